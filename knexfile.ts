@@ -1,0 +1,21 @@
+/**
+ * Configuration for the knex command line (`npx knex --knexfile knexfile.ts ...`).
+ * The app itself connects through src/db/connect.ts with the same rules:
+ * PostgreSQL when DATABASE_URL is set, otherwise the embedded database in $DATA_DIR/db.
+ */
+import path from 'node:path';
+import type { Knex } from 'knex';
+import ClientPgLite from 'knex-pglite';
+
+const migrations = { directory: path.join(__dirname, 'migrations'), loadExtensions: ['.ts'] };
+
+const config: Knex.Config = process.env.DATABASE_URL
+  ? { client: 'pg', connection: process.env.DATABASE_URL, migrations }
+  : ({
+      client: ClientPgLite,
+      dialect: 'postgres',
+      connection: { filename: path.join(path.resolve(process.env.DATA_DIR || './data'), 'db') },
+      migrations,
+    } as Knex.Config);
+
+export default config;

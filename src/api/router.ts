@@ -1,0 +1,138 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import multer from 'multer';
+import type { User } from '../services/accounts';
+import { NotFoundError, UnauthorizedError } from '../services/errors';
+import type { Services } from '../services';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    user?: User;
+  }
+}
+
+/** Route ids are positive integers; anything else names nothing. */
+function idParam(req: Request, name: string): number {
+  const raw = req.params[name];
+  const n = Number(raw);
+  if (typeof raw !== 'string' || !/^\d{1,9}$/.test(raw) || n <= 0) throw new NotFoundError();
+  return n;
+}
+
+function user(req: Request): User {
+  if (!req.user) throw new UnauthorizedError();
+  return req.user;
+}
+
+export function apiRouter(services: Services, options: { maxUploadBytes: number }): express.Router {
+  const { accounts, directory, meetings, reviews } = services;
+  const router = express.Router();
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: options.maxUploadBytes, files: 1, fields: 4, parts: 5 },
+  });
+
+  router.use(express.json({ limit: '1mb' }));
+
+  // A body that is not JSON would otherwise arrive as nothing and be judged as missing fields.
+  router.use((req: Request, _res: Response, next: NextFunction) => {
+    const hasBody = ['POST', 'PUT', 'PATCH'].includes(req.method) && Number(req.headers['content-length'] ?? 0) > 0;
+    if (hasBody && !req.is('application/json') && !req.is('multipart/form-data')) {
+      res415(next);
+      return;
+    }
+    next();
+  });
+
+  router.post('/session', async (req, res) => {
+    const { token, user: u } = await accounts.signIn(req.body ?? {});
+    res.json({ token, user: { id: u.id, email: u.email, name: u.name, role: u.role } });
+  });
+
+  router.use(async (req: Request, _res: Response, next: NextFunction) => {
+    const header = req.headers.authorization ?? '';
+    const match = /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(header);
+    const found = match ? await accounts.authenticate(match[1]!) : null;
+    if (!found) throw new UnauthorizedError();
+    req.user = found;
+    next();
+  });
+
+  router.delete('/session', async (req, res) => {
+    await accounts.revokeToken(req.headers.authorization!.slice('Bearer '.length));
+    res.status(204).end();
+  });
+
+  router.get('/me', (req, res) => {
+    res.json(user(req));
+  });
+
+  router.get('/police-force-areas', async (_req, res) => {
+    res.json(await directory.listPoliceForceAreas());
+  });
+  router.put('/police-force-areas/:id', async (req, res) => {
+    res.json(await directory.updatePcc(user(req), idParam(req, 'id'), req.body ?? {}));
+  });
+
+  router.get('/csps', async (req, res) => {
+    res.json(await directory.listCsps(user(req)));
+  });
+  router.post('/csps', async (req, res) => {
+    res.status(201).json(await directory.createCsp(user(req), req.body ?? {}));
+  });
+
+  router.get('/users', async (req, res) => {
+    res.json(await accounts.listUsers(user(req)));
+  });
+  router.post('/users', async (req, res) => {
+    res.status(201).json(await accounts.createUserAs(user(req), req.body ?? {}));
+  });
+
+  router.get('/panel-meetings', async (req, res) => {
+    res.json(await meetings.list(user(req)));
+  });
+  router.post('/panel-meetings', async (req, res) => {
+    res.status(201).json(await meetings.create(user(req), req.body ?? {}));
+  });
+  router.get('/panel-meetings/:id', async (req, res) => {
+    res.json(await meetings.get(user(req), idParam(req, 'id')));
+  });
+
+  router.get('/reviews', async (req, res) => {
+    res.json(await reviews.list(user(req), { ...req.query }));
+  });
+  router.post('/reviews', async (req, res) => {
+    res.status(201).json(await reviews.create(user(req), req.body ?? {}));
+  });
+  router.get('/reviews/:id', async (req, res) => {
+    res.json(await reviews.view(user(req), idParam(req, 'id')));
+  });
+  router.post('/reviews/:id/events', async (req, res) => {
+    res.json(await reviews.sendEvent(user(req), idParam(req, 'id'), req.body ?? {}));
+  });
+  router.post('/reviews/:id/documents', upload.single('file'), async (req, res) => {
+    const file = req.file;
+    const doc = await reviews.attachDocument(user(req), idParam(req, 'id'), {
+      kind: req.body?.kind,
+      filename: file?.originalname ?? '',
+      bytes: file?.buffer ?? Buffer.alloc(0),
+    });
+    res.status(201).json(doc);
+  });
+  router.get('/reviews/:id/documents/:documentId', async (req, res) => {
+    const doc = await reviews.document(user(req), idParam(req, 'id'), idParam(req, 'documentId'));
+    res.attachment(doc.filename).type(doc.contentType).send(doc.content);
+  });
+
+  router.use(() => {
+    throw new NotFoundError('No such API endpoint');
+  });
+  return router;
+}
+
+function res415(next: NextFunction) {
+  const err = Object.assign(new Error('Send the body as JSON with "Content-Type: application/json"'), {
+    status: 415,
+    expose: true,
+  });
+  next(err);
+}

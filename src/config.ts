@@ -1,0 +1,45 @@
+import path from 'node:path';
+
+export interface Config {
+  env: 'production' | 'development' | 'test';
+  port: number;
+  dataDir: string;
+  /** PostgreSQL connection string; when absent the embedded database in `<dataDir>/db` is used. */
+  databaseUrl: string | undefined;
+  sessionSecret: string;
+  /** Seed demo data into an empty database. */
+  demo: boolean;
+  demoPassword: string | undefined;
+  maxUploadBytes: number;
+  /** How long a token issued by POST /api/v1/session stays valid. */
+  sessionTtlHours: number;
+}
+
+export class ConfigError extends Error {}
+
+function integer(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${name} must be a positive whole number, got "${value}"`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const mode = env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development';
+  const sessionSecret = env.SESSION_SECRET;
+  if (mode === 'production' && (!sessionSecret || sessionSecret.length < 32)) {
+    throw new ConfigError('SESSION_SECRET must be set to at least 32 characters in production');
+  }
+  return {
+    env: mode,
+    port: integer('PORT', env.PORT, 3000),
+    dataDir: path.resolve(env.DATA_DIR || './data'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    // Outside production a per-process secret is fine: it only signs short-lived development sessions.
+    sessionSecret: sessionSecret || `dev-${process.pid}-${Date.now()}-${Math.random()}`,
+    demo: mode !== 'production' && env.DEMO !== '0',
+    demoPassword: env.DEMO_PASSWORD || undefined,
+    maxUploadBytes: integer('MAX_UPLOAD_MB', env.MAX_UPLOAD_MB, 20) * 1024 * 1024,
+    sessionTtlHours: integer('SESSION_TTL_HOURS', env.SESSION_TTL_HOURS, 12),
+  };
+}

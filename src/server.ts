@@ -1,0 +1,62 @@
+/** Process entry: configuration, database, migrations, demo data, services, HTTP. */
+import path from 'node:path';
+import { createApp } from './app';
+import { ConfigError, loadConfig } from './config';
+import { connect, migrate } from './db/connect';
+import { DEMO_ACCOUNTS, isEmpty, resetDemoPasswords, seedDemo, seedPoliceForceAreas } from './demo/seed';
+import { createServices } from './services';
+
+async function main() {
+  const config = loadConfig();
+  const db = connect({ databaseUrl: config.databaseUrl, embeddedDir: path.join(config.dataDir, 'db') });
+  await migrate(db);
+  const services = createServices(db, {
+    maxUploadBytes: config.maxUploadBytes,
+    sessionTtlHours: config.sessionTtlHours,
+  });
+
+  let demoPassword: string | undefined;
+  if (await isEmpty(db)) {
+    if (config.demo) demoPassword = await seedDemo(services, config.demoPassword);
+    else await seedPoliceForceAreas(db);
+  } else if (config.demo && config.demoPassword) {
+    await resetDemoPasswords(db, config.demoPassword);
+    demoPassword = config.demoPassword;
+  }
+
+  const app = createApp(services);
+  const server = app.listen(config.port, () => {
+    const url = `http://localhost:${config.port}`;
+    const where = config.databaseUrl
+      ? 'PostgreSQL (DATABASE_URL)'
+      : `the embedded database in ${path.join(config.dataDir, 'db')}`;
+    console.log(`DHR QA is running at ${url} on ${where}`);
+    console.log(`API: ${url}/api/v1 (sign in with POST ${url}/api/v1/session)`);
+    if (config.demo) {
+      console.log('Demo accounts:');
+      for (const a of DEMO_ACCOUNTS) console.log(`  ${a.email.padEnd(30)} ${a.title}`);
+      console.log(
+        demoPassword
+          ? `  password for all of them: ${demoPassword}`
+          : '  password: the one printed when this database was first created (start with DEMO_PASSWORD=... to set a new one)',
+      );
+    }
+  });
+
+  const shutdown = (signal: string) => {
+    console.log(`${signal} received: finishing requests in flight`);
+    server.close(async () => {
+      await db.destroy();
+      process.exit(0);
+    });
+    setTimeout(() => process.exit(1), 10_000).unref();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError) console.error(`Cannot start: ${err.message}`);
+  else console.error(`Cannot start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import type { Db } from '../db/connect';
+import type { User } from './accounts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
+import { email, id, parse, text } from './validation';
+
+export interface PoliceForceArea {
+  id: number;
+  name: string;
+  pccName: string | null;
+  pccEmail: string | null;
+}
+
+export interface Contact {
+  name: string;
+  email: string;
+}
+
+export interface Csp {
+  id: number;
+  name: string;
+  policeForceAreaId: number;
+  policeForceArea: string;
+  addressLines: string[];
+  contacts: Contact[];
+}
+
+const pccSchema = z.strictObject({
+  pccName: text(200).nullable(),
+  pccEmail: email.nullable(),
+});
+
+export const newCspSchema = z.strictObject({
+  name: text(200),
+  policeForceAreaId: id,
+  addressLines: z.array(text(200)).max(8, { error: 'must have at most 8 lines' }),
+  contacts: z
+    .array(z.strictObject({ name: text(200), email }))
+    .min(1, { error: 'must list at least one contact: the first receives the letters' })
+    .max(20, { error: 'must have at most 20 contacts' }),
+});
+
+interface PfaRow {
+  id: number;
+  name: string;
+  pcc_name: string | null;
+  pcc_email: string | null;
+}
+
+const toPfa = (r: PfaRow): PoliceForceArea => ({ id: r.id, name: r.name, pccName: r.pcc_name, pccEmail: r.pcc_email });
+
+interface CspRow {
+  id: number;
+  name: string;
+  police_force_area_id: number;
+  police_force_area: string;
+  address_lines: string[];
+  contacts: Contact[];
+}
+
+const toCsp = (r: CspRow): Csp => ({
+  id: r.id,
+  name: r.name,
+  policeForceAreaId: r.police_force_area_id,
+  policeForceArea: r.police_force_area,
+  addressLines: r.address_lines,
+  contacts: r.contacts,
+});
+
+export function createDirectory(db: Db) {
+  const csps = () =>
+    db('csps as c')
+      .join('police_force_areas as p', 'p.id', 'c.police_force_area_id')
+      .select<CspRow[]>(
+        'c.id',
+        'c.name',
+        'c.police_force_area_id',
+        'p.name as police_force_area',
+        'c.address_lines',
+        'c.contacts',
+      )
+      .orderBy('c.name');
+
+  return {
+    async listPoliceForceAreas(): Promise<PoliceForceArea[]> {
+      return (await db<PfaRow>('police_force_areas').orderBy('name')).map(toPfa);
+    },
+
+    async updatePcc(user: User, areaId: number, input: unknown): Promise<PoliceForceArea> {
+      if (user.role !== 'secretariat') throw new ForbiddenError('Only the panel secretariat can change PCC details');
+      const data = parse(pccSchema, input);
+      const [row] = await db<PfaRow>('police_force_areas')
+        .where({ id: areaId })
+        .update({ pcc_name: data.pccName, pcc_email: data.pccEmail })
+        .returning('*');
+      if (!row) throw new NotFoundError('No police force area has this id');
+      return toPfa(row);
+    },
+
+    /** The CSPs the user may see: all for the Home Office, their own for a CSP, their area's for a PCC. */
+    async listCsps(user: User): Promise<Csp[]> {
+      const q = csps();
+      if (user.role === 'csp') q.where('c.id', user.cspId);
+      if (user.role === 'pcc') q.where('c.police_force_area_id', user.policeForceAreaId);
+      return (await q).map(toCsp);
+    },
+
+    async getCsp(cspId: number): Promise<Csp | null> {
+      const row = await csps().where('c.id', cspId).first();
+      return row ? toCsp(row) : null;
+    },
+
+    async createCsp(user: User, input: unknown): Promise<Csp> {
+      if (user.role !== 'secretariat') throw new ForbiddenError('Only the panel secretariat can add CSPs');
+      const data = parse(newCspSchema, input);
+      if (!(await db('police_force_areas').where({ id: data.policeForceAreaId }).first())) {
+        throw ValidationError.field('policeForceAreaId', 'no police force area has this id');
+      }
+      if (await db('csps').whereRaw('lower(name) = lower(?)', [data.name]).first()) {
+        throw new ConflictError(`A CSP named ${data.name} already exists`);
+      }
+      const [row] = await db('csps')
+        .insert({
+          name: data.name,
+          police_force_area_id: data.policeForceAreaId,
+          address_lines: JSON.stringify(data.addressLines),
+          contacts: JSON.stringify(data.contacts),
+        })
+        .returning('id');
+      return (await this.getCsp(row.id))!;
+    },
+  };
+}
+
+export type Directory = ReturnType<typeof createDirectory>;

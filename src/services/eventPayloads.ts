@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { CLIENT_EVENT_TYPES, type ClientEventType } from '../workflow/types';
+import { ValidationError } from './errors';
+import { httpUrl, id, isoDate, optionalText, outcome, parse, text } from './validation';
+
+const expectedVersion = z
+  .number({ error: 'must be a whole number' })
+  .int({ error: 'must be a whole number' })
+  .nonnegative({ error: 'must not be negative' })
+  .optional();
+
+const area = z.strictObject({
+  heading: optionalText(300).nullable().optional(),
+  text: text(5000),
+});
+
+const outcomePayload = z
+  .strictObject({
+    type: z.enum(['RECORD_OUTCOME', 'AMEND_OUTCOME']),
+    outcome,
+    commendations: optionalText(20000).default(''),
+    areas: z
+      .array(area, { error: 'must be a list of {heading?, text}' })
+      .max(200, { error: 'must have at most 200 areas' }),
+    expectedVersion,
+  })
+  .superRefine((value, ctx) => {
+    if (value.outcome === 'publish' && value.areas.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['areas'], message: 'must be empty when the outcome is publish' });
+    }
+    if (value.outcome !== 'publish' && value.areas.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['areas'],
+        message: `must list at least one area when the outcome is ${value.outcome}`,
+      });
+    }
+  });
+
+const bare = <T extends ClientEventType>(type: T) => z.strictObject({ type: z.literal(type), expectedVersion });
+
+const SCHEMAS = {
+  SUBMIT: bare('SUBMIT'),
+  SCHEDULE: z.strictObject({ type: z.literal('SCHEDULE'), meetingId: id, expectedVersion }),
+  RECORD_OUTCOME: outcomePayload,
+  AMEND_OUTCOME: outcomePayload,
+  SEND_LETTER: bare('SEND_LETTER'),
+  RESPOND_TO_ITEM: z.strictObject({
+    type: z.literal('RESPOND_TO_ITEM'),
+    itemId: id,
+    response: text(10000),
+    reportReference: optionalText(300).nullable().optional(),
+    expectedVersion,
+  }),
+  SUBMIT_REVISIONS: bare('SUBMIT_REVISIONS'),
+  ACCEPT_ITEM: z.strictObject({ type: z.literal('ACCEPT_ITEM'), itemId: id, expectedVersion }),
+  RETURN_ITEM: z.strictObject({ type: z.literal('RETURN_ITEM'), itemId: id, reason: text(5000), expectedVersion }),
+  CONFIRM_REVISIONS: bare('CONFIRM_REVISIONS'),
+  RECORD_PUBLICATION: z.strictObject({
+    type: z.literal('RECORD_PUBLICATION'),
+    url: httpUrl,
+    publishedOn: isoDate,
+    expectedVersion,
+  }),
+  PAUSE: z.strictObject({ type: z.literal('PAUSE'), reason: text(2000), expectedVersion }),
+  RESUME: bare('RESUME'),
+  WITHDRAW: z.strictObject({ type: z.literal('WITHDRAW'), reason: text(2000), expectedVersion }),
+} satisfies Record<ClientEventType, z.ZodType>;
+
+export type ClientEvent = { [K in ClientEventType]: z.infer<(typeof SCHEMAS)[K]> }[ClientEventType];
+
+export function isClientEventType(type: string): type is ClientEventType {
+  return (CLIENT_EVENT_TYPES as readonly string[]).includes(type);
+}
+
+/** Validates a client's event: first its type, then the payload that type needs. */
+export function parseClientEvent(input: unknown): ClientEvent {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw ValidationError.field('body', 'must be a JSON object with a "type"');
+  }
+  const type = (input as { type?: unknown }).type;
+  if (type === undefined) throw ValidationError.field('type', 'is required');
+  if (typeof type !== 'string' || !isClientEventType(type)) {
+    throw ValidationError.field('type', `must be one of ${CLIENT_EVENT_TYPES.join(', ')}`);
+  }
+  return parse(SCHEMAS[type], input) as ClientEvent;
+}

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import type { Db } from '../db/connect';
+import type { User } from './accounts';
+import { toIsoDate } from './clock';
+import { ForbiddenError, NotFoundError } from './errors';
+import { isoDate, parse } from './validation';
+
+export interface PanelMeeting {
+  id: number;
+  date: string;
+}
+
+const meetingSchema = z.strictObject({ date: isoDate });
+
+const toMeeting = (r: { id: number; date: Date | string }): PanelMeeting => ({ id: r.id, date: toIsoDate(r.date) });
+
+function requireHomeOffice(user: User, action: string): void {
+  if (user.role !== 'secretariat' && user.role !== 'panel') {
+    throw new ForbiddenError(`Only the panel and its secretariat can ${action}`);
+  }
+}
+
+export function createMeetings(db: Db) {
+  return {
+    async create(user: User, input: unknown): Promise<PanelMeeting> {
+      if (user.role !== 'secretariat') throw new ForbiddenError('Only the panel secretariat can add panel meetings');
+      const data = parse(meetingSchema, input);
+      const [row] = await db('panel_meetings').insert({ date: data.date }).returning(['id', 'date']);
+      return toMeeting(row);
+    },
+
+    async list(user: User): Promise<PanelMeeting[]> {
+      requireHomeOffice(user, 'list panel meetings');
+      return (await db('panel_meetings').orderBy('date', 'desc').select('id', 'date')).map(toMeeting);
+    },
+
+    async exists(meetingId: number): Promise<boolean> {
+      return Boolean(await db('panel_meetings').where({ id: meetingId }).first('id'));
+    },
+
+    /** A meeting with the reviews on its agenda now and those it has already assessed. */
+    async get(user: User, meetingId: number) {
+      requireHomeOffice(user, 'see panel meetings');
+      const row = await db('panel_meetings').where({ id: meetingId }).first('id', 'date');
+      if (!row) throw new NotFoundError('No panel meeting has this id');
+      const reviews = await db('reviews as r')
+        .join('csps as c', 'c.id', 'r.csp_id')
+        .where('r.meeting_id', meetingId)
+        .orWhereIn('r.id', db('rounds').select('review_id').where('panel_meeting_id', meetingId))
+        .orderBy('r.reference')
+        .select('r.id', 'r.reference', 'r.pseudonym', 'r.state', 'c.id as csp_id', 'c.name as csp_name');
+      return {
+        ...toMeeting(row),
+        reviews: reviews.map((r) => ({
+          id: r.id,
+          reference: r.reference,
+          pseudonym: r.pseudonym,
+          state: r.state,
+          csp: { id: r.csp_id, name: r.csp_name },
+        })),
+      };
+    },
+  };
+}
+
+export type Meetings = ReturnType<typeof createMeetings>;

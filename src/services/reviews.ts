@@ -1,0 +1,487 @@
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import type { Db } from '../db/connect';
+import { allowedEvents, apply, canAttachDocuments, roleMaySend, type Effect } from '../workflow/lifecycle';
+import {
+  INITIAL_CONTEXT,
+  STATES,
+  type Area,
+  type DocumentKind,
+  type Facts,
+  type ReviewContext,
+  type ReviewEvent,
+  type ReviewState,
+} from '../workflow/types';
+import type { User } from './accounts';
+import { toIso, toIsoDate, type Clock } from './clock';
+import { detectDocumentType } from './documentTypes';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
+import { isClientEventType, parseClientEvent, type ClientEvent } from './eventPayloads';
+import { documentKind, id, isoDate, parse, text } from './validation';
+
+interface ReviewRow {
+  id: number;
+  reference: string;
+  csp_id: number;
+  csp_name: string;
+  pseudonym: string;
+  year_of_death: number | null;
+  notified_on: Date | string;
+  state: ReviewState;
+  context: ReviewContext;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface Upload {
+  kind: unknown;
+  filename: string;
+  bytes: Buffer;
+}
+
+const newReviewSchema = (today: string) =>
+  z.strictObject({
+    cspId: id.optional(),
+    pseudonym: text(100),
+    yearOfDeath: z
+      .number({ error: 'must be a year such as 2024' })
+      .int({ error: 'must be a year such as 2024' })
+      .min(1950, { error: 'must be 1950 or later' })
+      .max(Number(today.slice(0, 4)), { error: 'must not be in the future' })
+      .nullable()
+      .optional(),
+    notifiedOn: isoDate.refine((d) => d <= today, { error: 'must not be in the future' }).optional(),
+  });
+
+const listSchema = z.strictObject({
+  state: z.enum(STATES, { error: `must be one of ${STATES.join(', ')}` }).optional(),
+  cspId: z.coerce.number({ error: 'must be a whole number' }).pipe(id).optional(),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1, { error: 'must be between 1 and 1000' })
+    .max(1000, { error: 'must be between 1 and 1000' })
+    .default(100),
+  offset: z.coerce.number().int().min(0, { error: 'must not be negative' }).default(0),
+});
+
+/** Keeps the audit trail free of report text while recording what decided the change. */
+function auditPayload(event: ClientEvent | { type: 'ATTACH_DOCUMENT'; kind: string; filename: string; size: number }) {
+  const { type: _type, expectedVersion: _v, ...rest } = event as Record<string, unknown>;
+  return rest;
+}
+
+function safeFilename(name: string, extension: string): string {
+  const base = (name.split(/[\\/]/).pop() ?? '')
+    .replace(/[\u0000-\u001f\u007f"<>|*?:]/g, '')
+    .trim()
+    .slice(0, 150);
+  if (!base) return `document.${extension}`;
+  return base.toLowerCase().endsWith(`.${extension}`) ? base : `${base}.${extension}`;
+}
+
+export function createReviews(db: Db, clock: Clock, deps: { maxUploadBytes: number }) {
+  /** Restricts a query on `reviews as r` to what the user may see. */
+  function inScope(q: Knex.QueryBuilder, user: User): Knex.QueryBuilder {
+    if (user.role === 'csp') q.where('r.csp_id', user.cspId);
+    if (user.role === 'pcc') q.where('c.police_force_area_id', user.policeForceAreaId);
+    return q;
+  }
+
+  const reviewQuery = (conn: Knex | Knex.Transaction, user: User) =>
+    inScope(conn('reviews as r').join('csps as c', 'c.id', 'r.csp_id').select('r.*', 'c.name as csp_name'), user);
+
+  async function loadVisible(conn: Knex | Knex.Transaction, user: User, reviewId: number, lock = false) {
+    const q = reviewQuery(conn, user).where('r.id', reviewId);
+    if (lock) q.forUpdate('r');
+    const row = (await q.first()) as ReviewRow | undefined;
+    if (!row) throw new NotFoundError('No review with this id');
+    return row;
+  }
+
+  async function currentRound(conn: Knex | Knex.Transaction, reviewId: number, round: number) {
+    return conn('rounds').where({ review_id: reviewId, number: round }).first();
+  }
+
+  async function loadFacts(conn: Knex | Knex.Transaction, review: ReviewRow): Promise<Facts> {
+    const documents = await conn('documents').where({ review_id: review.id }).select('kind', 'uploaded_at');
+    const round = await currentRound(conn, review.id, review.context.round);
+    const items = round
+      ? await conn('revision_items').where({ round_id: round.id }).orderBy('position').select('id', 'status')
+      : [];
+    return {
+      documents: documents.map((d) => ({ kind: d.kind as DocumentKind, uploadedAt: toIso(d.uploaded_at)! })),
+      items,
+    };
+  }
+
+  async function insertItems(trx: Knex.Transaction, roundId: number, areas: Area[], now: Date) {
+    if (areas.length === 0) return;
+    await trx('revision_items').insert(
+      areas.map((a, i) => ({
+        round_id: roundId,
+        position: i + 1,
+        heading: a.heading || null,
+        text: a.text,
+        status: 'open',
+        created_at: now,
+        updated_at: now,
+      })),
+    );
+  }
+
+  /** Carries out one effect the machine asked for, inside the event's transaction. */
+  async function carryOut(
+    trx: Knex.Transaction,
+    review: ReviewRow,
+    effect: Effect,
+    ctx: { user: User; now: Date; upload?: { kind: string; filename: string; contentType: string; bytes: Buffer } },
+  ): Promise<number | void> {
+    const p = effect.params as Record<string, never>;
+    switch (effect.type) {
+      case 'startRound': {
+        const [round] = await trx('rounds')
+          .insert({
+            review_id: review.id,
+            number: p.round,
+            panel_meeting_id: p.meetingId,
+            outcome: p.outcome,
+            commendations: p.commendations,
+            recorded_by: ctx.user.id,
+            recorded_at: ctx.now,
+          })
+          .returning('id');
+        await insertItems(trx, round.id, p.areas, ctx.now);
+        return;
+      }
+      case 'amendRound': {
+        const round = await currentRound(trx, review.id, p.round);
+        await trx('rounds').where({ id: round.id }).update({
+          outcome: p.outcome,
+          commendations: p.commendations,
+          recorded_by: ctx.user.id,
+          recorded_at: ctx.now,
+        });
+        // Nobody can have answered the items yet: the letter has not gone out.
+        await trx('revision_items').where({ round_id: round.id }).delete();
+        await insertItems(trx, round.id, p.areas, ctx.now);
+        return;
+      }
+      case 'sendLetter': {
+        await trx('rounds').where({ review_id: review.id, number: p.round }).update({ letter_sent_at: ctx.now });
+        await trx('outbox').insert({
+          kind: 'outcome_letter',
+          review_id: review.id,
+          payload: JSON.stringify({ reviewId: review.id, round: p.round, outcome: p.outcome }),
+          status: 'queued',
+          available_at: ctx.now,
+          created_at: ctx.now,
+        });
+        return;
+      }
+      case 'updateItem': {
+        const changes: Record<string, unknown> = { status: p.status, updated_at: ctx.now };
+        if (p.status === 'addressed')
+          Object.assign(changes, { response: p.response, report_reference: p.reportReference, note: null });
+        if (p.status === 'returned') changes.note = p.note;
+        if (p.status === 'accepted') changes.note = null;
+        await trx('revision_items').where({ id: p.itemId }).update(changes);
+        return;
+      }
+      case 'storeDocument': {
+        const upload = ctx.upload!;
+        const [doc] = await trx('documents')
+          .insert({
+            review_id: review.id,
+            kind: upload.kind,
+            filename: upload.filename,
+            content_type: upload.contentType,
+            size: upload.bytes.length,
+            sha256: crypto.createHash('sha256').update(upload.bytes).digest('hex'),
+            content: upload.bytes,
+            uploaded_by: ctx.user.id,
+            uploaded_at: ctx.now,
+          })
+          .returning('id');
+        return doc.id as number;
+      }
+      default:
+        throw new Error(`Unknown effect ${effect.type}`);
+    }
+  }
+
+  /** Checks what the machine cannot know: that the meeting and the item exist. */
+  async function checkReferences(trx: Knex.Transaction, review: ReviewRow, event: ClientEvent, facts: Facts) {
+    if (event.type === 'SCHEDULE' && !(await trx('panel_meetings').where({ id: event.meetingId }).first('id'))) {
+      throw ValidationError.field('meetingId', 'no panel meeting has this id');
+    }
+    if ('itemId' in event && !facts.items.some((i) => i.id === event.itemId)) {
+      throw ValidationError.field('itemId', `is not a revision item of round ${review.context.round} of this review`);
+    }
+  }
+
+  /**
+   * One event, one transaction: lock the review, run the pure machine, update the
+   * row under a version check, append the audit event and carry out the effects.
+   */
+  async function runEvent(
+    user: User,
+    reviewId: number,
+    event:
+      | ClientEvent
+      | { type: 'ATTACH_DOCUMENT'; kind: DocumentKind; filename: string; size: number; expectedVersion?: number },
+    upload?: { kind: string; filename: string; contentType: string; bytes: Buffer },
+  ) {
+    return db.transaction(async (trx) => {
+      const review = await loadVisible(trx, user, reviewId, true);
+      if (!roleMaySend(user.role, event.type)) {
+        throw new ForbiddenError(
+          event.type === 'ATTACH_DOCUMENT'
+            ? 'Your role cannot attach documents'
+            : `Your role (${user.role}) cannot send ${event.type}`,
+        );
+      }
+      if (event.expectedVersion !== undefined && event.expectedVersion !== review.version) {
+        throw new ConflictError(
+          `The review has changed since you read it (you sent version ${event.expectedVersion}, it is now at ${review.version}); reload it and try again`,
+        );
+      }
+      const facts = await loadFacts(trx, review);
+      if (event.type !== 'ATTACH_DOCUMENT') await checkReferences(trx, review, event, facts);
+      const now = clock.now();
+      const { expectedVersion: _v, ...payload } = event;
+      const result = apply(review.state, review.context, { ...payload, at: now.toISOString(), facts } as ReviewEvent);
+      if (!result.ok) throw new ConflictError(result.reason);
+      const updated = await trx('reviews')
+        .where({ id: review.id, version: review.version })
+        .update({
+          state: result.state,
+          context: JSON.stringify(result.context),
+          version: review.version + 1,
+          updated_at: now,
+        });
+      if (updated !== 1)
+        throw new ConflictError('The review was changed by someone else at the same time; reload it and try again');
+      await trx('review_events').insert({
+        review_id: review.id,
+        type: event.type,
+        payload: JSON.stringify(auditPayload(event)),
+        from_state: review.state,
+        to_state: result.state,
+        actor_id: user.id,
+        at: now,
+      });
+      let created: number | undefined;
+      for (const effect of result.effects)
+        created = (await carryOut(trx, review, effect, { user, now, upload })) ?? created;
+      return { created };
+    });
+  }
+
+  async function view(user: User, reviewId: number) {
+    const review = await loadVisible(db, user, reviewId);
+    const [facts, rounds, items, documents, history, meeting] = await Promise.all([
+      loadFacts(db, review),
+      db('rounds as ro')
+        .leftJoin('panel_meetings as m', 'm.id', 'ro.panel_meeting_id')
+        .where('ro.review_id', review.id)
+        .orderBy('ro.number')
+        .select('ro.*', 'm.date as meeting_date'),
+      db('revision_items as i')
+        .join('rounds as ro', 'ro.id', 'i.round_id')
+        .where('ro.review_id', review.id)
+        .orderBy(['ro.number', 'i.position'])
+        .select('i.*'),
+      db('documents')
+        .where({ review_id: review.id })
+        .orderBy('id')
+        .select('id', 'kind', 'filename', 'content_type', 'size', 'uploaded_at'),
+      db('review_events as e')
+        .join('users as u', 'u.id', 'e.actor_id')
+        .where('e.review_id', review.id)
+        .orderBy('e.id')
+        .select('e.type', 'e.from_state', 'e.to_state', 'e.at', 'e.payload', 'u.email', 'u.name', 'u.role'),
+      review.context.meetingId
+        ? db('panel_meetings').where({ id: review.context.meetingId }).first('id', 'date')
+        : null,
+    ]);
+    return {
+      id: review.id,
+      reference: review.reference,
+      pseudonym: review.pseudonym,
+      yearOfDeath: review.year_of_death,
+      notifiedOn: toIsoDate(review.notified_on),
+      csp: { id: review.csp_id, name: review.csp_name },
+      state: review.state,
+      version: review.version,
+      allowedEvents: allowedEvents(review.state, review.context, user.role, facts),
+      canAttachDocuments: canAttachDocuments(review.state, review.context, user.role, facts),
+      meeting: meeting ? { id: meeting.id, date: toIsoDate(meeting.date) } : null,
+      pausedFrom: review.context.pausedFrom,
+      publication: review.context.publication,
+      rounds: rounds.map((r) => ({
+        number: r.number,
+        meeting: r.panel_meeting_id ? { id: r.panel_meeting_id, date: toIsoDate(r.meeting_date) } : null,
+        outcome: r.outcome,
+        commendations: r.commendations,
+        recordedAt: toIso(r.recorded_at),
+        letterSentAt: toIso(r.letter_sent_at),
+        items: items
+          .filter((i) => i.round_id === r.id)
+          .map((i) => ({
+            id: i.id,
+            position: i.position,
+            heading: i.heading,
+            text: i.text,
+            status: i.status,
+            response: i.response,
+            reportReference: i.report_reference,
+            note: i.note,
+          })),
+      })),
+      documents: documents.map((d) => ({
+        id: d.id,
+        kind: d.kind,
+        filename: d.filename,
+        contentType: d.content_type,
+        size: d.size,
+        uploadedAt: toIso(d.uploaded_at),
+      })),
+      // Letters are produced from the outcome of each round and listed here once generated.
+      letters: [] as { id: number; kind: string; round: number; status: string; sentAt: string | null }[],
+      history: history.map((h) => ({
+        type: h.type,
+        from: h.from_state,
+        to: h.to_state,
+        actor: { email: h.email, name: h.name, role: h.role },
+        at: toIso(h.at),
+        ...(h.payload?.reason ? { reason: h.payload.reason } : {}),
+      })),
+      createdAt: toIso(review.created_at),
+      updatedAt: toIso(review.updated_at),
+    };
+  }
+
+  return {
+    view,
+
+    async create(user: User, input: unknown) {
+      if (user.role !== 'secretariat' && user.role !== 'csp') {
+        throw new ForbiddenError('Only a CSP or the panel secretariat can notify a review');
+      }
+      const today = toIsoDate(clock.now());
+      const data = parse(newReviewSchema(today), input);
+      const cspId = data.cspId ?? (user.role === 'csp' ? user.cspId! : undefined);
+      if (cspId === undefined) throw ValidationError.field('cspId', 'is required');
+      if (user.role === 'csp' && cspId !== user.cspId) {
+        throw new ForbiddenError('You can only notify reviews for your own CSP');
+      }
+      if (!(await db('csps').where({ id: cspId }).first('id')))
+        throw ValidationError.field('cspId', 'no CSP has this id');
+      const now = clock.now();
+      const reviewId = await db.transaction(async (trx) => {
+        const year = now.getUTCFullYear();
+        const { rows } = await trx.raw(
+          `INSERT INTO reference_counters (year, last) VALUES (?, 1)
+           ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + 1 RETURNING last`,
+          [year],
+        );
+        const reference = `DHR-${year}-${String(rows[0].last).padStart(4, '0')}`;
+        const [row] = await trx('reviews')
+          .insert({
+            reference,
+            csp_id: cspId,
+            pseudonym: data.pseudonym,
+            year_of_death: data.yearOfDeath ?? null,
+            notified_on: data.notifiedOn ?? today,
+            state: 'notified',
+            context: JSON.stringify(INITIAL_CONTEXT),
+            version: 1,
+            created_by: user.id,
+            created_at: now,
+            updated_at: now,
+          })
+          .returning('id');
+        await trx('review_events').insert({
+          review_id: row.id,
+          type: 'NOTIFY',
+          payload: JSON.stringify({}),
+          from_state: null,
+          to_state: 'notified',
+          actor_id: user.id,
+          at: now,
+        });
+        return row.id as number;
+      });
+      return view(user, reviewId);
+    },
+
+    async list(user: User, query: unknown) {
+      const filters = parse(listSchema, query);
+      const q = reviewQuery(db, user).orderBy('r.id', 'desc').limit(filters.limit).offset(filters.offset);
+      if (filters.state) q.where('r.state', filters.state);
+      if (filters.cspId) q.where('r.csp_id', filters.cspId);
+      const rows = (await q) as ReviewRow[];
+      return rows.map((r) => ({
+        id: r.id,
+        reference: r.reference,
+        pseudonym: r.pseudonym,
+        csp: { id: r.csp_id, name: r.csp_name },
+        state: r.state,
+        version: r.version,
+        notifiedOn: toIsoDate(r.notified_on),
+        updatedAt: toIso(r.updated_at),
+      }));
+    },
+
+    async sendEvent(user: User, reviewId: number, input: unknown) {
+      await loadVisible(db, user, reviewId);
+      if (user.role === 'pcc') throw new ForbiddenError('PCC users can read reviews but not change them');
+      // A role that may never send this type hears so before any detail of its payload.
+      const type = (input as { type?: unknown } | null)?.type;
+      if (typeof type === 'string' && isClientEventType(type) && !roleMaySend(user.role, type)) {
+        throw new ForbiddenError(`Your role (${user.role}) cannot send ${type}`);
+      }
+      const event = parseClientEvent(input);
+      await runEvent(user, reviewId, event);
+      return view(user, reviewId);
+    },
+
+    async attachDocument(user: User, reviewId: number, upload: Upload | null) {
+      await loadVisible(db, user, reviewId);
+      if (!roleMaySend(user.role, 'ATTACH_DOCUMENT')) throw new ForbiddenError('Your role cannot attach documents');
+      const kind = parse(z.strictObject({ kind: documentKind }), { kind: upload?.kind });
+      if (!upload || upload.bytes.length === 0) throw ValidationError.field('file', 'choose a file to upload');
+      if (upload.bytes.length > deps.maxUploadBytes) {
+        throw ValidationError.field('file', `must be at most ${Math.round(deps.maxUploadBytes / 1048576)} MB`);
+      }
+      const type = detectDocumentType(upload.bytes);
+      if (!type) throw ValidationError.field('file', 'must be a PDF, DOCX or ODT document');
+      const filename = safeFilename(upload.filename, type.extension);
+      const { created } = await runEvent(
+        user,
+        reviewId,
+        { type: 'ATTACH_DOCUMENT', kind: kind.kind, filename, size: upload.bytes.length },
+        { kind: kind.kind, filename, contentType: type.contentType, bytes: upload.bytes },
+      );
+      return { id: created!, kind: kind.kind, filename, size: upload.bytes.length, contentType: type.contentType };
+    },
+
+    async document(user: User, reviewId: number, documentId: number) {
+      await loadVisible(db, user, reviewId);
+      const doc = await db('documents')
+        .where({ review_id: reviewId, id: documentId })
+        .first('filename', 'content_type', 'content');
+      if (!doc) throw new NotFoundError('No document with this id');
+      return {
+        filename: doc.filename as string,
+        contentType: doc.content_type as string,
+        content: doc.content as Buffer,
+      };
+    },
+  };
+}
+
+export type Reviews = ReturnType<typeof createReviews>;

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { DOCUMENT_KINDS, OUTCOMES, ROLES } from '../workflow/types';
+import { ValidationError, type FieldError } from './errors';
+
+/** Parses input with a schema or throws a ValidationError naming each field and what is wrong. */
+export function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new ValidationError(toFieldErrors(result.error));
+}
+
+export function toFieldErrors(error: z.ZodError): FieldError[] {
+  return error.issues.flatMap((issue): FieldError[] => {
+    const at = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ field: at ? `${at}.${key}` : key, message: 'is not a known field' }));
+    }
+    if (issue.code === 'invalid_type' && issue.input === undefined) {
+      return [{ field: at || 'body', message: 'is required' }];
+    }
+    return [{ field: at || 'body', message: issue.message }];
+  });
+}
+
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/** Free text a person typed: trimmed, bounded, no control characters other than line breaks and tabs. */
+export const text = (max: number) =>
+  z
+    .string({ error: 'must be text' })
+    .trim()
+    .min(1, { error: 'must not be empty' })
+    .max(max, { error: `must be at most ${max} characters` })
+    .refine((s) => !CONTROL.test(s), { error: 'must not contain control characters' });
+
+/** Like text() but may be left empty. */
+export const optionalText = (max: number) =>
+  z
+    .string({ error: 'must be text' })
+    .trim()
+    .max(max, { error: `must be at most ${max} characters` })
+    .refine((s) => !CONTROL.test(s), { error: 'must not contain control characters' });
+
+export const id = z
+  .number({ error: 'must be a whole number' })
+  .int({ error: 'must be a whole number' })
+  .positive({ error: 'must be positive' });
+
+/** A calendar date written YYYY-MM-DD. */
+export const isoDate = z
+  .string({ error: 'must be a date written YYYY-MM-DD' })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date written YYYY-MM-DD' })
+  .refine(
+    (s) => {
+      const d = new Date(`${s}T00:00:00Z`);
+      return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+    },
+    { error: 'is not a real calendar date' },
+  );
+
+export const email = z
+  .string({ error: 'must be an email address' })
+  .trim()
+  .max(254, { error: 'must be at most 254 characters' })
+  .pipe(z.email({ error: 'must be an email address such as name@example.org' }));
+
+export const httpUrl = z
+  .string({ error: 'must be a web address' })
+  .trim()
+  .max(2000, { error: 'must be at most 2000 characters' })
+  .refine(
+    (s) => {
+      try {
+        const u = new URL(s);
+        return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname.length > 0;
+      } catch {
+        return false;
+      }
+    },
+    { error: 'must be a web address starting with http:// or https://' },
+  );
+
+export const password = z
+  .string({ error: 'must be text' })
+  .min(12, { error: 'must be at least 12 characters' })
+  .max(200, { error: 'must be at most 200 characters' });
+
+export const role = z.enum(ROLES, { error: `must be one of ${ROLES.join(', ')}` });
+export const outcome = z.enum(OUTCOMES, { error: `must be one of ${OUTCOMES.join(', ')}` });
+export const documentKind = z.enum(DOCUMENT_KINDS, { error: `must be one of ${DOCUMENT_KINDS.join(', ')}` });

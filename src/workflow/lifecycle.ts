@@ -1,0 +1,114 @@
+import { transition } from 'xstate';
+import { guardMessages, guards, reviewMachine, type ReviewSnapshot } from './machine';
+import {
+  CLIENT_EVENT_TYPES,
+  type ClientEventType,
+  type Facts,
+  type ReviewContext,
+  type ReviewEvent,
+  type ReviewState,
+  type Role,
+} from './types';
+
+/** The events each role may ever send. Scope (whose review it is) is checked by the service. */
+export const EVENTS_BY_ROLE: Record<Role, readonly ReviewEvent['type'][]> = {
+  secretariat: [...CLIENT_EVENT_TYPES, 'ATTACH_DOCUMENT'],
+  panel: ['RECORD_OUTCOME', 'AMEND_OUTCOME'],
+  csp: ['SUBMIT', 'RESPOND_TO_ITEM', 'SUBMIT_REVISIONS', 'RECORD_PUBLICATION', 'ATTACH_DOCUMENT'],
+  pcc: [],
+};
+
+export function roleMaySend(role: Role, type: ReviewEvent['type']): boolean {
+  return EVENTS_BY_ROLE[role].includes(type);
+}
+
+export function snapshotOf(state: ReviewState, context: ReviewContext): ReviewSnapshot {
+  return reviewMachine.resolveState({ value: state, context });
+}
+
+export type Effect = { type: string; params: Record<string, unknown> };
+
+export type ApplyResult =
+  { ok: true; state: ReviewState; context: ReviewContext; effects: Effect[] } | { ok: false; reason: string };
+
+/** Runs one event through the machine. Pure: no I/O, the caller persists the result. */
+export function apply(state: ReviewState, context: ReviewContext, event: ReviewEvent): ApplyResult {
+  const snapshot = snapshotOf(state, context);
+  if (!snapshot.can(event)) return { ok: false, reason: explainRejection(snapshot, event) };
+  const [next, actions] = transition(reviewMachine, snapshot, event);
+  return {
+    ok: true,
+    state: next.value as ReviewState,
+    context: next.context,
+    effects: actions.map((a) => ({ type: a.type, params: (a.params ?? {}) as Record<string, unknown> })),
+  };
+}
+
+/** The client events this role could send now, as far as the state and the facts allow. */
+export function allowedEvents(state: ReviewState, context: ReviewContext, role: Role, facts: Facts): ClientEventType[] {
+  const snapshot = snapshotOf(state, context);
+  return CLIENT_EVENT_TYPES.filter((type) => roleMaySend(role, type) && snapshot.can(probe(type, facts)));
+}
+
+export function canAttachDocuments(state: ReviewState, context: ReviewContext, role: Role, facts: Facts): boolean {
+  return roleMaySend(role, 'ATTACH_DOCUMENT') && snapshotOf(state, context).can(probe('ATTACH_DOCUMENT', facts));
+}
+
+/**
+ * An event without its payload. Guards read only the context and the facts (or,
+ * for item events, "any item" when no item is named), so this answers "could
+ * this kind of event be taken now?".
+ */
+function probe(type: ReviewEvent['type'], facts: Facts): ReviewEvent {
+  return { type, at: new Date(0).toISOString(), facts } as ReviewEvent;
+}
+
+const LABELS: Record<ReviewState, string> = {
+  notified: 'notified',
+  submitted: 'submitted',
+  scheduled: 'scheduled for a panel meeting',
+  letter_pending: 'waiting for its feedback letter',
+  revising: 'being revised',
+  revisions_submitted: 'waiting for its revisions to be checked',
+  resubmitted: 'resubmitted',
+  approved: 'approved for publication',
+  published: 'published',
+  withdrawn: 'withdrawn',
+  on_hold: 'on hold',
+};
+
+export function stateLabel(state: ReviewState): string {
+  return LABELS[state];
+}
+
+type GuardName = keyof typeof guards;
+type GuardRef = string | { type: string; params?: unknown } | { guards: GuardRef[] };
+
+/** Guards that pick which branch applies rather than blocking it. */
+const SELECTORS: readonly GuardName[] = ['outcomeIs', 'pausedFrom'];
+
+function leaves(guard: GuardRef | undefined): { name: GuardName; params: unknown }[] {
+  if (guard === undefined) return [];
+  if (typeof guard === 'string') return [{ name: guard as GuardName, params: undefined }];
+  if ('guards' in guard) return guard.guards.flatMap(leaves);
+  return [{ name: guard.type as GuardName, params: guard.params }];
+}
+
+/** Says in words why the machine refused an event in this snapshot. */
+export function explainRejection(snapshot: ReviewSnapshot, event: ReviewEvent): string {
+  const state = snapshot.value as ReviewState;
+  const node = reviewMachine.root.states[state];
+  const transitions = node?.transitions.get(event.type) ?? [];
+  if (transitions.length === 0) return `${event.type} is not possible while the review is ${stateLabel(state)}`;
+  const args = { context: snapshot.context, event };
+  const holds = ({ name, params }: { name: GuardName; params: unknown }) =>
+    (guards[name] as (a: typeof args, p: unknown) => boolean)(args, params);
+  const reasons = new Set<string>();
+  for (const t of transitions) {
+    const checks = leaves(t.guard as GuardRef | undefined);
+    if (!checks.filter((c) => SELECTORS.includes(c.name)).every(holds)) continue;
+    for (const c of checks) if (!holds(c)) reasons.add(guardMessages[c.name]);
+  }
+  if (reasons.size === 0) return `${event.type} is not possible now`;
+  return `${event.type} is not possible now: ${[...reasons].join('; ')}`;
+}

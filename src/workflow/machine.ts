@@ -1,0 +1,277 @@
+import { and, assign, setup, type SnapshotFrom } from 'xstate';
+import {
+  ACTIVE_STATES,
+  SUBMISSION_KINDS,
+  type ActiveState,
+  type Area,
+  type ItemStatus,
+  type Outcome,
+  type ReviewContext,
+  type ReviewEvent,
+} from './types';
+
+type GuardArgs = { context: ReviewContext; event: ReviewEvent };
+
+const itemsOf = (event: ReviewEvent) => event.facts.items;
+
+/**
+ * Item guards answer two questions: for an event naming an item, "may this item
+ * change now?"; for a probe without one (used to list the allowed events),
+ * "is there any item that may?".
+ */
+function someItem(event: ReviewEvent, statuses: readonly ItemStatus[]): boolean {
+  const wanted = 'itemId' in event && event.itemId !== undefined ? event.itemId : undefined;
+  return itemsOf(event).some((item) => (wanted === undefined || item.id === wanted) && statuses.includes(item.status));
+}
+
+/** Pure predicates over the context and the event's facts. Exported so rejections can be explained. */
+export const guards = {
+  hasSubmissionDocuments: ({ event }: GuardArgs) =>
+    SUBMISSION_KINDS.every((kind) => event.facts.documents.some((d) => d.kind === kind)),
+  itemCanBeAnswered: ({ event }: GuardArgs) => someItem(event, ['open', 'returned']),
+  itemCanBeChecked: ({ event }: GuardArgs) => someItem(event, ['addressed', 'accepted', 'returned']),
+  allItemsAnswered: ({ event }: GuardArgs) =>
+    itemsOf(event).every((i) => i.status === 'addressed' || i.status === 'accepted'),
+  revisedReportSinceLetter: ({ context, event }: GuardArgs) =>
+    event.facts.documents.some(
+      (d) => d.kind === 'revised_report' && context.letterSentAt !== null && d.uploadedAt > context.letterSentAt,
+    ),
+  allItemsChecked: ({ event }: GuardArgs) =>
+    itemsOf(event).every((i) => i.status === 'accepted' || i.status === 'returned'),
+  anyItemReturned: ({ event }: GuardArgs) => itemsOf(event).some((i) => i.status === 'returned'),
+  outcomeIs: ({ context }: GuardArgs, params: { outcome: Outcome }) => context.outcome === params.outcome,
+  pausedFrom: ({ context }: GuardArgs, params: { state: ActiveState }) => context.pausedFrom === params.state,
+};
+
+/** Why a guard said no, in words a user can act on. */
+export const guardMessages: Record<keyof typeof guards, string> = {
+  hasSubmissionDocuments: 'an overview report, an executive summary and an action plan must be attached first',
+  itemCanBeAnswered: 'the item must be an open or returned item of the current round',
+  itemCanBeChecked: 'the item must be an addressed item of the current round',
+  allItemsAnswered: 'every revision item of the round must be addressed first',
+  revisedReportSinceLetter: 'a revised report must be attached after the feedback letter was sent',
+  allItemsChecked: 'every revision item must be accepted or returned first',
+  anyItemReturned: 'no item was returned',
+  outcomeIs: 'the outcome of the round does not allow it',
+  pausedFrom: 'the review was not paused from that state',
+};
+
+/**
+ * Effects are actions without behaviour: `transition()` returns them with their
+ * params and the review service carries them out in the same database transaction.
+ */
+type RoundEffect = { round: number; meetingId: number | null; outcome: Outcome; commendations: string; areas: Area[] };
+const effect =
+  <P>() =>
+  (_: unknown, _params: P) =>
+    undefined;
+
+function assertType<T extends ReviewEvent['type']>(event: ReviewEvent, type: T): Extract<ReviewEvent, { type: T }> {
+  if (event.type !== type) throw new Error(`expected ${type}, got ${event.type}`);
+  return event as Extract<ReviewEvent, { type: T }>;
+}
+
+function outcomeEvent(event: ReviewEvent) {
+  if (event.type !== 'RECORD_OUTCOME' && event.type !== 'AMEND_OUTCOME') throw new Error('not an outcome event');
+  return event;
+}
+
+export const reviewMachine = setup({
+  types: {
+    context: {} as ReviewContext,
+    events: {} as ReviewEvent,
+    input: {} as ReviewContext,
+  },
+  guards,
+  actions: {
+    startRound: effect<RoundEffect>(),
+    amendRound: effect<RoundEffect>(),
+    sendLetter: effect<{ round: number; outcome: Outcome }>(),
+    updateItem: effect<{
+      itemId: number;
+      status: ItemStatus;
+      response?: string;
+      reportReference?: string | null;
+      note?: string;
+    }>(),
+    storeDocument: effect<{ kind: string }>(),
+    rememberMeeting: assign({ meetingId: ({ event }) => assertType(event, 'SCHEDULE').meetingId }),
+    beginRound: assign({
+      round: ({ context }) => context.round + 1,
+      outcome: ({ event }) => outcomeEvent(event).outcome,
+      letterSentAt: null,
+    }),
+    correctOutcome: assign({ outcome: ({ event }) => outcomeEvent(event).outcome }),
+    rememberLetterSent: assign({ letterSentAt: ({ event }) => event.at }),
+    rememberPublication: assign({
+      publication: ({ event }) => {
+        const { url, publishedOn } = assertType(event, 'RECORD_PUBLICATION');
+        return { url, publishedOn };
+      },
+    }),
+    rememberPausedFrom: assign({ pausedFrom: (_, params: { state: ActiveState }) => params.state }),
+    forgetPausedFrom: assign({ pausedFrom: null }),
+  },
+}).createMachine({
+  id: 'review',
+  initial: 'notified',
+  context: ({ input }) => input,
+  states: {
+    notified: {
+      on: {
+        SUBMIT: { target: 'submitted', guard: 'hasSubmissionDocuments' },
+        ...common('notified'),
+      },
+    },
+    submitted: {
+      on: { SCHEDULE: { target: 'scheduled', actions: 'rememberMeeting' }, ...common('submitted') },
+    },
+    scheduled: {
+      on: {
+        SCHEDULE: { target: 'scheduled', actions: 'rememberMeeting' },
+        RECORD_OUTCOME: {
+          target: 'letter_pending',
+          actions: [
+            'beginRound',
+            {
+              type: 'startRound',
+              params: ({ context, event }) => roundEffect(context, event),
+            },
+          ],
+        },
+        ...common('scheduled'),
+      },
+    },
+    letter_pending: {
+      on: {
+        AMEND_OUTCOME: {
+          target: 'letter_pending',
+          actions: [
+            'correctOutcome',
+            { type: 'amendRound', params: ({ context, event }) => roundEffect(context, event) },
+          ],
+        },
+        SEND_LETTER: [
+          { target: 'approved', guard: { type: 'outcomeIs', params: { outcome: 'publish' } }, actions: sendLetter() },
+          { target: 'revising', actions: sendLetter() },
+        ],
+        ...common('letter_pending'),
+      },
+    },
+    revising: {
+      on: {
+        RESPOND_TO_ITEM: {
+          guard: 'itemCanBeAnswered',
+          actions: {
+            type: 'updateItem',
+            params: ({ event }) => {
+              const { itemId, response, reportReference } = assertType(event, 'RESPOND_TO_ITEM');
+              return { itemId, status: 'addressed' as const, response, reportReference: reportReference ?? null };
+            },
+          },
+        },
+        SUBMIT_REVISIONS: [
+          {
+            target: 'revisions_submitted',
+            guard: and([
+              { type: 'outcomeIs', params: { outcome: 'publish_after_changes' as const } },
+              'allItemsAnswered',
+            ]),
+          },
+          {
+            target: 'resubmitted',
+            guard: and([
+              { type: 'outcomeIs', params: { outcome: 'resubmit' as const } },
+              'allItemsAnswered',
+              'revisedReportSinceLetter',
+            ]),
+          },
+        ],
+        ...common('revising'),
+      },
+    },
+    revisions_submitted: {
+      on: {
+        ACCEPT_ITEM: {
+          guard: 'itemCanBeChecked',
+          actions: {
+            type: 'updateItem',
+            params: ({ event }) => ({ itemId: assertType(event, 'ACCEPT_ITEM').itemId, status: 'accepted' as const }),
+          },
+        },
+        RETURN_ITEM: {
+          guard: 'itemCanBeChecked',
+          actions: {
+            type: 'updateItem',
+            params: ({ event }) => {
+              const { itemId, reason } = assertType(event, 'RETURN_ITEM');
+              return { itemId, status: 'returned' as const, note: reason };
+            },
+          },
+        },
+        CONFIRM_REVISIONS: [
+          { target: 'revising', guard: and(['allItemsChecked', 'anyItemReturned']) },
+          { target: 'approved', guard: 'allItemsChecked' },
+        ],
+        ...common('revisions_submitted'),
+      },
+    },
+    resubmitted: {
+      on: { SCHEDULE: { target: 'scheduled', actions: 'rememberMeeting' }, ...common('resubmitted') },
+    },
+    approved: {
+      on: {
+        RECORD_PUBLICATION: { target: 'published', actions: 'rememberPublication' },
+        ...common('approved'),
+      },
+    },
+    on_hold: {
+      on: {
+        RESUME: ACTIVE_STATES.map((state) => ({
+          target: state,
+          guard: { type: 'pausedFrom' as const, params: { state } },
+          actions: 'forgetPausedFrom' as const,
+        })),
+        WITHDRAW: 'withdrawn',
+        ATTACH_DOCUMENT: { actions: { type: 'storeDocument', params: ({ event }) => documentParams(event) } },
+      },
+    },
+    published: { type: 'final' },
+    withdrawn: { type: 'final' },
+  },
+});
+
+/** Events every active state accepts: pause, withdraw, attach a document. */
+function common(state: ActiveState) {
+  return {
+    PAUSE: { target: 'on_hold' as const, actions: { type: 'rememberPausedFrom' as const, params: { state } } },
+    WITHDRAW: { target: 'withdrawn' as const },
+    ATTACH_DOCUMENT: {
+      actions: { type: 'storeDocument' as const, params: ({ event }: { event: ReviewEvent }) => documentParams(event) },
+    },
+  };
+}
+
+function documentParams(event: ReviewEvent) {
+  return { kind: assertType(event, 'ATTACH_DOCUMENT').kind };
+}
+
+function sendLetter() {
+  return [
+    'rememberLetterSent' as const,
+    {
+      type: 'sendLetter' as const,
+      params: ({ context }: { context: ReviewContext }) => ({
+        round: context.round,
+        outcome: context.outcome as Outcome,
+      }),
+    },
+  ];
+}
+
+function roundEffect(context: ReviewContext, event: ReviewEvent): RoundEffect {
+  const { outcome, commendations, areas } = outcomeEvent(event);
+  return { round: context.round, meetingId: context.meetingId, outcome, commendations, areas };
+}
+
+export type ReviewSnapshot = SnapshotFrom<typeof reviewMachine>;

@@ -1,0 +1,135 @@
+/** Vocabulary of a review's lifecycle, shared by the machine, the services and the API. */
+
+export const STATES = [
+  'notified',
+  'submitted',
+  'scheduled',
+  'letter_pending',
+  'revising',
+  'revisions_submitted',
+  'resubmitted',
+  'approved',
+  'published',
+  'withdrawn',
+  'on_hold',
+] as const;
+export type ReviewState = (typeof STATES)[number];
+
+/** States a paused review can return to: every state that is neither final nor on hold. */
+export const ACTIVE_STATES = STATES.filter(
+  (s): s is Exclude<ReviewState, 'published' | 'withdrawn' | 'on_hold'> =>
+    s !== 'published' && s !== 'withdrawn' && s !== 'on_hold',
+);
+export type ActiveState = (typeof ACTIVE_STATES)[number];
+
+export const FINAL_STATES: readonly ReviewState[] = ['published', 'withdrawn'];
+
+export const OUTCOMES = ['publish', 'publish_after_changes', 'resubmit'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export const DOCUMENT_KINDS = [
+  'overview_report',
+  'executive_summary',
+  'action_plan',
+  'chronology',
+  'revised_report',
+  'other',
+] as const;
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+
+/** The documents a first submission must include. */
+export const SUBMISSION_KINDS: readonly DocumentKind[] = ['overview_report', 'executive_summary', 'action_plan'];
+
+export const ITEM_STATUSES = ['open', 'addressed', 'accepted', 'returned'] as const;
+export type ItemStatus = (typeof ITEM_STATUSES)[number];
+
+export const ROLES = ['secretariat', 'panel', 'csp', 'pcc'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Area {
+  heading?: string | null;
+  text: string;
+}
+
+export interface ReviewContext {
+  /** The panel meeting the review is (or was last) scheduled for. */
+  meetingId: number | null;
+  /** Number of the current round; 0 before the first outcome. */
+  round: number;
+  /** Outcome of the current round. */
+  outcome: Outcome | null;
+  /** When the current round's letter was sent (ISO timestamp). */
+  letterSentAt: string | null;
+  /** The state a review on hold returns to on RESUME. */
+  pausedFrom: ActiveState | null;
+  publication: { url: string; publishedOn: string } | null;
+}
+
+export const INITIAL_CONTEXT: ReviewContext = {
+  meetingId: null,
+  round: 0,
+  outcome: null,
+  letterSentAt: null,
+  pausedFrom: null,
+  publication: null,
+};
+
+/**
+ * What the guards need to know beyond the context, read by the service from the
+ * database in the same transaction as the event: the documents attached and the
+ * revision items of the current round.
+ */
+export interface Facts {
+  documents: { kind: DocumentKind; uploadedAt: string }[];
+  items: { id: number; status: ItemStatus }[];
+}
+
+interface Base {
+  /** When the event happens (ISO timestamp), supplied by the service's clock so the machine stays pure. */
+  at: string;
+  facts: Facts;
+}
+
+export type ReviewEvent = Base &
+  (
+    | { type: 'SUBMIT' }
+    | { type: 'SCHEDULE'; meetingId: number }
+    | {
+        type: 'RECORD_OUTCOME' | 'AMEND_OUTCOME';
+        outcome: Outcome;
+        commendations: string;
+        areas: Area[];
+      }
+    | { type: 'SEND_LETTER' }
+    | { type: 'RESPOND_TO_ITEM'; itemId: number; response: string; reportReference?: string | null }
+    | { type: 'SUBMIT_REVISIONS' }
+    | { type: 'ACCEPT_ITEM'; itemId: number }
+    | { type: 'RETURN_ITEM'; itemId: number; reason: string }
+    | { type: 'CONFIRM_REVISIONS' }
+    | { type: 'RECORD_PUBLICATION'; url: string; publishedOn: string }
+    | { type: 'PAUSE'; reason: string }
+    | { type: 'RESUME' }
+    | { type: 'WITHDRAW'; reason: string }
+    | { type: 'ATTACH_DOCUMENT'; kind: DocumentKind; filename: string; size: number }
+  );
+
+export type EventType = ReviewEvent['type'];
+
+/** Events a client sends to POST /reviews/:id/events. ATTACH_DOCUMENT comes only from an upload. */
+export const CLIENT_EVENT_TYPES = [
+  'SUBMIT',
+  'SCHEDULE',
+  'RECORD_OUTCOME',
+  'AMEND_OUTCOME',
+  'SEND_LETTER',
+  'RESPOND_TO_ITEM',
+  'SUBMIT_REVISIONS',
+  'ACCEPT_ITEM',
+  'RETURN_ITEM',
+  'CONFIRM_REVISIONS',
+  'RECORD_PUBLICATION',
+  'PAUSE',
+  'RESUME',
+  'WITHDRAW',
+] as const satisfies readonly EventType[];
+export type ClientEventType = (typeof CLIENT_EVENT_TYPES)[number];
