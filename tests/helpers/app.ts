@@ -1,0 +1,124 @@
+import request from 'supertest';
+import type { Express } from 'express';
+import { createApp } from '../../src/app';
+import { samplePdf } from '../../src/demo/samplePdf';
+import { createServices, type Services } from '../../src/services';
+import type { Clock } from '../../src/services/clock';
+import { createTestDb } from './db';
+
+export const PASSWORD = 'correct horse battery staple';
+
+/** A clock that starts at a fixed moment and moves one second each time it is read. */
+export function steppingClock(start = '2026-03-02T09:00:00Z'): Clock & { advance(ms: number): void } {
+  let t = new Date(start).getTime();
+  return {
+    now: () => new Date((t += 1000)),
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
+}
+
+export const ROLES_UNDER_TEST = ['secretariat', 'panel', 'kent', 'hackney', 'kentPcc', 'metPcc'] as const;
+export type Who = (typeof ROLES_UNDER_TEST)[number];
+
+/**
+ * The app over a fresh database with a small world: Kent (Kent force area) and
+ * Hackney (Metropolitan Police) CSPs, and one signed-in user per role and scope.
+ */
+export async function createTestApp() {
+  const database = await createTestDb();
+  const clock = steppingClock();
+  const services = createServices(database.db, { clock, maxUploadBytes: 1024 * 1024, sessionTtlHours: 12 });
+  const app = createApp(services);
+  const { db } = services;
+
+  const [kentArea] = await db('police_force_areas')
+    .insert({ name: 'Kent', pcc_name: 'Police and Crime Commissioner for Kent', pcc_email: 'pcc@kent.example' })
+    .returning('id');
+  const [metArea] = await db('police_force_areas')
+    .insert({ name: 'Metropolitan Police', pcc_name: "Mayor's Office for Policing and Crime", pcc_email: 'mopac@london.example' })
+    .returning('id');
+  const [kentCsp] = await db('csps')
+    .insert({
+      name: 'Kent CSP',
+      police_force_area_id: kentArea.id,
+      address_lines: JSON.stringify(['Invicta House', 'Maidstone', 'ME14 1XX']),
+      contacts: JSON.stringify([{ name: 'Sam Okafor', email: 'sam@kent.example' }]),
+    })
+    .returning('id');
+  const [hackneyCsp] = await db('csps')
+    .insert({
+      name: 'Hackney CSP',
+      police_force_area_id: metArea.id,
+      address_lines: JSON.stringify(['Hackney Town Hall', 'London', 'E8 1EA']),
+      contacts: JSON.stringify([{ name: 'Jo Adeyemi', email: 'jo@hackney.example' }]),
+    })
+    .returning('id');
+
+  const people: Record<Who, { email: string; role: string; cspId?: number; policeForceAreaId?: number }> = {
+    secretariat: { email: 'secretariat@test.example', role: 'secretariat' },
+    panel: { email: 'panel@test.example', role: 'panel' },
+    kent: { email: 'kent@test.example', role: 'csp', cspId: kentCsp.id },
+    hackney: { email: 'hackney@test.example', role: 'csp', cspId: hackneyCsp.id },
+    kentPcc: { email: 'pcc@test.example', role: 'pcc', policeForceAreaId: kentArea.id },
+    metPcc: { email: 'mopac@test.example', role: 'pcc', policeForceAreaId: metArea.id },
+  };
+  const tokens = {} as Record<Who, string>;
+  for (const who of ROLES_UNDER_TEST) {
+    const p = people[who];
+    await services.accounts.createUser({ ...p, name: `Test ${who}`, password: PASSWORD });
+    const res = await request(app).post('/api/v1/session').send({ email: p.email, password: PASSWORD });
+    tokens[who] = res.body.token;
+  }
+
+  const api = (who: Who) => ({
+    get: (url: string) => request(app).get(`/api/v1${url}`).set('Authorization', `Bearer ${tokens[who]}`),
+    post: (url: string, body?: object) =>
+      request(app).post(`/api/v1${url}`).set('Authorization', `Bearer ${tokens[who]}`).send(body),
+    put: (url: string, body?: object) =>
+      request(app).put(`/api/v1${url}`).set('Authorization', `Bearer ${tokens[who]}`).send(body),
+    event: (reviewId: number, body: object) =>
+      request(app).post(`/api/v1/reviews/${reviewId}/events`).set('Authorization', `Bearer ${tokens[who]}`).send(body),
+    upload: (reviewId: number, kind: string, bytes: Buffer, filename = `${kind}.pdf`) =>
+      request(app)
+        .post(`/api/v1/reviews/${reviewId}/documents`)
+        .set('Authorization', `Bearer ${tokens[who]}`)
+        .field('kind', kind)
+        .attach('file', bytes, filename),
+  });
+
+  return {
+    app: app as Express,
+    services: services as Services,
+    db,
+    clock,
+    api,
+    tokens,
+    ids: { kentArea: kentArea.id, metArea: metArea.id, kentCsp: kentCsp.id, hackneyCsp: hackneyCsp.id },
+    close: database.destroy,
+  };
+}
+
+export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
+
+export const pdf = (label = 'report') => samplePdf(`Test document ${label}`);
+
+/** Notifies a Kent review, attaches the three submission documents and submits it. */
+export async function submittedReview(t: TestApp, pseudonym = 'Mary'): Promise<number> {
+  const created = await t.api('kent').post('/reviews', { pseudonym });
+  const id = created.body.id as number;
+  for (const kind of ['overview_report', 'executive_summary', 'action_plan']) {
+    const res = await t.api('kent').upload(id, kind, pdf(kind));
+    if (res.status !== 201) throw new Error(`upload ${kind}: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+  const submitted = await t.api('kent').event(id, { type: 'SUBMIT' });
+  if (submitted.status !== 200) throw new Error(`submit: ${submitted.status} ${JSON.stringify(submitted.body)}`);
+  return id;
+}
+
+/** A meeting on the given date; returns its id. */
+export async function meeting(t: TestApp, date = '2026-04-15'): Promise<number> {
+  const res = await t.api('secretariat').post('/panel-meetings', { date });
+  return res.body.id;
+}

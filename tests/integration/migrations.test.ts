@@ -1,0 +1,36 @@
+import { MIGRATIONS_DIR, migrate } from '../../src/db/connect';
+import { createTestDb } from '../helpers/db';
+
+describe('migrations', () => {
+  it('build every table from an empty database, roll back to nothing and build again', async () => {
+    const { db, destroy } = await createTestDb();
+    try {
+      const tables = async () =>
+        (
+          await db.raw(
+            "select table_name from information_schema.tables where table_schema = 'public' and table_name not like 'knex_%' order by 1",
+          )
+        ).rows.map((r: { table_name: string }) => r.table_name);
+      expect(await tables()).toEqual([
+        'api_tokens',
+        'csps',
+        'documents',
+        'outbox',
+        'panel_meetings',
+        'police_force_areas',
+        'reference_counters',
+        'review_events',
+        'reviews',
+        'revision_items',
+        'rounds',
+        'users',
+      ]);
+      await db.migrate.rollback({ directory: MIGRATIONS_DIR, loadExtensions: ['.ts'] }, true);
+      expect(await tables()).toEqual([]);
+      await migrate(db);
+      expect(await tables()).toHaveLength(12);
+    } finally {
+      await destroy();
+    }
+  });
+});
