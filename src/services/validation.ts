@@ -4,7 +4,7 @@ import { ValidationError, type FieldError } from './errors';
 
 /** Parses input with a schema or throws a ValidationError naming each field and what is wrong. */
 export function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
-  const result = schema.safeParse(input);
+  const result = schema.safeParse(input, { reportInput: true });
   if (result.success) return result.data;
   throw new ValidationError(toFieldErrors(result.error));
 }

@@ -37,7 +37,11 @@ export async function createTestApp() {
     .insert({ name: 'Kent', pcc_name: 'Police and Crime Commissioner for Kent', pcc_email: 'pcc@kent.example' })
     .returning('id');
   const [metArea] = await db('police_force_areas')
-    .insert({ name: 'Metropolitan Police', pcc_name: "Mayor's Office for Policing and Crime", pcc_email: 'mopac@london.example' })
+    .insert({
+      name: 'Metropolitan Police',
+      pcc_name: "Mayor's Office for Policing and Crime",
+      pcc_email: 'mopac@london.example',
+    })
     .returning('id');
   const [kentCsp] = await db('csps')
     .insert({

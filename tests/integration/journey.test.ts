@@ -1,0 +1,305 @@
+import { createTestApp, meeting, pdf, submittedReview, type TestApp } from '../helpers/app';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t.close());
+
+const KENT_AREAS = [
+  { text: 'Clarify the role of the IOPC in paragraph 8.1.' },
+  { heading: 'Structure', text: 'Add an Equality and Diversity section.' },
+  { heading: 'Structure', text: 'Remove the date of death from the report.' },
+];
+
+describe('a review that goes "publish after changes"', () => {
+  let id: number;
+
+  it('is notified by the CSP with a reference and is "notified"', async () => {
+    const res = await t
+      .api('kent')
+      .post('/reviews', { pseudonym: 'Mary', yearOfDeath: 2025, notifiedOn: '2026-01-10' });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      reference: expect.stringMatching(/^DHR-2026-\d{4}$/),
+      pseudonym: 'Mary',
+      state: 'notified',
+      version: 1,
+      notifiedOn: '2026-01-10',
+      csp: { id: t.ids.kentCsp, name: 'Kent CSP' },
+    });
+    expect(res.body.allowedEvents).toEqual([]);
+    expect(res.body.canAttachDocuments).toBe(true);
+    id = res.body.id;
+  });
+
+  it('cannot be submitted until the three documents are attached', async () => {
+    const early = await t.api('kent').event(id, { type: 'SUBMIT' });
+    expect(early.status).toBe(409);
+    expect(early.body.error).toMatch(/overview report, an executive summary and an action plan/);
+
+    for (const kind of ['overview_report', 'executive_summary', 'action_plan']) {
+      const up = await t.api('kent').upload(id, kind, pdf(kind), `${kind}.pdf`);
+      expect(up.status).toBe(201);
+      expect(up.body).toMatchObject({ kind, filename: `${kind}.pdf`, size: pdf(kind).length });
+    }
+    const review = await t.api('kent').get(`/reviews/${id}`);
+    expect(review.body.allowedEvents).toEqual(['SUBMIT']);
+    expect(review.body.documents.map((d: { kind: string }) => d.kind)).toEqual([
+      'overview_report',
+      'executive_summary',
+      'action_plan',
+    ]);
+
+    const submitted = await t.api('kent').event(id, { type: 'SUBMIT' });
+    expect(submitted.status).toBe(200);
+    expect(submitted.body.state).toBe('submitted');
+  });
+
+  it('is scheduled, moved to a later meeting, and appears on that agenda', async () => {
+    const first = await meeting(t, '2026-04-15');
+    const later = await meeting(t, '2026-05-20');
+    expect((await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: first })).body.state).toBe('scheduled');
+    const moved = await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: later });
+    expect(moved.body).toMatchObject({ state: 'scheduled', meeting: { id: later, date: '2026-05-20' } });
+
+    const agenda = await t.api('secretariat').get(`/panel-meetings/${later}`);
+    expect(agenda.body).toMatchObject({ id: later, date: '2026-05-20' });
+    expect(agenda.body.reviews.map((r: { id: number }) => r.id)).toContain(id);
+    const old = await t.api('secretariat').get(`/panel-meetings/${first}`);
+    expect(old.body.reviews).toEqual([]);
+  });
+
+  it('gets an outcome from a panel member, corrected before the letter goes', async () => {
+    const recorded = await t.api('panel').event(id, {
+      type: 'RECORD_OUTCOME',
+      outcome: 'publish_after_changes',
+      commendations: 'A well-written and clearly structured report.',
+      areas: KENT_AREAS.slice(0, 2),
+    });
+    expect(recorded.status).toBe(200);
+    expect(recorded.body.state).toBe('letter_pending');
+    expect(recorded.body.rounds).toHaveLength(1);
+
+    const amended = await t.api('secretariat').event(id, {
+      type: 'AMEND_OUTCOME',
+      outcome: 'publish_after_changes',
+      commendations: 'A well-written and clearly structured report.',
+      areas: KENT_AREAS,
+    });
+    expect(amended.status).toBe(200);
+    const [round] = amended.body.rounds;
+    expect(round).toMatchObject({ number: 1, outcome: 'publish_after_changes', meeting: { date: '2026-05-20' } });
+    expect(
+      round.items.map((i: { heading: string | null; text: string; status: string }) => [i.heading, i.text, i.status]),
+    ).toEqual([
+      [null, KENT_AREAS[0]!.text, 'open'],
+      ['Structure', KENT_AREAS[1]!.text, 'open'],
+      ['Structure', KENT_AREAS[2]!.text, 'open'],
+    ]);
+  });
+
+  it('has its letter sent, which queues the letter in the outbox and opens the revisions to the CSP', async () => {
+    const sent = await t.api('secretariat').event(id, { type: 'SEND_LETTER' });
+    expect(sent.status).toBe(200);
+    expect(sent.body.state).toBe('revising');
+    expect(sent.body.rounds[0].letterSentAt).not.toBeNull();
+    const outbox = await t.db('outbox').where({ review_id: id });
+    expect(outbox).toHaveLength(1);
+    expect(outbox[0]).toMatchObject({ kind: 'outcome_letter', status: 'queued' });
+
+    const csp = await t.api('kent').get(`/reviews/${id}`);
+    expect(csp.body.allowedEvents).toEqual(['RESPOND_TO_ITEM']);
+  });
+
+  it('lets the CSP answer each item and submit only when all are answered', async () => {
+    const items = (await t.api('kent').get(`/reviews/${id}`)).body.rounds[0].items;
+    await t
+      .api('kent')
+      .event(id, { type: 'RESPOND_TO_ITEM', itemId: items[0].id, response: 'Clarified.', reportReference: 'para 8.1' });
+    const tooSoon = await t.api('kent').event(id, { type: 'SUBMIT_REVISIONS' });
+    expect(tooSoon.status).toBe(409);
+    expect(tooSoon.body.error).toMatch(/every revision item of the round must be addressed/);
+
+    for (const item of items.slice(1)) {
+      const res = await t
+        .api('kent')
+        .event(id, { type: 'RESPOND_TO_ITEM', itemId: item.id, response: `Done: ${item.text}` });
+      expect(res.status).toBe(200);
+    }
+    const done = await t.api('kent').event(id, { type: 'SUBMIT_REVISIONS' });
+    expect(done.status).toBe(200);
+    expect(done.body.state).toBe('revisions_submitted');
+    expect(done.body.rounds[0].items[0]).toMatchObject({
+      status: 'addressed',
+      response: 'Clarified.',
+      reportReference: 'para 8.1',
+    });
+  });
+
+  it('lets the secretariat return an item with a reason, which the CSP sees and answers again', async () => {
+    const items = (await t.api('secretariat').get(`/reviews/${id}`)).body.rounds[0].items;
+    await t.api('secretariat').event(id, { type: 'ACCEPT_ITEM', itemId: items[0].id });
+    await t.api('secretariat').event(id, { type: 'ACCEPT_ITEM', itemId: items[1].id });
+    const early = await t.api('secretariat').event(id, { type: 'CONFIRM_REVISIONS' });
+    expect(early.status).toBe(409);
+    expect(early.body.error).toMatch(/accepted or returned/);
+
+    await t
+      .api('secretariat')
+      .event(id, { type: 'RETURN_ITEM', itemId: items[2].id, reason: 'The date of death is still in the chronology.' });
+    const confirmed = await t.api('secretariat').event(id, { type: 'CONFIRM_REVISIONS' });
+    expect(confirmed.body.state).toBe('revising');
+
+    const seen = (await t.api('kent').get(`/reviews/${id}`)).body.rounds[0].items[2];
+    expect(seen).toMatchObject({ status: 'returned', note: 'The date of death is still in the chronology.' });
+    await t
+      .api('kent')
+      .event(id, { type: 'RESPOND_TO_ITEM', itemId: items[2].id, response: 'Removed from the chronology too.' });
+    expect((await t.api('kent').event(id, { type: 'SUBMIT_REVISIONS' })).body.state).toBe('revisions_submitted');
+    await t.api('secretariat').event(id, { type: 'ACCEPT_ITEM', itemId: items[2].id });
+    expect((await t.api('secretariat').event(id, { type: 'CONFIRM_REVISIONS' })).body.state).toBe('approved');
+  });
+
+  it('is published by the CSP with its web link, after which nothing more can happen', async () => {
+    const bad = await t
+      .api('kent')
+      .event(id, { type: 'RECORD_PUBLICATION', url: 'javascript:alert(1)', publishedOn: '2026-06-30' });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors).toEqual([
+      { field: 'url', message: 'must be a web address starting with http:// or https://' },
+    ]);
+
+    const published = await t.api('kent').event(id, {
+      type: 'RECORD_PUBLICATION',
+      url: 'https://www.kent.gov.uk/dhr/mary',
+      publishedOn: '2026-06-30',
+    });
+    expect(published.status).toBe(200);
+    expect(published.body).toMatchObject({
+      state: 'published',
+      publication: { url: 'https://www.kent.gov.uk/dhr/mary', publishedOn: '2026-06-30' },
+      allowedEvents: [],
+    });
+    expect((await t.api('secretariat').get(`/reviews/${id}`)).body.allowedEvents).toEqual([]);
+    expect((await t.api('secretariat').event(id, { type: 'WITHDRAW', reason: 'x' })).status).toBe(409);
+  });
+
+  it('keeps the whole history: who did what, when, from which state to which', async () => {
+    const { history, version } = (await t.api('secretariat').get(`/reviews/${id}`)).body;
+    expect(history.map((h: { type: string }) => h.type)).toEqual([
+      'NOTIFY',
+      'ATTACH_DOCUMENT',
+      'ATTACH_DOCUMENT',
+      'ATTACH_DOCUMENT',
+      'SUBMIT',
+      'SCHEDULE',
+      'SCHEDULE',
+      'RECORD_OUTCOME',
+      'AMEND_OUTCOME',
+      'SEND_LETTER',
+      'RESPOND_TO_ITEM',
+      'RESPOND_TO_ITEM',
+      'RESPOND_TO_ITEM',
+      'SUBMIT_REVISIONS',
+      'ACCEPT_ITEM',
+      'ACCEPT_ITEM',
+      'RETURN_ITEM',
+      'CONFIRM_REVISIONS',
+      'RESPOND_TO_ITEM',
+      'SUBMIT_REVISIONS',
+      'ACCEPT_ITEM',
+      'CONFIRM_REVISIONS',
+      'RECORD_PUBLICATION',
+    ]);
+    expect(version).toBe(history.length);
+    expect(history[4]).toMatchObject({
+      from: 'notified',
+      to: 'submitted',
+      actor: { email: 'kent@test.example', role: 'csp' },
+    });
+    expect(history[7]).toMatchObject({ type: 'RECORD_OUTCOME', actor: { email: 'panel@test.example', role: 'panel' } });
+    expect(history[16]).toMatchObject({ type: 'RETURN_ITEM', reason: 'The date of death is still in the chronology.' });
+    const times = history.map((h: { at: string }) => h.at);
+    expect([...times].sort()).toEqual(times);
+  });
+});
+
+describe('a review that goes "resubmit", then round 2, then "publish"', () => {
+  it('runs two rounds, needs a revised report to resubmit, and is published', async () => {
+    const id = await submittedReview(t, 'Ben');
+    const m1 = await meeting(t, '2026-04-15');
+    const m2 = await meeting(t, '2026-07-01');
+    await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: m1 });
+    await t.api('panel').event(id, {
+      type: 'RECORD_OUTCOME',
+      outcome: 'resubmit',
+      commendations: '',
+      areas: [{ text: 'Involve the family and add a tribute.' }],
+    });
+    const sent = await t.api('secretariat').event(id, { type: 'SEND_LETTER' });
+    expect(sent.body.state).toBe('revising');
+
+    const [item] = sent.body.rounds[0].items;
+    await t
+      .api('kent')
+      .event(id, { type: 'RESPOND_TO_ITEM', itemId: item.id, response: 'The family met the chair twice.' });
+    const noReport = await t.api('kent').event(id, { type: 'SUBMIT_REVISIONS' });
+    expect(noReport.status).toBe(409);
+    expect(noReport.body.error).toMatch(/revised report/);
+
+    expect((await t.api('kent').upload(id, 'revised_report', pdf('revised'))).status).toBe(201);
+    const resubmitted = await t.api('kent').event(id, { type: 'SUBMIT_REVISIONS' });
+    expect(resubmitted.body.state).toBe('resubmitted');
+
+    await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: m2 });
+    const round2 = await t
+      .api('panel')
+      .event(id, { type: 'RECORD_OUTCOME', outcome: 'publish', commendations: 'Much improved.', areas: [] });
+    expect(
+      round2.body.rounds.map((r: { number: number; outcome: string; meeting: { id: number } }) => [
+        r.number,
+        r.outcome,
+        r.meeting.id,
+      ]),
+    ).toEqual([
+      [1, 'resubmit', m1],
+      [2, 'publish', m2],
+    ]);
+    expect(round2.body.rounds[1].items).toEqual([]);
+    const approved = await t.api('secretariat').event(id, { type: 'SEND_LETTER' });
+    expect(approved.body.state).toBe('approved');
+    expect(await t.db('outbox').where({ review_id: id })).toHaveLength(2);
+
+    const published = await t
+      .api('kent')
+      .event(id, { type: 'RECORD_PUBLICATION', url: 'http://kent.example/ben', publishedOn: '2026-08-01' });
+    expect(published.body.state).toBe('published');
+  });
+});
+
+describe('pausing and withdrawing', () => {
+  it('pauses a review with a reason and resumes it where it was', async () => {
+    const id = await submittedReview(t, 'Cara');
+    const paused = await t.api('secretariat').event(id, { type: 'PAUSE', reason: 'Criminal trial in progress' });
+    expect(paused.body).toMatchObject({
+      state: 'on_hold',
+      pausedFrom: 'submitted',
+      allowedEvents: ['RESUME', 'WITHDRAW'],
+    });
+    const resumed = await t.api('secretariat').event(id, { type: 'RESUME' });
+    expect(resumed.body).toMatchObject({ state: 'submitted', pausedFrom: null });
+  });
+
+  it('withdraws a review with a reason', async () => {
+    const created = await t.api('kent').post('/reviews', { pseudonym: 'Dee' });
+    const res = await t.api('secretariat').event(created.body.id, { type: 'WITHDRAW', reason: 'Notified in error' });
+    expect(res.body.state).toBe('withdrawn');
+    expect(res.body.history.at(-1)).toMatchObject({
+      type: 'WITHDRAW',
+      from: 'notified',
+      to: 'withdrawn',
+      reason: 'Notified in error',
+    });
+  });
+});

@@ -1,0 +1,61 @@
+import { createTestApp, meeting, pdf, type TestApp } from '../helpers/app';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t.close());
+
+const eventCount = async (reviewId: number) =>
+  Number((await t.db('review_events').where({ review_id: reviewId }).count('* as n'))[0]!.n);
+
+async function readyToSubmit(pseudonym: string): Promise<number> {
+  const id = (await t.api('kent').post('/reviews', { pseudonym })).body.id;
+  for (const kind of ['overview_report', 'executive_summary', 'action_plan'])
+    await t.api('kent').upload(id, kind, pdf(kind));
+  return id;
+}
+
+describe('concurrent events on one review (real PostgreSQL)', () => {
+  it('applies exactly one of 20 simultaneous SUBMITs; the other 19 get 409 and leave no trace', async () => {
+    const id = await readyToSubmit('Mary');
+    const before = await eventCount(id);
+    const results = await Promise.all(Array.from({ length: 20 }, () => t.api('kent').event(id, { type: 'SUBMIT' })));
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(19);
+    expect(await eventCount(id)).toBe(before + 1);
+    const row = await t.db('reviews').where({ id }).first('state', 'version');
+    expect(row).toEqual({ state: 'submitted', version: before + 1 });
+  });
+
+  it('applies exactly one of 20 simultaneous events sent against the same version', async () => {
+    const id = await readyToSubmit('Nina');
+    await t.api('kent').event(id, { type: 'SUBMIT' });
+    const meetings = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => meeting(t, `2026-0${1 + (i % 9)}-1${i % 10}`)),
+    );
+    const { version } = (await t.api('secretariat').get(`/reviews/${id}`)).body;
+    const before = await eventCount(id);
+    const results = await Promise.all(
+      meetings.map((meetingId) =>
+        t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId, expectedVersion: version }),
+      ),
+    );
+    const winners = results.filter((r) => r.status === 200);
+    expect(winners).toHaveLength(1);
+    expect(results.filter((r) => r.status === 409)).toHaveLength(19);
+    expect(await eventCount(id)).toBe(before + 1);
+    const review = (await t.api('secretariat').get(`/reviews/${id}`)).body;
+    expect(review.meeting.id).toBe(winners[0]!.body.meeting.id);
+    expect(review.version).toBe(version + 1);
+  });
+
+  it('gives 20 reviews notified at once 20 different references', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => t.api('kent').post('/reviews', { pseudonym: `P${i}` })),
+    );
+    expect(results.every((r) => r.status === 201)).toBe(true);
+    expect(new Set(results.map((r) => r.body.reference)).size).toBe(20);
+  });
+});
