@@ -85,7 +85,7 @@ type GuardName = keyof typeof guards;
 type GuardRef = string | { type: string; params?: unknown } | { guards: GuardRef[] };
 
 /** Guards that pick which branch applies rather than blocking it. */
-const SELECTORS: readonly GuardName[] = ['outcomeIs', 'pausedFrom'];
+const SELECTORS: readonly GuardName[] = ['outcomeIs', 'pausedFrom', 'anyItemReturned'];
 
 function leaves(guard: GuardRef | undefined): { name: GuardName; params: unknown }[] {
   if (guard === undefined) return [];

@@ -31,13 +31,14 @@ export const guards = {
   itemCanBeAnswered: ({ event }: GuardArgs) => someItem(event, ['open', 'returned']),
   itemCanBeChecked: ({ event }: GuardArgs) => someItem(event, ['addressed', 'accepted', 'returned']),
   allItemsAnswered: ({ event }: GuardArgs) =>
-    itemsOf(event).every((i) => i.status === 'addressed' || i.status === 'accepted'),
+    itemsOf(event).length > 0 && itemsOf(event).every((i) => i.status === 'addressed' || i.status === 'accepted'),
   revisedReportSinceLetter: ({ context, event }: GuardArgs) =>
+    context.letterSentAt !== null &&
     event.facts.documents.some(
-      (d) => d.kind === 'revised_report' && context.letterSentAt !== null && d.uploadedAt > context.letterSentAt,
+      (d) => d.kind === 'revised_report' && Date.parse(d.uploadedAt) > Date.parse(context.letterSentAt!),
     ),
   allItemsChecked: ({ event }: GuardArgs) =>
-    itemsOf(event).every((i) => i.status === 'accepted' || i.status === 'returned'),
+    itemsOf(event).length > 0 && itemsOf(event).every((i) => i.status === 'accepted' || i.status === 'returned'),
   anyItemReturned: ({ event }: GuardArgs) => itemsOf(event).some((i) => i.status === 'returned'),
   outcomeIs: ({ context }: GuardArgs, params: { outcome: Outcome }) => context.outcome === params.outcome,
   pausedFrom: ({ context }: GuardArgs, params: { state: ActiveState }) => context.pausedFrom === params.state,
@@ -47,7 +48,7 @@ export const guards = {
 export const guardMessages: Record<keyof typeof guards, string> = {
   hasSubmissionDocuments: 'an overview report, an executive summary and an action plan must be attached first',
   itemCanBeAnswered: 'the item must be an open or returned item of the current round',
-  itemCanBeChecked: 'the item must be an addressed item of the current round',
+  itemCanBeChecked: 'the item must be an item of the current round that the CSP has answered',
   allItemsAnswered: 'every revision item of the round must be addressed first',
   revisedReportSinceLetter: 'a revised report must be attached after the feedback letter was sent',
   allItemsChecked: 'every revision item must be accepted or returned first',
@@ -232,7 +233,7 @@ export const reviewMachine = setup({
           guard: { type: 'pausedFrom' as const, params: { state } },
           actions: 'forgetPausedFrom' as const,
         })),
-        WITHDRAW: 'withdrawn',
+        WITHDRAW: { target: 'withdrawn', actions: 'forgetPausedFrom' },
         ATTACH_DOCUMENT: { actions: { type: 'storeDocument', params: ({ event }) => documentParams(event) } },
       },
     },

@@ -496,7 +496,7 @@ describe('ACCEPT_ITEM and RETURN_ITEM', () => {
     [4, 'open'],
     [99, 'unknown'],
   ])('both are refused for item %i (%s)', (itemId) => {
-    const message = 'the item must be an addressed item of the current round';
+    const message = 'the item must be an item of the current round that the CSP has answered';
     expect(rejected(apply('revisions_submitted', context, acceptItem(itemId, facts(items))))).toBe(
       `ACCEPT_ITEM is not possible now: ${message}`,
     );
@@ -536,7 +536,9 @@ describe('CONFIRM_REVISIONS', () => {
     [[item(1, 'accepted'), item(2, 'open')]],
   ])('is refused while an item is not yet checked: %j', (items) => {
     const reason = rejected(apply('revisions_submitted', context, eventOf('CONFIRM_REVISIONS', facts(items))));
-    expect(reason).toContain('every revision item must be accepted or returned first');
+    expect(reason).toBe(
+      'CONFIRM_REVISIONS is not possible now: every revision item must be accepted or returned first',
+    );
   });
 
   test('a returned item then makes RESPOND_TO_ITEM possible again', () => {
@@ -628,7 +630,29 @@ describe('WITHDRAW', () => {
   test.each([...ACTIVE_STATES, 'on_hold' as const])('is accepted from %s', (state) => {
     const result = accepted(apply(state, CONTEXTS[state], eventOf('WITHDRAW')));
     expect(result.state).toBe('withdrawn');
+    expect(result.context.pausedFrom).toBeNull();
     expect(result.effects).toEqual([]);
+  });
+});
+
+describe('guards over an empty round', () => {
+  test('SUBMIT_REVISIONS and CONFIRM_REVISIONS need at least one item', () => {
+    const revising = ctx({ meetingId: 3, round: 1, outcome: 'publish_after_changes', letterSentAt: LETTER_AT });
+    expect(rejected(apply('revising', revising, eventOf('SUBMIT_REVISIONS', facts([]))))).toContain(
+      'every revision item of the round must be addressed first',
+    );
+    expect(rejected(apply('revisions_submitted', revising, eventOf('CONFIRM_REVISIONS', facts([]))))).toContain(
+      'every revision item must be accepted or returned first',
+    );
+  });
+
+  test('compares upload and letter times as instants, not as text', () => {
+    const revising = ctx({ meetingId: 3, round: 1, outcome: 'resubmit', letterSentAt: '2024-03-01T09:00:00.500Z' });
+    const items = [item(1, 'addressed')];
+    const justAfter = facts(items, [...SUBMISSION_DOCS, doc('revised_report', '2024-03-01T09:00:01Z')]);
+    expect(accepted(apply('revising', revising, eventOf('SUBMIT_REVISIONS', justAfter))).state).toBe('resubmitted');
+    const justBefore = facts(items, [...SUBMISSION_DOCS, doc('revised_report', '2024-03-01T09:00:00Z')]);
+    expect(rejected(apply('revising', revising, eventOf('SUBMIT_REVISIONS', justBefore)))).toContain('revised report');
   });
 });
 

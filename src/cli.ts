@@ -1,0 +1,109 @@
+/**
+ * Administration from the command line: npm run cli -- <command> [options].
+ * Uses DATABASE_URL when set, otherwise the embedded database in $DATA_DIR/db.
+ */
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from './config';
+import { connect, migrate, type Db } from './db/connect';
+import { isEmpty, seedDemo } from './demo/seed';
+import { AppError, ValidationError } from './services/errors';
+import { createServices, type Services } from './services';
+
+const HELP = `Usage: npm run cli -- <command> [options]
+
+Commands:
+  migrate                       bring the database schema up to date
+  seed-demo [--password P]      fill an empty database with demo data and accounts
+  add-user --email E --name N --role R [--csp CSP] [--area AREA] [--password P]
+                                add a user; R is secretariat, panel, csp or pcc; CSP and AREA
+                                are a name or an id; without --password one is generated and shown
+  create-token --email E [--label L] [--days N]
+                                issue an API token for a user (valid N days, or until revoked
+                                when --days is left out); the token is shown once
+  help                          show this text`;
+
+async function lookup(db: Db, table: 'csps' | 'police_force_areas', value: string | undefined): Promise<number | undefined> {
+  if (value === undefined) return undefined;
+  const row = /^\d+$/.test(value)
+    ? await db(table).where({ id: Number(value) }).first('id')
+    : await db(table).whereRaw('lower(name) = lower(?)', [value]).first('id');
+  if (!row) throw new CliError(`No ${table === 'csps' ? 'CSP' : 'police force area'} called "${value}"`);
+  return row.id;
+}
+
+class CliError extends Error {}
+
+type Options = Record<string, string | undefined>;
+
+const COMMANDS: Record<string, (s: Services, o: Options) => Promise<void>> = {
+  async migrate() {
+    console.log('The database schema is up to date.');
+  },
+  async 'seed-demo'(services, o) {
+    if (!(await isEmpty(services.db))) throw new CliError('The database already holds data; demo data goes only into an empty one.');
+    const password = await seedDemo(services, o.password);
+    console.log(`Demo data added. Password for every demo account: ${password}`);
+  },
+  async 'add-user'(services, o) {
+    const password = o.password ?? crypto.randomBytes(12).toString('base64url');
+    const user = await services.accounts.createUser({
+      email: o.email,
+      name: o.name,
+      role: o.role,
+      cspId: await lookup(services.db, 'csps', o.csp),
+      policeForceAreaId: await lookup(services.db, 'police_force_areas', o.area),
+      password,
+    });
+    console.log(`Added ${user.role} user ${user.email} (id ${user.id}).`);
+    if (!o.password) console.log(`Password: ${password}`);
+  },
+  async 'create-token'(services, o) {
+    if (!o.email) throw new CliError('--email is required');
+    const user = await services.accounts.findUserByEmail(o.email);
+    if (!user) throw new CliError(`No user with the email ${o.email}`);
+    const days = o.days === undefined ? null : Number(o.days);
+    if (days !== null && (!Number.isInteger(days) || days <= 0)) throw new CliError('--days must be a positive whole number');
+    const expires = days === null ? null : new Date(Date.now() + days * 86400_000);
+    const token = await services.accounts.issueToken(user.id, o.label ?? 'command line', expires);
+    console.log(`Token for ${user.email}${expires ? `, valid until ${expires.toISOString()}` : ', valid until revoked'}:`);
+    console.log(token);
+  },
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || !COMMANDS[command]) {
+    console.log(HELP);
+    return command && command !== 'help' && command !== '--help' ? 2 : 0;
+  }
+  const { values } = parseArgs({
+    args: rest,
+    options: Object.fromEntries(
+      ['email', 'name', 'role', 'csp', 'area', 'password', 'label', 'days'].map((k) => [k, { type: 'string' as const }]),
+    ),
+    strict: true,
+  });
+  const config = loadConfig();
+  const db = connect({ databaseUrl: config.databaseUrl, embeddedDir: path.join(config.dataDir, 'db') });
+  try {
+    await migrate(db);
+    const services = createServices(db, { maxUploadBytes: config.maxUploadBytes, sessionTtlHours: config.sessionTtlHours });
+    await COMMANDS[command]!(services, values as Options);
+    return 0;
+  } finally {
+    await db.destroy();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    if (err instanceof ValidationError) for (const e of err.errors) console.error(`${e.field}: ${e.message}`);
+    else if (err instanceof AppError || err instanceof CliError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error((err as Error).message);
+    } else console.error(`Failed: ${(err as Error).name}`);
+    process.exit(1);
+  },
+);
