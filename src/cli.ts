@@ -24,10 +24,16 @@ Commands:
                                 when --days is left out); the token is shown once
   help                          show this text`;
 
-async function lookup(db: Db, table: 'csps' | 'police_force_areas', value: string | undefined): Promise<number | undefined> {
+async function lookup(
+  db: Db,
+  table: 'csps' | 'police_force_areas',
+  value: string | undefined,
+): Promise<number | undefined> {
   if (value === undefined) return undefined;
   const row = /^\d+$/.test(value)
-    ? await db(table).where({ id: Number(value) }).first('id')
+    ? await db(table)
+        .where({ id: Number(value) })
+        .first('id')
     : await db(table).whereRaw('lower(name) = lower(?)', [value]).first('id');
   if (!row) throw new CliError(`No ${table === 'csps' ? 'CSP' : 'police force area'} called "${value}"`);
   return row.id;
@@ -42,7 +48,8 @@ const COMMANDS: Record<string, (s: Services, o: Options) => Promise<void>> = {
     console.log('The database schema is up to date.');
   },
   async 'seed-demo'(services, o) {
-    if (!(await isEmpty(services.db))) throw new CliError('The database already holds data; demo data goes only into an empty one.');
+    if (!(await isEmpty(services.db)))
+      throw new CliError('The database already holds data; demo data goes only into an empty one.');
     const password = await seedDemo(services, o.password);
     console.log(`Demo data added. Password for every demo account: ${password}`);
   },
@@ -64,10 +71,13 @@ const COMMANDS: Record<string, (s: Services, o: Options) => Promise<void>> = {
     const user = await services.accounts.findUserByEmail(o.email);
     if (!user) throw new CliError(`No user with the email ${o.email}`);
     const days = o.days === undefined ? null : Number(o.days);
-    if (days !== null && (!Number.isInteger(days) || days <= 0)) throw new CliError('--days must be a positive whole number');
+    if (days !== null && (!Number.isInteger(days) || days <= 0))
+      throw new CliError('--days must be a positive whole number');
     const expires = days === null ? null : new Date(Date.now() + days * 86400_000);
     const token = await services.accounts.issueToken(user.id, o.label ?? 'command line', expires);
-    console.log(`Token for ${user.email}${expires ? `, valid until ${expires.toISOString()}` : ', valid until revoked'}:`);
+    console.log(
+      `Token for ${user.email}${expires ? `, valid until ${expires.toISOString()}` : ', valid until revoked'}:`,
+    );
     console.log(token);
   },
 };
@@ -81,7 +91,10 @@ async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: rest,
     options: Object.fromEntries(
-      ['email', 'name', 'role', 'csp', 'area', 'password', 'label', 'days'].map((k) => [k, { type: 'string' as const }]),
+      ['email', 'name', 'role', 'csp', 'area', 'password', 'label', 'days'].map((k) => [
+        k,
+        { type: 'string' as const },
+      ]),
     ),
     strict: true,
   });
@@ -89,7 +102,10 @@ async function main(argv: string[]): Promise<number> {
   const db = connect({ databaseUrl: config.databaseUrl, embeddedDir: path.join(config.dataDir, 'db') });
   try {
     await migrate(db);
-    const services = createServices(db, { maxUploadBytes: config.maxUploadBytes, sessionTtlHours: config.sessionTtlHours });
+    const services = createServices(db, {
+      maxUploadBytes: config.maxUploadBytes,
+      sessionTtlHours: config.sessionTtlHours,
+    });
     await COMMANDS[command]!(services, values as Options);
     return 0;
   } finally {
@@ -101,7 +117,11 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
     if (err instanceof ValidationError) for (const e of err.errors) console.error(`${e.field}: ${e.message}`);
-    else if (err instanceof AppError || err instanceof CliError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    else if (
+      err instanceof AppError ||
+      err instanceof CliError ||
+      (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
       console.error((err as Error).message);
     } else console.error(`Failed: ${(err as Error).name}`);
     process.exit(1);

@@ -197,14 +197,12 @@ describe('accounts and PCC details', () => {
     });
     expect(ok.body).not.toHaveProperty('passwordHash');
 
-    const dup = await t
-      .api('secretariat')
-      .post('/users', {
-        email: 'NEW.PCC@test.example',
-        name: 'Again',
-        role: 'panel',
-        password: 'a long enough password',
-      });
+    const dup = await t.api('secretariat').post('/users', {
+      email: 'NEW.PCC@test.example',
+      name: 'Again',
+      role: 'panel',
+      password: 'a long enough password',
+    });
     expect(dup.status).toBe(409);
 
     const noCsp = await t
