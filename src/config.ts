@@ -24,6 +24,14 @@ function integer(name: string, value: string | undefined, fallback: number): num
   return n;
 }
 
+/** 0 asks the system for any free port (the address is printed at start-up). */
+function port(value: string | undefined): number {
+  if (value === undefined || value === '') return 3000;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`PORT must be a port number, got "${value}"`);
+  return n;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const mode = env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development';
   const sessionSecret = env.SESSION_SECRET;
@@ -32,7 +40,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return {
     env: mode,
-    port: integer('PORT', env.PORT, 3000),
+    port: port(env.PORT),
     dataDir: path.resolve(env.DATA_DIR || './data'),
     databaseUrl: env.DATABASE_URL || undefined,
     // Outside production a per-process secret is fine: it only signs short-lived development sessions.

@@ -1,4 +1,5 @@
 /** Process entry: configuration, database, migrations, demo data, services, HTTP. */
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
@@ -26,21 +27,25 @@ async function main() {
 
   const app = createApp(services);
   const server = app.listen(config.port, () => {
-    const url = `http://localhost:${config.port}`;
+    const { port } = server.address() as AddressInfo;
+    const url = `http://localhost:${port}`;
     const where = config.databaseUrl
       ? 'PostgreSQL (DATABASE_URL)'
       : `the embedded database in ${path.join(config.dataDir, 'db')}`;
-    console.log(`DHR QA is running at ${url} on ${where}`);
-    console.log(`API: ${url}/api/v1 (sign in with POST ${url}/api/v1/session)`);
+    const lines = [
+      `DHR QA is running at ${url} on ${where}`,
+      `API: ${url}/api/v1 (sign in with POST ${url}/api/v1/session)`,
+    ];
     if (config.demo) {
-      console.log('Demo accounts:');
-      for (const a of DEMO_ACCOUNTS) console.log(`  ${a.email.padEnd(30)} ${a.title}`);
-      console.log(
+      lines.push('Demo accounts:', ...DEMO_ACCOUNTS.map((a) => `  ${a.email.padEnd(30)} ${a.title}`));
+      lines.push(
         demoPassword
           ? `  password for all of them: ${demoPassword}`
           : '  password: the one printed when this database was first created (start with DEMO_PASSWORD=... to set a new one)',
       );
     }
+    // One write, so whoever reads the output sees the whole banner at once.
+    console.log(lines.join('\n'));
   });
 
   const shutdown = (signal: string) => {

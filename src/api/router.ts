@@ -32,6 +32,11 @@ export function apiRouter(services: Services, options: { maxUploadBytes: number 
   });
 
   router.use(express.json({ limit: '1mb' }));
+  // Answers concern named reviews of deaths: no cache along the way may keep them.
+  router.use((_req: Request, res: Response, next: NextFunction) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
 
   // A body that is not JSON would otherwise arrive as nothing and be judged as missing fields.
   router.use((req: Request, _res: Response, next: NextFunction) => {

@@ -1,0 +1,72 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+const ROOT = path.join(__dirname, '..', '..');
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+
+/** The environment a child process of the app gets: the caller's, minus test settings. */
+function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const base = { ...process.env };
+  for (const key of ['TEST_DATABASE_URL', 'DATABASE_URL', 'NODE_ENV', 'DEMO_PASSWORD', 'PORT', 'DEMO', 'NODE_OPTIONS'])
+    delete base[key];
+  return { ...base, ...env };
+}
+
+export interface RunningServer {
+  url: string;
+  output: () => string;
+  stop: () => Promise<number | null>;
+}
+
+/** Starts `src/server.ts` as `npm start` does and waits until it prints its address. */
+export function startServer(env: NodeJS.ProcessEnv): Promise<RunningServer> {
+  const child: ChildProcess = spawn(TSX, ['src/server.ts'], { cwd: ROOT, env: childEnv({ PORT: '0', ...env }) });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
+    const check = () => {
+      const match = /running at (http:\/\/localhost:\d+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve({
+          url: match[1]!,
+          output: () => out,
+          stop: async () => {
+            child.kill('SIGTERM');
+            return exited;
+          },
+        });
+      }
+    };
+    child.stdout!.on('data', check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${out}`));
+    });
+  });
+}
+
+/** Runs the server expecting it to refuse to start; returns its exit code and output. */
+export function serverRefuses(env: NodeJS.ProcessEnv): { status: number | null; output: string } {
+  const run = spawnSync(TSX, ['src/server.ts'], {
+    cwd: ROOT,
+    env: childEnv({ PORT: '0', ...env }),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: run.status, output: run.stdout + run.stderr };
+}
+
+/** Runs `npm run cli -- ...` and returns its exit code and output. */
+export function cli(args: string[], env: NodeJS.ProcessEnv): { status: number | null; output: string } {
+  const run = spawnSync(TSX, ['src/cli.ts', ...args], {
+    cwd: ROOT,
+    env: childEnv(env),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: run.status, output: run.stdout + run.stderr };
+}
