@@ -3,13 +3,13 @@
  * Uses DATABASE_URL when set, otherwise the embedded database in $DATA_DIR/db.
  */
 import crypto from 'node:crypto';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config';
-import { connect, migrate, type Db } from './db/connect';
+import type { Db } from './db/connect';
 import { isEmpty, seedDemo } from './demo/seed';
 import { AppError, ValidationError } from './services/errors';
-import { createServices, type Services } from './services';
+import type { Services } from './services';
+import { open } from './runtime';
 
 const HELP = `Usage: npm run cli -- <command> [options]
 
@@ -99,17 +99,12 @@ async function main(argv: string[]): Promise<number> {
     strict: true,
   });
   const config = loadConfig();
-  const db = connect({ databaseUrl: config.databaseUrl, embeddedDir: path.join(config.dataDir, 'db') });
+  const services = await open(config);
   try {
-    await migrate(db);
-    const services = createServices(db, {
-      maxUploadBytes: config.maxUploadBytes,
-      sessionTtlHours: config.sessionTtlHours,
-    });
     await COMMANDS[command]!(services, values as Options);
     return 0;
   } finally {
-    await db.destroy();
+    await services.db.destroy();
   }
 }
 

@@ -13,6 +13,15 @@ export interface Config {
   maxUploadBytes: number;
   /** How long a token issued by POST /api/v1/session stays valid. */
   sessionTtlHours: number;
+  /** Address of the app as users reach it, for links in emails. */
+  publicUrl: string;
+  /** SMTP server for outgoing mail; when absent, mail is written to `<dataDir>/mail` instead. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  mailMaxAttempts: number;
+  mailRetrySeconds: number;
+  /** How often the worker looks for mail to send (reminders are looked for every few minutes). */
+  workerIntervalSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -49,5 +58,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoPassword: env.DEMO_PASSWORD || undefined,
     maxUploadBytes: integer('MAX_UPLOAD_MB', env.MAX_UPLOAD_MB, 20) * 1024 * 1024,
     sessionTtlHours: integer('SESSION_TTL_HOURS', env.SESSION_TTL_HOURS, 12),
+    publicUrl: (env.PUBLIC_URL || `http://localhost:${port(env.PORT) || 3000}`).replace(/\/$/, ''),
+    smtpUrl: env.SMTP_URL || undefined,
+    mailFrom: env.MAIL_FROM || 'Home Office DHR Quality Assurance <dhr-qa@dhr-qa.example>',
+    mailMaxAttempts: integer('MAIL_MAX_ATTEMPTS', env.MAIL_MAX_ATTEMPTS, 8),
+    mailRetrySeconds: integer('MAIL_RETRY_SECONDS', env.MAIL_RETRY_SECONDS, 30),
+    workerIntervalSeconds: integer('WORKER_INTERVAL_SECONDS', env.WORKER_INTERVAL_SECONDS, 5),
   };
 }

@@ -3,18 +3,13 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
-import { connect, migrate } from './db/connect';
 import { DEMO_ACCOUNTS, isEmpty, resetDemoPasswords, seedDemo, seedPoliceForceAreas } from './demo/seed';
-import { createServices } from './services';
+import { open, startBackgroundWork } from './runtime';
 
 async function main() {
   const config = loadConfig();
-  const db = connect({ databaseUrl: config.databaseUrl, embeddedDir: path.join(config.dataDir, 'db') });
-  await migrate(db);
-  const services = createServices(db, {
-    maxUploadBytes: config.maxUploadBytes,
-    sessionTtlHours: config.sessionTtlHours,
-  });
+  const services = await open(config);
+  const { db } = services;
 
   let demoPassword: string | undefined;
   if (await isEmpty(db)) {
@@ -44,13 +39,17 @@ async function main() {
           : '  password: the one printed when this database was first created (start with DEMO_PASSWORD=... to set a new one)',
       );
     }
+    lines.push(`Mail goes to ${services.transport.description}`);
     // One write, so whoever reads the output sees the whole banner at once.
     console.log(lines.join('\n'));
   });
 
+  const stopBackgroundWork = startBackgroundWork(services, config);
+
   const shutdown = (signal: string) => {
     console.log(`${signal} received: finishing requests in flight`);
     server.close(async () => {
+      await stopBackgroundWork();
       await db.destroy();
       process.exit(0);
     });

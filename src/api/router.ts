@@ -1,7 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import multer from 'multer';
 import type { User } from '../services/accounts';
-import { NotFoundError, UnauthorizedError } from '../services/errors';
+import { ForbiddenError, NotFoundError, UnauthorizedError } from '../services/errors';
 import type { Services } from '../services';
 
 declare module 'express-serve-static-core' {
@@ -24,7 +24,7 @@ function user(req: Request): User {
 }
 
 export function apiRouter(services: Services, options: { maxUploadBytes: number }): express.Router {
-  const { accounts, directory, meetings, reviews } = services;
+  const { accounts, directory, meetings, reviews, letters, outbox, settings } = services;
   const router = express.Router();
   const upload = multer({
     storage: multer.memoryStorage(),
@@ -100,6 +100,47 @@ export function apiRouter(services: Services, options: { maxUploadBytes: number 
   });
   router.get('/panel-meetings/:id', async (req, res) => {
     res.json(await meetings.get(user(req), idParam(req, 'id')));
+  });
+
+  router.post('/panel-meetings/:id/send-letters', async (req, res) => {
+    res.json(await reviews.sendMeetingLetters(user(req), idParam(req, 'id')));
+  });
+
+  router.get('/letters/:id', async (req, res) => {
+    res.json(await letters.get(user(req), idParam(req, 'id')));
+  });
+  router.get('/letters/:id/pdf', async (req, res) => {
+    const pdf = await letters.pdf(user(req), idParam(req, 'id'));
+    res.type('application/pdf').attachment(pdf.filename).send(pdf.content);
+  });
+  router.patch('/letters/:id', async (req, res) => {
+    res.json(await letters.update(user(req), idParam(req, 'id'), req.body ?? {}));
+  });
+
+  router.get('/settings', async (req, res) => {
+    if (user(req).role !== 'secretariat' && user(req).role !== 'panel') {
+      throw new ForbiddenError('Only the panel and its secretariat can see the settings');
+    }
+    res.json(await settings.get());
+  });
+  router.patch('/settings', async (req, res) => {
+    res.json(await settings.update(user(req), req.body ?? {}));
+  });
+
+  router.get('/mail', async (req, res) => {
+    res.json(await outbox.list(user(req), { ...req.query }));
+  });
+  router.get('/mail/:id', async (req, res) => {
+    res.json(await outbox.get(user(req), idParam(req, 'id')));
+  });
+  router.get('/mail/:id/eml', async (req, res) => {
+    res
+      .type('message/rfc822')
+      .attachment(`message-${req.params.id}.eml`)
+      .send(await outbox.raw(user(req), idParam(req, 'id')));
+  });
+  router.post('/mail/:id/retry', async (req, res) => {
+    res.json(await outbox.retry(user(req), idParam(req, 'id')));
   });
 
   router.get('/reviews', async (req, res) => {

@@ -5,6 +5,8 @@ import ClientPgLite from 'knex-pglite';
 import { types } from 'pg';
 
 export type Db = Knex;
+/** A connection or a transaction: stores and services accept either. */
+export type Conn = Knex | Knex.Transaction;
 
 export interface DbOptions {
   /** PostgreSQL connection string. Without it the embedded PGlite database is used. */

@@ -1,26 +1,49 @@
-/** The composition root: every service built from the database, the clock and the settings. */
+/** The composition root: every service built from the database, the clock, the mail transport and the settings. */
 import type { Db } from '../db/connect';
+import { createOutbox } from '../mail/outbox';
+import type { Transport } from '../mail/transport';
+import { createMailWorker, DEFAULT_WORKER_OPTIONS, type WorkerOptions } from '../mail/worker';
 import { createAccounts } from './accounts';
 import { systemClock, type Clock } from './clock';
 import { createDirectory } from './directory';
+import { createLetters } from './letters';
 import { createMeetings } from './meetings';
+import { createReminders } from './reminders';
 import { createReviews } from './reviews';
+import { createSettings } from './settings';
 
 export interface ServiceOptions {
   clock?: Clock;
   maxUploadBytes: number;
   sessionTtlHours: number;
+  transport: Transport;
+  mailFrom: string;
+  publicUrl: string;
+  worker?: Partial<WorkerOptions>;
 }
 
 export function createServices(db: Db, options: ServiceOptions) {
   const clock = options.clock ?? systemClock;
+  const settings = createSettings(db);
+  const domain = /@([^>\s]+)/.exec(options.mailFrom)?.[1] ?? 'dhr-qa.local';
+  const outbox = createOutbox(db, clock, { from: options.mailFrom, domain });
+  const letters = createLetters(db, clock, settings, outbox);
   return {
     db,
     clock,
+    settings,
+    outbox,
+    letters,
     accounts: createAccounts(db, clock, { sessionTtlHours: options.sessionTtlHours }),
     directory: createDirectory(db),
     meetings: createMeetings(db),
-    reviews: createReviews(db, clock, { maxUploadBytes: options.maxUploadBytes }),
+    reviews: createReviews(db, clock, { maxUploadBytes: options.maxUploadBytes, letters }),
+    reminders: createReminders(db, clock, settings, letters, outbox, { publicUrl: options.publicUrl }),
+    mailWorker: createMailWorker(db, clock, outbox, options.transport, {
+      ...DEFAULT_WORKER_OPTIONS,
+      ...options.worker,
+    }),
+    transport: options.transport,
     maxUploadBytes: options.maxUploadBytes,
   };
 }

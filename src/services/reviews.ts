@@ -17,6 +17,7 @@ import type { User } from './accounts';
 import { toIso, toIsoDate, type Clock } from './clock';
 import { detectDocumentType } from './documentTypes';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
+import type { Letters } from './letters';
 import { isClientEventType, parseClientEvent, type ClientEvent } from './eventPayloads';
 import { documentKind, id, isoDate, parse, text } from './validation';
 
@@ -67,6 +68,8 @@ const listSchema = z.strictObject({
   offset: z.coerce.number().int().min(0, { error: 'must not be negative' }).default(0),
 });
 
+const SYSTEM_ACTOR = { email: null, name: 'DHR QA (automatic)', role: 'system' };
+
 /** Keeps the audit trail free of report text while recording what decided the change. */
 function auditPayload(event: ClientEvent | { type: 'ATTACH_DOCUMENT'; kind: string; filename: string; size: number }) {
   const { type: _type, expectedVersion: _v, ...rest } = event as Record<string, unknown>;
@@ -82,7 +85,7 @@ function safeFilename(name: string, extension: string): string {
   return base.toLowerCase().endsWith(`.${extension}`) ? base : `${base}.${extension}`;
 }
 
-export function createReviews(db: Db, clock: Clock, deps: { maxUploadBytes: number }) {
+export function createReviews(db: Db, clock: Clock, deps: { maxUploadBytes: number; letters: Letters }) {
   /** Restricts a query on `reviews as r` to what the user may see. */
   function inScope(q: Knex.QueryBuilder, user: User): Knex.QueryBuilder {
     if (user.role === 'csp') q.where('r.csp_id', user.cspId);
@@ -137,7 +140,12 @@ export function createReviews(db: Db, clock: Clock, deps: { maxUploadBytes: numb
     trx: Knex.Transaction,
     review: ReviewRow,
     effect: Effect,
-    ctx: { user: User; now: Date; upload?: { kind: string; filename: string; contentType: string; bytes: Buffer } },
+    ctx: {
+      user: User;
+      now: Date;
+      next: ReviewContext;
+      upload?: { kind: string; filename: string; contentType: string; bytes: Buffer };
+    },
   ): Promise<number | void> {
     const p = effect.params as Record<string, never>;
     switch (effect.type) {
@@ -154,6 +162,7 @@ export function createReviews(db: Db, clock: Clock, deps: { maxUploadBytes: numb
           })
           .returning('id');
         await insertItems(trx, round.id, p.areas, ctx.now);
+        await deps.letters.draft(trx, review.id, round.id, p.outcome, p.commendations, ctx.now);
         return;
       }
       case 'amendRound': {
@@ -167,17 +176,28 @@ export function createReviews(db: Db, clock: Clock, deps: { maxUploadBytes: numb
         // Nobody can have answered the items yet: the letter has not gone out.
         await trx('revision_items').where({ round_id: round.id }).delete();
         await insertItems(trx, round.id, p.areas, ctx.now);
+        await deps.letters.draft(trx, review.id, round.id, p.outcome, p.commendations, ctx.now);
         return;
       }
       case 'sendLetter': {
         await trx('rounds').where({ review_id: review.id, number: p.round }).update({ letter_sent_at: ctx.now });
-        await trx('outbox').insert({
-          kind: 'outcome_letter',
-          review_id: review.id,
-          payload: JSON.stringify({ reviewId: review.id, round: p.round, outcome: p.outcome }),
-          status: 'queued',
-          available_at: ctx.now,
-          created_at: ctx.now,
+        await deps.letters.send(trx, review.id, p.round, ctx.user.id, ctx.now);
+        return;
+      }
+      case 'acknowledgeSubmission': {
+        await deps.letters.issue(trx, 'acknowledgement', review.id, {
+          userId: ctx.user.id,
+          now: ctx.now,
+          extra: { submittedOn: toIsoDate(ctx.now) },
+        });
+        return;
+      }
+      case 'confirmPublication': {
+        const { publication } = ctx.next;
+        await deps.letters.issue(trx, 'publication_confirmation', review.id, {
+          userId: ctx.user.id,
+          now: ctx.now,
+          extra: { publishedOn: publication!.publishedOn, url: publication!.url },
         });
         return;
       }
@@ -250,6 +270,7 @@ export function createReviews(db: Db, clock: Clock, deps: { maxUploadBytes: numb
       }
       const facts = await loadFacts(trx, review);
       if (event.type !== 'ATTACH_DOCUMENT') await checkReferences(trx, review, event, facts);
+      if (event.type === 'SEND_LETTER') await deps.letters.checkDeliverable(trx, review.id);
       const now = clock.now();
       const { expectedVersion: _v, ...payload } = event;
       const result = apply(review.state, review.context, { ...payload, at: now.toISOString(), facts } as ReviewEvent);
@@ -275,14 +296,14 @@ export function createReviews(db: Db, clock: Clock, deps: { maxUploadBytes: numb
       });
       let created: number | undefined;
       for (const effect of result.effects)
-        created = (await carryOut(trx, review, effect, { user, now, upload })) ?? created;
+        created = (await carryOut(trx, review, effect, { user, now, next: result.context, upload })) ?? created;
       return { created };
     });
   }
 
   async function view(user: User, reviewId: number) {
     const review = await loadVisible(db, user, reviewId);
-    const [facts, rounds, items, documents, history, meeting] = await Promise.all([
+    const [facts, rounds, items, documents, history, meeting, letters] = await Promise.all([
       loadFacts(db, review),
       db('rounds as ro')
         .leftJoin('panel_meetings as m', 'm.id', 'ro.panel_meeting_id')
@@ -299,13 +320,14 @@ export function createReviews(db: Db, clock: Clock, deps: { maxUploadBytes: numb
         .orderBy('id')
         .select('id', 'kind', 'filename', 'content_type', 'size', 'uploaded_at'),
       db('review_events as e')
-        .join('users as u', 'u.id', 'e.actor_id')
+        .leftJoin('users as u', 'u.id', 'e.actor_id')
         .where('e.review_id', review.id)
         .orderBy('e.id')
         .select('e.type', 'e.from_state', 'e.to_state', 'e.at', 'e.payload', 'u.email', 'u.name', 'u.role'),
       review.context.meetingId
         ? db('panel_meetings').where({ id: review.context.meetingId }).first('id', 'date')
         : null,
+      deps.letters.listForReview(db, review.id, user),
     ]);
     return {
       id: review.id,
@@ -349,13 +371,13 @@ export function createReviews(db: Db, clock: Clock, deps: { maxUploadBytes: numb
         size: d.size,
         uploadedAt: toIso(d.uploaded_at),
       })),
-      // Letters are produced from the outcome of each round and listed here once generated.
-      letters: [] as { id: number; kind: string; round: number; status: string; sentAt: string | null }[],
+      letters,
       history: history.map((h) => ({
         type: h.type,
         from: h.from_state,
         to: h.to_state,
-        actor: { email: h.email, name: h.name, role: h.role },
+        // Reminders are sent by the system, not by a person.
+        actor: h.email ? { email: h.email, name: h.name, role: h.role } : SYSTEM_ACTOR,
         at: toIso(h.at),
         ...(h.payload?.reason ? { reason: h.payload.reason } : {}),
       })),
@@ -447,6 +469,32 @@ export function createReviews(db: Db, clock: Clock, deps: { maxUploadBytes: numb
       const event = parseClientEvent(input);
       await runEvent(user, reviewId, event);
       return view(user, reviewId);
+    },
+
+    /** Sends every draft letter of a meeting's reviews, each in its own transaction, and says how each went. */
+    async sendMeetingLetters(user: User, meetingId: number) {
+      if (user.role !== 'secretariat') throw new ForbiddenError('Only the panel secretariat can send letters');
+      if (!(await db('panel_meetings').where({ id: meetingId }).first('id'))) {
+        throw new NotFoundError('No panel meeting has this id');
+      }
+      const drafts = await db('letters as l')
+        .join('rounds as ro', 'ro.id', 'l.round_id')
+        .join('reviews as r', 'r.id', 'l.review_id')
+        .where({ 'ro.panel_meeting_id': meetingId, 'l.status': 'draft' })
+        .orderBy('r.reference')
+        .select('r.id', 'r.reference', 'r.pseudonym', 'l.id as letter_id');
+      const sent: { reviewId: number; reference: string; letterId: number }[] = [];
+      const notSent: { reviewId: number; reference: string; error: string }[] = [];
+      for (const d of drafts) {
+        try {
+          await runEvent(user, d.id, { type: 'SEND_LETTER' });
+          sent.push({ reviewId: d.id, reference: d.reference, letterId: d.letter_id });
+        } catch (err) {
+          if (!(err instanceof ConflictError || err instanceof ValidationError)) throw err;
+          notSent.push({ reviewId: d.id, reference: d.reference, error: err.message });
+        }
+      }
+      return { sent, notSent };
     },
 
     async attachDocument(user: User, reviewId: number, upload: Upload | null) {

@@ -96,6 +96,8 @@ export const reviewMachine = setup({
       note?: string;
     }>(),
     storeDocument: effect<{ kind: string }>(),
+    acknowledgeSubmission: effect<undefined>(),
+    confirmPublication: effect<undefined>(),
     rememberMeeting: assign({ meetingId: ({ event }) => assertType(event, 'SCHEDULE').meetingId }),
     beginRound: assign({
       round: ({ context }) => context.round + 1,
@@ -120,7 +122,7 @@ export const reviewMachine = setup({
   states: {
     notified: {
       on: {
-        SUBMIT: { target: 'submitted', guard: 'hasSubmissionDocuments' },
+        SUBMIT: { target: 'submitted', guard: 'hasSubmissionDocuments', actions: 'acknowledgeSubmission' },
         ...common('notified'),
       },
     },
@@ -222,7 +224,7 @@ export const reviewMachine = setup({
     },
     approved: {
       on: {
-        RECORD_PUBLICATION: { target: 'published', actions: 'rememberPublication' },
+        RECORD_PUBLICATION: { target: 'published', actions: ['rememberPublication', 'confirmPublication'] },
         ...common('approved'),
       },
     },

@@ -1,4 +1,9 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import request from 'supertest';
+import { mailboxTransport, type Transport } from '../../src/mail/transport';
+import type { WorkerOptions } from '../../src/mail/worker';
 import type { Express } from 'express';
 import { createApp } from '../../src/app';
 import { samplePdf } from '../../src/demo/samplePdf';
@@ -26,10 +31,19 @@ export type Who = (typeof ROLES_UNDER_TEST)[number];
  * The app over a fresh database with a small world: Kent (Kent force area) and
  * Hackney (Metropolitan Police) CSPs, and one signed-in user per role and scope.
  */
-export async function createTestApp() {
+export async function createTestApp(options: { transport?: Transport; worker?: Partial<WorkerOptions> } = {}) {
   const database = await createTestDb();
   const clock = steppingClock();
-  const services = createServices(database.db, { clock, maxUploadBytes: 1024 * 1024, sessionTtlHours: 12 });
+  const mailDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dhr-qa-mail-'));
+  const services = createServices(database.db, {
+    clock,
+    maxUploadBytes: 1024 * 1024,
+    sessionTtlHours: 12,
+    transport: options.transport ?? mailboxTransport(mailDir),
+    mailFrom: 'DHR QA <dhr-qa@test.example>',
+    publicUrl: 'http://dhr-qa.test',
+    worker: { baseDelayMs: 60_000, ...options.worker },
+  });
   const app = createApp(services);
   const { db } = services;
 
@@ -82,6 +96,8 @@ export async function createTestApp() {
       request(app).post(`/api/v1${url}`).set('Authorization', `Bearer ${tokens[who]}`).send(body),
     put: (url: string, body?: object) =>
       request(app).put(`/api/v1${url}`).set('Authorization', `Bearer ${tokens[who]}`).send(body),
+    patch: (url: string, body?: object) =>
+      request(app).patch(`/api/v1${url}`).set('Authorization', `Bearer ${tokens[who]}`).send(body),
     event: (reviewId: number, body: object) =>
       request(app).post(`/api/v1/reviews/${reviewId}/events`).set('Authorization', `Bearer ${tokens[who]}`).send(body),
     upload: (reviewId: number, kind: string, bytes: Buffer, filename = `${kind}.pdf`) =>
@@ -100,7 +116,11 @@ export async function createTestApp() {
     api,
     tokens,
     ids: { kentArea: kentArea.id, metArea: metArea.id, kentCsp: kentCsp.id, hackneyCsp: hackneyCsp.id },
-    close: database.destroy,
+    mailDir,
+    close: async () => {
+      await database.destroy();
+      fs.rmSync(mailDir, { recursive: true, force: true });
+    },
   };
 }
 

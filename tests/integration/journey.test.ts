@@ -104,9 +104,22 @@ describe('a review that goes "publish after changes"', () => {
     expect(sent.status).toBe(200);
     expect(sent.body.state).toBe('revising');
     expect(sent.body.rounds[0].letterSentAt).not.toBeNull();
-    const outbox = await t.db('outbox').where({ review_id: id });
-    expect(outbox).toHaveLength(1);
-    expect(outbox[0]).toMatchObject({ kind: 'outcome_letter', status: 'queued' });
+    const outbox = await t.db('outbox').where({ review_id: id }).orderBy('id');
+    expect(outbox.map((m) => [m.kind, m.status])).toEqual([
+      ['acknowledgement', 'queued'],
+      ['publish_after_changes', 'queued'],
+    ]);
+    expect(outbox[1]).toMatchObject({ to: ['sam@kent.example'], cc: ['pcc@kent.example'], attach_letter: true });
+    expect(sent.body.letters).toEqual([
+      { id: expect.any(Number), kind: 'acknowledgement', round: null, status: 'sent', sentAt: expect.any(String) },
+      {
+        id: expect.any(Number),
+        kind: 'publish_after_changes',
+        round: 1,
+        status: 'sent',
+        sentAt: sent.body.rounds[0].letterSentAt,
+      },
+    ]);
 
     const csp = await t.api('kent').get(`/reviews/${id}`);
     expect(csp.body.allowedEvents).toEqual(['RESPOND_TO_ITEM']);
@@ -269,7 +282,11 @@ describe('a review that goes "resubmit", then round 2, then "publish"', () => {
     expect(round2.body.rounds[1].items).toEqual([]);
     const approved = await t.api('secretariat').event(id, { type: 'SEND_LETTER' });
     expect(approved.body.state).toBe('approved');
-    expect(await t.db('outbox').where({ review_id: id })).toHaveLength(2);
+    expect((await t.db('outbox').where({ review_id: id }).orderBy('id')).map((m) => m.kind)).toEqual([
+      'acknowledgement',
+      'resubmit',
+      'publish',
+    ]);
 
     const published = await t
       .api('kent')

@@ -15,20 +15,23 @@ describe('migrations', () => {
         'api_tokens',
         'csps',
         'documents',
+        'letters',
         'outbox',
         'panel_meetings',
         'police_force_areas',
         'reference_counters',
+        'reminders',
         'review_events',
         'reviews',
         'revision_items',
         'rounds',
+        'settings',
         'users',
       ]);
       await db.migrate.rollback({ directory: MIGRATIONS_DIR, loadExtensions: ['.ts'] }, true);
       expect(await tables()).toEqual([]);
       await migrate(db);
-      expect(await tables()).toHaveLength(12);
+      expect(await tables()).toHaveLength(15);
     } finally {
       await destroy();
     }

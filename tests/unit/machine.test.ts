@@ -239,7 +239,7 @@ describe('SUBMIT', () => {
     const result = accepted(apply('notified', ctx(), eventOf('SUBMIT', facts())));
     expect(result.state).toBe('submitted');
     expect(result.context).toEqual(INITIAL_CONTEXT);
-    expect(result.effects).toEqual([]);
+    expect(result.effects).toEqual([{ type: 'acknowledgeSubmission', params: {} }]);
   });
 
   test('is accepted when other documents are attached too', () => {
@@ -557,7 +557,7 @@ describe('RECORD_PUBLICATION', () => {
       ...CONTEXTS.approved,
       publication: { url: 'https://example.org/dhr.pdf', publishedOn: '2024-06-01' },
     });
-    expect(result.effects).toEqual([]);
+    expect(result.effects).toEqual([{ type: 'confirmPublication', params: {} }]);
   });
 });
 

@@ -1,0 +1,191 @@
+import crypto from 'node:crypto';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import type Mail from 'nodemailer/lib/mailer';
+import type { Conn, Db } from '../db/connect';
+import type { User } from '../services/accounts';
+import { toIso, type Clock } from '../services/clock';
+import { ConflictError, ForbiddenError, NotFoundError } from '../services/errors';
+import { id, parse } from '../services/validation';
+import { z } from 'zod';
+
+export interface NewMessage {
+  kind: string;
+  reviewId: number | null;
+  letterId: number | null;
+  template: string;
+  to: string[];
+  cc: string[];
+  replyTo: string;
+  subject: string;
+  html: string;
+  text: string;
+  /** Attach the letter's PDF. */
+  attachLetter: boolean;
+}
+
+export interface OutboxRow {
+  id: number;
+  kind: string;
+  review_id: number | null;
+  letter_id: number | null;
+  template: string;
+  to: string[];
+  cc: string[];
+  reply_to: string;
+  subject: string;
+  html: string;
+  text: string;
+  attach_letter: boolean;
+  message_id: string;
+  status: 'queued' | 'sending' | 'sent' | 'failed';
+  attempts: number;
+  last_error: string | null;
+  available_at: Date;
+  created_at: Date;
+  sent_at: Date | null;
+}
+
+export const MAX_ERROR_LENGTH = 500;
+
+export function createOutbox(db: Db, clock: Clock, options: { from: string; domain: string }) {
+  /** What the message looks like on the wire; the same every time it is (re)built. */
+  async function compose(row: OutboxRow, conn: Conn = db): Promise<Mail.Options> {
+    const attachments: Mail.Attachment[] = [];
+    if (row.attach_letter && row.letter_id) {
+      const letter = await conn('letters as l')
+        .join('reviews as r', 'r.id', 'l.review_id')
+        .where('l.id', row.letter_id)
+        .first('l.pdf', 'r.reference', 'r.pseudonym');
+      attachments.push({
+        filename: `${letter.reference} ${letter.pseudonym} - QA Panel feedback.pdf`,
+        content: letter.pdf,
+        contentType: 'application/pdf',
+      });
+    }
+    return {
+      from: options.from,
+      to: row.to,
+      cc: row.cc,
+      replyTo: row.reply_to,
+      subject: row.subject,
+      text: row.text,
+      html: row.html,
+      messageId: row.message_id,
+      date: row.sent_at ?? row.created_at,
+      attachments,
+    };
+  }
+
+  function summary(row: OutboxRow, attachments: { filename: string; contentType: string }[]) {
+    return {
+      id: row.id,
+      kind: row.kind,
+      reviewId: row.review_id,
+      letterId: row.letter_id,
+      to: row.to,
+      cc: row.cc,
+      subject: row.subject,
+      // A message being handed over right now is still waiting as far as anyone reading is concerned.
+      status: row.status === 'sending' ? 'queued' : row.status,
+      attempts: row.attempts,
+      lastError: row.last_error,
+      attachments,
+      messageId: row.message_id,
+      createdAt: toIso(row.created_at),
+      nextAttemptAt: row.status === 'queued' ? toIso(row.available_at) : null,
+      sentAt: toIso(row.sent_at),
+    };
+  }
+
+  const attachmentsOf = (row: OutboxRow) =>
+    row.attach_letter ? [{ filename: 'QA Panel feedback.pdf', contentType: 'application/pdf' }] : [];
+
+  function requireSecretariat(user: User) {
+    if (user.role !== 'secretariat') throw new ForbiddenError('Only the panel secretariat can see the mail');
+  }
+
+  async function find(mailId: number): Promise<OutboxRow> {
+    const row = await db<OutboxRow>('outbox').where({ id: mailId }).first();
+    if (!row) throw new NotFoundError('No message with this id');
+    return row;
+  }
+
+  return {
+    compose,
+
+    /** Queues a message in the caller's transaction: it exists exactly when what caused it does. */
+    async enqueue(trx: Conn, message: NewMessage): Promise<number> {
+      const now = clock.now();
+      const [row] = await trx('outbox')
+        .insert({
+          kind: message.kind,
+          review_id: message.reviewId,
+          letter_id: message.letterId,
+          template: message.template,
+          to: JSON.stringify(message.to),
+          cc: JSON.stringify(message.cc),
+          reply_to: message.replyTo,
+          subject: message.subject,
+          html: message.html,
+          text: message.text,
+          attach_letter: message.attachLetter,
+          message_id: `<${crypto.randomUUID()}@${options.domain}>`,
+          payload: JSON.stringify({ template: message.template }),
+          status: 'queued',
+          attempts: 0,
+          available_at: now,
+          created_at: now,
+        })
+        .returning('id');
+      return row.id;
+    },
+
+    async list(user: User, query: unknown) {
+      requireSecretariat(user);
+      const filters = parse(
+        z.strictObject({
+          reviewId: z.coerce.number({ error: 'must be a whole number' }).pipe(id).optional(),
+          status: z.enum(['queued', 'sent', 'failed'], { error: 'must be queued, sent or failed' }).optional(),
+        }),
+        query,
+      );
+      const q = db<OutboxRow>('outbox').orderBy('id', 'desc').limit(500);
+      if (filters.reviewId) q.where('review_id', filters.reviewId);
+      if (filters.status === 'queued') q.whereIn('status', ['queued', 'sending']);
+      else if (filters.status) q.where('status', filters.status);
+      return (await q).map((row) => summary(row, attachmentsOf(row)));
+    },
+
+    async get(user: User, mailId: number) {
+      requireSecretariat(user);
+      const row = await find(mailId);
+      return { ...summary(row, attachmentsOf(row)), html: row.html, text: row.text };
+    },
+
+    /** The message as it went (or will go) out, in the .eml format mail programs open. */
+    async raw(user: User, mailId: number): Promise<Buffer> {
+      requireSecretariat(user);
+      const row = await find(mailId);
+      return new MailComposer(await compose(row)).compile().build();
+    },
+
+    async retry(user: User, mailId: number) {
+      requireSecretariat(user);
+      const row = await find(mailId);
+      if (row.status === 'sent') throw new ConflictError('This message was sent already');
+      if (row.status !== 'failed')
+        throw new ConflictError('This message is still queued; it will be tried again by itself');
+      await db('outbox')
+        .where({ id: mailId, status: 'failed' })
+        .update({ status: 'queued', available_at: clock.now(), locked_until: null });
+      return this.get(user, mailId);
+    },
+
+    async failedCount(): Promise<number> {
+      const [{ n }] = await db('outbox').where({ status: 'failed' }).count('* as n');
+      return Number(n);
+    },
+  };
+}
+
+export type Outbox = ReturnType<typeof createOutbox>;

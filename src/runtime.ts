@@ -1,0 +1,42 @@
+/** Opens what every process needs from the configuration: the database, migrated, and the services. */
+import path from 'node:path';
+import type { Config } from './config';
+import { connect, migrate } from './db/connect';
+import { mailboxTransport, smtpTransport } from './mail/transport';
+import { createServices } from './services';
+
+export async function open(config: Config) {
+  const db = connect({ databaseUrl: config.databaseUrl, embeddedDir: path.join(config.dataDir, 'db') });
+  await migrate(db);
+  const transport = config.smtpUrl
+    ? smtpTransport(config.smtpUrl)
+    : mailboxTransport(path.join(config.dataDir, 'mail'));
+  const services = createServices(db, {
+    maxUploadBytes: config.maxUploadBytes,
+    sessionTtlHours: config.sessionTtlHours,
+    transport,
+    mailFrom: config.mailFrom,
+    publicUrl: config.publicUrl,
+    worker: { maxAttempts: config.mailMaxAttempts, baseDelayMs: config.mailRetrySeconds * 1000 },
+  });
+  return services;
+}
+
+/** Sends mail and reminders in the background until stopped. */
+export function startBackgroundWork(services: Awaited<ReturnType<typeof open>>, config: Config) {
+  const log = (what: string) => (err: unknown) =>
+    console.error(`${what} failed: ${(err as { code?: string; name?: string }).code ?? (err as Error).name}`);
+  services.mailWorker.start(config.workerIntervalSeconds * 1000, log('sending mail'));
+  const remind = async () => {
+    const done = await services.reminders.runOnce();
+    const total = done.draftLetterAlerts + done.revisionReminders + done.publicationReminders;
+    if (total > 0) console.log(`reminders sent: ${JSON.stringify(done)}`);
+  };
+  const reminders = setInterval(() => remind().catch(log('reminders')), 5 * 60_000);
+  remind().catch(log('reminders'));
+  return async () => {
+    clearInterval(reminders);
+    await services.mailWorker.stop();
+    services.transport.close();
+  };
+}

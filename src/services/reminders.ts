@@ -1,0 +1,167 @@
+import type { Conn, Db } from '../db/connect';
+import { emailTemplates } from '../letters/templates';
+import type { Outbox } from '../mail/outbox';
+import { toIso, toIsoDate, type Clock } from './clock';
+import type { Letters } from './letters';
+import type { SettingsService } from './settings';
+
+const DAY = 86_400_000;
+
+/**
+ * Finds what is overdue and sends the reminders. Deadlines are computed from
+ * timestamps in the database, and each reminder is recorded under a key (review,
+ * kind, period) that the database keeps unique: however many instances run this,
+ * and however often, each reminder goes once.
+ */
+export function createReminders(
+  db: Db,
+  clock: Clock,
+  settings: SettingsService,
+  letters: Letters,
+  outbox: Outbox,
+  options: { publicUrl: string },
+) {
+  /** Records the reminder and runs `send` in one transaction, unless it was sent already. */
+  async function once(
+    review: { id: number; state: string },
+    kind: string,
+    period: string,
+    send: (trx: Conn, now: Date) => Promise<void>,
+  ): Promise<boolean> {
+    return db.transaction(async (trx) => {
+      const now = clock.now();
+      const inserted = await trx('reminders')
+        .insert({ review_id: review.id, kind, period, sent_at: now })
+        .onConflict(['review_id', 'kind', 'period'])
+        .ignore()
+        .returning('id');
+      if (inserted.length === 0) return false;
+      await send(trx, now);
+      await trx('review_events').insert({
+        review_id: review.id,
+        type: `${kind.toUpperCase()}_SENT`,
+        payload: JSON.stringify({ period }),
+        from_state: review.state,
+        to_state: review.state,
+        actor_id: null,
+        at: now,
+      });
+      return true;
+    });
+  }
+
+  async function draftLetterAlerts(now: Date, days: number): Promise<number> {
+    const cutoff = toIsoDate(new Date(now.getTime() - days * DAY));
+    const due = await db('letters as l')
+      .join('rounds as ro', 'ro.id', 'l.round_id')
+      .join('panel_meetings as m', 'm.id', 'ro.panel_meeting_id')
+      .join('reviews as r', 'r.id', 'l.review_id')
+      .join('csps as c', 'c.id', 'r.csp_id')
+      .where('l.status', 'draft')
+      .where('r.state', 'letter_pending')
+      .where('m.date', '<=', cutoff)
+      .select('r.id', 'r.state', 'r.reference', 'r.pseudonym', 'c.name as csp_name', 'ro.number', 'm.date');
+    let sent = 0;
+    for (const row of due) {
+      const meetingDate = toIsoDate(row.date);
+      const model = {
+        reference: row.reference,
+        pseudonym: row.pseudonym,
+        cspName: row.csp_name,
+        meetingDate,
+        days: Math.floor((now.getTime() - Date.parse(meetingDate)) / DAY),
+        reviewUrl: `${options.publicUrl}/reviews/${row.id}`,
+      };
+      const ok = await once(row, 'draft_letter_alert', `round-${row.number}`, async (trx) => {
+        const { dhrMailbox } = await settings.get(trx);
+        const t = emailTemplates.draft_letter_alert;
+        await outbox.enqueue(trx, {
+          kind: 'draft_letter_alert',
+          reviewId: row.id,
+          letterId: null,
+          template: 'draft_letter_alert',
+          to: [dhrMailbox],
+          cc: [],
+          replyTo: dhrMailbox,
+          subject: t.subject(model).replace(/\s+/g, ' ').trim(),
+          html: t.html(model),
+          text: t.text(model),
+          attachLetter: false,
+        });
+      });
+      if (ok) sent++;
+    }
+    return sent;
+  }
+
+  async function revisionReminders(now: Date, days: number): Promise<number> {
+    const due = await db('reviews as r')
+      .join('rounds as ro', function () {
+        this.on('ro.review_id', 'r.id').andOn(db.raw("ro.number = (r.context->>'round')::int"));
+      })
+      .where('r.state', 'revising')
+      .where('ro.letter_sent_at', '<=', new Date(now.getTime() - days * DAY))
+      .whereExists(db('revision_items as i').whereRaw('i.round_id = ro.id').whereIn('i.status', ['open', 'returned']))
+      .select('r.id', 'r.state', 'ro.id as round_id', 'ro.number', 'ro.letter_sent_at');
+    let sent = 0;
+    for (const row of due) {
+      // One reminder per interval since the letter: the first after N days, the next after 2N, ...
+      const period = Math.floor((now.getTime() - new Date(row.letter_sent_at).getTime()) / (days * DAY));
+      const ok = await once(row, 'revision_reminder', `round-${row.number}-${period}`, async (trx, at) => {
+        const outstanding = await trx('revision_items')
+          .where({ round_id: row.round_id })
+          .whereIn('status', ['open', 'returned'])
+          .orderBy('position')
+          .select('heading', 'text', 'note');
+        await letters.issue(trx, 'revision_reminder', row.id, {
+          roundId: row.round_id,
+          userId: null,
+          now: at,
+          extra: { items: outstanding, letterSentOn: toIsoDate(row.letter_sent_at) },
+        });
+      });
+      if (ok) sent++;
+    }
+    return sent;
+  }
+
+  async function publicationReminders(now: Date, days: number): Promise<number> {
+    const approvedAt = db('review_events as e')
+      .whereRaw('e.review_id = r.id')
+      .where('e.to_state', 'approved')
+      .whereRaw('e.from_state is distinct from e.to_state')
+      .max('e.at');
+    const due = await db('reviews as r')
+      .where('r.state', 'approved')
+      .select('r.id', 'r.state', approvedAt.as('approved_at'));
+    let sent = 0;
+    for (const row of due) {
+      const since = new Date(row.approved_at);
+      const period = Math.floor((now.getTime() - since.getTime()) / (days * DAY));
+      if (period < 1) continue;
+      const ok = await once(row, 'publication_reminder', `${toIso(since)}-${period}`, async (trx, at) => {
+        await letters.issue(trx, 'publication_reminder', row.id, {
+          userId: null,
+          now: at,
+          extra: { approvedOn: toIsoDate(since) },
+        });
+      });
+      if (ok) sent++;
+    }
+    return sent;
+  }
+
+  return {
+    async runOnce() {
+      const now = clock.now();
+      const s = await settings.get();
+      return {
+        draftLetterAlerts: await draftLetterAlerts(now, s.draftLetterAlertDays),
+        revisionReminders: await revisionReminders(now, s.revisionReminderDays),
+        publicationReminders: await publicationReminders(now, s.publicationReminderDays),
+      };
+    },
+  };
+}
+
+export type Reminders = ReturnType<typeof createReminders>;

@@ -1,0 +1,18 @@
+import type { Knex } from 'knex';
+import type { Conn } from '../db/connect';
+import type { User } from './accounts';
+
+/**
+ * Reviews (as `r`, with their CSP as `c`) that a user may see: all for the Home
+ * Office, its own for a CSP user, its force area's for a PCC. Everything that
+ * hangs off a review is reached through this query, so scope lives in one place.
+ */
+export function visibleReviews(conn: Conn, user: User): Knex.QueryBuilder {
+  const q = conn('reviews as r').join('csps as c', 'c.id', 'r.csp_id');
+  if (user.role === 'csp') q.where('r.csp_id', user.cspId);
+  if (user.role === 'pcc') q.where('c.police_force_area_id', user.policeForceAreaId);
+  return q;
+}
+
+/** The Home Office side: the secretariat and panel members. */
+export const isHomeOffice = (user: User) => user.role === 'secretariat' || user.role === 'panel';

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import type { Conn, Db } from '../db/connect';
+import type { User } from './accounts';
+import { ForbiddenError } from './errors';
+import { email, parse, text } from './validation';
+
+/** What the secretariat can change without a release: who signs letters, where replies go, when reminders fire. */
+export interface Settings {
+  signatoryName: string;
+  signatoryTitle: string;
+  homeOfficeAddress: string[];
+  dhrMailbox: string;
+  /** Alert the secretariat when a letter is still a draft this many days after its panel meeting. */
+  draftLetterAlertDays: number;
+  /** Remind the CSP of open revision items this many days after the letter, and again every as many days. */
+  revisionReminderDays: number;
+  /** Remind the CSP to publish this many days after approval, and again every as many days. */
+  publicationReminderDays: number;
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  signatoryName: 'Chair of the Quality Assurance Panel',
+  signatoryTitle: 'Home Office Domestic Homicide Review Quality Assurance Panel',
+  homeOfficeAddress: ['Public Protection Unit', '2 Marsham Street', 'London', 'SW1P 4DF'],
+  dhrMailbox: 'dhr-enquiries@dhr-qa.example',
+  draftLetterAlertDays: 14,
+  revisionReminderDays: 28,
+  publicationReminderDays: 28,
+};
+
+const days = z
+  .number({ error: 'must be a number of days' })
+  .int({ error: 'must be a whole number of days' })
+  .min(1, { error: 'must be at least 1 day' })
+  .max(365, { error: 'must be at most 365 days' });
+
+const settingsSchema = z
+  .strictObject({
+    signatoryName: text(200),
+    signatoryTitle: text(300),
+    homeOfficeAddress: z
+      .array(text(200))
+      .min(1, { error: 'must have at least one line' })
+      .max(8, { error: 'must have at most 8 lines' }),
+    dhrMailbox: email,
+    draftLetterAlertDays: days,
+    revisionReminderDays: days,
+    publicationReminderDays: days,
+  })
+  .partial();
+
+export function createSettings(db: Db) {
+  return {
+    async get(conn: Conn = db): Promise<Settings> {
+      const rows = await conn('settings').select('key', 'value');
+      const stored = Object.fromEntries(rows.map((r) => [r.key, r.value]));
+      return { ...DEFAULT_SETTINGS, ...stored } as Settings;
+    },
+
+    async update(user: User, input: unknown): Promise<Settings> {
+      if (user.role !== 'secretariat') throw new ForbiddenError('Only the panel secretariat can change settings');
+      const changes = parse(settingsSchema, input);
+      await db.transaction(async (trx) => {
+        for (const [key, value] of Object.entries(changes)) {
+          await trx('settings')
+            .insert({ key, value: JSON.stringify(value), updated_at: new Date() })
+            .onConflict('key')
+            .merge();
+        }
+      });
+      return this.get();
+    },
+  };
+}
+
+export type SettingsService = ReturnType<typeof createSettings>;

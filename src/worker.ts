@@ -1,0 +1,25 @@
+/**
+ * The mail and reminder worker on its own (`npm run worker`), for running it apart
+ * from the web processes. Any number of workers can share one PostgreSQL database.
+ */
+import { ConfigError, loadConfig } from './config';
+import { open, startBackgroundWork } from './runtime';
+
+async function main() {
+  const config = loadConfig();
+  const services = await open(config);
+  const stop = startBackgroundWork(services, config);
+  console.log(`DHR QA worker running: mail goes to ${services.transport.description}`);
+  const shutdown = async () => {
+    await stop();
+    await services.db.destroy();
+    process.exit(0);
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}
+
+main().catch((err) => {
+  console.error(`Cannot start: ${err instanceof ConfigError ? err.message : (err as Error).message}`);
+  process.exit(1);
+});
