@@ -58,6 +58,18 @@ export function groupAreas(items: LetterItem[]): Area[] {
   return areas;
 }
 
+/**
+ * Templates compile strictly, which catches a field left out of the model; this
+ * catches one that is there but empty, so no letter goes out with a gap in it.
+ */
+function assertComplete(value: unknown, at: string): void {
+  if (value === undefined) throw new Error(`Letter field ${at} is missing`);
+  if (Array.isArray(value)) value.forEach((v, i) => assertComplete(v, `${at}[${i}]`));
+  else if (value && typeof value === 'object') {
+    for (const [key, v] of Object.entries(value)) assertComplete(v, `${at}.${key}`);
+  }
+}
+
 export function renderLetter(data: LetterData): { html: string; text: string } {
   const { settings, csp } = data;
   const model = {
@@ -82,6 +94,7 @@ export function renderLetter(data: LetterData): { html: string; text: string } {
     publishedOn: data.publishedOn ?? data.date,
     url: data.url ?? '',
   };
+  assertComplete(model, 'letter');
   const html = letterTemplates[data.kind](model).replace(/\n\s*\n/g, '\n');
   return { html, text: letterText(html) };
 }
