@@ -84,11 +84,16 @@ export async function createTestApp(options: { transport?: Transport; worker?: P
   };
   const tokens = {} as Record<Who, string>;
   for (const who of ROLES_UNDER_TEST) {
-    const p = people[who];
-    await services.accounts.createUser({ ...p, name: `Test ${who}`, password: PASSWORD });
-    const res = await request(app).post('/api/v1/session').send({ email: p.email, password: PASSWORD });
-    tokens[who] = res.body.token;
+    await services.accounts.createUser({ ...people[who], name: `Test ${who}`, password: PASSWORD });
   }
+  /** Signs everyone in afresh: tests that move the clock past the session lifetime need it. */
+  async function renewTokens() {
+    for (const who of ROLES_UNDER_TEST) {
+      const res = await request(app).post('/api/v1/session').send({ email: people[who].email, password: PASSWORD });
+      tokens[who] = res.body.token;
+    }
+  }
+  await renewTokens();
 
   const api = (who: Who) => ({
     get: (url: string) => request(app).get(`/api/v1${url}`).set('Authorization', `Bearer ${tokens[who]}`),
@@ -115,6 +120,7 @@ export async function createTestApp(options: { transport?: Transport; worker?: P
     clock,
     api,
     tokens,
+    renewTokens,
     ids: { kentArea: kentArea.id, metArea: metArea.id, kentCsp: kentCsp.id, hackneyCsp: hackneyCsp.id },
     mailDir,
     close: async () => {

@@ -58,21 +58,7 @@ describe('signing in', () => {
     const res = await request(t.app).get('/api/v1/reviews').set('Authorization', `Bearer ${body.token}`);
     expect(res.status).toBe(401);
     // Every other test's token is as old: issue fresh ones.
-    for (const who of Object.keys(t.tokens) as (keyof typeof t.tokens)[]) {
-      const email = {
-        secretariat: 'secretariat',
-        panel: 'panel',
-        kent: 'kent',
-        hackney: 'hackney',
-        kentPcc: 'pcc',
-        metPcc: 'mopac',
-      }[who];
-      t.tokens[who] = (
-        await request(t.app)
-          .post('/api/v1/session')
-          .send({ email: `${email}@test.example`, password: PASSWORD })
-      ).body.token;
-    }
+    await t.renewTokens();
   });
 });
 
