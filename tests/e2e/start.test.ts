@@ -1,7 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { samplePdf } from '../../src/demo/samplePdf';
 import { cli, serverRefuses, startServer } from '../helpers/processes';
+import { startSmtp } from '../helpers/smtp';
 import { createTestDb } from '../helpers/db';
 
 /**
@@ -42,7 +45,7 @@ async function json(url: string, init: RequestInit & { token?: string } = {}) {
 
 describe('starting the app on an empty database', () => {
   it('seeds demo data, prints the URL and the logins, and serves the API', async () => {
-    const server = await startServer({ ...env, DEMO_PASSWORD: 'first demo password' });
+    const server = await startServer({ ...env, DEMO_PASSWORD: 'first demo password', WORKER_INTERVAL_SECONDS: '1' });
     try {
       expect(server.output()).toContain('secretariat@dhr-qa.example');
       expect(server.output()).toContain('password for all of them: first demo password');
@@ -72,6 +75,46 @@ describe('starting the app on an empty database', () => {
         body: JSON.stringify({ type: 'SCHEDULE', meetingId: meetings.body[0].id }),
       });
       expect(scheduled.body.state).toBe('scheduled');
+
+      // Recording the outcome and sending the letter leaves a frozen letter and an email in the local mailbox.
+      await json(`${server.url}/api/v1/reviews/${mary.id}/events`, {
+        method: 'POST',
+        token,
+        body: JSON.stringify({
+          type: 'RECORD_OUTCOME',
+          outcome: 'publish_after_changes',
+          commendations: 'A compassionate report.',
+          areas: [{ text: 'Remove the date of death from the report.' }],
+        }),
+      });
+      const sent = await json(`${server.url}/api/v1/reviews/${mary.id}/events`, {
+        method: 'POST',
+        token,
+        body: JSON.stringify({ type: 'SEND_LETTER' }),
+      });
+      expect(sent.body.state).toBe('revising');
+      const letter = sent.body.letters.find((l: { kind: string }) => l.kind === 'publish_after_changes');
+      const frozen = await json(`${server.url}/api/v1/letters/${letter.id}`, { token });
+      expect(frozen.body).toMatchObject({ status: 'sent', sha256: { pdf: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+      const pdf = await fetch(`${server.url}/api/v1/letters/${letter.id}/pdf`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(pdf.headers.get('content-type')).toBe('application/pdf');
+
+      const mailDir = path.join(dataDir, 'mail');
+      const deadline = Date.now() + 20_000;
+      let outcomeMail: ParsedMail | undefined;
+      while (!outcomeMail && Date.now() < deadline) {
+        const files = fs.existsSync(mailDir) ? fs.readdirSync(mailDir).filter((f) => f.endsWith('.eml')) : [];
+        const parsed = await Promise.all(files.map((f) => simpleParser(fs.readFileSync(path.join(mailDir, f)))));
+        outcomeMail = parsed.find((m) => m.subject?.includes('feedback from the Quality Assurance Panel'));
+        if (!outcomeMail) await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      const addresses = (a: ParsedMail['to']) =>
+        (Array.isArray(a) ? a : a ? [a] : []).flatMap((x) => x.value.map((v) => v.address));
+      expect(addresses(outcomeMail!.to)).toEqual(['sam.okafor@kent-csp.example', 'priya.shah@kent-csp.example']);
+      expect(addresses(outcomeMail!.cc)).toEqual(['office@kent-pcc.example']);
+      expect(outcomeMail!.attachments.map((a) => a.contentType)).toEqual(['application/pdf']);
     } finally {
       expect(await server.stop()).toBe(0);
     }
@@ -103,24 +146,59 @@ describe('starting the app on an empty database', () => {
     fs.writeFileSync(path.join(dataDir, 'token'), token.output.trim().split('\n').at(-1)!);
   });
 
-  it('keeps its data across a restart, without seeding again, and honours the command-line token', async () => {
-    const server = await startServer({ ...env, DEMO_PASSWORD: 'second demo password' });
+  it('keeps its data across a restart, without seeding again, honours the command-line token, and sends mail to SMTP_URL', async () => {
+    const smtp = await startSmtp();
+    const server = await startServer({
+      ...env,
+      DEMO_PASSWORD: 'second demo password',
+      SMTP_URL: smtp.url(),
+      WORKER_INTERVAL_SECONDS: '1',
+    });
     try {
+      expect(server.output()).toContain(`Mail goes to SMTP (${smtp.url().slice('smtp://'.length)})`);
       expect(server.output()).toContain('password for all of them: second demo password');
       const token = fs.readFileSync(path.join(dataDir, 'token'), 'utf8');
       const reviews = await json(`${server.url}/api/v1/reviews`, { token });
       expect(reviews.status).toBe(200);
       expect(reviews.body.map((r: { pseudonym: string; state: string }) => [r.pseudonym, r.state]).sort()).toEqual([
         ['Anne', 'notified'],
-        ['Mary', 'scheduled'],
+        ['Mary', 'revising'],
       ]);
       const old = await json(`${server.url}/api/v1/session`, {
         method: 'POST',
         body: JSON.stringify({ email: 'panel@dhr-qa.example', password: 'first demo password' }),
       });
       expect(old.status).toBe(401);
+
+      // Anne's CSP attaches the three documents and submits: the acknowledgement reaches the SMTP server.
+      const kent = await json(`${server.url}/api/v1/session`, {
+        method: 'POST',
+        body: JSON.stringify({ email: 'csp.kent@dhr-qa.example', password: 'second demo password' }),
+      });
+      const anne = reviews.body.find((r: { pseudonym: string }) => r.pseudonym === 'Anne');
+      for (const kind of ['overview_report', 'executive_summary', 'action_plan']) {
+        const form = new FormData();
+        form.append('kind', kind);
+        form.append('file', new Blob([samplePdf(kind)], { type: 'application/pdf' }), `${kind}.pdf`);
+        const up = await fetch(`${server.url}/api/v1/reviews/${anne.id}/documents`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${kent.body.token}` },
+          body: form,
+        });
+        expect(up.status).toBe(201);
+      }
+      const submitted = await json(`${server.url}/api/v1/reviews/${anne.id}/events`, {
+        method: 'POST',
+        token: kent.body.token,
+        body: JSON.stringify({ type: 'SUBMIT' }),
+      });
+      expect(submitted.body.state).toBe('submitted');
+      const deadline = Date.now() + 20_000;
+      while (smtp.received.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+      expect(smtp.received.map((m) => m.subject)).toEqual([expect.stringMatching(/\(Anne\): submission received$/)]);
     } finally {
       expect(await server.stop()).toBe(0);
+      await smtp.stop();
     }
   });
 

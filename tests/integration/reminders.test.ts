@@ -1,0 +1,149 @@
+import { createTestApp, meeting, pdf, submittedReview, type TestApp } from '../helpers/app';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+  await t
+    .api('secretariat')
+    .patch('/settings', { draftLetterAlertDays: 10, revisionReminderDays: 20, publicationReminderDays: 30 });
+});
+afterAll(() => t.close());
+
+const DAY = 86_400_000;
+const none = { draftLetterAlerts: 0, revisionReminders: 0, publicationReminders: 0 };
+
+/** Moves the clock on by whole days and signs everyone in again. */
+async function later(days: number) {
+  t.clock.advance(days * DAY);
+  await t.renewTokens();
+}
+
+const mailKinds = async (reviewId: number) =>
+  (await t.api('secretariat').get(`/mail?reviewId=${reviewId}`)).body.map((m: { kind: string }) => m.kind).reverse();
+
+describe('reminders', () => {
+  it('alerts the secretariat once when a letter is still a draft N days after its meeting', async () => {
+    const id = await submittedReview(t, 'Mary');
+    // The test clock starts on 2 March 2026; the meeting is on 2 March.
+    await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: await meeting(t, '2026-03-02') });
+    await t.api('panel').event(id, { type: 'RECORD_OUTCOME', outcome: 'publish', commendations: '', areas: [] });
+
+    await later(9);
+    expect(await t.services.reminders.runOnce()).toEqual(none);
+    await later(2);
+    expect(await t.services.reminders.runOnce()).toEqual({ ...none, draftLetterAlerts: 1 });
+    expect(await t.services.reminders.runOnce()).toEqual(none);
+
+    const alert = (await t.api('secretariat').get(`/mail?reviewId=${id}`)).body[0];
+    expect(alert).toMatchObject({ kind: 'draft_letter_alert', to: ['dhr-enquiries@dhr-qa.example'] });
+    expect(alert.subject).toMatch(/still in draft 11 days after the panel meeting/);
+    const history = (await t.api('secretariat').get(`/reviews/${id}`)).body.history;
+    expect(history.at(-1)).toMatchObject({
+      type: 'DRAFT_LETTER_ALERT_SENT',
+      from: 'letter_pending',
+      to: 'letter_pending',
+      actor: { email: null, role: 'system' },
+    });
+    await t.api('secretariat').event(id, { type: 'SEND_LETTER' });
+  });
+
+  it('reminds the CSP of open revision items once per interval, listing only what is outstanding', async () => {
+    const id = await submittedReview(t, 'Nina');
+    await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: await meeting(t, '2026-03-20') });
+    const recorded = await t.api('panel').event(id, {
+      type: 'RECORD_OUTCOME',
+      outcome: 'publish_after_changes',
+      commendations: '',
+      areas: [{ text: 'Remove the date of death.' }, { heading: 'Structure', text: 'Add a tribute from the family.' }],
+    });
+    await t.api('secretariat').event(id, { type: 'SEND_LETTER' });
+    const [first] = recorded.body.rounds[0].items;
+    await t.api('kent').event(id, { type: 'RESPOND_TO_ITEM', itemId: first.id, response: 'Removed.' });
+
+    await later(19);
+    expect((await t.services.reminders.runOnce()).revisionReminders).toBe(0);
+    await later(2);
+    expect((await t.services.reminders.runOnce()).revisionReminders).toBe(1);
+    expect((await t.services.reminders.runOnce()).revisionReminders).toBe(0);
+    await later(10);
+    expect((await t.services.reminders.runOnce()).revisionReminders).toBe(0);
+    await later(10);
+    expect((await t.services.reminders.runOnce()).revisionReminders).toBe(1);
+
+    expect(await mailKinds(id)).toEqual([
+      'acknowledgement',
+      'publish_after_changes',
+      'revision_reminder',
+      'revision_reminder',
+    ]);
+    const review = (await t.api('kent').get(`/reviews/${id}`)).body;
+    const reminder = review.letters.find((l: { kind: string }) => l.kind === 'revision_reminder');
+    const letter = (await t.api('kent').get(`/letters/${reminder.id}`)).body;
+    expect(letter.text).toContain('Structure: Add a tribute from the family.');
+    expect(letter.text).not.toContain('Remove the date of death.');
+    expect(review.history.filter((h: { type: string }) => h.type === 'REVISION_REMINDER_SENT')).toHaveLength(2);
+  });
+
+  it('stops reminding once the items are answered, and while a review is on hold', async () => {
+    const id = await submittedReview(t, 'Olga');
+    await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: await meeting(t, '2026-05-01') });
+    const recorded = await t.api('panel').event(id, {
+      type: 'RECORD_OUTCOME',
+      outcome: 'publish_after_changes',
+      commendations: '',
+      areas: [{ text: 'Add a tribute.' }],
+    });
+    await t.api('secretariat').event(id, { type: 'SEND_LETTER' });
+    await t.api('secretariat').event(id, { type: 'PAUSE', reason: 'Inquest' });
+    await later(25);
+    await t.services.reminders.runOnce();
+    expect(await mailKinds(id)).toEqual(['acknowledgement', 'publish_after_changes']);
+    await t.api('secretariat').event(id, { type: 'RESUME' });
+    await t
+      .api('kent')
+      .event(id, { type: 'RESPOND_TO_ITEM', itemId: recorded.body.rounds[0].items[0].id, response: 'Added.' });
+    await t.services.reminders.runOnce();
+    expect(await mailKinds(id)).toEqual(['acknowledgement', 'publish_after_changes']);
+  });
+
+  it('reminds the CSP to record publication N days after approval', async () => {
+    const id = await submittedReview(t, 'Pia');
+    await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: await meeting(t, '2026-06-01') });
+    await t
+      .api('panel')
+      .event(id, { type: 'RECORD_OUTCOME', outcome: 'publish', commendations: 'Exemplary.', areas: [] });
+    await t.api('secretariat').event(id, { type: 'SEND_LETTER' });
+    // Other reviews of this file are due reminders too: count this one's mail.
+    await later(29);
+    await t.services.reminders.runOnce();
+    expect(await mailKinds(id)).toEqual(['acknowledgement', 'publish']);
+    await later(2);
+    await t.services.reminders.runOnce();
+    await t.services.reminders.runOnce();
+    expect(await mailKinds(id)).toEqual(['acknowledgement', 'publish', 'publication_reminder']);
+
+    const published = await t
+      .api('kent')
+      .event(id, { type: 'RECORD_PUBLICATION', url: 'https://kent.example/dhr/pia', publishedOn: '2026-07-01' });
+    expect(published.body.state).toBe('published');
+    expect(await mailKinds(id)).toEqual([
+      'acknowledgement',
+      'publish',
+      'publication_reminder',
+      'publication_confirmation',
+    ]);
+    await later(60);
+    await t.services.reminders.runOnce();
+    expect(await mailKinds(id)).toHaveLength(4);
+  });
+
+  it('lets an uploaded revised report through without reminders getting in the way', async () => {
+    // Reminders only add letters and audit entries: the review's version, and so its clients, are undisturbed.
+    const id = await submittedReview(t, 'Quin');
+    const before = (await t.api('kent').get(`/reviews/${id}`)).body.version;
+    await later(100);
+    await t.services.reminders.runOnce();
+    expect((await t.api('kent').get(`/reviews/${id}`)).body.version).toBe(before);
+    expect((await t.api('kent').upload(id, 'chronology', pdf('chronology'))).status).toBe(201);
+  });
+});
