@@ -84,7 +84,19 @@ export async function down(knex: Knex): Promise<void> {
   await knex.raw('DROP INDEX outbox_review');
   await knex.raw('DROP INDEX outbox_due');
   await knex.schema.alterTable('outbox', (t) => {
-    for (const c of ['letter_id', 'template', 'to', 'cc', 'reply_to', 'subject', 'html', 'text', 'attach_letter', 'message_id', 'locked_until']) {
+    for (const c of [
+      'letter_id',
+      'template',
+      'to',
+      'cc',
+      'reply_to',
+      'subject',
+      'html',
+      'text',
+      'attach_letter',
+      'message_id',
+      'locked_until',
+    ]) {
       t.dropColumn(c);
     }
   });
