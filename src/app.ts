@@ -1,16 +1,54 @@
+import crypto from 'node:crypto';
+import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import multer from 'multer';
 import { apiRouter } from './api/router';
-import { AppError, ValidationError } from './services/errors';
+import { AppError, TooManyRequestsError, ValidationError } from './services/errors';
 import type { Services } from './services';
+import { webRouter } from './web';
+
+export interface AppOptions {
+  /** Signs CSRF tokens. */
+  sessionSecret: string;
+  /** Production: Secure cookies, HSTS and upgrading insecure requests. */
+  secure: boolean;
+}
+
+const GOVUK = path.join(path.dirname(require.resolve('govuk-frontend/package.json')), 'dist', 'govuk');
+const STATIC = path.join(__dirname, 'web', 'static');
 
 /** Builds the HTTP application. It never listens: src/server.ts does, tests use it directly. */
-export function createApp(services: Services): express.Express {
+export function createApp(
+  services: Services,
+  options: AppOptions = { sessionSecret: crypto.randomBytes(32).toString('hex'), secure: false },
+): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(helmet());
+  // A fresh nonce per response lets the GOV.UK template's one inline script run, and nothing else.
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    res.locals.cspNonce = crypto.randomBytes(16).toString('base64');
+    next();
+  });
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'", (_req, res) => `'nonce-${(res as Response).locals.cspNonce}'`],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          objectSrc: ["'none'"],
+          upgradeInsecureRequests: options.secure ? [] : null,
+        },
+      },
+      strictTransportSecurity: options.secure,
+    }),
+  );
 
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
@@ -24,12 +62,19 @@ export function createApp(services: Services): express.Express {
     }
   });
 
-  app.use('/api/v1', apiRouter(services, { maxUploadBytes: services.maxUploadBytes }));
+  const assets = { immutable: false, maxAge: '1h', index: false };
+  app.use('/assets', express.static(path.join(GOVUK, 'assets'), assets));
+  app.get(['/assets/govuk-frontend.min.css', '/assets/govuk-frontend.min.js'], (req, res) => {
+    res.sendFile(path.join(GOVUK, path.basename(req.path)), { maxAge: '1h' });
+  });
+  app.use('/assets', express.static(STATIC, assets));
 
-  app.use((_req: Request, res: Response) => {
+  app.use('/api/v1', apiRouter(services, { maxUploadBytes: services.maxUploadBytes }));
+  app.use('/api', (_req: Request, res: Response) => {
     res.status(404).json({ error: 'Not found' });
   });
-  app.use(errorHandler(services.maxUploadBytes));
+  app.use('/api', apiErrorHandler(services.maxUploadBytes));
+  app.use(webRouter(services, options));
   return app;
 }
 
@@ -42,13 +87,14 @@ const MULTER_MESSAGES: Record<string, (max: number) => [string, string]> = {
 /** Connection failures and PostgreSQL shutting down: the request can be retried once it is back. */
 const DATABASE_DOWN = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08006', '08001'];
 
-/** The one error handler: typed errors keep their status and message; anything else is a bare 500. */
-function errorHandler(maxUploadBytes: number) {
+/** The API's one error handler: typed errors keep their status and message; anything else is a bare 500. */
+function apiErrorHandler(maxUploadBytes: number) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof ValidationError) {
       res.status(422).json({ errors: err.errors });
       return;
     }
+    if (err instanceof TooManyRequestsError) res.set('Retry-After', String(err.retryAfterSeconds));
     if (err instanceof AppError) {
       res.status(err.status).json({ error: err.message });
       return;

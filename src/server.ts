@@ -20,7 +20,7 @@ async function main() {
     demoPassword = config.demoPassword;
   }
 
-  const app = createApp(services);
+  const app = createApp(services, { sessionSecret: config.sessionSecret, secure: config.env === 'production' });
   const server = app.listen(config.port, () => {
     const { port } = server.address() as AddressInfo;
     const url = `http://localhost:${port}`;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Db } from '../db/connect';
 import type { Role } from '../workflow/types';
 import type { Clock } from './clock';
-import { ConflictError, ForbiddenError, UnauthorizedError, ValidationError } from './errors';
+import { ConflictError, ForbiddenError, TooManyRequestsError, UnauthorizedError, ValidationError } from './errors';
 import { decoyHash, hashPassword, hashToken, newToken, verifyPassword } from './passwords';
 import { email, id, parse, password, role, text } from './validation';
 
@@ -50,6 +50,10 @@ const signInSchema = z.strictObject({
 });
 
 const BAD_CREDENTIALS = 'The email address or password is not right';
+
+/** Guessing is slowed to a crawl: after this many failures for one email, wait out the window. */
+export const MAX_FAILURES = 5;
+const FAILURE_WINDOW_MS = 15 * 60_000;
 
 export function createAccounts(db: Db, clock: Clock, options: { sessionTtlHours: number }) {
   async function findByEmail(address: string): Promise<UserRow | undefined> {
@@ -102,9 +106,30 @@ export function createAccounts(db: Db, clock: Clock, options: { sessionTtlHours:
     /** Checks email and password; the same answer whether the email is unknown or the password wrong. */
     async verifyCredentials(input: unknown): Promise<User> {
       const creds = parse(signInSchema, input);
-      const row = await findByEmail(creds.email);
+      const email = creds.email.trim().toLowerCase();
+      const since = new Date(clock.now().getTime() - FAILURE_WINDOW_MS);
+      const recent = await db('sign_in_failures')
+        .where('email', email)
+        .where('at', '>', since)
+        .orderBy('at')
+        .pluck('at');
+      if (recent.length >= MAX_FAILURES) {
+        const wait = Math.ceil((new Date(recent[0]).getTime() + FAILURE_WINDOW_MS - clock.now().getTime()) / 1000);
+        throw new TooManyRequestsError(
+          `Too many failed sign-ins for this email address. Try again in ${Math.ceil(wait / 60)} minutes.`,
+          Math.max(wait, 1),
+        );
+      }
+      const row = await findByEmail(email);
       const ok = await verifyPassword(creds.password, row?.password_hash ?? (await decoyHash));
-      if (!row || !ok) throw new UnauthorizedError(BAD_CREDENTIALS);
+      if (!row || !ok) {
+        await db('sign_in_failures').insert({ email, at: clock.now() });
+        await db('sign_in_failures')
+          .where('at', '<', new Date(clock.now().getTime() - 24 * 3600_000))
+          .delete();
+        throw new UnauthorizedError(BAD_CREDENTIALS);
+      }
+      await db('sign_in_failures').where('email', email).delete();
       return toUser(row);
     },
 

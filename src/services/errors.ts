@@ -55,3 +55,12 @@ export class ValidationError extends AppError {
     return new ValidationError([{ field, message }]);
   }
 }
+
+export class TooManyRequestsError extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(429, message);
+  }
+}

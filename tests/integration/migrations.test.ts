@@ -26,12 +26,14 @@ describe('migrations', () => {
         'revision_items',
         'rounds',
         'settings',
+        'sign_in_failures',
         'users',
+        'web_sessions',
       ]);
       await db.migrate.rollback({ directory: MIGRATIONS_DIR, loadExtensions: ['.ts'] }, true);
       expect(await tables()).toEqual([]);
       await migrate(db);
-      expect(await tables()).toHaveLength(15);
+      expect(await tables()).toHaveLength(17);
     } finally {
       await destroy();
     }

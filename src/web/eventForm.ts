@@ -1,0 +1,59 @@
+import type { ClientEventType } from '../workflow/types';
+import { dateFrom } from './forms';
+
+const number = (v: unknown) => (v === undefined || v === '' ? undefined : Number(v));
+
+/**
+ * Turns a submitted form into the payload of a lifecycle event. Values are only
+ * reshaped (numbers, dates); checking them is the service's job, as for the API.
+ */
+export function eventFromForm(body: Record<string, unknown>): Record<string, unknown> {
+  const type = String(body.type ?? '') as ClientEventType;
+  const payload: Record<string, unknown> = { type, expectedVersion: number(body.expectedVersion) };
+  switch (type) {
+    case 'SCHEDULE':
+      payload.meetingId = number(body.meetingId);
+      break;
+    case 'RESPOND_TO_ITEM':
+      Object.assign(payload, {
+        itemId: number(body.itemId),
+        response: body.response ?? '',
+        reportReference: body.reportReference || null,
+      });
+      break;
+    case 'ACCEPT_ITEM':
+      payload.itemId = number(body.itemId);
+      break;
+    case 'RETURN_ITEM':
+      Object.assign(payload, { itemId: number(body.itemId), reason: body.reason ?? '' });
+      break;
+    case 'RECORD_PUBLICATION':
+      Object.assign(payload, { url: body.url ?? '', publishedOn: dateFrom(body, 'publishedOn') });
+      break;
+    case 'PAUSE':
+    case 'WITHDRAW':
+      payload.reason = body.reason ?? '';
+      break;
+    default:
+      break;
+  }
+  return payload;
+}
+
+/** What the banner says after each event. */
+export const DONE: Record<ClientEventType, string> = {
+  SUBMIT: 'Review submitted to the Home Office',
+  SCHEDULE: 'Review scheduled for the panel meeting',
+  RECORD_OUTCOME: 'Outcome recorded and feedback letter drafted',
+  AMEND_OUTCOME: 'Outcome corrected and feedback letter drafted again',
+  SEND_LETTER: 'Feedback letter sent to the CSP, with a copy to the PCC',
+  RESPOND_TO_ITEM: 'Response saved',
+  SUBMIT_REVISIONS: 'Revisions submitted to the Home Office',
+  ACCEPT_ITEM: 'Item accepted',
+  RETURN_ITEM: 'Item returned to the CSP',
+  CONFIRM_REVISIONS: 'Revisions checked',
+  RECORD_PUBLICATION: 'Publication recorded',
+  PAUSE: 'Review put on hold',
+  RESUME: 'Review resumed',
+  WITHDRAW: 'Review withdrawn',
+};

@@ -1,0 +1,101 @@
+import cookieParser from 'cookie-parser';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import multer from 'multer';
+import { AppError, TooManyRequestsError } from '../services/errors';
+import type { Services } from '../services';
+import { createCsrf } from './csrf';
+import { render } from './forms';
+import { authRoutes } from './routes/auth';
+import { letterRoutes } from './routes/letters';
+import { reviewRoutes } from './routes/reviews';
+import { createSessions } from './session';
+
+export interface WebOptions {
+  sessionSecret: string;
+  secure: boolean;
+}
+
+export interface WebContext {
+  services: Services;
+  upload: multer.Multer;
+  csrf: ReturnType<typeof createCsrf>;
+  sessions: ReturnType<typeof createSessions>;
+}
+
+/** Every page routes module registers itself here. */
+const PAGES: ((router: express.Router, ctx: WebContext) => void)[] = [reviewRoutes, letterRoutes];
+
+/** The server-rendered pages: sessions, CSRF on every POST, then the pages of each role. */
+export function webRouter(services: Services, options: WebOptions): express.Router {
+  const router = express.Router();
+  const sessions = createSessions(services.db, services.clock, { secure: options.secure });
+  const csrf = createCsrf(options.sessionSecret, { secure: options.secure });
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: services.maxUploadBytes, files: 1, fields: 8, parts: 9 },
+  });
+  const ctx: WebContext = { services, upload, csrf, sessions };
+
+  router.use(cookieParser());
+  router.use(express.urlencoded({ extended: false, limit: '500kb', parameterLimit: 2000 }));
+  router.use(sessions.middleware());
+  router.use(csrf.issue());
+  // Multipart forms are checked by their route once the upload is parsed.
+  router.use((req: Request, _res: Response, next: NextFunction) => {
+    if (req.method === 'POST' && !req.is('multipart/form-data')) csrf.check(req);
+    next();
+  });
+  router.use((_req: Request, res: Response, next: NextFunction) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+
+  authRoutes(router, ctx);
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    if (req.user) return next();
+    if (req.method === 'GET') return res.redirect(`/sign-in?next=${encodeURIComponent(req.originalUrl)}`);
+    res.redirect('/sign-in');
+  });
+  router.get('/', (req, res) => {
+    const home = { secretariat: '/dashboard', panel: '/dashboard', csp: '/my-reviews', pcc: '/reviews' };
+    res.redirect(home[req.user!.role]);
+  });
+  for (const register of PAGES) register(router, ctx);
+
+  router.use((req: Request, res: Response) => {
+    render(req, res, 'errors/not-found', { title: 'Page not found' }, 404);
+  });
+  router.use(errorPage);
+  return router;
+}
+
+/** Errors as GOV.UK pages; nothing internal is shown or logged beyond the error's kind. */
+function errorPage(err: unknown, req: Request, res: Response, _next: NextFunction) {
+  if (err instanceof multer.MulterError) {
+    return render(
+      req,
+      res,
+      'errors/problem',
+      {
+        title: 'There is a problem with the file',
+        message: 'The file could not be uploaded: it may be too large. Go back and choose another file.',
+      },
+      422,
+    );
+  }
+  if (err instanceof AppError && err.status === 404)
+    return render(req, res, 'errors/not-found', { title: 'Page not found' }, 404);
+  if (err instanceof TooManyRequestsError) res.set('Retry-After', String(err.retryAfterSeconds));
+  if (err instanceof AppError) {
+    return render(
+      req,
+      res,
+      'errors/problem',
+      { title: err.status === 403 ? 'You cannot do this' : 'There is a problem', message: err.message },
+      err.status,
+    );
+  }
+  const { name, code } = err as { name?: string; code?: string };
+  console.error(`error ${req.method} ${req.path}: ${name ?? 'Error'}${code ? ` (${code})` : ''}`);
+  render(req, res, 'errors/server', { title: 'Sorry, there is a problem with the service' }, 500);
+}

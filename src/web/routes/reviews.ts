@@ -1,0 +1,112 @@
+import type express from 'express';
+import type { Request, Response } from 'express';
+import { longDate } from '../../letters/templates';
+import { NotFoundError } from '../../services/errors';
+import { isHomeOffice } from '../../services/scope';
+import { DOCUMENT_KINDS, type ClientEventType } from '../../workflow/types';
+import { DONE, eventFromForm } from '../eventForm';
+import { handleForm, render, type PageError } from '../forms';
+import type { WebContext } from '../index';
+
+export function idParam(req: Request, name = 'id'): number {
+  const raw = req.params[name];
+  if (typeof raw !== 'string' || !/^\d{1,9}$/.test(raw) || Number(raw) <= 0) throw new NotFoundError();
+  return Number(raw);
+}
+
+const ITEM_STATUS = { open: 'To do', addressed: 'Addressed', accepted: 'Accepted', returned: 'Returned' } as const;
+
+/** Events done from their own pages rather than from a button on the review page. */
+const ELSEWHERE: Partial<Record<ClientEventType, (id: number, meetingId: number | null) => string>> = {
+  RECORD_OUTCOME: (id, m) => `/meetings/${m}/reviews/${id}/outcome`,
+  AMEND_OUTCOME: (id, m) => `/meetings/${m}/reviews/${id}/outcome`,
+  RESPOND_TO_ITEM: (id) => `/reviews/${id}/items`,
+};
+
+export function reviewRoutes(router: express.Router, ctx: WebContext) {
+  const { services } = ctx;
+
+  /** Draws the review page, with errors and typed values when a form on it was refused. */
+  async function show(
+    req: Request,
+    res: Response,
+    id: number,
+    extra: { errors?: PageError[]; values?: Record<string, unknown> } = {},
+    status = 200,
+  ) {
+    const user = req.user!;
+    const review = await services.reviews.view(user, id);
+    const allowed = new Set(review.allowedEvents);
+    const current = review.rounds.at(-1);
+    const meetings = allowed.has('SCHEDULE') ? await services.meetings.list(user) : [];
+    const done =
+      typeof req.query.done === 'string' && req.query.done in DONE ? DONE[req.query.done as ClientEventType] : null;
+    render(
+      req,
+      res,
+      'reviews/show',
+      {
+        title: `${review.reference} (${review.pseudonym})`,
+        review,
+        homeOffice: isHomeOffice(user),
+        allowed: Object.fromEntries(review.allowedEvents.map((e) => [e, true])),
+        links: Object.fromEntries(
+          review.allowedEvents
+            .filter((e) => ELSEWHERE[e])
+            .map((e) => [e, ELSEWHERE[e]!(review.id, review.meeting?.id ?? null)]),
+        ),
+        checking: allowed.has('ACCEPT_ITEM') ? current?.number : null,
+        meetingOptions: meetings.map((m) => ({ value: m.id, text: longDate(m.date) })),
+        documentKinds: DOCUMENT_KINDS.map((k) => ({
+          value: k,
+          text: k.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase()),
+        })),
+        itemStatus: ITEM_STATUS,
+        banner: done ? { success: true, text: done } : null,
+        values: extra.values ?? {},
+        errors: extra.errors,
+        backLink: { href: user.role === 'csp' ? '/my-reviews' : '/reviews', text: 'All reviews' },
+      },
+      status,
+    );
+  }
+
+  router.get('/reviews/:id', async (req, res) => {
+    await show(req, res, idParam(req));
+  });
+
+  router.post('/reviews/:id/events', async (req, res) => {
+    const id = idParam(req);
+    const payload = eventFromForm(req.body);
+    await handleForm(
+      async () => {
+        await services.reviews.sendEvent(req.user!, id, payload);
+        res.redirect(`/reviews/${id}?done=${payload.type}`);
+      },
+      (errors, status) => show(req, res, id, { errors, values: req.body }, status),
+      { meetingId: 'Panel meeting', url: 'Web address', publishedOn: 'Date of publication', reason: 'Reason' },
+    );
+  });
+
+  router.post('/reviews/:id/documents', ctx.upload.single('file'), async (req, res) => {
+    ctx.csrf.check(req);
+    const id = idParam(req);
+    await handleForm(
+      async () => {
+        await services.reviews.attachDocument(req.user!, id, {
+          kind: req.body.kind,
+          filename: req.file?.originalname ?? '',
+          bytes: req.file?.buffer ?? Buffer.alloc(0),
+        });
+        res.redirect(`/reviews/${id}?uploaded=1#documents`);
+      },
+      (errors, status) => show(req, res, id, { errors, values: { kind: req.body.kind } }, status),
+      { kind: 'Kind of document', file: 'The file' },
+    );
+  });
+
+  router.get('/reviews/:id/documents/:documentId', async (req, res) => {
+    const doc = await services.reviews.document(req.user!, idParam(req), idParam(req, 'documentId'));
+    res.attachment(doc.filename).type(doc.contentType).send(doc.content);
+  });
+}

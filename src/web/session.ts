@@ -1,0 +1,82 @@
+import crypto from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import type { Db } from '../db/connect';
+import { toUser } from '../services/accounts';
+import type { Clock } from '../services/clock';
+
+export const SESSION_COOKIE = 'dhrqa_session';
+const IDLE_MS = 2 * 3600_000;
+const ABSOLUTE_MS = 12 * 3600_000;
+
+const hash = (id: string) => crypto.createHash('sha256').update(id).digest('hex');
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    sessionId?: string;
+  }
+}
+
+/**
+ * Browser sessions: a random id in an HttpOnly, SameSite=Lax cookie (Secure in
+ * production), stored hashed in the database. They end after two idle hours or
+ * twelve hours in all, on sign-out, or when the user is removed.
+ */
+export function createSessions(db: Db, clock: Clock, options: { secure: boolean }) {
+  const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure: options.secure, path: '/' };
+
+  return {
+    /** Starts a new session (a new id every time: signing in never reuses one) and sets its cookie. */
+    async start(req: Request, res: Response, userId: number): Promise<void> {
+      const old = req.cookies?.[SESSION_COOKIE];
+      if (typeof old === 'string')
+        await db('web_sessions')
+          .where({ id_hash: hash(old) })
+          .delete();
+      const id = crypto.randomBytes(32).toString('base64url');
+      const now = clock.now();
+      await db('web_sessions').insert({
+        id_hash: hash(id),
+        user_id: userId,
+        created_at: now,
+        last_seen_at: now,
+        expires_at: new Date(now.getTime() + IDLE_MS),
+      });
+      await db('web_sessions').where('expires_at', '<', now).delete();
+      res.cookie(SESSION_COOKIE, id, { ...cookieOptions, maxAge: ABSOLUTE_MS });
+      req.sessionId = id;
+    },
+
+    async end(req: Request, res: Response): Promise<void> {
+      const id = req.cookies?.[SESSION_COOKIE];
+      if (typeof id === 'string')
+        await db('web_sessions')
+          .where({ id_hash: hash(id) })
+          .delete();
+      res.clearCookie(SESSION_COOKIE, cookieOptions);
+    },
+
+    /** Finds the signed-in user, if any, and keeps an active session alive. */
+    middleware() {
+      return async (req: Request, _res: Response, next: NextFunction) => {
+        const id = req.cookies?.[SESSION_COOKIE];
+        if (typeof id !== 'string' || id.length > 100) return next();
+        const now = clock.now();
+        const row = await db('web_sessions as s')
+          .join('users as u', 'u.id', 's.user_id')
+          .where('s.id_hash', hash(id))
+          .where('s.expires_at', '>', now)
+          .first('u.*', 's.created_at as session_created_at');
+        if (!row) return next();
+        const absoluteEnd = new Date(row.session_created_at).getTime() + ABSOLUTE_MS;
+        await db('web_sessions')
+          .where({ id_hash: hash(id) })
+          .update({ last_seen_at: now, expires_at: new Date(Math.min(now.getTime() + IDLE_MS, absoluteEnd)) });
+        req.user = toUser(row);
+        req.sessionId = id;
+        next();
+      };
+    },
+  };
+}
+
+export type Sessions = ReturnType<typeof createSessions>;

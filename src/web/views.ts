@@ -1,0 +1,129 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Handlebars from 'handlebars';
+import { longDate } from '../letters/templates';
+import { stateLabel } from '../workflow/lifecycle';
+import type { ReviewState } from '../workflow/types';
+
+const TEMPLATES = path.join(__dirname, '..', '..', 'templates');
+
+/** The colour of each state's tag: grey waiting on others, blue with the Home Office, orange with the CSP. */
+const TAG_COLOURS: Record<ReviewState, string> = {
+  notified: 'grey',
+  submitted: 'blue',
+  scheduled: 'blue',
+  letter_pending: 'purple',
+  revising: 'orange',
+  revisions_submitted: 'blue',
+  resubmitted: 'blue',
+  approved: 'turquoise',
+  published: 'green',
+  withdrawn: 'red',
+  on_hold: 'yellow',
+};
+
+/** How the history names each event. */
+const EVENT_LABELS: Record<string, string> = {
+  NOTIFY: 'Review notified',
+  ATTACH_DOCUMENT: 'Document uploaded',
+  SUBMIT: 'Submitted to the Home Office',
+  SCHEDULE: 'Scheduled for a panel meeting',
+  RECORD_OUTCOME: 'Outcome recorded',
+  AMEND_OUTCOME: 'Outcome corrected',
+  SEND_LETTER: 'Feedback letter sent',
+  RESPOND_TO_ITEM: 'Revision item answered',
+  SUBMIT_REVISIONS: 'Revisions submitted',
+  ACCEPT_ITEM: 'Revision item accepted',
+  RETURN_ITEM: 'Revision item returned',
+  CONFIRM_REVISIONS: 'Revisions checked',
+  RECORD_PUBLICATION: 'Publication recorded',
+  PAUSE: 'Put on hold',
+  RESUME: 'Resumed',
+  WITHDRAW: 'Withdrawn',
+  DRAFT_LETTER_ALERT_SENT: 'Alert sent: letter still in draft',
+  REVISION_REMINDER_SENT: 'Reminder sent: revision items outstanding',
+  PUBLICATION_REMINDER_SENT: 'Reminder sent: publication not yet recorded',
+};
+
+const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+function dateTime(value: string | null): string {
+  if (!value) return '';
+  const d = new Date(value);
+  const time = d.toISOString().slice(11, 16);
+  return `${longDate(d.toISOString())} at ${time}`;
+}
+
+function walk(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const full = path.join(dir, e.name);
+    return e.isDirectory() ? walk(full) : e.name.endsWith('.hbs') ? [full] : [];
+  });
+}
+
+/**
+ * Pages: Handlebars templates in templates/pages, wrapped in templates/layouts/main.hbs,
+ * with the GOV.UK components as partials in templates/partials. Compiled once; every
+ * value escaped unless a helper builds the markup itself.
+ */
+function createViews() {
+  const hbs = Handlebars.create();
+  const h = (name: string, fn: Handlebars.HelperDelegate) => hbs.registerHelper(name, fn);
+  h('eq', (a, b) => a === b);
+  h('ne', (a, b) => a !== b);
+  h('or', (...args) => args.slice(0, -1).some(Boolean));
+  h('and', (...args) => args.slice(0, -1).every(Boolean));
+  h('not', (a) => !a);
+  h('includes', (list: unknown[] | undefined, value) => Array.isArray(list) && list.includes(value));
+  h('inc', (n: number) => n + 1);
+  h('toString', (v: unknown) => (v === undefined || v === null ? '' : String(v)));
+  h('longDate', (value: string | null) => (value ? longDate(value) : ''));
+  h('dateTime', (value: string | null) => dateTime(value));
+  h('stateLabel', (state: ReviewState) => capitalise(stateLabel(state)));
+  h('stateTag', (state: ReviewState) => {
+    const label = hbs.escapeExpression(capitalise(stateLabel(state)));
+    return new hbs.SafeString(`<strong class="govuk-tag govuk-tag--${TAG_COLOURS[state] ?? 'grey'}">${label}</strong>`);
+  });
+  h('ternary', (test: unknown, yes: unknown, no: unknown) => (test ? yes : no));
+  h(
+    'lastDraft',
+    (letters: { status: string }[]) => [...(letters ?? [])].reverse().find((l) => l.status === 'draft') ?? {},
+  );
+  // The day, month and year boxes of a date field, from what was typed.
+  h('dateValue', (values: Record<string, unknown>, name: string) => ({
+    day: values?.[`${name}-day`] ?? '',
+    month: values?.[`${name}-month`] ?? '',
+    year: values?.[`${name}-year`] ?? '',
+  }));
+  h('eventLabel', (type: string) => EVENT_LABELS[type] ?? capitalise(type.toLowerCase().replace(/_/g, ' ')));
+  h('plural', (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`);
+  h('humanise', (value: string) => capitalise(String(value ?? '').replace(/_/g, ' ')));
+  h(
+    'errorFor',
+    (errors: { field: string; message: string }[] | undefined, field: string) =>
+      errors?.find((e) => e.field === field)?.message ?? '',
+  );
+  // Markup this application built (letters, charts): every user value inside was escaped when it was made.
+  h('trusted', (html: string) => new hbs.SafeString(html ?? ''));
+
+  for (const file of walk(path.join(TEMPLATES, 'partials'))) {
+    const name = path.relative(path.join(TEMPLATES, 'partials'), file).replace(/\.hbs$/, '');
+    hbs.registerPartial(name, fs.readFileSync(file, 'utf8'));
+  }
+  const layout = hbs.compile(fs.readFileSync(path.join(TEMPLATES, 'layouts', 'main.hbs'), 'utf8'));
+  const pages = new Map<string, Handlebars.TemplateDelegate>();
+  for (const file of walk(path.join(TEMPLATES, 'pages'))) {
+    const name = path.relative(path.join(TEMPLATES, 'pages'), file).replace(/\.hbs$/, '');
+    pages.set(name, hbs.compile(fs.readFileSync(file, 'utf8')));
+  }
+
+  return {
+    render(page: string, model: Record<string, unknown>): string {
+      const template = pages.get(page);
+      if (!template) throw new Error(`No page template ${page}`);
+      return layout({ ...model, body: new hbs.SafeString(template(model)) });
+    },
+  };
+}
+
+export const views = createViews();
