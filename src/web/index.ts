@@ -6,8 +6,10 @@ import type { Services } from '../services';
 import { createCsrf } from './csrf';
 import { render } from './forms';
 import { authRoutes } from './routes/auth';
+import { cspRoutes } from './routes/csp';
 import { letterRoutes } from './routes/letters';
 import { reviewRoutes } from './routes/reviews';
+import { secretariatRoutes } from './routes/secretariat';
 import { createSessions } from './session';
 
 export interface WebOptions {
@@ -23,7 +25,12 @@ export interface WebContext {
 }
 
 /** Every page routes module registers itself here. */
-const PAGES: ((router: express.Router, ctx: WebContext) => void)[] = [reviewRoutes, letterRoutes];
+const PAGES: ((router: express.Router, ctx: WebContext) => void)[] = [
+  secretariatRoutes,
+  cspRoutes,
+  reviewRoutes,
+  letterRoutes,
+];
 
 /** The server-rendered pages: sessions, CSRF on every POST, then the pages of each role. */
 export function webRouter(services: Services, options: WebOptions): express.Router {

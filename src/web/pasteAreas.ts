@@ -98,6 +98,7 @@ function markParagraphs(lines: Line[]): void {
   }
 }
 
+/** The items in the order pasted, and notes on any text left out, for the secretary to check. */
 export function splitAreas(text: string): { areas: PastedArea[]; notes: string[] } {
   const lines = parseLines(text);
   if (!lines.some((l) => l.style)) markParagraphs(lines);
@@ -125,7 +126,12 @@ export function splitAreas(text: string): { areas: PastedArea[]; notes: string[]
       const next = lines.find((l, j) => j > i && (l.style || l.text));
       if (!drafts.length && INTRO.test(line.text)) {
         notes.push(`Skipped the introduction: "${clip(line.text)}"`);
-      } else if (next?.style && (line.text.endsWith(':') || (looksLikeHeading(line.text) && !isTop(next)))) {
+      } else if (
+        // A colon announces a list; a short line without one could be a wrapped line's
+        // tail, so it heads only sub-items ("Structure" then "a. ...").
+        next?.style &&
+        (line.text.endsWith(':') || (looksLikeHeading(line.text) && !isTop(next)))
+      ) {
         heading = line.text.replace(/\s*:$/, '');
         headingEndsAtTop = !isTop(next);
         current = undefined;
