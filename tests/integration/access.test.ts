@@ -36,6 +36,23 @@ describe('signing in', () => {
     expect(unknown.body).toEqual(wrong.body);
   });
 
+  it('slows guessing: after five wrong passwords even the right one waits out fifteen minutes', async () => {
+    const attempt = (password: string) =>
+      request(t.app).post('/api/v1/session').send({ email: 'hackney@test.example', password });
+    for (let i = 0; i < 5; i++) expect((await attempt(`wrong guess ${i}`)).status).toBe(401);
+    const blocked = await attempt(PASSWORD);
+    expect(blocked.status).toBe(429);
+    expect(blocked.body.error).toMatch(/Too many failed sign-ins for this email address/);
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    // Other accounts are not affected.
+    expect(
+      (await request(t.app).post('/api/v1/session').send({ email: 'kent@test.example', password: PASSWORD })).status,
+    ).toBe(200);
+    t.clock.advance(16 * 60_000);
+    expect((await attempt(PASSWORD)).status).toBe(200);
+    await t.renewTokens();
+  });
+
   it('refuses every other call without a valid token, and after signing out', async () => {
     expect((await request(t.app).get('/api/v1/reviews')).status).toBe(401);
     expect(
