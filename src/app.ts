@@ -28,7 +28,7 @@ export function createApp(
   app.set('trust proxy', 'loopback');
   // A fresh nonce per response lets the GOV.UK template's one inline script run, and nothing else.
   app.use((_req: Request, res: Response, next: NextFunction) => {
-    res.locals.cspNonce = crypto.randomBytes(16).toString('base64');
+    res.locals.cspNonce = crypto.randomBytes(16).toString('hex');
     next();
   });
   app.use(

@@ -84,6 +84,9 @@ export function apiRouter(services: Services, options: { maxUploadBytes: number 
   router.post('/csps', async (req, res) => {
     res.status(201).json(await directory.createCsp(user(req), req.body ?? {}));
   });
+  router.put('/csps/:id', async (req, res) => {
+    res.json(await directory.updateCsp(user(req), idParam(req, 'id'), req.body ?? {}));
+  });
 
   router.get('/users', async (req, res) => {
     res.json(await accounts.listUsers(user(req)));

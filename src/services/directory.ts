@@ -40,6 +40,9 @@ export const newCspSchema = z.strictObject({
     .max(20, { error: 'must have at most 20 contacts' }),
 });
 
+/** What can change once a CSP exists: where its letters go. Its name and force area stay, since reviews and PCC scope hang off them. */
+export const cspUpdateSchema = newCspSchema.pick({ addressLines: true, contacts: true });
+
 interface PfaRow {
   id: number;
   name: string;
@@ -86,6 +89,11 @@ export function createDirectory(db: Db) {
       return (await db<PfaRow>('police_force_areas').orderBy('name')).map(toPfa);
     },
 
+    async getPoliceForceArea(areaId: number): Promise<PoliceForceArea | null> {
+      const row = await db<PfaRow>('police_force_areas').where({ id: areaId }).first();
+      return row ? toPfa(row) : null;
+    },
+
     async updatePcc(user: User, areaId: number, input: unknown): Promise<PoliceForceArea> {
       if (user.role !== 'secretariat') throw new ForbiddenError('Only the panel secretariat can change PCC details');
       const data = parse(pccSchema, input);
@@ -128,6 +136,17 @@ export function createDirectory(db: Db) {
         })
         .returning('id');
       return (await this.getCsp(row.id))!;
+    },
+
+    /** Replaces a CSP's address and contacts, validated as when it was added. */
+    async updateCsp(user: User, cspId: number, input: unknown): Promise<Csp> {
+      if (user.role !== 'secretariat') throw new ForbiddenError('Only the panel secretariat can change CSPs');
+      const data = parse(cspUpdateSchema, input);
+      const updated = await db('csps')
+        .where({ id: cspId })
+        .update({ address_lines: JSON.stringify(data.addressLines), contacts: JSON.stringify(data.contacts) });
+      if (updated !== 1) throw new NotFoundError('No CSP has this id');
+      return (await this.getCsp(cspId))!;
     },
   };
 }

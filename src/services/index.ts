@@ -3,11 +3,14 @@ import type { Db } from '../db/connect';
 import { createOutbox } from '../mail/outbox';
 import type { Transport } from '../mail/transport';
 import { createMailWorker, DEFAULT_WORKER_OPTIONS, type WorkerOptions } from '../mail/worker';
-import { createAccounts } from './accounts';
+import { createAccounts, type User } from './accounts';
 import { systemClock, type Clock } from './clock';
+import { createDashboard } from './dashboard';
 import { createDirectory } from './directory';
 import { createLetters } from './letters';
 import { createMeetings } from './meetings';
+import { createPipeline } from './pipeline';
+import { reviewProgress } from './progress';
 import { createReminders } from './reminders';
 import { createReviews } from './reviews';
 import { createSettings } from './settings';
@@ -28,6 +31,7 @@ export function createServices(db: Db, options: ServiceOptions) {
   const domain = /@([^>\s]+)/.exec(options.mailFrom)?.[1] ?? 'dhr-qa.local';
   const outbox = createOutbox(db, clock, { from: options.mailFrom, domain });
   const letters = createLetters(db, clock, settings, outbox);
+  const pipeline = createPipeline(db);
   return {
     db,
     clock,
@@ -37,12 +41,16 @@ export function createServices(db: Db, options: ServiceOptions) {
     accounts: createAccounts(db, clock, { sessionTtlHours: options.sessionTtlHours }),
     directory: createDirectory(db),
     meetings: createMeetings(db),
-    reviews: createReviews(db, clock, { maxUploadBytes: options.maxUploadBytes, letters }),
+    reviews: createReviews(db, clock, { maxUploadBytes: options.maxUploadBytes, letters, settings }),
+    pipeline,
+    dashboard: createDashboard(db, clock, settings, outbox, pipeline),
     reminders: createReminders(db, clock, settings, letters, outbox, { publicUrl: options.publicUrl }),
     mailWorker: createMailWorker(db, clock, outbox, options.transport, {
       ...DEFAULT_WORKER_OPTIONS,
       ...options.worker,
     }),
+    /** Where each of some reviews stands (meeting, round, items to do), in one query. */
+    progress: (user: User, reviewIds: number[]) => reviewProgress(db, user, reviewIds),
     transport: options.transport,
     maxUploadBytes: options.maxUploadBytes,
   };

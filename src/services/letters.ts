@@ -301,6 +301,27 @@ export function createLetters(db: Db, clock: Clock, settings: SettingsService, o
       }));
     },
 
+    /** Every sent letter of the reviews the user may see, newest first, with its review. */
+    async listForUser(user: User, options: { limit?: number } = {}) {
+      const rows: Record<string, unknown>[] = await visibleReviews(db, user)
+        .join('letters as l', 'l.review_id', 'r.id')
+        .leftJoin('rounds as ro', 'ro.id', 'l.round_id')
+        .where('l.status', 'sent')
+        .orderBy([
+          { column: 'l.sent_at', order: 'desc' },
+          { column: 'l.id', order: 'desc' },
+        ])
+        .limit(options.limit ?? 1000)
+        .select('l.id', 'l.kind', 'ro.number as round', 'l.sent_at', 'r.id as review_id', 'r.reference', 'r.pseudonym');
+      return rows.map((l) => ({
+        id: l.id as number,
+        kind: l.kind as LetterKind,
+        round: l.round as number | null,
+        sentAt: toIso(l.sent_at as Date | string | null),
+        review: { id: l.review_id as number, reference: l.reference as string, pseudonym: l.pseudonym as string },
+      }));
+    },
+
     async get(user: User, letterId: number) {
       return describe(await visibleLetter(user, letterId));
     },

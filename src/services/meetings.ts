@@ -34,6 +34,29 @@ export function createMeetings(db: Db) {
       return (await db('panel_meetings').orderBy('date', 'desc').select('id', 'date')).map(toMeeting);
     },
 
+    /**
+     * Every meeting, newest first, with how many reviews it has: those scheduled for
+     * it and those it assessed (the same reviews as `get` lists).
+     */
+    async summaries(user: User): Promise<(PanelMeeting & { reviews: number })[]> {
+      requireHomeOffice(user, 'list panel meetings');
+      const rows = await db('panel_meetings as m')
+        .orderBy([
+          { column: 'm.date', order: 'desc' },
+          { column: 'm.id', order: 'desc' },
+        ])
+        .select(
+          'm.id',
+          'm.date',
+          db.raw(
+            `(select count(*) from reviews r
+               where r.meeting_id = m.id
+                  or r.id in (select ro.review_id from rounds ro where ro.panel_meeting_id = m.id))::int as reviews`,
+          ),
+        );
+      return rows.map((r) => ({ ...toMeeting(r), reviews: Number(r.reviews) }));
+    },
+
     async exists(meetingId: number): Promise<boolean> {
       return Boolean(await db('panel_meetings').where({ id: meetingId }).first('id'));
     },
@@ -48,7 +71,15 @@ export function createMeetings(db: Db) {
         .where('r.meeting_id', meetingId)
         .orWhereIn('r.id', db('rounds').select('review_id').where('panel_meeting_id', meetingId))
         .orderBy('r.reference')
-        .select('r.id', 'r.reference', 'r.pseudonym', 'r.state', 'c.id as csp_id', 'c.name as csp_name');
+        .select(
+          'r.id',
+          'r.reference',
+          'r.pseudonym',
+          'r.state',
+          'r.meeting_id',
+          'c.id as csp_id',
+          'c.name as csp_name',
+        );
       return {
         ...toMeeting(row),
         reviews: reviews.map((r) => ({
@@ -56,6 +87,8 @@ export function createMeetings(db: Db) {
           reference: r.reference,
           pseudonym: r.pseudonym,
           state: r.state,
+          // False for a review this meeting assessed that has since been scheduled for another one.
+          currentMeeting: r.meeting_id === row.id,
           csp: { id: r.csp_id, name: r.csp_name },
         })),
       };

@@ -14,10 +14,13 @@ import {
   type ReviewState,
 } from '../workflow/types';
 import type { User } from './accounts';
+import { isHomeOffice, visibleReviews } from './scope';
 import { toIso, toIsoDate, type Clock } from './clock';
 import { detectDocumentType } from './documentTypes';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
 import type { Letters } from './letters';
+import { whereOverdue } from './overdue';
+import type { SettingsService } from './settings';
 import { isClientEventType, parseClientEvent, type ClientEvent } from './eventPayloads';
 import { documentKind, id, isoDate, parse, text } from './validation';
 
@@ -59,6 +62,12 @@ const newReviewSchema = (today: string) =>
 const listSchema = z.strictObject({
   state: z.enum(STATES, { error: `must be one of ${STATES.join(', ')}` }).optional(),
   cspId: z.coerce.number({ error: 'must be a whole number' }).pipe(id).optional(),
+  meetingId: z.coerce.number({ error: 'must be a whole number' }).pipe(id).optional(),
+  overdue: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .transform((v) => v === 'true')
+    .optional(),
+  q: z.string({ error: 'must be text' }).trim().max(100, { error: 'must be at most 100 characters' }).optional(),
   limit: z.coerce
     .number()
     .int()
@@ -85,16 +94,17 @@ function safeFilename(name: string, extension: string): string {
   return base.toLowerCase().endsWith(`.${extension}`) ? base : `${base}.${extension}`;
 }
 
-export function createReviews(db: Db, clock: Clock, deps: { maxUploadBytes: number; letters: Letters }) {
-  /** Restricts a query on `reviews as r` to what the user may see. */
-  function inScope(q: Knex.QueryBuilder, user: User): Knex.QueryBuilder {
-    if (user.role === 'csp') q.where('r.csp_id', user.cspId);
-    if (user.role === 'pcc') q.where('c.police_force_area_id', user.policeForceAreaId);
-    return q;
-  }
+/** A search term as a LIKE pattern that matches it anywhere, its own % and _ taken literally. */
+const containing = (term: string) => `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
+export function createReviews(
+  db: Db,
+  clock: Clock,
+  deps: { maxUploadBytes: number; letters: Letters; settings: SettingsService },
+) {
+  /** Reviews (`r`, with their CSP `c`) the user may see. */
   const reviewQuery = (conn: Knex | Knex.Transaction, user: User) =>
-    inScope(conn('reviews as r').join('csps as c', 'c.id', 'r.csp_id').select('r.*', 'c.name as csp_name'), user);
+    visibleReviews(conn, user).select('r.*', 'c.name as csp_name');
 
   async function loadVisible(conn: Knex | Knex.Transaction, user: User, reviewId: number, lock = false) {
     const q = reviewQuery(conn, user).where('r.id', reviewId);
@@ -343,26 +353,29 @@ export function createReviews(db: Db, clock: Clock, deps: { maxUploadBytes: numb
       meeting: meeting ? { id: meeting.id, date: toIsoDate(meeting.date) } : null,
       pausedFrom: review.context.pausedFrom,
       publication: review.context.publication,
-      rounds: rounds.map((r) => ({
-        number: r.number,
-        meeting: r.panel_meeting_id ? { id: r.panel_meeting_id, date: toIsoDate(r.meeting_date) } : null,
-        outcome: r.outcome,
-        commendations: r.commendations,
-        recordedAt: toIso(r.recorded_at),
-        letterSentAt: toIso(r.letter_sent_at),
-        items: items
-          .filter((i) => i.round_id === r.id)
-          .map((i) => ({
-            id: i.id,
-            position: i.position,
-            heading: i.heading,
-            text: i.text,
-            status: i.status,
-            response: i.response,
-            reportReference: i.report_reference,
-            note: i.note,
-          })),
-      })),
+      // The CSP and the PCC learn a round's outcome from its letter, not before.
+      rounds: rounds
+        .filter((r) => isHomeOffice(user) || r.letter_sent_at !== null)
+        .map((r) => ({
+          number: r.number,
+          meeting: r.panel_meeting_id ? { id: r.panel_meeting_id, date: toIsoDate(r.meeting_date) } : null,
+          outcome: r.outcome,
+          commendations: r.commendations,
+          recordedAt: toIso(r.recorded_at),
+          letterSentAt: toIso(r.letter_sent_at),
+          items: items
+            .filter((i) => i.round_id === r.id)
+            .map((i) => ({
+              id: i.id,
+              position: i.position,
+              heading: i.heading,
+              text: i.text,
+              status: i.status,
+              response: i.response,
+              reportReference: i.report_reference,
+              note: i.note,
+            })),
+        })),
       documents: documents.map((d) => ({
         id: d.id,
         kind: d.kind,
@@ -383,6 +396,41 @@ export function createReviews(db: Db, clock: Clock, deps: { maxUploadBytes: numb
       })),
       createdAt: toIso(review.created_at),
       updatedAt: toIso(review.updated_at),
+    };
+  }
+
+  /**
+   * The reviews in the user's scope that match the filters: state, CSP, the panel
+   * meeting they are scheduled for, overdue (see overdue.ts) and `q`, part of the
+   * reference or pseudonym in any case.
+   */
+  async function filtered(user: User, query: unknown, withTotal: boolean) {
+    const filters = parse(listSchema, query);
+    const q = reviewQuery(db, user);
+    if (filters.state) q.where('r.state', filters.state);
+    if (filters.cspId) q.where('r.csp_id', filters.cspId);
+    if (filters.meetingId) q.where('r.meeting_id', filters.meetingId);
+    if (filters.overdue) whereOverdue(q, clock.now(), await deps.settings.get());
+    if (filters.q) {
+      const pattern = containing(filters.q);
+      q.where((w) => w.whereILike('r.reference', pattern).orWhereILike('r.pseudonym', pattern));
+    }
+    const total = withTotal
+      ? Number((await q.clone().clearSelect().count<{ n: string | number }[]>('* as n'))[0]!.n)
+      : undefined;
+    const rows = (await q.orderBy('r.id', 'desc').limit(filters.limit).offset(filters.offset)) as ReviewRow[];
+    return {
+      total,
+      rows: rows.map((r) => ({
+        id: r.id,
+        reference: r.reference,
+        pseudonym: r.pseudonym,
+        csp: { id: r.csp_id, name: r.csp_name },
+        state: r.state,
+        version: r.version,
+        notifiedOn: toIsoDate(r.notified_on),
+        updatedAt: toIso(r.updated_at),
+      })),
     };
   }
 
@@ -440,22 +488,15 @@ export function createReviews(db: Db, clock: Clock, deps: { maxUploadBytes: numb
       return view(user, reviewId);
     },
 
+    /** Summaries of the reviews the user may see, newest first; see `filtered` for the filters. */
     async list(user: User, query: unknown) {
-      const filters = parse(listSchema, query);
-      const q = reviewQuery(db, user).orderBy('r.id', 'desc').limit(filters.limit).offset(filters.offset);
-      if (filters.state) q.where('r.state', filters.state);
-      if (filters.cspId) q.where('r.csp_id', filters.cspId);
-      const rows = (await q) as ReviewRow[];
-      return rows.map((r) => ({
-        id: r.id,
-        reference: r.reference,
-        pseudonym: r.pseudonym,
-        csp: { id: r.csp_id, name: r.csp_name },
-        state: r.state,
-        version: r.version,
-        notifiedOn: toIsoDate(r.notified_on),
-        updatedAt: toIso(r.updated_at),
-      }));
+      return (await filtered(user, query, false)).rows;
+    },
+
+    /** One page of the reviews that match the filters, with how many match in all. */
+    async search(user: User, query: unknown) {
+      const { rows, total } = await filtered(user, query, true);
+      return { reviews: rows, total: total! };
     },
 
     async sendEvent(user: User, reviewId: number, input: unknown) {

@@ -62,8 +62,12 @@ const NAV: Record<User['role'], { href: string; text: string }[]> = {
   csp: [
     { href: '/my-reviews', text: 'My reviews' },
     { href: '/reviews/new', text: 'Notify a review' },
+    { href: '/letters', text: 'Letters' },
   ],
-  pcc: [{ href: '/reviews', text: 'Reviews' }],
+  pcc: [
+    { href: '/reviews', text: 'Reviews' },
+    { href: '/letters', text: 'Letters' },
+  ],
 };
 
 function navigation(user: User, path: string) {

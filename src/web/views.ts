@@ -110,11 +110,14 @@ function createViews() {
     const name = path.relative(path.join(TEMPLATES, 'partials'), file).replace(/\.hbs$/, '');
     hbs.registerPartial(name, fs.readFileSync(file, 'utf8'));
   }
-  const layout = hbs.compile(fs.readFileSync(path.join(TEMPLATES, 'layouts', 'main.hbs'), 'utf8'));
+  // Handlebars indents every line a partial writes by the indentation of its call, which
+  // would add spaces to each line of a textarea's value (and to what is saved from it).
+  const options = { preventIndent: true };
+  const layout = hbs.compile(fs.readFileSync(path.join(TEMPLATES, 'layouts', 'main.hbs'), 'utf8'), options);
   const pages = new Map<string, Handlebars.TemplateDelegate>();
   for (const file of walk(path.join(TEMPLATES, 'pages'))) {
     const name = path.relative(path.join(TEMPLATES, 'pages'), file).replace(/\.hbs$/, '');
-    pages.set(name, hbs.compile(fs.readFileSync(file, 'utf8')));
+    pages.set(name, hbs.compile(fs.readFileSync(file, 'utf8'), options));
   }
 
   return {

@@ -80,17 +80,175 @@ describe('signing in', () => {
   });
 });
 
-describe('the review page', () => {
-  it('shows a review with its documents, letters and history', async () => {
-    const page = await signIn('secretariat@dhr-qa.example');
-    await page.goto(`${server.url}/reviews/1`);
-    await check(page, 'review-submitted');
-    expect(await page.locator('h1').innerText()).toContain('(Mary)');
-    await page.goto(`${server.url}/letters/1`);
-    await check(page, 'letter-acknowledgement');
-    await page.goto(`${server.url}/no-such-page`);
-    await check(page, 'not-found');
-    await page.context().close();
+const PASTED = `Areas of final development include:
+1. Remove the date of death from the report to protect anonymity.
+2. Structure:
+   a. Add an Equality and Diversity section on the protected characteristics.
+   b. Follow the model layout of the statutory guidance.
+3. Say what involvement the family had in the review.`;
+
+const tagOf = async (page: Page) => (await page.locator('h1 .govuk-tag').innerText()).trim();
+
+describe('a review from the panel to publication, through the pages alone', () => {
+  let secretariat: Page;
+  let csp: Page;
+
+  beforeAll(async () => {
+    secretariat = await signIn('secretariat@dhr-qa.example');
+    csp = await signIn('csp.kent@dhr-qa.example');
+  });
+  afterAll(async () => {
+    await secretariat.context().close();
+    await csp.context().close();
+  });
+
+  it('the secretariat schedules the submitted review for a panel meeting', async () => {
+    await check(secretariat, 'dashboard');
+    await secretariat.getByRole('link', { name: 'Reviews', exact: true }).click();
+    await check(secretariat, 'reviews-list');
+    await secretariat.getByRole('link', { name: 'DHR-2026-0001' }).first().click();
+    expect(await tagOf(secretariat)).toBe('Submitted');
+    await check(secretariat, 'review-submitted');
+    await secretariat.getByRole('button', { name: 'Schedule' }).click();
+    await secretariat.waitForLoadState();
+    expect(await secretariat.locator('.govuk-notification-banner').innerText()).toContain('Review scheduled');
+    expect(await tagOf(secretariat)).toBe('Scheduled for a panel meeting');
+  });
+
+  it('records the outcome by pasting the panel list, checks the split, and lands on the draft letter', async () => {
+    await secretariat.getByRole('link', { name: "Record the panel's outcome" }).click();
+    await check(secretariat, 'outcome-paste');
+    await secretariat.getByLabel('Publish after changes').check();
+    await secretariat.getByLabel('What the panel commended').fill('A compassionate, well-structured report.');
+    await secretariat.getByLabel("Paste the panel's list of areas").fill(PASTED);
+    await secretariat.getByRole('button', { name: 'Continue' }).click();
+    await secretariat.waitForLoadState();
+    await check(secretariat, 'outcome-confirm');
+    const texts = await secretariat
+      .locator('textarea[name$="-text"]')
+      .evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value).filter(Boolean));
+    expect(texts).toEqual([
+      'Remove the date of death from the report to protect anonymity.',
+      'Add an Equality and Diversity section on the protected characteristics.',
+      'Follow the model layout of the statutory guidance.',
+      'Say what involvement the family had in the review.',
+    ]);
+    await secretariat.getByRole('button', { name: 'Save the outcome and draft the letter' }).click();
+    await secretariat.waitForLoadState();
+    expect(new URL(secretariat.url()).pathname).toMatch(/^\/letters\/\d+$/);
+    await check(secretariat, 'letter-draft');
+    const letter = await secretariat.locator('.app-letter').innerText();
+    expect(letter).toContain('Dear Sam');
+    expect(letter).toContain('Structure');
+    expect(letter).toContain('Follow the model layout of the statutory guidance.');
+  });
+
+  it('edits the draft and sends it', async () => {
+    await secretariat.getByLabel('Extra paragraph (optional)').fill('Thank you for your patience.');
+    await secretariat.getByRole('button', { name: 'Save changes' }).click();
+    await secretariat.waitForLoadState();
+    expect(await secretariat.locator('.app-letter').innerText()).toContain('Thank you for your patience.');
+    await secretariat.getByRole('button', { name: 'Send the letter' }).click();
+    await secretariat.waitForLoadState();
+    expect(await secretariat.locator('.govuk-notification-banner').innerText()).toContain('Feedback letter sent');
+    expect(await tagOf(secretariat)).toBe('Being revised');
+    await check(secretariat, 'review-letter-sent');
+  });
+
+  it('the CSP sees its outstanding items, answers each one and submits', async () => {
+    await csp.goto(`${server.url}/my-reviews`);
+    await check(csp, 'my-reviews');
+    await csp.goto(`${server.url}/reviews/1/items`);
+    await check(csp, 'revision-items');
+    const tasks = csp.locator('.govuk-task-list__link');
+    expect(await tasks.count()).toBe(4);
+    for (let i = 0; i < 4; i++) {
+      await csp.locator('.govuk-task-list__link').nth(i).click();
+      if (i === 0) await check(csp, 'revision-item');
+      await csp.getByLabel('How has the report been changed?').fill(`Changed in answer to item ${i + 1}.`);
+      await csp.getByLabel('Where in the report (optional)').fill(`paragraph ${i + 2}.1`);
+      await csp.getByRole('button', { name: 'Save answer' }).click();
+      await csp.waitForLoadState();
+    }
+    expect(await csp.locator('.govuk-task-list__status').allInnerTexts()).toEqual([
+      'Completed',
+      'Completed',
+      'Completed',
+      'Completed',
+    ]);
+    await csp.getByRole('button', { name: 'Submit revisions' }).click();
+    await csp.waitForLoadState();
+    await csp.goto(`${server.url}/reviews/1`);
+    expect(await tagOf(csp)).toBe('Waiting for its revisions to be checked');
+  });
+
+  it('the secretariat accepts each answer and confirms', async () => {
+    await secretariat.goto(`${server.url}/reviews/1`);
+    await check(secretariat, 'review-revisions-submitted');
+    for (let n = 1; n <= 4; n++) {
+      await secretariat.getByRole('button', { name: `Accept item ${n}` }).click();
+      await secretariat.waitForLoadState();
+    }
+    await secretariat.getByRole('button', { name: 'Confirm the check of the revisions' }).click();
+    await secretariat.waitForLoadState();
+    expect(await tagOf(secretariat)).toBe('Approved for publication');
+  });
+
+  it('the CSP records the publication', async () => {
+    await csp.goto(`${server.url}/reviews/1`);
+    await check(csp, 'review-approved');
+    await csp.getByLabel('Web address of the published report').fill('https://www.kent.gov.uk/dhr/mary');
+    await csp.getByLabel('Day').fill('2');
+    await csp.getByLabel('Month').fill('12');
+    await csp.getByLabel('Year').fill('2026');
+    await csp.getByRole('button', { name: 'Record the publication' }).click();
+    await csp.waitForLoadState();
+    expect(await tagOf(csp)).toBe('Published');
+    await check(csp, 'review-published');
+    await csp.goto(`${server.url}/letters`);
+    await check(csp, 'csp-letters');
+  });
+
+  it('another CSP cannot reach any of it', async () => {
+    const hackney = await signIn('csp.hackney@dhr-qa.example');
+    for (const url of ['/reviews/1', '/reviews/1/items', '/letters/1']) {
+      const res = await hackney.goto(`${server.url}${url}`);
+      expect(res!.status()).toBe(404);
+    }
+    await check(hackney, 'not-found');
+    await hackney.goto(`${server.url}/my-reviews`);
+    expect(await hackney.locator('main').innerText()).not.toContain('Mary');
+    await hackney.context().close();
+  });
+
+  it("the Kent PCC's office reads the review and its letters, with nothing to do", async () => {
+    const pcc = await signIn('pcc.kent@dhr-qa.example');
+    await check(pcc, 'pcc-reviews');
+    await pcc.goto(`${server.url}/reviews/1`);
+    expect(await pcc.locator('form').count()).toBe(1); // the sign-out button only
+    expect(await pcc.locator('main').innerText()).toContain('Feedback letter sent');
+    await check(pcc, 'pcc-review');
+    await pcc.context().close();
+  });
+
+  it('every other page of the secretariat passes too', async () => {
+    for (const [url, name] of [
+      ['/meetings', 'meetings'],
+      ['/meetings/1', 'meeting-agenda'],
+      ['/mail', 'mail'],
+      ['/mail/1', 'mail-message'],
+      ['/admin', 'admin'],
+      ['/admin/csps', 'admin-csps'],
+      ['/admin/csps/new', 'admin-csp-new'],
+      ['/admin/police-force-areas', 'admin-areas'],
+      ['/admin/users', 'admin-users'],
+      ['/admin/users/new', 'admin-user-new'],
+      ['/admin/settings', 'admin-settings'],
+    ]) {
+      const res = await secretariat.goto(`${server.url}${url}`);
+      expect({ url, status: res!.status() }).toEqual({ url, status: 200 });
+      await check(secretariat, name!);
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import type express from 'express';
 import type { Request, Response } from 'express';
+import { DONE } from '../eventForm';
 import { handleForm, render, type PageError } from '../forms';
 import type { WebContext } from '../index';
 import { idParam } from './reviews';
@@ -26,7 +27,11 @@ export function letterRoutes(router: express.Router, { services }: WebContext) {
         canSend: letter.status === 'draft' && review.allowedEvents.includes('SEND_LETTER'),
         values: extra.values ?? letter.fields,
         errors: extra.errors,
-        banner: req.query.saved ? { success: true, text: 'Letter saved' } : null,
+        banner: req.query.saved
+          ? { success: true, text: 'Letter saved' }
+          : typeof req.query.done === 'string' && req.query.done in DONE
+            ? { success: true, text: DONE[req.query.done as keyof typeof DONE] }
+            : null,
         backLink: { href: `/reviews/${review.id}#letters`, text: `Back to ${review.reference}` },
       },
       status,

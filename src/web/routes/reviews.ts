@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { longDate } from '../../letters/templates';
 import { NotFoundError } from '../../services/errors';
 import { isHomeOffice } from '../../services/scope';
-import { DOCUMENT_KINDS, type ClientEventType } from '../../workflow/types';
+import { DOCUMENT_KINDS, SUBMISSION_KINDS, type ClientEventType } from '../../workflow/types';
 import { DONE, eventFromForm } from '../eventForm';
 import { handleForm, render, type PageError } from '../forms';
 import type { WebContext } from '../index';
@@ -41,6 +41,20 @@ export function reviewRoutes(router: express.Router, ctx: WebContext) {
     const meetings = allowed.has('SCHEDULE') ? await services.meetings.list(user) : [];
     const done =
       typeof req.query.done === 'string' && req.query.done in DONE ? DONE[req.query.done as ClientEventType] : null;
+    const banner =
+      done ??
+      (req.query.notified ? `Review ${review.reference} notified` : null) ??
+      (req.query.uploaded ? 'Document uploaded' : null);
+    // Before submission, those who upload see which of the three required documents are there.
+    const checklist =
+      review.state === 'notified' && review.canAttachDocuments
+        ? SUBMISSION_KINDS.map((kind) => ({
+            kind,
+            text: kind.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase()),
+            documents: review.documents.filter((d) => d.kind === kind),
+          }))
+        : null;
+    const missing = checklist?.find((c) => c.documents.length === 0)?.kind;
     render(
       req,
       res,
@@ -62,10 +76,17 @@ export function reviewRoutes(router: express.Router, ctx: WebContext) {
           text: k.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase()),
         })),
         itemStatus: ITEM_STATUS,
-        banner: done ? { success: true, text: done } : null,
-        values: extra.values ?? {},
+        banner: banner ? { success: true, text: banner } : null,
+        checklist,
+        // The revision items have a page of their own, for those who answer them.
+        revisionsLink:
+          review.state === 'revising' && (user.role === 'csp' || user.role === 'secretariat')
+            ? `/reviews/${review.id}/items`
+            : null,
+        values: extra.values ?? (missing ? { kind: missing } : {}),
         errors: extra.errors,
-        backLink: { href: user.role === 'csp' ? '/my-reviews' : '/reviews', text: 'All reviews' },
+        backLink:
+          user.role === 'csp' ? { href: '/my-reviews', text: 'My reviews' } : { href: '/reviews', text: 'All reviews' },
       },
       status,
     );

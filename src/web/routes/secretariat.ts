@@ -1,5 +1,22 @@
 import type express from 'express';
 import type { WebContext } from '../index';
+import { adminRoutes } from './secretariat/admin';
+import { dashboardRoutes } from './secretariat/dashboard';
+import { mailRoutes } from './secretariat/mail';
+import { meetingRoutes } from './secretariat/meetings';
+import { outcomeRoutes } from './secretariat/outcome';
+import { reviewListRoutes } from './secretariat/reviewsList';
 
-/** Pages of the panel secretariat and panel members. */
-export function secretariatRoutes(_router: express.Router, _ctx: WebContext) {}
+/**
+ * Pages of the panel secretariat and panel members (and the PCC's list of reviews).
+ * Each module checks who may see it; the services check again, so a page that
+ * forgot would still be refused.
+ */
+export function secretariatRoutes(router: express.Router, ctx: WebContext) {
+  dashboardRoutes(router, ctx);
+  reviewListRoutes(router, ctx);
+  meetingRoutes(router, ctx);
+  outcomeRoutes(router, ctx);
+  mailRoutes(router, ctx);
+  adminRoutes(router, ctx);
+}

@@ -1,0 +1,262 @@
+import type express from 'express';
+import type { Request, Response } from 'express';
+import type { User } from '../../../services/accounts';
+import { NotFoundError } from '../../../services/errors';
+import { isHomeOffice } from '../../../services/scope';
+import type { Services } from '../../../services';
+import { handleForm, render, type PageError } from '../../forms';
+import type { WebContext } from '../../index';
+import { idParam } from '../reviews';
+import { friendlier, userWithRole } from './common';
+
+type Review = Awaited<ReturnType<Services['reviews']['view']>>;
+type Round = Review['rounds'][number];
+type Item = Round['items'][number];
+
+const OUTCOME_LETTERS = ['publish', 'publish_after_changes', 'resubmit'];
+
+/** How the task list shows each item's status: "To do" and "Returned" as tags, "Completed" as plain text. */
+const STATUS: Record<string, { text: string; tag?: string }> = {
+  open: { text: 'To do', tag: 'blue' },
+  returned: { text: 'Returned', tag: 'red' },
+  addressed: { text: 'Completed' },
+  accepted: { text: 'Completed' },
+};
+
+const ITEM_LABELS = { response: 'How the report has been changed', reportReference: 'Where in the report' };
+const ITEM_BETTER = {
+  response: {
+    'must not be empty': 'Enter how the report has been changed',
+    'is required': 'Enter how the report has been changed',
+  },
+};
+const UPLOAD_BETTER = { file: { 'choose a file to upload': 'Choose the revised report to upload' } };
+
+/**
+ * The current round as this user may see its items: the Home Office always, the CSP
+ * once the feedback letter has gone (until then the outcome may still change).
+ */
+function currentRound(review: Review, user: User): Round | null {
+  const round = review.rounds.at(-1);
+  if (!round || (!isHomeOffice(user) && !round.letterSentAt)) return null;
+  return round;
+}
+
+/** Numbers the items as the feedback letter does: "1", then "2a", "2b" under a shared heading. */
+function numbering(items: Item[]): Map<number, string> {
+  const labels = new Map<number, string>();
+  let n = 0;
+  let sub = 0;
+  let previous: Item | undefined;
+  for (const item of items) {
+    if (item.heading && previous?.heading === item.heading) sub += 1;
+    else {
+      n += 1;
+      sub = 0;
+    }
+    const letter = sub < 26 ? String.fromCharCode(97 + sub) : `(${sub + 1})`;
+    labels.set(item.id, item.heading ? `${n}${letter}` : String(n));
+    previous = item;
+  }
+  return labels;
+}
+
+/** The items as GOV.UK task list sections: ungrouped items together, each heading's items under it. */
+function sections(review: Review, items: Item[], labels: Map<number, string>) {
+  const out: {
+    heading: string | null;
+    tasks: {
+      id: number;
+      label: string;
+      text: string;
+      href: string;
+      status: { text: string; tag?: string };
+      hint: string;
+    }[];
+  }[] = [];
+  for (const item of items) {
+    const task = {
+      id: item.id,
+      label: labels.get(item.id)!,
+      text: item.text,
+      href: `/reviews/${review.id}/items/${item.id}`,
+      status: STATUS[item.status] ?? { text: item.status },
+      hint:
+        item.status === 'returned'
+          ? 'The Home Office returned your answer: see why and answer again'
+          : item.reportReference && item.status !== 'open'
+            ? `Changed at ${item.reportReference}`
+            : '',
+    };
+    const last = out.at(-1);
+    if (last && (item.heading ?? null) === last.heading) last.tasks.push(task);
+    else out.push({ heading: item.heading ?? null, tasks: [task] });
+  }
+  return out;
+}
+
+const answered = (item: Item) => item.status === 'addressed' || item.status === 'accepted';
+
+function canAnswer(review: Review, item: Item): boolean {
+  return (
+    review.state === 'revising' &&
+    review.allowedEvents.includes('RESPOND_TO_ITEM') &&
+    (item.status === 'open' || item.status === 'returned')
+  );
+}
+
+/** Revision items: the task list of the current round, one page per item, submitting, the revised report. */
+export function revisionRoutes(router: express.Router, ctx: WebContext) {
+  const { services } = ctx;
+  const who = (req: Request) =>
+    userWithRole(req, ['csp', 'secretariat'], 'Only the CSP and the panel secretariat work on revision items.');
+
+  async function itemsPage(req: Request, res: Response, extra: { errors?: PageError[] } = {}, status = 200) {
+    const user = who(req);
+    const review = await services.reviews.view(user, idParam(req));
+    const round = currentRound(review, user);
+    const items = round?.items ?? [];
+    const labels = numbering(items);
+    const done = items.filter(answered).length;
+    const letterSentAt = round?.letterSentAt ?? null;
+    const saved = typeof req.query.saved === 'string' ? labels.get(Number(req.query.saved)) : undefined;
+    render(
+      req,
+      res,
+      'csp/items',
+      {
+        title: `Revision items – ${review.reference}`,
+        review,
+        round,
+        sections: sections(review, items, labels),
+        total: items.length,
+        answered: done,
+        allAnswered: items.length > 0 && done === items.length,
+        revising: review.state === 'revising',
+        canSubmit: review.allowedEvents.includes('SUBMIT_REVISIONS'),
+        resubmit: round?.outcome === 'resubmit',
+        canUpload: round?.outcome === 'resubmit' && review.state === 'revising' && review.canAttachDocuments,
+        revisedReports: letterSentAt
+          ? review.documents.filter(
+              (d) => d.kind === 'revised_report' && Date.parse(d.uploadedAt!) > Date.parse(letterSentAt),
+            )
+          : [],
+        letter: round
+          ? review.letters.find(
+              (l) => l.round === round.number && l.status === 'sent' && OUTCOME_LETTERS.includes(l.kind),
+            )
+          : undefined,
+        banner: saved
+          ? { success: true, text: `Your answer to item ${saved} is saved` }
+          : req.query.uploaded
+            ? { success: true, text: 'Revised report uploaded' }
+            : null,
+        errors: extra.errors,
+        backLink: { href: `/reviews/${review.id}`, text: `Back to ${review.reference}` },
+      },
+      status,
+    );
+  }
+
+  /** The review and one item of its current round; anything else is not found. */
+  async function findItem(user: User, reviewId: number, itemId: number) {
+    const review = await services.reviews.view(user, reviewId);
+    const round = currentRound(review, user);
+    const item = round?.items.find((i) => i.id === itemId);
+    if (!round || !item) throw new NotFoundError('No revision item with this id in the current round');
+    return { review, round, item, label: numbering(round.items).get(item.id)! };
+  }
+
+  async function itemPage(
+    req: Request,
+    res: Response,
+    extra: { errors?: PageError[]; values?: Record<string, string> } = {},
+    status = 200,
+  ) {
+    const user = who(req);
+    const { review, round, item, label } = await findItem(user, idParam(req), idParam(req, 'itemId'));
+    render(
+      req,
+      res,
+      'csp/item',
+      {
+        title: `Revision item ${label} – ${review.reference}`,
+        review,
+        round,
+        item,
+        label,
+        status: STATUS[item.status],
+        canAnswer: canAnswer(review, item),
+        values: extra.values ?? { response: item.response ?? '', reportReference: item.reportReference ?? '' },
+        errors: extra.errors,
+        backLink: { href: `/reviews/${review.id}/items`, text: 'All revision items' },
+      },
+      status,
+    );
+  }
+
+  router.get('/reviews/:id/items', async (req, res) => {
+    await itemsPage(req, res);
+  });
+
+  router.get('/reviews/:id/items/:itemId', async (req, res) => {
+    await itemPage(req, res);
+  });
+
+  router.post('/reviews/:id/items/:itemId', async (req, res) => {
+    const user = who(req);
+    const id = idParam(req);
+    const itemId = idParam(req, 'itemId');
+    await findItem(user, id, itemId);
+    const values = {
+      response: String(req.body.response ?? ''),
+      reportReference: String(req.body.reportReference ?? ''),
+    };
+    await handleForm(
+      async () => {
+        await services.reviews.sendEvent(user, id, {
+          type: 'RESPOND_TO_ITEM',
+          itemId,
+          response: values.response,
+          reportReference: values.reportReference.trim() || null,
+        });
+        res.redirect(`/reviews/${id}/items?saved=${itemId}`);
+      },
+      (errors, status) => itemPage(req, res, { errors: friendlier(errors, ITEM_BETTER), values }, status),
+      ITEM_LABELS,
+    );
+  });
+
+  router.post('/reviews/:id/submit-revisions', async (req, res) => {
+    const user = who(req);
+    const id = idParam(req);
+    const expectedVersion = /^\d{1,9}$/.test(String(req.body.expectedVersion ?? ''))
+      ? Number(req.body.expectedVersion)
+      : undefined;
+    await handleForm(
+      async () => {
+        await services.reviews.sendEvent(user, id, { type: 'SUBMIT_REVISIONS', expectedVersion });
+        res.redirect(`/reviews/${id}?done=SUBMIT_REVISIONS`);
+      },
+      (errors, status) => itemsPage(req, res, { errors }, status),
+    );
+  });
+
+  router.post('/reviews/:id/revised-report', ctx.upload.single('file'), async (req, res) => {
+    ctx.csrf.check(req);
+    const user = who(req);
+    const id = idParam(req);
+    await handleForm(
+      async () => {
+        await services.reviews.attachDocument(user, id, {
+          kind: 'revised_report',
+          filename: req.file?.originalname ?? '',
+          bytes: req.file?.buffer ?? Buffer.alloc(0),
+        });
+        res.redirect(`/reviews/${id}/items?uploaded=1#revised-report`);
+      },
+      (errors, status) => itemsPage(req, res, { errors: friendlier(errors, UPLOAD_BETTER) }, status),
+      { file: 'The file', kind: 'Kind of document' },
+    );
+  });
+}

@@ -1,0 +1,360 @@
+import type express from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import { NotFoundError } from '../../../services/errors';
+import { handleForm, render, type PageError } from '../../forms';
+import type { WebContext } from '../../index';
+import { idParam } from '../reviews';
+import { allowRoles, formNumber, formText, linesOf, withLineErrors } from './common';
+import { contactsFrom, contactsText, READ_CONTACT } from './contacts';
+
+type Extra = { errors?: PageError[]; values?: Record<string, unknown> };
+
+const ROLE_OPTIONS = [
+  { value: 'secretariat', text: 'Panel secretariat', hint: 'The Home Office DHR team: can do everything.' },
+  { value: 'panel', text: 'QA panel member', hint: 'Sees every review and panel meeting, and records outcomes.' },
+  {
+    value: 'csp',
+    text: 'CSP coordinator',
+    hint: "Notifies and answers for its own CSP's reviews. Choose the CSP below.",
+  },
+  { value: 'pcc', text: 'PCC office', hint: 'Reads the reviews of its police force area. Choose the area below.' },
+];
+const ROLE_NAMES = Object.fromEntries(ROLE_OPTIONS.map((r) => [r.value, r.text]));
+
+const CSP_LABELS = {
+  name: 'Name',
+  policeForceAreaId: 'Police force area',
+  addressLines: 'Address',
+  contacts: 'Contacts',
+};
+const PCC_LABELS = { pccName: "The PCC's name", pccEmail: "The PCC's email address" };
+const USER_LABELS = {
+  email: 'Email address',
+  name: 'Full name',
+  role: 'Role',
+  cspId: 'CSP',
+  policeForceAreaId: 'Police force area',
+  password: 'Password',
+};
+const SETTINGS_LABELS = {
+  signatoryName: "The signatory's name",
+  signatoryTitle: "The signatory's title",
+  homeOfficeAddress: 'The Home Office address',
+  dhrMailbox: 'The DHR mailbox',
+  draftLetterAlertDays: 'Days before a draft letter alert',
+  revisionReminderDays: 'Days before a revision reminder',
+  publicationReminderDays: 'Days before a publication reminder',
+};
+
+/** A radio or select left unanswered is told what to do, in GOV.UK's words, rather than "is required". */
+const chooseInstead = (errors: PageError[], choices: Record<string, string>, values: Record<string, string>) =>
+  errors.map((e) => (choices[e.field] && !values[e.field] ? { ...e, message: choices[e.field]! } : e));
+
+/** Administration, for the panel secretariat only: CSPs, police force areas and PCCs, users and letter settings. */
+export function adminRoutes(router: express.Router, { services }: WebContext) {
+  const { directory, accounts, settings } = services;
+
+  router.use('/admin', (req: Request, _res: Response, next: NextFunction) => {
+    allowRoles(req, ['secretariat'], 'Only the panel secretariat can administer the service');
+    next();
+  });
+
+  router.get('/admin', (req, res) => {
+    render(req, res, 'secretariat/admin/index', { title: 'Administration' });
+  });
+
+  // ---- CSPs
+
+  const areaOptions = async (placeholder: string) => [
+    { value: '', text: placeholder },
+    ...(await directory.listPoliceForceAreas()).map((a) => ({ value: a.id, text: a.name })),
+  ];
+
+  router.get('/admin/csps', async (req, res) => {
+    const csps = await directory.listCsps(req.user!);
+    const changed = csps.find((c) => String(c.id) === (req.query.added ?? req.query.saved));
+    render(req, res, 'secretariat/admin/csps', {
+      title: 'Community Safety Partnerships',
+      csps,
+      banner: changed ? { success: true, text: `${changed.name} ${req.query.added ? 'added' : 'saved'}` } : null,
+      backLink: { href: '/admin', text: 'Administration' },
+    });
+  });
+
+  async function newCsp(req: Request, res: Response, extra: Extra = {}, status = 200) {
+    render(
+      req,
+      res,
+      'secretariat/admin/csp-new',
+      {
+        title: 'Add a CSP',
+        areaOptions: await areaOptions('Choose the police force area'),
+        values: extra.values ?? {},
+        errors: extra.errors,
+        backLink: { href: '/admin/csps', text: 'All CSPs' },
+      },
+      status,
+    );
+  }
+
+  router.get('/admin/csps/new', async (req, res) => {
+    await newCsp(req, res);
+  });
+
+  router.post('/admin/csps', async (req, res) => {
+    const values = {
+      name: formText(req.body.name),
+      policeForceAreaId: formText(req.body.policeForceAreaId),
+      addressLines: formText(req.body.addressLines),
+      contacts: formText(req.body.contacts),
+    };
+    const { contacts, unreadable } = contactsFrom(values.contacts);
+    await handleForm(
+      async () => {
+        const csp = await withLineErrors(
+          () =>
+            directory.createCsp(req.user!, {
+              name: values.name,
+              policeForceAreaId: formNumber(values.policeForceAreaId) ?? undefined,
+              addressLines: linesOf(values.addressLines),
+              contacts,
+            }),
+          ['addressLines', 'contacts'],
+          (field, line) => (field === 'contacts' && unreadable.has(line) ? READ_CONTACT : undefined),
+        );
+        res.redirect(`/admin/csps?added=${csp.id}`);
+      },
+      (errors, status) =>
+        newCsp(
+          req,
+          res,
+          { errors: chooseInstead(errors, { policeForceAreaId: 'Choose the police force area' }, values), values },
+          status,
+        ),
+      CSP_LABELS,
+    );
+  });
+
+  async function editCsp(req: Request, res: Response, id: number, extra: Extra = {}, status = 200) {
+    const csp = await directory.getCsp(id);
+    if (!csp) throw new NotFoundError('No CSP has this id');
+    render(
+      req,
+      res,
+      'secretariat/admin/csp-edit',
+      {
+        title: `Change ${csp.name}`,
+        csp,
+        values: extra.values ?? { addressLines: csp.addressLines.join('\n'), contacts: contactsText(csp.contacts) },
+        errors: extra.errors,
+        backLink: { href: '/admin/csps', text: 'All CSPs' },
+      },
+      status,
+    );
+  }
+
+  router.get('/admin/csps/:id', async (req, res) => {
+    await editCsp(req, res, idParam(req));
+  });
+
+  router.post('/admin/csps/:id', async (req, res) => {
+    const id = idParam(req);
+    const values = { addressLines: formText(req.body.addressLines), contacts: formText(req.body.contacts) };
+    const { contacts, unreadable } = contactsFrom(values.contacts);
+    await handleForm(
+      async () => {
+        await withLineErrors(
+          () => directory.updateCsp(req.user!, id, { addressLines: linesOf(values.addressLines), contacts }),
+          ['addressLines', 'contacts'],
+          (field, line) => (field === 'contacts' && unreadable.has(line) ? READ_CONTACT : undefined),
+        );
+        res.redirect(`/admin/csps?saved=${id}`);
+      },
+      (errors, status) => editCsp(req, res, id, { errors, values }, status),
+      CSP_LABELS,
+    );
+  });
+
+  // ---- Police force areas and their PCCs
+
+  router.get('/admin/police-force-areas', async (req, res) => {
+    const areas = await directory.listPoliceForceAreas();
+    const saved = areas.find((a) => String(a.id) === req.query.saved);
+    render(req, res, 'secretariat/admin/areas', {
+      title: 'Police force areas',
+      areas,
+      banner: saved ? { success: true, text: `PCC details for ${saved.name} saved` } : null,
+      backLink: { href: '/admin', text: 'Administration' },
+    });
+  });
+
+  async function editArea(req: Request, res: Response, id: number, extra: Extra = {}, status = 200) {
+    const area = await directory.getPoliceForceArea(id);
+    if (!area) throw new NotFoundError('No police force area has this id');
+    render(
+      req,
+      res,
+      'secretariat/admin/area-edit',
+      {
+        title: `PCC for ${area.name}`,
+        area,
+        values: extra.values ?? { pccName: area.pccName ?? '', pccEmail: area.pccEmail ?? '' },
+        errors: extra.errors,
+        backLink: { href: '/admin/police-force-areas', text: 'All police force areas' },
+      },
+      status,
+    );
+  }
+
+  router.get('/admin/police-force-areas/:id', async (req, res) => {
+    await editArea(req, res, idParam(req));
+  });
+
+  router.post('/admin/police-force-areas/:id', async (req, res) => {
+    const id = idParam(req);
+    const values = { pccName: formText(req.body.pccName).trim(), pccEmail: formText(req.body.pccEmail).trim() };
+    await handleForm(
+      async () => {
+        // Left empty means unknown: letters then name "the Police and Crime Commissioner for <area>".
+        await directory.updatePcc(req.user!, id, {
+          pccName: values.pccName || null,
+          pccEmail: values.pccEmail || null,
+        });
+        res.redirect(`/admin/police-force-areas?saved=${id}`);
+      },
+      (errors, status) => editArea(req, res, id, { errors, values }, status),
+      PCC_LABELS,
+    );
+  });
+
+  // ---- Users
+
+  router.get('/admin/users', async (req, res) => {
+    const user = req.user!;
+    const [users, csps, areas] = await Promise.all([
+      accounts.listUsers(user),
+      directory.listCsps(user),
+      directory.listPoliceForceAreas(),
+    ]);
+    const cspName = new Map(csps.map((c) => [c.id, c.name]));
+    const areaName = new Map(areas.map((a) => [a.id, a.name]));
+    const added = users.find((u) => String(u.id) === req.query.added);
+    render(req, res, 'secretariat/admin/users', {
+      title: 'Users',
+      users: users.map((u) => ({
+        ...u,
+        roleText: ROLE_NAMES[u.role] ?? u.role,
+        of: (u.cspId && cspName.get(u.cspId)) || (u.policeForceAreaId && areaName.get(u.policeForceAreaId)) || '',
+      })),
+      banner: added ? { success: true, text: `${added.name} can now sign in as ${added.email}` } : null,
+      backLink: { href: '/admin', text: 'Administration' },
+    });
+  });
+
+  async function newUser(req: Request, res: Response, extra: Extra = {}, status = 200) {
+    const csps = await directory.listCsps(req.user!);
+    render(
+      req,
+      res,
+      'secretariat/admin/user-new',
+      {
+        title: 'Add a user',
+        roleOptions: ROLE_OPTIONS,
+        cspOptions: [{ value: '', text: 'Not a CSP user' }, ...csps.map((c) => ({ value: c.id, text: c.name }))],
+        areaOptions: await areaOptions('Not a PCC user'),
+        values: extra.values ?? {},
+        errors: extra.errors,
+        backLink: { href: '/admin/users', text: 'All users' },
+      },
+      status,
+    );
+  }
+
+  router.get('/admin/users/new', async (req, res) => {
+    await newUser(req, res);
+  });
+
+  router.post('/admin/users', async (req, res) => {
+    // The password is never sent back to the browser, not even to redraw the form.
+    const values = {
+      email: formText(req.body.email).trim(),
+      name: formText(req.body.name),
+      role: formText(req.body.role),
+      cspId: formText(req.body.cspId),
+      policeForceAreaId: formText(req.body.policeForceAreaId),
+    };
+    await handleForm(
+      async () => {
+        const created = await accounts.createUserAs(req.user!, {
+          email: values.email,
+          name: values.name,
+          role: values.role || undefined,
+          cspId: formNumber(values.cspId),
+          policeForceAreaId: formNumber(values.policeForceAreaId),
+          password: formText(req.body.password),
+        });
+        res.redirect(`/admin/users?added=${created.id}`);
+      },
+      (errors, status) =>
+        newUser(
+          req,
+          res,
+          { errors: chooseInstead(errors, { role: 'Select the role of the user' }, values), values },
+          status,
+        ),
+      USER_LABELS,
+    );
+  });
+
+  // ---- Letter settings
+
+  async function settingsPage(req: Request, res: Response, extra: Extra = {}, status = 200) {
+    const current = await settings.get();
+    render(
+      req,
+      res,
+      'secretariat/admin/settings',
+      {
+        title: 'Letter settings',
+        values: extra.values ?? {
+          ...current,
+          homeOfficeAddress: current.homeOfficeAddress.join('\n'),
+        },
+        errors: extra.errors,
+        banner: req.query.saved && !extra.errors ? { success: true, text: 'Letter settings saved' } : null,
+        backLink: { href: '/admin', text: 'Administration' },
+      },
+      status,
+    );
+  }
+
+  router.get('/admin/settings', async (req, res) => {
+    await settingsPage(req, res);
+  });
+
+  router.post('/admin/settings', async (req, res) => {
+    const values = Object.fromEntries(Object.keys(SETTINGS_LABELS).map((k) => [k, formText(req.body[k])]));
+    // Every field is on the form, so an empty one is an error rather than "leave as it is".
+    const days = (v: string) => formNumber(v) ?? '';
+    await handleForm(
+      async () => {
+        await withLineErrors(
+          () =>
+            settings.update(req.user!, {
+              signatoryName: values.signatoryName,
+              signatoryTitle: values.signatoryTitle,
+              homeOfficeAddress: linesOf(values.homeOfficeAddress),
+              dhrMailbox: values.dhrMailbox!.trim(),
+              draftLetterAlertDays: days(values.draftLetterAlertDays!),
+              revisionReminderDays: days(values.revisionReminderDays!),
+              publicationReminderDays: days(values.publicationReminderDays!),
+            }),
+          ['homeOfficeAddress'],
+        );
+        res.redirect('/admin/settings?saved=1');
+      },
+      (errors, status) => settingsPage(req, res, { errors, values }, status),
+      SETTINGS_LABELS,
+    );
+  });
+}

@@ -1,0 +1,67 @@
+import type { Request } from 'express';
+import type { User } from '../../../services/accounts';
+import { ForbiddenError, ValidationError, type FieldError } from '../../../services/errors';
+
+/** Refuses a page to a role that may never see it (403), before anything is read. */
+export function allowRoles(req: Request, roles: User['role'][], message: string): User {
+  const user = req.user!;
+  if (!roles.includes(user.role)) throw new ForbiddenError(message);
+  return user;
+}
+
+/** A query-string value as one string: repeated or nested parameters count as absent. */
+export function queryText(value: unknown): string {
+  return typeof value === 'string' ? value.trim() : '';
+}
+
+/** A form value as text, whatever was (or was not) sent. */
+export const formText = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+/** A whole number typed in a form; anything else is passed on as typed so the service names the problem. */
+export function formNumber(value: unknown): number | string | null {
+  const text = formText(value).trim();
+  if (text === '') return null;
+  return /^\d{1,9}$/.test(text) ? Number(text) : text;
+}
+
+/** The non-empty lines of a textarea, trimmed: addresses and lists are typed one item per line. */
+export function linesOf(value: unknown): string[] {
+  return formText(value)
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(Boolean);
+}
+
+/**
+ * Errors on the items of a list typed one per line ("addressLines.2", "contacts.0.email")
+ * belong to the textarea: they are moved to its field and say which line is wrong.
+ * `explain` may give a line's error in other words (a contact line that could not be read).
+ */
+export function atLines(
+  errors: FieldError[],
+  fields: string[],
+  explain: (field: string, line: number) => string | undefined = () => undefined,
+): FieldError[] {
+  return errors.map((e) => {
+    const match = /^([A-Za-z]+)\.(\d+)(?:\.([A-Za-z]+))?$/.exec(e.field);
+    if (!match || !fields.includes(match[1]!)) return e;
+    const [, field, index, part] = match;
+    const line = Number(index) + 1;
+    const message = explain(field!, Number(index)) ?? `${part ? `${part} ` : ''}${e.message}`;
+    return { field: field!, message: `on line ${line}: ${message}` };
+  });
+}
+
+/** Runs a service call, moving line errors to their textarea (see atLines). */
+export async function withLineErrors<T>(
+  call: () => Promise<T>,
+  fields: string[],
+  explain?: (field: string, line: number) => string | undefined,
+): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof ValidationError) throw new ValidationError(atLines(err.errors, fields, explain));
+    throw err;
+  }
+}

@@ -1,0 +1,100 @@
+import type express from 'express';
+import type { Request, Response } from 'express';
+import { handleForm, render, type PageError } from '../../forms';
+import type { WebContext } from '../../index';
+import { idParam } from '../reviews';
+import { allowRoles, queryText } from './common';
+
+const STATUSES = ['queued', 'sent', 'failed'] as const;
+const STATUS_TAGS = { queued: 'blue', sent: 'green', failed: 'red' } as const;
+/** An outcome letter's email has the letter's kind: the outcome. */
+const KINDS: Record<string, string> = {
+  publish: 'Feedback letter: publish',
+  publish_after_changes: 'Feedback letter: publish after changes',
+  resubmit: 'Feedback letter: revise and resubmit',
+  acknowledgement: 'Acknowledgement',
+  publication_confirmation: 'Publication confirmed',
+  revision_reminder: 'Revision reminder',
+  publication_reminder: 'Publication reminder',
+  draft_letter_alert: 'Draft letter alert',
+};
+
+const SECRETARIAT_ONLY = 'Only the panel secretariat can see the mail';
+
+/** How the pages show a message's kind and status. */
+function describe<T extends { kind: string; status: string; to: string[]; cc: string[] }>(m: T) {
+  return {
+    ...m,
+    kindText: KINDS[m.kind] ?? m.kind.replace(/_/g, ' '),
+    statusText: m.status.charAt(0).toUpperCase() + m.status.slice(1),
+    statusTag: STATUS_TAGS[m.status as keyof typeof STATUS_TAGS] ?? 'grey',
+    toText: m.to.join(', '),
+    ccText: m.cc.join(', '),
+  };
+}
+
+/** The outbox: every email the service wrote, as sent, and trying a failed one again. */
+export function mailRoutes(router: express.Router, { services }: WebContext) {
+  const { outbox } = services;
+
+  router.get('/mail', async (req, res) => {
+    const user = allowRoles(req, ['secretariat'], SECRETARIAT_ONLY);
+    const asked = queryText(req.query.status);
+    const status = (STATUSES as readonly string[]).includes(asked) ? asked : '';
+    const messages = await outbox.list(user, status ? { status } : {});
+    render(req, res, 'secretariat/mail/index', {
+      title: status ? `Mail: ${status}` : 'Mail',
+      messages: messages.map(describe),
+      values: { status },
+      statusOptions: [
+        { value: '', text: 'Any status' },
+        { value: 'queued', text: 'Queued' },
+        { value: 'sent', text: 'Sent' },
+        { value: 'failed', text: 'Failed' },
+      ],
+    });
+  });
+
+  async function show(req: Request, res: Response, id: number, errors?: PageError[], status = 200) {
+    const message = await outbox.get(req.user!, id);
+    render(
+      req,
+      res,
+      'secretariat/mail/show',
+      {
+        title: message.subject,
+        message: describe(message),
+        errors,
+        banner: req.query.retried ? { success: true, text: 'The email will be sent again shortly' } : null,
+        backLink: { href: '/mail', text: 'All mail' },
+      },
+      status,
+    );
+  }
+
+  router.get('/mail/:id', async (req, res) => {
+    allowRoles(req, ['secretariat'], SECRETARIAT_ONLY);
+    await show(req, res, idParam(req));
+  });
+
+  router.get('/mail/:id/eml', async (req, res) => {
+    allowRoles(req, ['secretariat'], SECRETARIAT_ONLY);
+    const id = idParam(req);
+    res
+      .type('message/rfc822')
+      .attachment(`message-${id}.eml`)
+      .send(await outbox.raw(req.user!, id));
+  });
+
+  router.post('/mail/:id/retry', async (req, res) => {
+    allowRoles(req, ['secretariat'], 'Only the panel secretariat can send mail again');
+    const id = idParam(req);
+    await handleForm(
+      async () => {
+        await outbox.retry(req.user!, id);
+        res.redirect(`/mail/${id}?retried=1`);
+      },
+      (errors, status) => show(req, res, id, errors, status),
+    );
+  });
+}

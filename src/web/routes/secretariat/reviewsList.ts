@@ -1,0 +1,90 @@
+import type express from 'express';
+import { longDate } from '../../../letters/templates';
+import { isHomeOffice } from '../../../services/scope';
+import { stateLabel } from '../../../workflow/lifecycle';
+import { STATES, type ReviewState } from '../../../workflow/types';
+import { render } from '../../forms';
+import type { WebContext } from '../../index';
+import { allowRoles, queryText } from './common';
+import { paginate } from './pagination';
+
+export const PAGE_SIZE = 25;
+
+const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/**
+ * The filters as the GET form sent them. A value that cannot be one (a state that
+ * does not exist, an id that is not a number) is dropped, as if left empty: a
+ * list filter has nothing to correct, and a bookmarked link keeps working.
+ */
+function filtersFrom(query: Record<string, unknown>, homeOffice: boolean) {
+  const state = queryText(query.state);
+  const cspId = queryText(query.cspId);
+  const meetingId = queryText(query.meetingId);
+  const page = queryText(query.page);
+  return {
+    state: (STATES as readonly string[]).includes(state) ? (state as ReviewState) : '',
+    cspId: /^\d{1,9}$/.test(cspId) ? cspId : '',
+    // Meetings are the Home Office's: a PCC neither sees nor filters by them.
+    meetingId: homeOffice && /^\d{1,9}$/.test(meetingId) ? meetingId : '',
+    overdue: queryText(query.overdue) === 'true' ? 'true' : '',
+    q: queryText(query.q).slice(0, 100),
+    page: /^\d{1,6}$/.test(page) && Number(page) >= 1 ? Number(page) : 1,
+  };
+}
+
+/** The list of reviews: the Home Office's working list and the PCC's home page (its own area only). */
+export function reviewListRoutes(router: express.Router, { services }: WebContext) {
+  router.get('/reviews', async (req, res) => {
+    const user = allowRoles(
+      req,
+      ['secretariat', 'panel', 'pcc'],
+      "A CSP's reviews are listed under My reviews: this list is for the Home Office and PCCs",
+    );
+    const homeOffice = isHomeOffice(user);
+    const { page: asked, ...filters } = filtersFrom(req.query as Record<string, unknown>, homeOffice);
+    const given = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== '')) as Record<string, string>;
+    const search = (page: number) =>
+      services.reviews.search(user, { ...given, limit: String(PAGE_SIZE), offset: String((page - 1) * PAGE_SIZE) });
+
+    let page = asked;
+    let { reviews, total } = await search(page);
+    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    // A page past the end (the list shrank since the link was made) shows the last one.
+    if (page > pages) {
+      page = pages;
+      ({ reviews, total } = await search(page));
+    }
+    const href = (p: number) => {
+      const params = new URLSearchParams(given);
+      if (p > 1) params.set('page', String(p));
+      const qs = params.toString();
+      return qs ? `/reviews?${qs}` : '/reviews';
+    };
+
+    const [csps, meetings] = await Promise.all([
+      services.directory.listCsps(user),
+      homeOffice ? services.meetings.list(user) : Promise.resolve([]),
+    ]);
+    render(req, res, 'secretariat/reviews', {
+      title: page > 1 ? `Reviews (page ${page} of ${pages})` : 'Reviews',
+      reviews,
+      total,
+      from: total === 0 ? 0 : (page - 1) * PAGE_SIZE + 1,
+      to: (page - 1) * PAGE_SIZE + reviews.length,
+      filtered: Object.keys(given).length > 0,
+      values: filters,
+      homeOffice,
+      stateOptions: [
+        { value: '', text: 'Any state' },
+        ...STATES.map((s) => ({ value: s, text: capitalise(stateLabel(s)) })),
+      ],
+      cspOptions: [{ value: '', text: 'Any CSP' }, ...csps.map((c) => ({ value: c.id, text: c.name }))],
+      meetingOptions: [
+        { value: '', text: 'Any meeting' },
+        ...meetings.map((m) => ({ value: m.id, text: longDate(m.date) })),
+      ],
+      pagination: paginate(page, pages, href),
+    });
+  });
+}

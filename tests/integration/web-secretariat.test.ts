@@ -1,0 +1,692 @@
+import request from 'supertest';
+import { createTestApp, meeting, pdf, submittedReview, type TestApp, type Who } from '../helpers/app';
+import { csrfOf, signedIn } from '../helpers/web';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t.close());
+
+type Session = Awaited<ReturnType<typeof signedIn>>;
+const sessions = new Map<Who, Session>();
+/** One signed-in browser per role, reused across tests as a person would. */
+async function as(who: Who): Promise<Session> {
+  if (!sessions.has(who)) sessions.set(who, await signedIn(t, who));
+  return sessions.get(who)!;
+}
+
+/** Text with the entities Handlebars writes decoded. */
+const decode = (html: string) =>
+  html
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&#x3D;/g, '=')
+    .replace(/&amp;/g, '&');
+
+/** The text a person reads: tags dropped, entities decoded, white space collapsed. */
+const visible = (html: string) => decode(html.replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ');
+
+const count = async (table: string) => Number((await t.db(table).count('* as n'))[0]!.n);
+
+/** The section of a page under the heading with this id, up to the next heading of its level. */
+function section(html: string, id: string): string {
+  const start = html.indexOf(`id="${id}"`);
+  if (start < 0) throw new Error(`no section ${id}`);
+  const end = html.indexOf('<h2', start + 1);
+  return visible(html.slice(start, end < 0 ? undefined : end));
+}
+
+/** The rows of a page's (first) table body, as read. */
+const rows = (html: string) => visible(html.slice(html.indexOf('<tbody'), html.indexOf('</tbody>')));
+
+/** The error summary's messages. */
+function summary(html: string): string[] {
+  const box = /<div class="govuk-error-summary"[\s\S]*?<\/ul>/.exec(html)?.[0] ?? '';
+  return [...box.matchAll(/<a href="[^"]*">([^<]*)<\/a>/g)].map((m) => visible(m[1]!).trim());
+}
+
+/** The value an input shows, as typed. */
+const inputValue = (html: string, id: string) => {
+  const value = new RegExp(`<input [^>]*id="${id}"[^>]* value="([^"]*)"`).exec(html)?.[1];
+  return value === undefined ? undefined : decode(value);
+};
+
+async function send(who: Who, id: number, body: object) {
+  const res = await t.api(who).event(id, body);
+  if (res.status !== 200) throw new Error(`${JSON.stringify(body)}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+let mary: number;
+let april: number;
+
+describe('the dashboard', () => {
+  beforeAll(async () => {
+    mary = await submittedReview(t, 'Mary');
+  });
+
+  it('shows the secretariat a submitted review under "to schedule", sentences for empty lists, and the pipeline', async () => {
+    const s = await as('secretariat');
+    const res = await s.get('/dashboard');
+    expect(res.status).toBe(200);
+    expect(section(res.text, 'to-schedule')).toContain('DHR-2026-0001 (Mary)');
+    expect(section(res.text, 'letters')).toContain('No letters to draft or send.');
+    expect(section(res.text, 'to-check')).toContain('No revisions to check.');
+    expect(section(res.text, 'overdue')).toContain('Nothing is overdue.');
+    expect(section(res.text, 'failed-mail')).toContain('No emails have failed.');
+    // The chart is a picture with a name, and its figures are also a table.
+    expect(res.text).toMatch(/<figure class="app-chart">\s*<div[^>]*><svg [^>]*role="img"/);
+    const pipeline = section(res.text, 'pipeline');
+    expect(pipeline).toContain('Submitted 1');
+    expect(pipeline).toMatch(/Published 0 –/);
+  });
+
+  it('shows a panel member the same work but not the mail', async () => {
+    const res = await (await as('panel')).get('/dashboard');
+    expect(res.status).toBe(200);
+    expect(section(res.text, 'to-schedule')).toContain('Mary');
+    expect(res.text).not.toContain('id="failed-mail"');
+  });
+
+  it('is refused to CSP and PCC users', async () => {
+    for (const who of ['kent', 'kentPcc'] as const) {
+      const res = await (await as(who)).get('/dashboard');
+      expect(res.status).toBe(403);
+      expect(visible(res.text)).toContain('You cannot do this');
+    }
+  });
+});
+
+describe('panel meetings', () => {
+  it('refuses a date that is not a real one, keeping what was typed, and adds nothing', async () => {
+    const s = await as('secretariat');
+    await s.get('/meetings');
+    const before = await count('panel_meetings');
+    const res = await s.form('/meetings', { 'date-day': '31', 'date-month': '2', 'date-year': '2026' });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('<title>Error: Panel meetings');
+    expect(summary(res.text)).toEqual(['The date of the panel meeting must be a real date, for example 15 4 2026']);
+    expect(res.text).toContain('href="#date-day"');
+    expect(inputValue(res.text, 'date-day')).toBe('31');
+    expect(inputValue(res.text, 'date-month')).toBe('2');
+    expect(await count('panel_meetings')).toBe(before);
+
+    const empty = await s.form('/meetings', { 'date-day': '', 'date-month': '', 'date-year': '' });
+    expect(empty.status).toBe(422);
+    expect(summary(empty.text)).toEqual(['Enter the date of the panel meeting']);
+  });
+
+  it('adds a meeting and lists it, newest first, with the number of reviews on its agenda', async () => {
+    const s = await as('secretariat');
+    await s.get('/meetings');
+    const res = await s.form('/meetings', { 'date-day': '15', 'date-month': '4', 'date-year': '2026' });
+    expect(res.status).toBe(302);
+    april = Number(/added=(\d+)/.exec(res.headers.location)![1]);
+    await send('secretariat', mary, { type: 'SCHEDULE', meetingId: april });
+    await meeting(t, '2026-03-18');
+
+    const list = await s.get(res.headers.location);
+    expect(visible(list.text)).toContain('Panel meeting of 15 April 2026 added');
+    const table = rows(list.text);
+    expect(table.indexOf('15 April 2026 1')).toBeGreaterThan(-1);
+    expect(table.indexOf('15 April 2026')).toBeLessThan(table.indexOf('18 March 2026 0'));
+  });
+
+  it('lets a panel member see the meetings but not add one', async () => {
+    const p = await as('panel');
+    const res = await p.get('/meetings');
+    expect(res.status).toBe(200);
+    expect(res.text).not.toContain('Add a panel meeting');
+    const refused = await p.form('/meetings', { 'date-day': '1', 'date-month': '6', 'date-year': '2026' });
+    expect(refused.status).toBe(403);
+  });
+
+  it("shows a meeting's agenda with a link to record each outcome", async () => {
+    const res = await (await as('panel')).get(`/meetings/${april}`);
+    expect(res.status).toBe(200);
+    expect(visible(res.text)).toContain('DHR-2026-0001 (Mary)');
+    expect(res.text).toContain(`href="/meetings/${april}/reviews/${mary}/outcome"`);
+    expect((await (await as('kent')).get(`/meetings/${april}`)).status).toBe(403);
+    expect((await (await as('panel')).get('/meetings/99999')).status).toBe(404);
+  });
+});
+
+describe("recording the panel's outcome", () => {
+  const outcomeUrl = () => `/meetings/${april}/reviews/${mary}/outcome`;
+  const PASTED = [
+    'Areas of final development include:',
+    '1. Remove the date of death from the report.',
+    '2. Structure:',
+    '   a. Add an Equality & Diversity section.',
+    '   b. Follow the model report layout. <script>alert(1)</script>',
+    '3. Say more about the family.',
+  ].join('\n');
+
+  it('splits the pasted list into areas to check, with notes, keeping what was typed', async () => {
+    const p = await as('panel');
+    const page = await p.get(outcomeUrl());
+    expect(page.status).toBe(200);
+    expect(visible(page.text)).toContain("Paste the panel's list of areas");
+    const res = await p.form(outcomeUrl(), {
+      action: 'split',
+      outcome: 'publish_after_changes',
+      commendations: 'A thorough report.',
+      pasted: PASTED,
+    });
+    expect(res.status).toBe(200);
+    expect(visible(res.text)).toContain('Check the areas');
+    expect(visible(res.text)).toContain('Skipped the introduction');
+    expect(inputValue(res.text, 'areas-1-heading')).toBe('Structure');
+    expect(res.text).toMatch(/id="areas-0-text"[^>]*>Remove the date of death from the report.<\/textarea>/);
+    expect(res.text).toContain('Follow the model report layout. &lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(res.text).not.toContain('<script>alert(1)</script>');
+    // Four areas and three empty rows to add more.
+    expect(res.text).toContain('name="rows" value="7"');
+    expect(res.text).toMatch(/id="outcome-publish_after_changes"[^>]*checked/);
+  });
+
+  it('re-draws the confirmation with the reason when the areas do not suit the outcome, recording nothing', async () => {
+    const p = await as('panel');
+    await p.get(outcomeUrl());
+    const typed = { rows: '2', 'areas-0-heading': '', 'areas-0-text': 'Remove the date of death.' };
+    const publish = await p.form(outcomeUrl(), { action: 'save', outcome: 'publish', commendations: '', ...typed });
+    expect(publish.status).toBe(422);
+    expect(summary(publish.text)).toEqual([
+      'A report published as it is has no areas for development: remove them, or choose another outcome',
+    ]);
+    expect(publish.text).toMatch(/id="areas-0-text"[^>]*>Remove the date of death.<\/textarea>/);
+
+    // Area 2 has a heading but no text: the message names it as numbered on screen.
+    const headingOnly = await p.form(outcomeUrl(), {
+      action: 'save',
+      outcome: 'publish_after_changes',
+      ...typed,
+      'areas-0-remove': 'yes',
+      'areas-1-heading': 'Typed heading',
+      'areas-1-text': '',
+    });
+    expect(headingOnly.status).toBe(422);
+    expect(summary(headingOnly.text)).toEqual(['The text of area 2 must not be empty']);
+    expect(headingOnly.text).toContain('href="#areas-1-text"');
+    expect(inputValue(headingOnly.text, 'areas-1-heading')).toBe('Typed heading');
+    expect(headingOnly.text).toMatch(/id="areas-0-remove"[^>]*checked/);
+
+    const none = await p.form(outcomeUrl(), { action: 'save', outcome: 'resubmit', ...typed, 'areas-0-remove': 'yes' });
+    expect(summary(none.text)).toEqual(['Add at least one area for revision']);
+
+    const noOutcome = await p.form(outcomeUrl(), { action: 'save', ...typed });
+    expect(summary(noOutcome.text)).toEqual(["Select the panel's outcome"]);
+    expect((await t.api('secretariat').get(`/reviews/${mary}`)).body).toMatchObject({ state: 'scheduled', rounds: [] });
+  });
+
+  it('saves the confirmed areas (removed and empty rows left out, new ones added) and lands on the draft letter', async () => {
+    const p = await as('panel');
+    await p.get(outcomeUrl());
+    const res = await p.form(outcomeUrl(), {
+      action: 'save',
+      outcome: 'publish_after_changes',
+      commendations: 'A thorough report.',
+      rows: '6',
+      'areas-0-heading': '',
+      'areas-0-text': 'Remove the date of death from the report.',
+      'areas-1-heading': 'Structure',
+      'areas-1-text': 'Add an Equality & Diversity section.',
+      'areas-2-heading': 'Structure',
+      'areas-2-text': 'Follow the model report layout.',
+      'areas-3-heading': '',
+      'areas-3-text': 'Say more about the family.',
+      'areas-3-remove': 'yes',
+      'areas-4-heading': '',
+      'areas-4-text': 'Add a tribute from the family.',
+      'areas-5-heading': '',
+      'areas-5-text': '',
+    });
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toMatch(/^\/letters\/\d+\?done=RECORD_OUTCOME$/);
+
+    const review = (await t.api('secretariat').get(`/reviews/${mary}`)).body;
+    expect(review.state).toBe('letter_pending');
+    expect(review.rounds[0].items.map((i: { heading: string | null; text: string }) => [i.heading, i.text])).toEqual([
+      [null, 'Remove the date of death from the report.'],
+      ['Structure', 'Add an Equality & Diversity section.'],
+      ['Structure', 'Follow the model report layout.'],
+      [null, 'Add a tribute from the family.'],
+    ]);
+    const letter = await p.get(res.headers.location);
+    expect(letter.status).toBe(200);
+    expect(visible(letter.text)).toContain('Add a tribute from the family.');
+  });
+
+  it('offers the recorded areas to correct while the letter is a draft, and saves the correction', async () => {
+    const p = await as('panel');
+    const page = await p.get(outcomeUrl());
+    expect(page.status).toBe(200);
+    expect(visible(page.text)).toContain("Correct the panel's outcome");
+    expect(page.text).toMatch(/id="areas-3-text"[^>]*>Add a tribute from the family.<\/textarea>/);
+    const res = await p.form(outcomeUrl(), {
+      action: 'save',
+      outcome: 'resubmit',
+      commendations: 'A thorough report.',
+      rows: '1',
+      'areas-0-heading': '',
+      'areas-0-text': 'Rewrite the analysis.',
+    });
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toMatch(/\?done=AMEND_OUTCOME$/);
+    const review = (await t.api('secretariat').get(`/reviews/${mary}`)).body;
+    expect(review.rounds).toHaveLength(1);
+    expect(review.rounds[0]).toMatchObject({ outcome: 'resubmit', items: [{ text: 'Rewrite the analysis.' }] });
+  });
+
+  it('answers 404 for a review that is not on that meeting’s agenda, and 403 to a CSP', async () => {
+    const march = (await t.api('secretariat').get('/panel-meetings')).body.find(
+      (m: { date: string }) => m.date === '2026-03-18',
+    ).id;
+    expect((await (await as('panel')).get(`/meetings/${march}/reviews/${mary}/outcome`)).status).toBe(404);
+    expect((await (await as('kent')).get(outcomeUrl())).status).toBe(403);
+  });
+});
+
+describe('sending the letters of a meeting', () => {
+  it('sends every draft it can and says why the others were not sent', async () => {
+    // A Hackney review at the same meeting, whose force area has no PCC email address.
+    const created = await t.api('hackney').post('/reviews', { pseudonym: 'Zara' });
+    const zara = created.body.id as number;
+    for (const kind of ['overview_report', 'executive_summary', 'action_plan']) {
+      expect((await t.api('hackney').upload(zara, kind, pdf(kind))).status).toBe(201);
+    }
+    await send('hackney', zara, { type: 'SUBMIT' });
+    await send('secretariat', zara, { type: 'SCHEDULE', meetingId: april });
+    await send('panel', zara, { type: 'RECORD_OUTCOME', outcome: 'publish', commendations: '', areas: [] });
+    await t.db('police_force_areas').where({ id: t.ids.metArea }).update({ pcc_email: null });
+
+    const s = await as('secretariat');
+    const agenda = await s.get(`/meetings/${april}`);
+    expect(visible(agenda.text)).toContain('Send all draft letters');
+    const res = await s.form(`/meetings/${april}/send-letters`, {});
+    expect(res.status).toBe(200);
+    const text = visible(res.text);
+    expect(text).toContain('1 letter sent to the CSPs, with copies to the PCCs');
+    expect(section(res.text, 'sent')).toContain('DHR-2026-0001');
+    expect(section(res.text, 'not-sent')).toContain(
+      'the Metropolitan Police police force area has no PCC email address',
+    );
+    expect((await t.api('secretariat').get(`/reviews/${mary}`)).body.state).toBe('revising');
+    expect((await t.api('secretariat').get(`/reviews/${zara}`)).body.state).toBe('letter_pending');
+
+    // A panel member may not send letters.
+    const p = await as('panel');
+    await p.get(`/meetings/${april}`);
+    expect((await p.form(`/meetings/${april}/send-letters`, {})).status).toBe(403);
+  });
+});
+
+describe('the list of reviews', () => {
+  beforeAll(async () => {
+    for (let i = 1; i <= 26; i++) {
+      const res = await t.api('kent').post('/reviews', { pseudonym: `Person ${String(i).padStart(2, '0')}` });
+      expect(res.status).toBe(201);
+    }
+  });
+
+  it('shows 25 reviews a page with GOV.UK pagination that keeps the filters', async () => {
+    const s = await as('secretariat');
+    const first = await s.get(`/reviews?cspId=${t.ids.kentCsp}&state=notified`);
+    expect(first.status).toBe(200);
+    expect(first.text.match(/<tr class="govuk-table__row">/g)).toHaveLength(26); // the header row and 25
+    expect(visible(first.text)).toContain('26 reviews match, showing 1 to 25');
+    expect(first.text).toContain('class="govuk-pagination"');
+    const next = /<a class="govuk-link govuk-pagination__link" href="([^"]+)" rel="next"/.exec(first.text)![1]!;
+    expect(decode(next)).toBe(`/reviews?state=notified&cspId=${t.ids.kentCsp}&page=2`);
+    const second = await s.get(decode(next));
+    expect(visible(second.text)).toContain('showing 26 to 26');
+    expect(visible(second.text)).toContain('Person 01');
+    expect(second.text).toContain('aria-current="page">2<');
+  });
+
+  it('filters by state, meeting and overdue, and finds a reference or pseudonym in any case', async () => {
+    const s = await as('secretariat');
+    const scheduled = rows((await s.get(`/reviews?meetingId=${april}`)).text);
+    expect(scheduled).toContain('Mary');
+    expect(scheduled).toContain('Zara');
+    expect(scheduled).not.toContain('Person');
+
+    const search = visible((await s.get('/reviews?q=zAR')).text);
+    expect(search).toContain('1 review matches');
+    expect(search).toContain('Zara');
+    const byReference = visible((await s.get('/reviews?q=2026-0001')).text);
+    expect(byReference).toContain('Mary');
+    expect(byReference).toContain('1 review matches');
+    // % and _ are searched for as themselves.
+    expect(visible((await s.get('/reviews?q=%25')).text)).toContain('No reviews match these filters.');
+
+    const revising = rows((await s.get('/reviews?state=revising')).text);
+    expect(revising).toContain('Mary');
+    expect(revising).not.toContain('Zara');
+    expect(visible((await s.get('/reviews?overdue=true')).text)).toContain('No reviews match these filters.');
+    // Nonsense in a filter is ignored rather than refused.
+    expect((await s.get('/reviews?state=nonsense&cspId=x&page=0')).status).toBe(200);
+  });
+
+  it("is a PCC's home page, showing only its own force area's reviews", async () => {
+    const kentPcc = await as('kentPcc');
+    const kentList = await kentPcc.get('/reviews');
+    expect(visible(kentList.text)).toContain('27 reviews, showing 1 to 25');
+    expect(rows((await kentPcc.get('/reviews?q=ar')).text)).toMatch(/^ DHR-2026-0001 Mary Kent CSP Being revised/);
+    expect(visible((await kentPcc.get('/reviews?q=zara')).text)).toContain('No reviews match these filters.');
+    // Another area's CSP in the filter finds nothing rather than that CSP's reviews.
+    expect(visible((await kentPcc.get(`/reviews?cspId=${t.ids.hackneyCsp}`)).text)).toContain(
+      'No reviews match these filters.',
+    );
+    const metPcc = await (await as('metPcc')).get('/reviews');
+    expect(rows(metPcc.text)).toContain('Zara');
+    expect(rows(metPcc.text)).not.toContain('Mary');
+    expect(metPcc.text).not.toContain('name="meetingId"');
+    expect((await (await as('kent')).get('/reviews')).status).toBe(403);
+  });
+
+  it('accepts the same filters on the API', async () => {
+    const res = await t.api('secretariat').get(`/reviews?q=mar&meetingId=${april}&overdue=false`);
+    expect(res.status).toBe(200);
+    expect(res.body.map((r: { pseudonym: string }) => r.pseudonym)).toEqual(['Mary']);
+    expect((await t.api('secretariat').get('/reviews?overdue=maybe')).status).toBe(422);
+  });
+});
+
+describe('overdue work', () => {
+  it('lists a letter still in draft long after its meeting on the dashboard and under the overdue filter', async () => {
+    const past = await meeting(t, '2026-02-01');
+    const id = await submittedReview(t, 'Olive');
+    await send('secretariat', id, { type: 'SCHEDULE', meetingId: past });
+    await send('panel', id, {
+      type: 'RECORD_OUTCOME',
+      outcome: 'publish_after_changes',
+      commendations: '',
+      areas: [{ text: 'Anonymise the chronology.' }],
+    });
+    const s = await as('secretariat');
+    const dashboard = await s.get('/dashboard');
+    expect(section(dashboard.text, 'overdue')).toMatch(/Olive.*Letter still in draft 29 days after the panel meeting/);
+    expect(section(dashboard.text, 'letters')).toContain('Olive');
+    expect(dashboard.text).toMatch(/href="\/letters\/\d+">Draft letter/);
+    const list = rows((await s.get('/reviews?overdue=true')).text);
+    expect(list).toContain('Olive');
+    expect(list).not.toContain('Mary');
+  });
+});
+
+describe('the mail', () => {
+  it('lists the outbox, filters it, shows a message and retries a failed one', async () => {
+    const s = await as('secretariat');
+    const all = await s.get('/mail');
+    expect(all.status).toBe(200);
+    expect(visible(all.text)).toContain('sam@kent.example');
+    expect(visible(all.text)).toContain('Feedback letter: revise and resubmit');
+
+    const [letterMail] = await t.db('outbox').where({ template: 'outcome_letter' }).select('id');
+    await t
+      .db('outbox')
+      .where({ id: letterMail.id })
+      .update({ status: 'failed', attempts: 5, last_error: 'Connection refused <smtp.example>' });
+
+    const failed = await s.get('/mail?status=failed');
+    expect(visible(failed.text)).toContain('Failed');
+    expect(failed.text).toContain('Connection refused &lt;smtp.example&gt;');
+    expect(failed.text.match(/<tr class="govuk-table__row">/g)).toHaveLength(2);
+    expect(section((await s.get('/dashboard')).text, 'failed-mail')).toContain('1 email has failed');
+
+    const page = await s.get(`/mail/${letterMail.id}`);
+    expect(page.status).toBe(200);
+    expect(visible(page.text)).toContain('Try sending it again');
+    expect(page.text).toContain(`href="/mail/${letterMail.id}/eml"`);
+    const retried = await s.form(`/mail/${letterMail.id}/retry`, {});
+    expect(retried.status).toBe(302);
+    const after = await s.get(retried.headers.location);
+    expect(visible(after.text)).toContain('The email will be sent again shortly');
+    expect((await t.db('outbox').where({ id: letterMail.id }).first()).status).toBe('queued');
+
+    const again = await s.form(`/mail/${letterMail.id}/retry`, {});
+    expect(again.status).toBe(409);
+    expect(summary(again.text)[0]).toMatch(/still queued/);
+
+    const eml = await s.agent
+      .get(`/mail/${letterMail.id}/eml`)
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+    expect(eml.status).toBe(200);
+    expect(eml.headers['content-type']).toMatch(/^message\/rfc822/);
+    expect(eml.headers['content-disposition']).toContain(`message-${letterMail.id}.eml`);
+    expect((eml.body as Buffer).toString()).toContain('To: sam@kent.example');
+  });
+
+  it('is refused to panel members', async () => {
+    const p = await as('panel');
+    expect((await p.get('/mail')).status).toBe(403);
+    expect((await p.get('/mail/1')).status).toBe(403);
+  });
+});
+
+describe('administration', () => {
+  it('is refused to everyone but the secretariat', async () => {
+    for (const who of ['panel', 'kent', 'kentPcc'] as const) {
+      expect((await (await as(who)).get('/admin')).status).toBe(403);
+      expect((await (await as(who)).get('/admin/csps')).status).toBe(403);
+    }
+    const p = await as('panel');
+    await p.get('/dashboard');
+    expect((await p.form('/admin/csps', { name: 'Sneaky CSP' })).status).toBe(403);
+  });
+
+  it('adds a CSP, showing every mistake at once and keeping what was typed', async () => {
+    const s = await as('secretariat');
+    const form = await s.get('/admin/csps/new');
+    expect(form.status).toBe(200);
+    const bad = await s.form('/admin/csps', {
+      name: '',
+      policeForceAreaId: '',
+      addressLines: 'Civic Centre\nHarlow',
+      contacts: 'Pat Jones <pat@harlow.example>\nsomebody without an address\nLee Smith, not-an-email',
+    });
+    expect(bad.status).toBe(422);
+    expect(summary(bad.text)).toEqual([
+      'Name must not be empty',
+      'Choose the police force area',
+      'Contacts on line 2: write it as Name <email> or Name, email',
+      'Contacts on line 3: email must be an email address such as name@example.org',
+    ]);
+    expect(bad.text).toContain('Civic Centre\nHarlow</textarea>');
+    expect(bad.text).toContain('Pat Jones &lt;pat@harlow.example&gt;');
+    expect(await count('csps')).toBe(2);
+
+    const good = await s.form('/admin/csps', {
+      name: 'Harlow <script>alert(1)</script> CSP',
+      policeForceAreaId: String(t.ids.kentArea),
+      addressLines: 'Civic Centre\n\nHarlow',
+      contacts: '"Pat Jones" <pat@harlow.example>\nLee Smith, lee@harlow.example',
+    });
+    expect(good.status).toBe(302);
+    const list = await s.get(good.headers.location);
+    expect(list.text).toContain('Harlow &lt;script&gt;alert(1)&lt;/script&gt; CSP');
+    expect(list.text).not.toContain('<script>alert(1)</script>');
+    expect(visible(list.text)).toContain('added');
+    const csp = (await t.api('secretariat').get('/csps')).body.find((c: { name: string }) =>
+      c.name.startsWith('Harlow'),
+    );
+    expect(csp).toMatchObject({
+      addressLines: ['Civic Centre', 'Harlow'],
+      contacts: [
+        { name: 'Pat Jones', email: 'pat@harlow.example' },
+        { name: 'Lee Smith', email: 'lee@harlow.example' },
+      ],
+    });
+  });
+
+  it("changes a CSP's address and contacts, on the page and through the API", async () => {
+    const s = await as('secretariat');
+    const page = await s.get(`/admin/csps/${t.ids.kentCsp}`);
+    expect(page.text).toContain('Sam Okafor &lt;sam@kent.example&gt;</textarea>');
+    const bad = await s.form(`/admin/csps/${t.ids.kentCsp}`, { addressLines: 'Invicta House', contacts: '' });
+    expect(bad.status).toBe(422);
+    expect(summary(bad.text)).toEqual(['Contacts must list at least one contact: the first receives the letters']);
+    const good = await s.form(`/admin/csps/${t.ids.kentCsp}`, {
+      addressLines: 'Invicta House\nCounty Hall\nMaidstone',
+      contacts: 'Sam Okafor <sam@kent.example>\nAlex Kay <alex@kent.example>',
+    });
+    expect(good.status).toBe(302);
+    expect(visible((await s.get(good.headers.location)).text)).toContain('Kent CSP saved');
+
+    const api = await t.api('secretariat').put(`/csps/${t.ids.kentCsp}`, {
+      addressLines: ['Invicta House', 'Maidstone'],
+      contacts: [{ name: 'Sam Okafor', email: 'sam@kent.example' }],
+    });
+    expect(api.status).toBe(200);
+    expect(api.body).toMatchObject({ name: 'Kent CSP', addressLines: ['Invicta House', 'Maidstone'] });
+    expect((await t.api('secretariat').put(`/csps/${t.ids.kentCsp}`, { addressLines: [] })).status).toBe(422);
+    expect(
+      (await t.api('secretariat').put(`/csps/${t.ids.kentCsp}`, { name: 'Renamed', addressLines: [], contacts: [] }))
+        .body.errors,
+    ).toContainEqual({ field: 'name', message: 'is not a known field' });
+    expect((await t.api('kent').put(`/csps/${t.ids.kentCsp}`, { addressLines: [], contacts: [] })).status).toBe(403);
+    expect(
+      (
+        await t.api('secretariat').put('/csps/99999', {
+          addressLines: [],
+          contacts: [{ name: 'A', email: 'a@b.example' }],
+        })
+      ).status,
+    ).toBe(404);
+  });
+
+  it("changes a PCC's name and email address", async () => {
+    const s = await as('secretariat');
+    const list = await s.get('/admin/police-force-areas');
+    expect(visible(list.text)).toMatch(/Metropolitan Police Mayor's Office for Policing and Crime Missing/);
+    await s.get(`/admin/police-force-areas/${t.ids.metArea}`);
+    const bad = await s.form(`/admin/police-force-areas/${t.ids.metArea}`, {
+      pccName: "Mayor's Office for Policing and Crime",
+      pccEmail: 'mopac at london',
+    });
+    expect(bad.status).toBe(422);
+    expect(summary(bad.text)).toEqual(["The PCC's email address must be an email address such as name@example.org"]);
+    expect(inputValue(bad.text, 'pccEmail')).toBe('mopac at london');
+    const good = await s.form(`/admin/police-force-areas/${t.ids.metArea}`, {
+      pccName: "Mayor's Office for Policing and Crime",
+      pccEmail: 'mopac@london.example',
+    });
+    expect(good.status).toBe(302);
+    expect(visible((await s.get(good.headers.location)).text)).toContain('PCC details for Metropolitan Police saved');
+    const area = (await t.api('secretariat').get('/police-force-areas')).body.find(
+      (a: { id: number }) => a.id === t.ids.metArea,
+    );
+    expect(area.pccEmail).toBe('mopac@london.example');
+  });
+
+  it('adds a user, refusing mistakes without echoing the password', async () => {
+    const s = await as('secretariat');
+    await s.get('/admin/users/new');
+    const bad = await s.form('/admin/users', {
+      name: 'Robin Ng',
+      email: 'robin@kent.example',
+      role: 'csp',
+      cspId: '',
+      policeForceAreaId: '',
+      password: 'short',
+    });
+    expect(bad.status).toBe(422);
+    expect(summary(bad.text)).toEqual(['Password must be at least 12 characters']);
+    expect(inputValue(bad.text, 'name')).toBe('Robin Ng');
+    expect(bad.text).not.toContain('value="short"');
+    expect(bad.text).toMatch(/id="role-csp"[^>]*checked/);
+
+    const noCsp = await s.form('/admin/users', {
+      name: 'Robin Ng',
+      email: 'robin@kent.example',
+      role: 'csp',
+      password: 'a long enough password',
+    });
+    expect(summary(noCsp.text)).toEqual(['CSP is required for a CSP user']);
+    const noRole = await s.form('/admin/users', { name: 'Robin Ng', email: 'robin@kent.example', password: 'x' });
+    expect(summary(noRole.text)).toContain('Select the role of the user');
+
+    const good = await s.form('/admin/users', {
+      name: 'Robin Ng',
+      email: 'robin@kent.example',
+      role: 'csp',
+      cspId: String(t.ids.kentCsp),
+      password: 'a long enough password',
+    });
+    expect(good.status).toBe(302);
+    const list = visible((await s.get(good.headers.location)).text);
+    expect(list).toContain('Robin Ng can now sign in as robin@kent.example');
+    expect(list).toMatch(/Robin Ng robin@kent\.example CSP coordinator Kent CSP/);
+
+    const duplicate = await s.form('/admin/users', {
+      name: 'Robin again',
+      email: 'ROBIN@kent.example',
+      role: 'panel',
+      password: 'a long enough password',
+    });
+    expect(duplicate.status).toBe(409);
+    expect(summary(duplicate.text)[0]).toContain('already exists');
+  });
+
+  it('changes every letter setting', async () => {
+    const s = await as('secretariat');
+    const page = await s.get('/admin/settings');
+    expect(inputValue(page.text, 'revisionReminderDays')).toBe('28');
+    const fields = {
+      signatoryName: 'Dr A Chair',
+      signatoryTitle: 'Chair of the QA Panel',
+      homeOfficeAddress: '2 Marsham Street\nLondon\nSW1P 4DF',
+      dhrMailbox: 'dhr@homeoffice.example',
+      draftLetterAlertDays: '10',
+      revisionReminderDays: '21',
+      publicationReminderDays: '30',
+    };
+    const bad = await s.form('/admin/settings', { ...fields, revisionReminderDays: 'soon', homeOfficeAddress: '' });
+    expect(bad.status).toBe(422);
+    expect(summary(bad.text)).toEqual([
+      'The Home Office address must have at least one line',
+      'Days before a revision reminder must be a number of days',
+    ]);
+    expect(inputValue(bad.text, 'revisionReminderDays')).toBe('soon');
+    const good = await s.form('/admin/settings', fields);
+    expect(good.status).toBe(302);
+    expect(visible((await s.get(good.headers.location)).text)).toContain('Letter settings saved');
+    expect(await t.services.settings.get()).toMatchObject({
+      signatoryName: 'Dr A Chair',
+      homeOfficeAddress: ['2 Marsham Street', 'London', 'SW1P 4DF'],
+      revisionReminderDays: 21,
+    });
+  });
+});
+
+describe('forms from elsewhere', () => {
+  it('refuses a POST without the CSRF token or with a wrong one, changing nothing', async () => {
+    const s = await as('secretariat');
+    const before = await count('panel_meetings');
+    const fields = { 'date-day': '1', 'date-month': '9', 'date-year': '2026' };
+    const without = await s.agent.post('/meetings').type('form').send(fields);
+    expect(without.status).toBe(403);
+    const page = await s.get('/meetings');
+    const wrong = await s.agent
+      .post('/meetings')
+      .type('form')
+      .send({ ...fields, _csrf: `${csrfOf(page.text).slice(0, -2)}xx` });
+    expect(wrong.status).toBe(403);
+    // A token from another person's session is no good either.
+    const other = await request(t.app)
+      .post('/meetings')
+      .type('form')
+      .send({ ...fields, _csrf: (await as('panel')).token });
+    expect(other.status).toBe(403);
+    expect(await count('panel_meetings')).toBe(before);
+  });
+});
