@@ -1,10 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { audit, launch, type Violation } from '../helpers/browser';
-import { createTestDb } from '../helpers/db';
-import { startServer, type RunningServer } from '../helpers/processes';
+import { freshAppData, startServer, type RunningServer } from '../helpers/processes';
 
 /**
  * The service in a real browser, as its users meet it: Debian's chromium against
@@ -16,29 +12,19 @@ jest.setTimeout(180_000);
 const PASSWORD = 'browser demo password';
 let server: RunningServer;
 let browser: Browser;
-let dataDir: string;
-let database: Awaited<ReturnType<typeof createTestDb>> | undefined;
+let remove: (() => Promise<void>) | undefined;
 const violations: Violation[] = [];
 
 beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dhr-qa-browser-'));
-  const env: NodeJS.ProcessEnv = { DATA_DIR: dataDir, DEMO_PASSWORD: PASSWORD, WORKER_INTERVAL_SECONDS: '1' };
-  if (process.env.TEST_DATABASE_URL) {
-    database = await createTestDb();
-    await database.db.migrate.rollback(
-      { directory: path.join(__dirname, '..', '..', 'migrations'), loadExtensions: ['.ts'] },
-      true,
-    );
-    env.DATABASE_URL = database.url;
-  }
-  server = await startServer(env);
+  const data = await freshAppData('dhr-qa-browser-');
+  remove = data.remove;
+  server = await startServer({ ...data.env, DEMO_PASSWORD: PASSWORD, WORKER_INTERVAL_SECONDS: '1' });
   browser = await launch();
 });
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
-  await database?.destroy();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await remove?.();
 });
 
 async function signIn(email: string): Promise<Page> {

@@ -1,11 +1,9 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { samplePdf } from '../../src/demo/samplePdf';
-import { cli, serverRefuses, startServer } from '../helpers/processes';
+import { cli, freshAppData, serverRefuses, startServer } from '../helpers/processes';
 import { startSmtp } from '../helpers/smtp';
-import { createTestDb } from '../helpers/db';
 
 /**
  * The app as a newcomer meets it: `npm start` on an empty database seeds demo data
@@ -14,26 +12,14 @@ import { createTestDb } from '../helpers/db';
 jest.setTimeout(120_000);
 
 let dataDir: string;
-let database: Awaited<ReturnType<typeof createTestDb>> | undefined;
+let remove: () => Promise<void>;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dhr-qa-start-'));
-  env = { DATA_DIR: dataDir };
-  // On the PostgreSQL run the app gets an empty database of its own on that server.
-  if (process.env.TEST_DATABASE_URL) {
-    database = await createTestDb();
-    await database.db.migrate.rollback(
-      { directory: path.join(__dirname, '..', '..', 'migrations'), loadExtensions: ['.ts'] },
-      true,
-    );
-    env.DATABASE_URL = database.url;
-  }
+  const data = await freshAppData('dhr-qa-start-');
+  ({ env, dataDir, remove } = data);
 });
-afterAll(async () => {
-  await database?.destroy();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => remove());
 
 async function json(url: string, init: RequestInit & { token?: string } = {}) {
   const res = await fetch(url, {

@@ -1,5 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { MIGRATIONS_DIR } from '../../src/db/connect';
+import { createTestDb } from './db';
 
 const ROOT = path.join(__dirname, '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -69,4 +73,29 @@ export function cli(args: string[], env: NodeJS.ProcessEnv): { status: number | 
     timeout: 60_000,
   });
   return { status: run.status, output: run.stdout + run.stderr };
+}
+
+/**
+ * Where a started app keeps its data: a fresh DATA_DIR and, on the PostgreSQL run,
+ * an empty database of its own on that server (DATABASE_URL).
+ */
+export async function freshAppData(
+  prefix: string,
+): Promise<{ env: NodeJS.ProcessEnv; dataDir: string; remove: () => Promise<void> }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const env: NodeJS.ProcessEnv = { DATA_DIR: dataDir };
+  let database: Awaited<ReturnType<typeof createTestDb>> | undefined;
+  if (process.env.TEST_DATABASE_URL) {
+    database = await createTestDb();
+    await database.db.migrate.rollback({ directory: MIGRATIONS_DIR, loadExtensions: ['.ts'] }, true);
+    env.DATABASE_URL = database.url;
+  }
+  return {
+    env,
+    dataDir,
+    remove: async () => {
+      await database?.destroy();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
