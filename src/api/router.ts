@@ -146,6 +146,43 @@ export function apiRouter(services: Services, options: { maxUploadBytes: number 
     res.json(await outbox.retry(user(req), idParam(req, 'id')));
   });
 
+  const { recommendations } = services;
+  router.post('/reviews/:id/recommendations/import', async (req, res) => {
+    res.json(await recommendations.import(user(req), idParam(req, 'id'), req.body ?? {}));
+  });
+  router.get('/reviews/:id/recommendations', async (req, res) => {
+    res.json(await recommendations.forReview(user(req), idParam(req, 'id')));
+  });
+  router.get('/recommendations', async (req, res) => {
+    res.json(await recommendations.forAgency(user(req)));
+  });
+  router.get('/organisations', async (req, res) => {
+    res.json(await recommendations.organisationsList(user(req)));
+  });
+  router.post('/recommendation-agencies/:id/response', async (req, res) => {
+    await recommendations.respond(user(req), idParam(req, 'id'), req.body ?? {});
+    res.status(204).end();
+  });
+  router.post('/recommendation-agencies/:id/actions', async (req, res) => {
+    res.status(201).json({ id: await recommendations.addAction(user(req), idParam(req, 'id'), req.body ?? {}) });
+  });
+  router.post('/recommendation-agencies/:id/implemented', async (req, res) => {
+    await recommendations.markImplemented(user(req), idParam(req, 'id'), req.body ?? {});
+    res.status(204).end();
+  });
+  router.post('/recommendation-agencies/:id/reopen', async (req, res) => {
+    await recommendations.reopen(user(req), idParam(req, 'id'), req.body ?? {});
+    res.status(204).end();
+  });
+  router.put('/actions/:id/status', async (req, res) => {
+    await recommendations.setActionStatus(user(req), idParam(req, 'id'), req.body ?? {});
+    res.status(204).end();
+  });
+  router.post('/actions/:id/updates', async (req, res) => {
+    await recommendations.addUpdate(user(req), idParam(req, 'id'), req.body ?? {});
+    res.status(201).end();
+  });
+
   router.get('/reviews', async (req, res) => {
     res.json(await reviews.list(user(req), { ...req.query }));
   });

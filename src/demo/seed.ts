@@ -1,6 +1,10 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Db } from '../db/connect';
+import type { User } from '../services/accounts';
 import { hashPassword } from '../services/passwords';
+import { nameKey } from '../services/recommendations';
 import type { Services } from '../services';
 import { POLICE_FORCE_AREAS } from './policeForceAreas';
 import { samplePdf } from './samplePdf';
@@ -54,13 +58,52 @@ export const DEMO_ACCOUNTS = [
     title: 'Hackney CSP',
   },
   {
+    email: 'csp.harlow@dhr-qa.example',
+    name: 'Chris Morgan',
+    role: 'csp',
+    csp: 'Harlow Community Safety Partnership',
+    title: 'Harlow CSP',
+  },
+  {
     email: 'pcc.kent@dhr-qa.example',
     name: 'Office of the Kent PCC',
     role: 'pcc',
     area: 'Kent',
     title: 'Kent PCC office',
   },
+  {
+    email: 'agency.met@dhr-qa.example',
+    name: 'MPS DHR lead',
+    role: 'agency',
+    organisation: 'Metropolitan Police Service',
+    title: 'agency: Metropolitan Police Service',
+  },
+  {
+    email: 'agency.essex@dhr-qa.example',
+    name: 'ECC safeguarding lead',
+    role: 'agency',
+    organisation: 'Essex County Council (ECC), Children’s Social Care',
+    title: "agency: Essex County Council Children's Social Care",
+  },
 ] as const;
+
+/** Published reviews whose recommendations come from the DHR Library pages (public records). */
+const PUBLISHED = [
+  {
+    csp: 'Hackney Community Safety Partnership',
+    pseudonym: 'Hackney review',
+    file: 'hackney-dhr-2023-recommendations.txt',
+    published: '2023-04-28',
+    yearOfDeath: 2014,
+  },
+  {
+    csp: 'Harlow Community Safety Partnership',
+    pseudonym: 'Harlow review',
+    file: 'harlow-dhr-2023-recommendations.txt',
+    published: '2023-06-30',
+    yearOfDeath: 2012,
+  },
+];
 
 export async function isEmpty(db: Db): Promise<boolean> {
   const [{ count }] = await db('police_force_areas').count<{ count: string | number }[]>('* as count');
@@ -101,6 +144,14 @@ export async function seedDemo(services: Services, password?: string): Promise<s
       .returning('id');
     cspIds.set(csp.name, row.id);
   }
+  const organisationIds = new Map<string, number>();
+  for (const account of DEMO_ACCOUNTS) {
+    if (!('organisation' in account)) continue;
+    const [row] = await db('organisations')
+      .insert({ name: account.organisation, name_key: nameKey(account.organisation) })
+      .returning('id');
+    organisationIds.set(account.organisation, row.id);
+  }
   for (const account of DEMO_ACCOUNTS) {
     await services.accounts.createUser({
       email: account.email,
@@ -108,6 +159,7 @@ export async function seedDemo(services: Services, password?: string): Promise<s
       role: account.role,
       cspId: 'csp' in account ? cspIds.get(account.csp) : undefined,
       policeForceAreaId: 'area' in account ? areaIds.get(account.area) : undefined,
+      organisationId: 'organisation' in account ? organisationIds.get(account.organisation) : undefined,
       password: demoPassword,
     });
   }
@@ -133,7 +185,46 @@ export async function seedDemo(services: Services, password?: string): Promise<s
   }
   await services.reviews.sendEvent(kent, mary.id, { type: 'SUBMIT' });
   await services.reviews.create(kent, { pseudonym: 'Anne' });
+  await seedPublished(services, secretariat);
   return demoPassword;
+}
+
+/** Takes each published review through the lifecycle, then imports its recommendations. */
+async function seedPublished(services: Services, secretariat: User) {
+  const [meeting] = await services.db('panel_meetings').insert({ date: '2023-01-18' }).returning('id');
+  for (const p of PUBLISHED) {
+    const csp = await services.db('csps').where({ name: p.csp }).first('id');
+    const review = await services.reviews.create(secretariat, {
+      cspId: csp.id,
+      pseudonym: p.pseudonym,
+      yearOfDeath: p.yearOfDeath,
+      notifiedOn: '2022-06-01',
+    });
+    for (const kind of ['overview_report', 'executive_summary', 'action_plan'] as const) {
+      await services.reviews.attachDocument(secretariat, review.id, {
+        kind,
+        filename: `${kind}.pdf`,
+        bytes: samplePdf(`${p.pseudonym} - ${kind} (demo document)`),
+      });
+    }
+    const send = (event: object) => services.reviews.sendEvent(secretariat, review.id, event);
+    await send({ type: 'SUBMIT' });
+    await send({ type: 'SCHEDULE', meetingId: meeting.id });
+    await send({
+      type: 'RECORD_OUTCOME',
+      outcome: 'publish',
+      commendations: 'A thorough and compassionate review.',
+      areas: [],
+    });
+    await send({ type: 'SEND_LETTER' });
+    await send({
+      type: 'RECORD_PUBLICATION',
+      url: `https://www.example.org/dhr/${p.pseudonym.split(' ')[0]!.toLowerCase()}`,
+      publishedOn: p.published,
+    });
+    const content = fs.readFileSync(path.join(__dirname, 'recommendations', p.file), 'utf8');
+    await services.recommendations.import(secretariat, review.id, { format: 'text', content, dryRun: false });
+  }
 }
 
 /** Sets every demo account's password, so a chosen DEMO_PASSWORD works on an existing database too. */

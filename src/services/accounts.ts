@@ -13,6 +13,7 @@ export interface User {
   role: Role;
   cspId: number | null;
   policeForceAreaId: number | null;
+  organisationId: number | null;
 }
 
 interface UserRow {
@@ -22,6 +23,7 @@ interface UserRow {
   role: Role;
   csp_id: number | null;
   police_force_area_id: number | null;
+  organisation_id: number | null;
   password_hash: string;
 }
 
@@ -32,6 +34,7 @@ export const toUser = (row: UserRow): User => ({
   role: row.role,
   cspId: row.csp_id,
   policeForceAreaId: row.police_force_area_id,
+  organisationId: row.organisation_id ?? null,
 });
 
 export const newUserSchema = z.strictObject({
@@ -40,6 +43,7 @@ export const newUserSchema = z.strictObject({
   role,
   cspId: id.optional().nullable(),
   policeForceAreaId: id.optional().nullable(),
+  organisationId: id.optional().nullable(),
   password,
 });
 export type NewUser = z.infer<typeof newUserSchema>;
@@ -72,6 +76,15 @@ export function createAccounts(db: Db, clock: Clock, options: { sessionTtlHours:
       if (r !== 'pcc' && data.policeForceAreaId) {
         throw ValidationError.field('policeForceAreaId', 'is only for PCC users');
       }
+      if (r === 'agency' && !data.organisationId) {
+        throw ValidationError.field('organisationId', 'is required for an agency user');
+      }
+      if (r !== 'agency' && data.organisationId) {
+        throw ValidationError.field('organisationId', 'is only for agency users');
+      }
+      if (data.organisationId && !(await db('organisations').where({ id: data.organisationId }).first())) {
+        throw ValidationError.field('organisationId', 'no organisation has this id');
+      }
       if (data.cspId && !(await db('csps').where({ id: data.cspId }).first())) {
         throw ValidationError.field('cspId', 'no CSP has this id');
       }
@@ -86,6 +99,7 @@ export function createAccounts(db: Db, clock: Clock, options: { sessionTtlHours:
           role: r,
           csp_id: data.cspId ?? null,
           police_force_area_id: data.policeForceAreaId ?? null,
+          organisation_id: data.organisationId ?? null,
           password_hash: await hashPassword(data.password),
         })
         .returning('*');

@@ -11,6 +11,7 @@ import { createLetters } from './letters';
 import { createMeetings } from './meetings';
 import { createPipeline } from './pipeline';
 import { reviewProgress } from './progress';
+import { createRecommendations } from './recommendations';
 import { createReminders } from './reminders';
 import { createReviews } from './reviews';
 import { createSettings } from './settings';
@@ -51,6 +52,7 @@ export function createServices(db: Db, options: ServiceOptions) {
     }),
     /** Where each of some reviews stands (meeting, round, items to do), in one query. */
     progress: (user: User, reviewIds: number[]) => reviewProgress(db, user, reviewIds),
+    recommendations: createRecommendations(db, clock),
     transport: options.transport,
     maxUploadBytes: options.maxUploadBytes,
   };

@@ -11,6 +11,8 @@ export function visibleReviews(conn: Conn, user: User): Knex.QueryBuilder {
   const q = conn('reviews as r').join('csps as c', 'c.id', 'r.csp_id');
   if (user.role === 'csp') q.where('r.csp_id', user.cspId);
   if (user.role === 'pcc') q.where('c.police_force_area_id', user.policeForceAreaId);
+  // Agencies see the recommendations addressed to them, never the reviews themselves.
+  if (user.role === 'agency') q.whereRaw('false');
   return q;
 }
 

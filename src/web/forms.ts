@@ -68,6 +68,7 @@ const NAV: Record<User['role'], { href: string; text: string }[]> = {
     { href: '/reviews', text: 'Reviews' },
     { href: '/letters', text: 'Letters' },
   ],
+  agency: [{ href: '/recommendations', text: 'Recommendations' }],
 };
 
 function navigation(user: User, path: string) {

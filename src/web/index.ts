@@ -8,6 +8,7 @@ import { render } from './forms';
 import { authRoutes } from './routes/auth';
 import { cspRoutes } from './routes/csp';
 import { letterRoutes } from './routes/letters';
+import { recommendationRoutes } from './routes/recommendations';
 import { reviewRoutes } from './routes/reviews';
 import { secretariatRoutes } from './routes/secretariat';
 import { createSessions } from './session';
@@ -28,6 +29,7 @@ export interface WebContext {
 const PAGES: ((router: express.Router, ctx: WebContext) => void)[] = [
   secretariatRoutes,
   cspRoutes,
+  recommendationRoutes,
   reviewRoutes,
   letterRoutes,
 ];
@@ -64,7 +66,13 @@ export function webRouter(services: Services, options: WebOptions): express.Rout
     res.redirect('/sign-in');
   });
   router.get('/', (req, res) => {
-    const home = { secretariat: '/dashboard', panel: '/dashboard', csp: '/my-reviews', pcc: '/reviews' };
+    const home = {
+      secretariat: '/dashboard',
+      panel: '/dashboard',
+      csp: '/my-reviews',
+      pcc: '/reviews',
+      agency: '/recommendations',
+    };
     res.redirect(home[req.user!.role]);
   });
   for (const register of PAGES) register(router, ctx);

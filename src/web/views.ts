@@ -96,6 +96,10 @@ function createViews() {
     year: values?.[`${name}-year`] ?? '',
   }));
   h('eventLabel', (type: string) => EVENT_LABELS[type] ?? capitalise(type.toLowerCase().replace(/_/g, ' ')));
+  h('formatOptions', () => [
+    { value: 'text', text: 'A list or table copied from the DHR Library' },
+    { value: 'csv', text: 'CSV' },
+  ]);
   h('plural', (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`);
   h('humanise', (value: string) => capitalise(String(value ?? '').replace(/_/g, ' ')));
   h(

@@ -16,6 +16,7 @@ export const EVENTS_BY_ROLE: Record<Role, readonly ReviewEvent['type'][]> = {
   panel: ['RECORD_OUTCOME', 'AMEND_OUTCOME'],
   csp: ['SUBMIT', 'RESPOND_TO_ITEM', 'SUBMIT_REVISIONS', 'RECORD_PUBLICATION', 'ATTACH_DOCUMENT'],
   pcc: [],
+  agency: [],
 };
 
 export function roleMaySend(role: Role, type: ReviewEvent['type']): boolean {

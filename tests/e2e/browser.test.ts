@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { audit, launch, type Violation } from '../helpers/browser';
 import { freshAppData, startServer, type RunningServer } from '../helpers/processes';
@@ -10,6 +12,10 @@ import { freshAppData, startServer, type RunningServer } from '../helpers/proces
 jest.setTimeout(180_000);
 
 const PASSWORD = 'browser demo password';
+const HARLOW = fs.readFileSync(
+  path.join(__dirname, '..', '..', 'src', 'demo', 'recommendations', 'harlow-dhr-2023-recommendations.txt'),
+  'utf8',
+);
 let server: RunningServer;
 let browser: Browser;
 let remove: (() => Promise<void>) | undefined;
@@ -235,6 +241,61 @@ describe('a review from the panel to publication, through the pages alone', () =
       expect({ url, status: res!.status() }).toEqual({ url, status: 200 });
       await check(secretariat, name!);
     }
+  });
+});
+
+describe("recommendations, from import to an agency's progress", () => {
+  it('the secretariat imports the Harlow list; an agency responds and completes an action; the CSP sees the progress', async () => {
+    const secretariat = await signIn('secretariat@dhr-qa.example');
+    await secretariat.goto(`${server.url}/reviews/new`);
+    await secretariat
+      .getByLabel('Community Safety Partnership')
+      .selectOption({ label: 'Harlow Community Safety Partnership' });
+    await secretariat.getByLabel('Pseudonym').fill('Harlow browser');
+    await secretariat.locator('main button[type=submit]').click();
+    await secretariat.waitForLoadState();
+    const reviewId = /\/reviews\/(\d+)/.exec(secretariat.url())![1];
+    await secretariat.goto(`${server.url}/reviews/${reviewId}/recommendations/import`);
+    await check(secretariat, 'recommendations-import');
+    await secretariat.getByLabel('The list of recommendations').fill(HARLOW);
+    await secretariat.getByRole('button', { name: 'Continue' }).click();
+    await secretariat.waitForLoadState();
+    await check(secretariat, 'recommendations-preview');
+    expect(await secretariat.locator('tbody tr').count()).toBe(23);
+    await secretariat.getByRole('button', { name: 'Save these recommendations' }).click();
+    await secretariat.waitForLoadState();
+    expect(await secretariat.locator('.govuk-notification-banner').innerText()).toContain('Recommendations saved');
+    await secretariat.context().close();
+
+    const agency = await signIn('agency.essex@dhr-qa.example');
+    expect(new URL(agency.url()).pathname).toBe('/recommendations');
+    await check(agency, 'agency-recommendations');
+    const mine = agency.locator('.app-recommendation', { hasText: 'Harlow browser' }).first();
+    await mine.getByLabel('Accepted', { exact: true }).check();
+    await mine.getByRole('button', { name: /Save response/ }).click();
+    await agency.waitForLoadState();
+    const accepted = agency.locator('.app-recommendation', { hasText: 'Harlow browser' }).first();
+    await accepted.locator('summary').click();
+    await accepted.getByLabel('What will be done').fill("Audit referrals from children's social care");
+    await accepted.getByLabel('Owner').fill('Head of Safeguarding');
+    await accepted.getByLabel('Target date (YYYY-MM-DD)').fill('2027-03-31');
+    await accepted.getByRole('button', { name: 'Add action' }).click();
+    await agency.waitForLoadState();
+    const withAction = agency.locator('.app-recommendation', { hasText: 'Harlow browser' }).first();
+    await withAction.getByLabel('Status of this action').selectOption('completed');
+    await withAction.getByRole('button', { name: /Update status/ }).click();
+    await agency.waitForLoadState();
+    await check(agency, 'agency-progress');
+    await agency.context().close();
+
+    const csp = await signIn('csp.harlow@dhr-qa.example');
+    await csp.goto(`${server.url}/reviews/${reviewId}/recommendations`);
+    await check(csp, 'recommendations-monitoring');
+    const text = await csp.locator('main').innerText();
+    expect(text).toContain("Audit referrals from children's social care");
+    expect(text).toContain('Completed');
+    expect(await csp.locator('progress').first().getAttribute('value')).not.toBe('0');
+    await csp.context().close();
   });
 });
 

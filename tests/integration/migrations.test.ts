@@ -12,13 +12,19 @@ describe('migrations', () => {
           )
         ).rows.map((r: { table_name: string }) => r.table_name);
       expect(await tables()).toEqual([
+        'action_updates',
         'api_tokens',
         'csps',
         'documents',
         'letters',
+        'organisations',
         'outbox',
         'panel_meetings',
         'police_force_areas',
+        'recommendation_actions',
+        'recommendation_agencies',
+        'recommendation_events',
+        'recommendations',
         'reference_counters',
         'reminders',
         'review_events',
@@ -33,7 +39,7 @@ describe('migrations', () => {
       await db.migrate.rollback({ directory: MIGRATIONS_DIR, loadExtensions: ['.ts'] }, true);
       expect(await tables()).toEqual([]);
       await migrate(db);
-      expect(await tables()).toHaveLength(17);
+      expect(await tables()).toHaveLength(23);
     } finally {
       await destroy();
     }

@@ -689,15 +689,15 @@ describe('allowedEvents', () => {
     {
       state: 'notified',
       documents: [],
-      expected: { secretariat: ['PAUSE', 'WITHDRAW'], panel: [], csp: [], pcc: [] },
+      expected: { secretariat: ['PAUSE', 'WITHDRAW'], panel: [], csp: [], pcc: [], agency: [] },
     },
     {
       state: 'notified',
-      expected: { secretariat: ['SUBMIT', 'PAUSE', 'WITHDRAW'], panel: [], csp: ['SUBMIT'], pcc: [] },
+      expected: { secretariat: ['SUBMIT', 'PAUSE', 'WITHDRAW'], panel: [], csp: ['SUBMIT'], pcc: [], agency: [] },
     },
     {
       state: 'submitted',
-      expected: { secretariat: ['SCHEDULE', 'PAUSE', 'WITHDRAW'], panel: [], csp: [], pcc: [] },
+      expected: { secretariat: ['SCHEDULE', 'PAUSE', 'WITHDRAW'], panel: [], csp: [], pcc: [], agency: [] },
     },
     {
       state: 'scheduled',
@@ -706,6 +706,7 @@ describe('allowedEvents', () => {
         panel: ['RECORD_OUTCOME'],
         csp: [],
         pcc: [],
+        agency: [],
       },
     },
     {
@@ -715,6 +716,7 @@ describe('allowedEvents', () => {
         panel: ['AMEND_OUTCOME'],
         csp: [],
         pcc: [],
+        agency: [],
       },
     },
     {
@@ -725,6 +727,7 @@ describe('allowedEvents', () => {
         panel: [],
         csp: ['RESPOND_TO_ITEM'],
         pcc: [],
+        agency: [],
       },
     },
     {
@@ -735,6 +738,7 @@ describe('allowedEvents', () => {
         panel: [],
         csp: ['SUBMIT_REVISIONS'],
         pcc: [],
+        agency: [],
       },
     },
     {
@@ -742,7 +746,7 @@ describe('allowedEvents', () => {
       context: ctx({ round: 1, outcome: 'resubmit', letterSentAt: LETTER_AT }),
       items: [item(1, 'addressed')],
       documents: [...SUBMISSION_DOCS, doc('revised_report', BEFORE_LETTER)],
-      expected: { secretariat: ['PAUSE', 'WITHDRAW'], panel: [], csp: [], pcc: [] },
+      expected: { secretariat: ['PAUSE', 'WITHDRAW'], panel: [], csp: [], pcc: [], agency: [] },
     },
     {
       state: 'revisions_submitted',
@@ -752,6 +756,7 @@ describe('allowedEvents', () => {
         panel: [],
         csp: [],
         pcc: [],
+        agency: [],
       },
     },
     {
@@ -762,11 +767,12 @@ describe('allowedEvents', () => {
         panel: [],
         csp: [],
         pcc: [],
+        agency: [],
       },
     },
     {
       state: 'resubmitted',
-      expected: { secretariat: ['SCHEDULE', 'PAUSE', 'WITHDRAW'], panel: [], csp: [], pcc: [] },
+      expected: { secretariat: ['SCHEDULE', 'PAUSE', 'WITHDRAW'], panel: [], csp: [], pcc: [], agency: [] },
     },
     {
       state: 'approved',
@@ -775,11 +781,12 @@ describe('allowedEvents', () => {
         panel: [],
         csp: ['RECORD_PUBLICATION'],
         pcc: [],
+        agency: [],
       },
     },
     {
       state: 'on_hold',
-      expected: { secretariat: ['RESUME', 'WITHDRAW'], panel: [], csp: [], pcc: [] },
+      expected: { secretariat: ['RESUME', 'WITHDRAW'], panel: [], csp: [], pcc: [], agency: [] },
     },
   ];
 

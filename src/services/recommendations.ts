@@ -1,0 +1,463 @@
+import { z } from 'zod';
+import type { Conn, Db } from '../db/connect';
+import { parseRecommendations, type ParsedRecommendation } from '../recommendations/parse';
+import type { User } from './accounts';
+import { toIso, toIsoDate, type Clock } from './clock';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
+import { isHomeOffice, visibleReviews } from './scope';
+import { isoDate, optionalText, parse, text } from './validation';
+
+/** "Harlow CCG", "harlow c.c.g." and "HARLOW  CCG" name one body. */
+export const nameKey = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '');
+
+export const RESPONSES = ['accepted', 'partially_accepted', 'not_accepted'] as const;
+export const ACTION_STATUSES = ['not_started', 'in_progress', 'completed'] as const;
+
+const importSchema = z.strictObject({
+  format: z.enum(['text', 'csv'], { error: 'must be text or csv' }),
+  content: z.string({ error: 'must be text' }).max(1_000_000, { error: 'must be at most 1 MB' }),
+  dryRun: z.boolean({ error: 'must be true or false' }).default(true),
+});
+
+const responseSchema = z
+  .strictObject({
+    response: z.enum(RESPONSES, { error: `must be one of ${RESPONSES.join(', ')}` }),
+    rationale: optionalText(5000).default(''),
+  })
+  .superRefine((v, ctx) => {
+    if (v.response !== 'accepted' && !v.rationale) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rationale'],
+        message: 'is required unless the recommendation is accepted',
+      });
+    }
+  });
+
+const actionSchema = z.strictObject({ description: text(2000), owner: text(200), targetDate: isoDate });
+const actionStatusSchema = z.strictObject({
+  status: z.enum(ACTION_STATUSES, { error: `must be one of ${ACTION_STATUSES.join(', ')}` }),
+});
+const updateSchema = z.strictObject({ on: isoDate, text: text(5000) });
+const evidenceSchema = z.strictObject({ evidence: text(5000) });
+const reasonSchema = z.strictObject({ reason: text(2000) });
+
+/** Where one agency stands on one recommendation. */
+export type AgencyStatus = 'awaiting_response' | 'not_accepted' | 'in_progress' | 'implemented';
+
+interface LinkRow {
+  id: number;
+  recommendation_id: number;
+  organisation_id: number;
+  name: string;
+  response: string | null;
+  rationale: string | null;
+  responded_at: Date | null;
+  implemented_at: Date | null;
+  implementation_evidence: string | null;
+  reopened_reason: string | null;
+}
+
+function statusOf(link: LinkRow): AgencyStatus {
+  if (!link.response) return 'awaiting_response';
+  if (link.response === 'not_accepted') return 'not_accepted';
+  return link.implemented_at ? 'implemented' : 'in_progress';
+}
+
+export function createRecommendations(db: Db, clock: Clock) {
+  async function audit(
+    trx: Conn,
+    e: {
+      reviewId: number;
+      recommendationId?: number | null;
+      organisationId?: number | null;
+      type: string;
+      payload?: object;
+      actor: User;
+    },
+  ) {
+    await trx('recommendation_events').insert({
+      review_id: e.reviewId,
+      recommendation_id: e.recommendationId ?? null,
+      organisation_id: e.organisationId ?? null,
+      type: e.type,
+      payload: JSON.stringify(e.payload ?? {}),
+      actor_id: e.actor.id,
+      at: clock.now(),
+    });
+  }
+
+  async function reviewFor(user: User, reviewId: number, conn: Conn = db) {
+    const review = await visibleReviews(conn, user).where('r.id', reviewId).first('r.id', 'r.reference', 'r.csp_id');
+    if (!review) throw new NotFoundError('No review with this id');
+    return review as { id: number; reference: string; csp_id: number };
+  }
+
+  /** The organisations named, matched to existing ones or (when saving) created. */
+  async function organisations(conn: Conn, names: string[], create: boolean) {
+    const found = new Map<string, { id: number | null; name: string }>();
+    for (const name of names) {
+      const key = nameKey(name);
+      if (found.has(key)) continue;
+      let row = await conn('organisations').where({ name_key: key }).first('id', 'name');
+      if (!row && create) [row] = await conn('organisations').insert({ name, name_key: key }).returning(['id', 'name']);
+      found.set(key, row ? { id: row.id, name: row.name } : { id: null, name });
+    }
+    return found;
+  }
+
+  /** What an import would do to the review's recommendations, row by row. */
+  async function compare(conn: Conn, reviewId: number, rows: ParsedRecommendation[]) {
+    const existing = await conn('recommendations').where({ review_id: reviewId }).select('id', 'number', 'text');
+    const links = await conn('recommendation_agencies as ra')
+      .join('organisations as o', 'o.id', 'ra.organisation_id')
+      .whereIn(
+        'ra.recommendation_id',
+        existing.map((r) => r.id),
+      )
+      .select('ra.recommendation_id', 'o.name_key');
+    const byNumber = new Map(existing.map((r) => [r.number as string, r]));
+    const orgs = await organisations(
+      conn,
+      rows.flatMap((r) => r.agencies),
+      false,
+    );
+    const preview = rows.map((row) => {
+      const old = byNumber.get(row.number);
+      const oldKeys = old
+        ? links
+            .filter((l) => l.recommendation_id === old.id)
+            .map((l) => l.name_key as string)
+            .sort()
+        : [];
+      const newKeys = [...new Set(row.agencies.map(nameKey))].sort();
+      const change = !old
+        ? 'new'
+        : old.text !== row.text || oldKeys.join() !== newKeys.join()
+          ? 'changed'
+          : 'unchanged';
+      return {
+        line: row.line,
+        number: row.number,
+        text: row.text,
+        agencies: row.agencies.map((name) => {
+          const org = orgs.get(nameKey(name))!;
+          return { name: org.name, organisationId: org.id };
+        }),
+        ...(row.warning ? { warning: row.warning } : {}),
+        change,
+        ...(old && old.text !== row.text ? { previousText: old.text } : {}),
+      };
+    });
+    const imported = new Set(rows.map((r) => r.number));
+    const missing = existing.filter((r) => !imported.has(r.number)).map((r) => r.number as string);
+    return { preview, missing };
+  }
+
+  async function linkFor(user: User, linkId: number, trx: Conn = db) {
+    const link = await trx('recommendation_agencies as ra')
+      .join('recommendations as rec', 'rec.id', 'ra.recommendation_id')
+      .where('ra.id', linkId)
+      .first('ra.*', 'rec.review_id');
+    // An agency acts only for its own organisation; anyone else is told it does not exist.
+    if (!link || user.role !== 'agency' || link.organisation_id !== user.organisationId) {
+      throw new NotFoundError('No response of yours with this id');
+    }
+    return link as LinkRow & { review_id: number };
+  }
+
+  async function describe(
+    conn: Conn,
+    recs: { id: number; number: string; text: string; themes: string[]; review_id: number }[],
+    onlyOrganisation?: number,
+  ) {
+    const ids = recs.map((r) => r.id);
+    const q = conn('recommendation_agencies as ra')
+      .join('organisations as o', 'o.id', 'ra.organisation_id')
+      .whereIn('ra.recommendation_id', ids)
+      .orderBy('ra.id')
+      .select<LinkRow[]>('ra.*', 'o.name');
+    if (onlyOrganisation) q.where('ra.organisation_id', onlyOrganisation);
+    const links = await q;
+    const actions = await conn('recommendation_actions')
+      .whereIn(
+        'recommendation_agency_id',
+        links.map((l) => l.id),
+      )
+      .orderBy('id');
+    const updates = await conn('action_updates')
+      .whereIn(
+        'action_id',
+        actions.map((a) => a.id),
+      )
+      .orderBy(['on', 'id']);
+    const today = toIsoDate(clock.now());
+    return recs.map((rec) => ({
+      id: rec.id,
+      reviewId: rec.review_id,
+      number: rec.number,
+      text: rec.text,
+      themes: rec.themes,
+      agencies: links
+        .filter((l) => l.recommendation_id === rec.id)
+        .map((l) => ({
+          id: l.id,
+          organisationId: l.organisation_id,
+          name: l.name,
+          response: l.response,
+          rationale: l.rationale,
+          respondedAt: toIso(l.responded_at),
+          status: statusOf(l),
+          implementedAt: toIso(l.implemented_at),
+          evidence: l.implementation_evidence,
+          reopenedReason: l.reopened_reason,
+          actions: actions
+            .filter((a) => a.recommendation_agency_id === l.id)
+            .map((a) => ({
+              id: a.id,
+              description: a.description,
+              owner: a.owner,
+              targetDate: toIsoDate(a.target_date),
+              status: a.status,
+              overdue: a.status !== 'completed' && toIsoDate(a.target_date) < today,
+              updates: updates.filter((u) => u.action_id === a.id).map((u) => ({ on: toIsoDate(u.on), text: u.text })),
+            })),
+        })),
+    }));
+  }
+
+  const recColumns = ['id', 'number', 'text', 'themes', 'review_id'] as const;
+
+  return {
+    /** Reads a list (DHR Library text, markdown table or CSV); saves it unless dryRun. */
+    async import(user: User, reviewId: number, input: unknown) {
+      if (user.role !== 'secretariat' && user.role !== 'csp') {
+        throw new ForbiddenError('Only the CSP or the panel secretariat can import recommendations');
+      }
+      const review = await reviewFor(user, reviewId);
+      const { format, content, dryRun } = parse(importSchema, input);
+      const { rows, errors } = parseRecommendations(format, content);
+      if (errors.length)
+        throw new ValidationError(errors.map((e) => ({ field: `line ${e.line}`, message: e.message })));
+      if (rows.length === 0) throw ValidationError.field('content', 'holds no recommendations');
+      if (dryRun) return { saved: false, ...(await compare(db, review.id, rows)) };
+      return db.transaction(async (trx) => {
+        const result = await compare(trx, review.id, rows);
+        const orgs = await organisations(
+          trx,
+          rows.flatMap((r) => r.agencies),
+          true,
+        );
+        const now = clock.now();
+        for (const [position, row] of rows.entries()) {
+          const change = result.preview[position]!.change;
+          if (change === 'unchanged') continue;
+          let rec = await trx('recommendations').where({ review_id: review.id, number: row.number }).first('id');
+          if (rec) await trx('recommendations').where({ id: rec.id }).update({ text: row.text, position });
+          else {
+            [rec] = await trx('recommendations')
+              .insert({ review_id: review.id, number: row.number, text: row.text, position, imported_at: now })
+              .returning('id');
+          }
+          for (const name of row.agencies) {
+            await trx('recommendation_agencies')
+              .insert({ recommendation_id: rec.id, organisation_id: orgs.get(nameKey(name))!.id, created_at: now })
+              .onConflict(['recommendation_id', 'organisation_id'])
+              .ignore();
+          }
+          await audit(trx, {
+            reviewId: review.id,
+            recommendationId: rec.id,
+            type: change === 'new' ? 'IMPORTED' : 'CHANGED_BY_IMPORT',
+            payload: { number: row.number },
+            actor: user,
+          });
+        }
+        return { saved: true, ...result };
+      });
+    },
+
+    /** A review's recommendations with every agency's response and progress. */
+    async forReview(user: User, reviewId: number) {
+      const review = await reviewFor(user, reviewId);
+      const recs = await db('recommendations').where({ review_id: review.id }).orderBy('position').select(recColumns);
+      return describe(db, recs);
+    },
+
+    /** An agency's own: every recommendation addressed to its organisation, across every CSP. */
+    async forAgency(user: User) {
+      if (user.role !== 'agency') throw new ForbiddenError('This list is for agency users');
+      const recs = await db('recommendations as rec')
+        .join('reviews as r', 'r.id', 'rec.review_id')
+        .whereExists(
+          db('recommendation_agencies as ra')
+            .whereRaw('ra.recommendation_id = rec.id')
+            .where('ra.organisation_id', user.organisationId),
+        )
+        .orderBy(['r.reference', 'rec.position'])
+        .select('rec.id', 'rec.number', 'rec.text', 'rec.themes', 'rec.review_id', 'r.reference', 'r.pseudonym');
+      const described = await describe(db, recs, user.organisationId!);
+      return described.map((d, i) => ({
+        ...d,
+        reference: recs[i].reference as string,
+        pseudonym: recs[i].pseudonym as string,
+      }));
+    },
+
+    async respond(user: User, linkId: number, input: unknown) {
+      const data = parse(responseSchema, input);
+      return db.transaction(async (trx) => {
+        const link = await linkFor(user, linkId, trx);
+        await trx('recommendation_agencies')
+          .where({ id: link.id })
+          .update({ response: data.response, rationale: data.rationale || null, responded_at: clock.now() });
+        await audit(trx, {
+          reviewId: link.review_id,
+          recommendationId: link.recommendation_id,
+          organisationId: link.organisation_id,
+          type: 'RESPONDED',
+          payload: data,
+          actor: user,
+        });
+      });
+    },
+
+    async addAction(user: User, linkId: number, input: unknown) {
+      const data = parse(actionSchema, input);
+      return db.transaction(async (trx) => {
+        const link = await linkFor(user, linkId, trx);
+        if (!link.response || link.response === 'not_accepted') {
+          throw new ConflictError(
+            'Record that the recommendation is accepted (in full or in part) before adding actions',
+          );
+        }
+        const now = clock.now();
+        const [row] = await trx('recommendation_actions')
+          .insert({
+            recommendation_agency_id: link.id,
+            description: data.description,
+            owner: data.owner,
+            target_date: data.targetDate,
+            status: 'not_started',
+            created_at: now,
+            updated_at: now,
+          })
+          .returning('id');
+        await audit(trx, {
+          reviewId: link.review_id,
+          recommendationId: link.recommendation_id,
+          organisationId: link.organisation_id,
+          type: 'ACTION_ADDED',
+          payload: { actionId: row.id },
+          actor: user,
+        });
+        return row.id as number;
+      });
+    },
+
+    async setActionStatus(user: User, actionId: number, input: unknown) {
+      const data = parse(actionStatusSchema, input);
+      return db.transaction(async (trx) => {
+        const action = await trx('recommendation_actions').where({ id: actionId }).first();
+        if (!action) throw new NotFoundError('No action with this id');
+        const link = await linkFor(user, action.recommendation_agency_id, trx);
+        await trx('recommendation_actions')
+          .where({ id: actionId })
+          .update({ status: data.status, updated_at: clock.now() });
+        await audit(trx, {
+          reviewId: link.review_id,
+          recommendationId: link.recommendation_id,
+          organisationId: link.organisation_id,
+          type: 'ACTION_STATUS',
+          payload: { actionId, ...data },
+          actor: user,
+        });
+      });
+    },
+
+    async addUpdate(user: User, actionId: number, input: unknown) {
+      const data = parse(updateSchema, input);
+      return db.transaction(async (trx) => {
+        const action = await trx('recommendation_actions').where({ id: actionId }).first();
+        if (!action) throw new NotFoundError('No action with this id');
+        const link = await linkFor(user, action.recommendation_agency_id, trx);
+        await trx('action_updates').insert({
+          action_id: actionId,
+          on: data.on,
+          text: data.text,
+          author_id: user.id,
+          created_at: clock.now(),
+        });
+        await audit(trx, {
+          reviewId: link.review_id,
+          recommendationId: link.recommendation_id,
+          organisationId: link.organisation_id,
+          type: 'PROGRESS_UPDATE',
+          payload: { actionId },
+          actor: user,
+        });
+      });
+    },
+
+    /** Implemented: every action completed, and the agency says so with evidence. */
+    async markImplemented(user: User, linkId: number, input: unknown) {
+      const { evidence } = parse(evidenceSchema, input);
+      return db.transaction(async (trx) => {
+        const link = await linkFor(user, linkId, trx);
+        const actions = await trx('recommendation_actions')
+          .where({ recommendation_agency_id: link.id })
+          .select('status');
+        if (!link.response || link.response === 'not_accepted')
+          throw new ConflictError('Only an accepted recommendation can be implemented');
+        if (actions.length === 0 || actions.some((a) => a.status !== 'completed')) {
+          throw new ConflictError('Every action must be completed before the recommendation is marked implemented');
+        }
+        await trx('recommendation_agencies')
+          .where({ id: link.id })
+          .update({ implemented_at: clock.now(), implementation_evidence: evidence, reopened_reason: null });
+        await audit(trx, {
+          reviewId: link.review_id,
+          recommendationId: link.recommendation_id,
+          organisationId: link.organisation_id,
+          type: 'IMPLEMENTED',
+          payload: { evidence },
+          actor: user,
+        });
+      });
+    },
+
+    /** The CSP (or the secretariat) is not satisfied: the recommendation is open again for that agency. */
+    async reopen(user: User, linkId: number, input: unknown) {
+      const { reason } = parse(reasonSchema, input);
+      if (user.role !== 'csp' && user.role !== 'secretariat')
+        throw new ForbiddenError('Only the CSP or the panel secretariat can reopen');
+      return db.transaction(async (trx) => {
+        const link = await trx('recommendation_agencies as ra')
+          .join('recommendations as rec', 'rec.id', 'ra.recommendation_id')
+          .where('ra.id', linkId)
+          .first('ra.*', 'rec.review_id');
+        if (!link) throw new NotFoundError('No response with this id');
+        await reviewFor(user, link.review_id, trx);
+        if (!link.implemented_at) throw new ConflictError('Only an implemented recommendation can be reopened');
+        await trx('recommendation_agencies')
+          .where({ id: linkId })
+          .update({ implemented_at: null, reopened_reason: reason });
+        await audit(trx, {
+          reviewId: link.review_id,
+          recommendationId: link.recommendation_id,
+          organisationId: link.organisation_id,
+          type: 'REOPENED',
+          payload: { reason },
+          actor: user,
+        });
+      });
+    },
+
+    async organisationsList(user: User) {
+      if (!isHomeOffice(user)) throw new ForbiddenError('Only the panel and its secretariat can list organisations');
+      return db('organisations').orderBy('name').select('id', 'name');
+    },
+  };
+}
+
+export type Recommendations = ReturnType<typeof createRecommendations>;

@@ -1,0 +1,338 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseRecommendations } from '../../src/recommendations/parse';
+
+const seed = (name: string) => fs.readFileSync(path.join(__dirname, '..', '..', '..', 'shared', 'seeds', name), 'utf8');
+const HACKNEY = seed('hackney-dhr-2023-recommendations.txt');
+const HARLOW = seed('harlow-dhr-2023-recommendations.txt');
+
+const MPS = 'Metropolitan Police Service';
+const MPS_HACKNEY = 'Metropolitan Police Service (Hackney Borough)';
+const CHSCB = 'City and Hackney Safeguarding Children Board';
+const GPS = ['Lister Medical Centre', 'The Elsenham Practice'];
+
+/** Rows without their line numbers, to compare layouts of the same list. */
+const withoutLines = (content: string) =>
+  parseRecommendations('text', content).rows.map(({ line: _line, ...row }) => row);
+
+describe('parseRecommendations: Hackney, DHR Library free lines', () => {
+  const result = parseRecommendations('text', HACKNEY);
+  const byNumber = new Map(result.rows.map((r) => [r.number, r]));
+
+  test('17 recommendations in order, the page text skipped, no errors and no warnings', () => {
+    expect(result.errors).toEqual([]);
+    expect(result.rows.map((r) => r.number)).toEqual([
+      '1',
+      '2a',
+      '2b',
+      '2c',
+      '2d',
+      '2e',
+      '3',
+      '4',
+      '5',
+      'IMR.1',
+      'IMR.2',
+      'IMR.3',
+      'IPCC.1',
+      'IPCC.2',
+      'IPCC.3',
+      'IPCC.4',
+      'Panel.179',
+    ]);
+    // Only 5 and Panel.179 have a full stop before the agency; the other lines end in a body
+    // those two lines (and line 4's " | ") name, so no split is a guess.
+    expect(result.rows.filter((r) => r.warning)).toEqual([]);
+    expect(result.rows.map((r) => r.line)).toEqual([
+      20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36,
+    ]);
+  });
+
+  test('4, 5 and Panel.179 are addressed to two bodies, the rest to the Metropolitan Police Service', () => {
+    expect(byNumber.get('4')!.agencies).toEqual([MPS_HACKNEY, CHSCB]);
+    expect(byNumber.get('5')!.agencies).toEqual(['College of Policing', MPS]);
+    expect(byNumber.get('Panel.179')!.agencies).toEqual([MPS_HACKNEY, CHSCB]);
+    const others = result.rows.filter((r) => !['4', '5', 'Panel.179'].includes(r.number));
+    expect(others).toHaveLength(14);
+    expect(others.every((r) => r.agencies.length === 1 && r.agencies[0] === MPS)).toBe(true);
+  });
+
+  test('texts are verbatim: each row rebuilds its line of the file exactly', () => {
+    const lines = HACKNEY.split('\n');
+    for (const row of result.rows) {
+      expect(lines[row.line - 1]).toBe(`${row.number} ${row.text} ${row.agencies.join(' | ')}`);
+    }
+    expect(byNumber.get('1')!.text).toBe(
+      'The MPS should ensure that the risk assessment section of the planned mobile data replacement for Report Book 124D includes clear guidance and prompts to officers that any response by a domestic abuse survivor in the affirmative must also contain a full explanation of context and meaning as well as a requirement for primary supervision actions to be recorded',
+    );
+    // "Children’s Services" is not part of the agency.
+    expect(byNumber.get('2c')!.text).toBe(
+      'When children are named as potential victims, witnesses or are living in the household, a pre-assessment checklist has been generated and shared with Children’s Services',
+    );
+    expect(byNumber.get('5')!.text).toMatch(
+      /^Research should be commissioned .* within the National Decision Model \(NDM\)\.$/,
+    );
+    expect(byNumber.get('Panel.179')!.text).toMatch(/^It is also recommended .* from harm \(see recommendation 4\)\.$/);
+  });
+
+  test('the same list wrapped onto continuation lines reads the same, and the closing page text is not joined', () => {
+    const wrapped = [
+      '# Recommendation Addressed to',
+      '1 The MPS should ensure that the risk assessment section of the planned mobile data replacement for Report Book',
+      '124D includes clear guidance and prompts to officers that any response by a domestic abuse survivor in the',
+      'affirmative must also contain a full explanation of context and meaning as well as a requirement for primary',
+      'supervision actions to be recorded Metropolitan Police Service',
+      '4 To provide reassurance and improve confidence in the system for safeguarding children and young people, the MPS in Hackney should report to the City and',
+      'Hackney Safeguarding Children Board that all failed processes have been rectified and appropriate checks and balances are in place in line with the actions arising from this review Metropolitan Police Service (Hackney Borough) |',
+      'City and Hackney Safeguarding Children Board',
+      '5 Research should be commissioned by the College of Policing in consultation with specialists such as Violence Against Women and Girls (VAWG) organisations to identify a model for safe exit planning.',
+      'Specialist advice would also be sought from the MPS Hostage and Crisis Unit, which have expertise in ‘deadline’ management. Such research may improve the assessment of risk within the National Decision Model (NDM). College of Policing | Metropolitan Police Service',
+      'Panel.179',
+      'It is also recommended that the Hackney Borough Police ensure their front-line staff have access to and attend multi-agency training delivered by the City and Hackney Safeguarding Children Board to further promote their understanding of partnership working and the role of other agencies in protecting children and young people from harm (see recommendation 4).',
+      'Metropolitan Police Service (Hackney Borough) | City and Hackney Safeguarding Children Board',
+      'Recommendations extracted from the published report. Source: Home Office DHR Library. View full report ↗',
+    ].join('\n');
+    const expected = withoutLines(HACKNEY).filter((r) => ['1', '4', '5', 'Panel.179'].includes(r.number));
+    expect(withoutLines(wrapped)).toEqual(expected);
+    expect(parseRecommendations('text', wrapped).rows.map((r) => r.line)).toEqual([2, 6, 9, 11]);
+  });
+
+  test('CRLF line endings, tabs and trailing spaces change nothing', () => {
+    const messy = HACKNEY.split('\n')
+      .map((l) => l.replace(/ /, '\t') + '  ')
+      .join('\r\n');
+    expect(parseRecommendations('text', messy)).toEqual(result);
+  });
+});
+
+describe('parseRecommendations: where the agency begins is a guess', () => {
+  const LINE_1 = HACKNEY.split('\n')[19]!;
+  const LINE_2C = HACKNEY.split('\n')[22]!;
+  const LINE_5 = HACKNEY.split('\n')[27]!;
+
+  test('a line alone with no full stop: the capitalised words ending it, with a warning', () => {
+    const { rows, errors } = parseRecommendations('text', LINE_1);
+    expect(errors).toEqual([]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.agencies).toEqual([MPS]);
+    expect(rows[0]!.text).toMatch(/actions to be recorded$/);
+    expect(rows[0]!.warning).toBe(
+      'Check where the recommendation ends and the agency begins: there is no full stop before the agency, so "Metropolitan Police Service" was taken as the agency.',
+    );
+  });
+
+  test('the guess can be wrong, which is why it is flagged', () => {
+    const [row] = parseRecommendations('text', LINE_2C).rows;
+    expect(row!.agencies).toEqual([`Children’s Services ${MPS}`]);
+    expect(row!.warning).toMatch(/^Check where the recommendation ends and the agency begins: there is no full stop/);
+  });
+
+  test('a full stop then a name is a sure split, even alone', () => {
+    const [row] = parseRecommendations('text', LINE_5).rows;
+    expect(row!.agencies).toEqual(['College of Policing', MPS]);
+    expect(row).not.toHaveProperty('warning');
+  });
+
+  test('words after the full stop that are not a name, and a line with no agency at all', () => {
+    const text = [
+      '1 Review the policy. Then the board should report back on progress',
+      '2 Review the policy. All agencies',
+      '3 Review the policy within six months.',
+    ].join('\n');
+    expect(parseRecommendations('text', text)).toEqual({
+      rows: [
+        {
+          number: '1',
+          text: 'Review the policy.',
+          agencies: ['Then the board should report back on progress'],
+          warning:
+            'Check where the recommendation ends and the agency begins: the words after the last full stop do not read as an agency name, so "Then the board should report back on progress" was taken as the agency.',
+          line: 1,
+        },
+        {
+          number: '2',
+          text: 'Review the policy.',
+          agencies: ['All agencies'],
+          warning:
+            'Check where the recommendation ends and the agency begins: the words after the last full stop do not read as an agency name, so "All agencies" was taken as the agency.',
+          line: 2,
+        },
+        {
+          number: '3',
+          text: 'Review the policy within six months.',
+          agencies: [],
+          warning:
+            'Check where the recommendation ends and the agency begins: no agency name was found at the end of the line.',
+          line: 3,
+        },
+      ],
+      errors: [],
+    });
+  });
+
+  test('a number with no text is an error on its line', () => {
+    expect(
+      parseRecommendations(
+        'text',
+        '# Recommendation Addressed to\n1 Do this. Hackney Council\n2\n\n3 Do that. Hackney Council',
+      ),
+    ).toEqual({
+      rows: [
+        { number: '1', text: 'Do this.', agencies: ['Hackney Council'], line: 2 },
+        { number: '3', text: 'Do that.', agencies: ['Hackney Council'], line: 5 },
+      ],
+      errors: [{ line: 3, message: 'Recommendation 2 has no text' }],
+    });
+  });
+});
+
+describe('parseRecommendations: Harlow, a DHR Library markdown table', () => {
+  const result = parseRecommendations('text', HARLOW);
+
+  test('28 rows are 23 recommendations; five are addressed to both GP practices', () => {
+    expect(result.errors).toEqual([]);
+    expect(result.rows).toHaveLength(23);
+    expect(result.rows.reduce((n, r) => n + r.agencies.length, 0)).toBe(28);
+    const twice = result.rows.filter((r) => r.agencies.length === 2);
+    expect(twice.map((r) => r.number)).toEqual(['11.4.1', '11.4.3', '11.4.4', '11.4.5', '11.4.6']);
+    expect(twice.every((r) => r.agencies.join() === GPS.join())).toBe(true);
+    expect(result.rows.some((r) => r.warning)).toBe(false);
+    // A merged recommendation keeps the line of its first row.
+    expect(result.rows.find((r) => r.number === '11.4.2')!.line).toBe(30);
+  });
+
+  test('texts and agencies are verbatim, a comma inside an agency name kept', () => {
+    for (const row of result.rows) {
+      for (const agency of row.agencies) expect(HARLOW).toContain(`| ${row.number} | ${row.text} | ${agency} |`);
+    }
+    const byNumber = new Map(result.rows.map((r) => [r.number, r]));
+    expect(byNumber.get('11.1.1')!.agencies).toEqual(['Essex County Council (ECC), Children’s Social Care']);
+    expect(byNumber.get('11.4.5')).toEqual({
+      number: '11.4.5',
+      text: 'Primary care should be included in the MARAC process.',
+      agencies: GPS,
+      line: 35,
+    });
+    expect(byNumber.get('11.7.1')!.text).toMatch(/^When cases are on-going, i\.e\. over one year, .* best outcomes\.$/);
+    expect(byNumber.get('11.7.4')!.agencies).toEqual(['NEPFT']);
+  });
+
+  test('CRLF line endings change nothing', () => {
+    expect(parseRecommendations('text', HARLOW.replace(/\n/g, '\r\n'))).toEqual(result);
+  });
+
+  test('markdown escapes and bold are undone; an escaped pipe separates agencies', () => {
+    const table = [
+      '| **#** | Recommendation | Agency |',
+      '|:--|---|---|',
+      '| **1** | Share *all* records \\| fast | Police \\| Council |',
+    ];
+    expect(parseRecommendations('text', table.join('\n'))).toEqual({
+      rows: [{ number: '1', text: 'Share *all* records | fast', agencies: ['Police', 'Council'], line: 3 }],
+      errors: [],
+    });
+  });
+
+  test('a table row without a number is an error on its line', () => {
+    const table = [
+      '| # | Recommendation | Addressed to |',
+      '|---|---|---|',
+      '| 1 | Do this. | Police |',
+      '| | Do that. | Police |',
+    ];
+    expect(parseRecommendations('text', table.join('\n')).errors).toEqual([
+      { line: 4, message: 'The recommendation has no number' },
+    ]);
+  });
+});
+
+describe('parseRecommendations: CSV', () => {
+  test('quoted commas, a multi-line field, doubled quotes, two agencies in a cell, a repeated number merged', () => {
+    const csv = [
+      'Number,Recommendation,Addressed to',
+      '1,"Share records with GPs, health visitors and schools",Hackney Council',
+      '2,"Review the policy.',
+      'Report back in six months.","NHS North East London | Metropolitan Police Service"',
+      '3,"Train staff on ""coercive control""",Lister Medical Centre',
+      '3,"Train staff on ""coercive control""",The Elsenham Practice; Lister Medical Centre',
+      '',
+    ].join('\n');
+    expect(parseRecommendations('csv', csv)).toEqual({
+      rows: [
+        {
+          number: '1',
+          text: 'Share records with GPs, health visitors and schools',
+          agencies: ['Hackney Council'],
+          line: 2,
+        },
+        {
+          number: '2',
+          text: 'Review the policy. Report back in six months.',
+          agencies: ['NHS North East London', MPS],
+          line: 3,
+        },
+        { number: '3', text: 'Train staff on "coercive control"', agencies: GPS, line: 5 },
+      ],
+      errors: [],
+    });
+  });
+
+  test('columns in any order under other accepted names, CRLF, a byte order mark and blank lines', () => {
+    const csv =
+      '\uFEFFAgencies,RECOMMENDATION,number\r\n\r\n" Police ; Council ",Do this.,IMR.1\r\nPolice,Do that.,IMR.2\r\n';
+    expect(parseRecommendations('csv', csv)).toEqual({
+      rows: [
+        { number: 'IMR.1', text: 'Do this.', agencies: ['Police', 'Council'], line: 3 },
+        { number: 'IMR.2', text: 'Do that.', agencies: ['Police'], line: 4 },
+      ],
+      errors: [],
+    });
+    expect(parseRecommendations('csv', 'addressed_to,Recommendation,Number\nPolice,Do this.,1').rows).toHaveLength(1);
+  });
+
+  test('a CSV without an "addressed to" column: one error naming it, and no rows', () => {
+    expect(parseRecommendations('csv', 'number,recommendation\n1,Do this.\n2,Do that.')).toEqual({
+      rows: [],
+      errors: [
+        {
+          line: 1,
+          message:
+            'The CSV has no "addressed to" column: its header row must name the columns number, recommendation and addressed to',
+        },
+      ],
+    });
+  });
+
+  test('a row with an empty number, or no text, is an error on its line', () => {
+    const csv = 'number,recommendation,agency\n1,Do this.,Police\n,Do that.,Police\n3,,Police';
+    expect(parseRecommendations('csv', csv).errors).toEqual([
+      { line: 3, message: 'The recommendation has no number' },
+      { line: 4, message: 'Recommendation 3 has no text' },
+    ]);
+  });
+
+  test('a number repeated with different text is an error, not a silent merge', () => {
+    const csv = 'number,recommendation,agency\n1,Do this.,Police\n1,Do that.,Council';
+    expect(parseRecommendations('csv', csv).errors).toEqual([
+      { line: 3, message: 'Recommendation 1 appears again with different text (first on line 2)' },
+    ]);
+  });
+
+  test('an unterminated quote is an error on the line where it opens', () => {
+    const csv = 'number,recommendation,agency\n1,Do this.,Police\n2,"Do that.,Police\n3,Do more.,Police';
+    expect(parseRecommendations('csv', csv).errors).toEqual([
+      { line: 3, message: 'A quoted field is never closed: a closing double quote (") is missing' },
+    ]);
+  });
+});
+
+describe('parseRecommendations: empty input', () => {
+  test.each([
+    ['text', ''],
+    ['text', '  \r\n\n\t'],
+    ['csv', ''],
+    ['csv', '\uFEFF\r\n'],
+  ] as const)('%s %j: no rows, no errors', (format, content) => {
+    expect(parseRecommendations(format, content)).toEqual({ rows: [], errors: [] });
+  });
+});
