@@ -29,7 +29,7 @@ export function startBackgroundWork(services: Awaited<ReturnType<typeof open>>, 
   services.mailWorker.start(config.workerIntervalSeconds * 1000, log('sending mail'));
   const remind = async () => {
     const done = await services.reminders.runOnce();
-    const total = done.draftLetterAlerts + done.revisionReminders + done.publicationReminders;
+    const total = Object.values(done).reduce((n, v) => n + v, 0);
     if (total > 0) console.log(`reminders sent: ${JSON.stringify(done)}`);
   };
   const reminders = setInterval(() => remind().catch(log('reminders')), 5 * 60_000);

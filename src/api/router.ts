@@ -3,6 +3,8 @@ import multer from 'multer';
 import type { User } from '../services/accounts';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../services/errors';
 import type { Services } from '../services';
+import { organisationIdParam } from '../services/reports';
+import { sendReport } from './reports';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -159,6 +161,12 @@ export function apiRouter(services: Services, options: { maxUploadBytes: number 
   router.get('/organisations', async (req, res) => {
     res.json(await recommendations.organisationsList(user(req)));
   });
+  router.put('/organisations/:id', async (req, res) => {
+    res.json(await services.national.setOrganisationKind(user(req), idParam(req, 'id'), req.body ?? {}));
+  });
+  router.get('/national', async (req, res) => {
+    res.json(await services.national.figures(user(req), { ...req.query }));
+  });
   router.post('/recommendation-agencies/:id/response', async (req, res) => {
     await recommendations.respond(user(req), idParam(req, 'id'), req.body ?? {});
     res.status(204).end();
@@ -174,13 +182,35 @@ export function apiRouter(services: Services, options: { maxUploadBytes: number 
     await recommendations.reopen(user(req), idParam(req, 'id'), req.body ?? {});
     res.status(204).end();
   });
+  router.put('/recommendations/:id/themes', async (req, res) => {
+    res.json({ themes: await services.themes.set(user(req), idParam(req, 'id'), req.body ?? {}) });
+  });
   router.put('/actions/:id/status', async (req, res) => {
     await recommendations.setActionStatus(user(req), idParam(req, 'id'), req.body ?? {});
     res.status(204).end();
   });
-  router.post('/actions/:id/updates', async (req, res) => {
-    await recommendations.addUpdate(user(req), idParam(req, 'id'), req.body ?? {});
+  // JSON, or multipart with an optional evidence document in "file".
+  router.post('/actions/:id/updates', upload.single('file'), async (req, res) => {
+    const { on, text } = req.body ?? {};
+    const file = req.file ? { filename: req.file.originalname, bytes: req.file.buffer } : undefined;
+    await recommendations.addUpdate(user(req), idParam(req, 'id'), { on, text }, file);
     res.status(201).end();
+  });
+  router.get('/action-updates/:id/evidence', async (req, res) => {
+    const doc = await recommendations.evidence(user(req), idParam(req, 'id'));
+    res.attachment(doc.filename).type(doc.contentType).send(doc.content);
+  });
+  const { reports } = services;
+  router.get('/reviews/:id/recommendations/report', async (req, res) => {
+    await sendReport(req, res, reports, () => reports.reviewReport(user(req), idParam(req, 'id')));
+  });
+  router.get('/recommendations/report', async (req, res) => {
+    const org = organisationIdParam(req.query.organisationId);
+    await sendReport(req, res, reports, () => reports.agencyReport(user(req), org));
+  });
+  router.get('/reviews/:id/recommendations/response', async (req, res) => {
+    const org = organisationIdParam(req.query.organisationId);
+    await sendReport(req, res, reports, () => reports.agencyResponse(user(req), idParam(req, 'id'), org));
   });
 
   router.get('/reviews', async (req, res) => {

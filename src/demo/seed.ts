@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Db } from '../db/connect';
 import type { User } from '../services/accounts';
 import { hashPassword } from '../services/passwords';
+import { organisationKind } from '../recommendations/kinds';
 import { nameKey } from '../services/recommendations';
 import type { Services } from '../services';
 import { POLICE_FORCE_AREAS } from './policeForceAreas';
@@ -148,7 +149,11 @@ export async function seedDemo(services: Services, password?: string): Promise<s
   for (const account of DEMO_ACCOUNTS) {
     if (!('organisation' in account)) continue;
     const [row] = await db('organisations')
-      .insert({ name: account.organisation, name_key: nameKey(account.organisation) })
+      .insert({
+        name: account.organisation,
+        name_key: nameKey(account.organisation),
+        kind: organisationKind(account.organisation),
+      })
       .returning('id');
     organisationIds.set(account.organisation, row.id);
   }

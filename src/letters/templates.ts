@@ -83,6 +83,7 @@ export const EMAIL_NAMES = [
   'publication_reminder',
   'publication_confirmation',
   'draft_letter_alert',
+  'recommendation_reminder',
 ] as const;
 export type EmailName = (typeof EMAIL_NAMES)[number];
 
@@ -104,6 +105,14 @@ export const emailTemplates = Object.fromEntries(
     ];
   }),
 ) as Record<EmailName, { subject: Template; html: Template; text: Template }>;
+
+/**
+ * A document in templates/letters beyond the letter kinds above (progress reports, agency
+ * responses), compiled with the same private, strict Handlebars: every value escaped.
+ */
+export function compileLetterDocument(name: string): Template {
+  return compile(path.join(TEMPLATES, 'letters', `${name}.hbs`));
+}
 
 /** Marks HTML this application rendered (with every user value escaped) as safe to embed. */
 export function trusted(html: string): object {

@@ -9,10 +9,13 @@ import { createDashboard } from './dashboard';
 import { createDirectory } from './directory';
 import { createLetters } from './letters';
 import { createMeetings } from './meetings';
+import { createNational } from './national';
 import { createPipeline } from './pipeline';
 import { reviewProgress } from './progress';
 import { createRecommendations } from './recommendations';
 import { createReminders } from './reminders';
+import { createReports } from './reports';
+import { createThemes } from './themes';
 import { createReviews } from './reviews';
 import { createSettings } from './settings';
 
@@ -53,6 +56,9 @@ export function createServices(db: Db, options: ServiceOptions) {
     /** Where each of some reviews stands (meeting, round, items to do), in one query. */
     progress: (user: User, reviewIds: number[]) => reviewProgress(db, user, reviewIds),
     recommendations: createRecommendations(db, clock),
+    national: createNational(db, clock),
+    reports: createReports(db, createRecommendations(db, clock), clock),
+    themes: createThemes(db, clock),
     transport: options.transport,
     maxUploadBytes: options.maxUploadBytes,
   };

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import type { Conn, Db } from '../db/connect';
+import { organisationKind } from '../recommendations/kinds';
 import { parseRecommendations, type ParsedRecommendation } from '../recommendations/parse';
 import type { User } from './accounts';
 import { toIso, toIsoDate, type Clock } from './clock';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
+import { detectDocumentType } from './documentTypes';
 import { isHomeOffice, visibleReviews } from './scope';
 import { isoDate, optionalText, parse, text } from './validation';
 
@@ -100,7 +102,10 @@ export function createRecommendations(db: Db, clock: Clock) {
       const key = nameKey(name);
       if (found.has(key)) continue;
       let row = await conn('organisations').where({ name_key: key }).first('id', 'name');
-      if (!row && create) [row] = await conn('organisations').insert({ name, name_key: key }).returning(['id', 'name']);
+      if (!row && create)
+        [row] = await conn('organisations')
+          .insert({ name, name_key: key, kind: organisationKind(name) })
+          .returning(['id', 'name']);
       found.set(key, row ? { id: row.id, name: row.name } : { id: null, name });
     }
     return found;
@@ -186,6 +191,7 @@ export function createRecommendations(db: Db, clock: Clock) {
       )
       .orderBy('id');
     const updates = await conn('action_updates')
+      .select('id', 'action_id', 'on', 'text', 'evidence_filename')
       .whereIn(
         'action_id',
         actions.map((a) => a.id),
@@ -220,7 +226,9 @@ export function createRecommendations(db: Db, clock: Clock) {
               targetDate: toIsoDate(a.target_date),
               status: a.status,
               overdue: a.status !== 'completed' && toIsoDate(a.target_date) < today,
-              updates: updates.filter((u) => u.action_id === a.id).map((u) => ({ on: toIsoDate(u.on), text: u.text })),
+              updates: updates
+                .filter((u) => u.action_id === a.id)
+                .map((u) => ({ id: u.id, on: toIsoDate(u.on), text: u.text, evidence: u.evidence_filename ?? null })),
             })),
         })),
     }));
@@ -375,8 +383,18 @@ export function createRecommendations(db: Db, clock: Clock) {
       });
     },
 
-    async addUpdate(user: User, actionId: number, input: unknown) {
+    /** A dated progress update, with an optional document as evidence. */
+    async addUpdate(user: User, actionId: number, input: unknown, file?: { filename: string; bytes: Buffer }) {
       const data = parse(updateSchema, input);
+      let evidence: { evidence_filename: string; evidence_content_type: string; evidence: Buffer } | undefined;
+      if (file && file.bytes.length > 0) {
+        const type = detectDocumentType(file.bytes);
+        if (!type) throw ValidationError.field('file', 'must be a PDF, DOCX or ODT document');
+        const base = (file.filename.split(/[\\/]/).pop() || 'evidence')
+          .replace(/[\u0000-\u001f\u007f"<>|*?:]/g, '')
+          .slice(0, 150);
+        evidence = { evidence_filename: base, evidence_content_type: type.contentType, evidence: file.bytes };
+      }
       return db.transaction(async (trx) => {
         const action = await trx('recommendation_actions').where({ id: actionId }).first();
         if (!action) throw new NotFoundError('No action with this id');
@@ -387,6 +405,7 @@ export function createRecommendations(db: Db, clock: Clock) {
           text: data.text,
           author_id: user.id,
           created_at: clock.now(),
+          ...evidence,
         });
         await audit(trx, {
           reviewId: link.review_id,
@@ -451,6 +470,26 @@ export function createRecommendations(db: Db, clock: Clock) {
           actor: user,
         });
       });
+    },
+
+    /** The evidence document of a progress update, for whoever may see the recommendation. */
+    async evidence(user: User, updateId: number) {
+      const row = await db('action_updates as u')
+        .join('recommendation_actions as a', 'a.id', 'u.action_id')
+        .join('recommendation_agencies as ra', 'ra.id', 'a.recommendation_agency_id')
+        .join('recommendations as rec', 'rec.id', 'ra.recommendation_id')
+        .where('u.id', updateId)
+        .whereNotNull('u.evidence')
+        .first('u.evidence_filename', 'u.evidence_content_type', 'u.evidence', 'ra.organisation_id', 'rec.review_id');
+      const mine = row && user.role === 'agency' && row.organisation_id === user.organisationId;
+      if (!row || (!mine && !(await visibleReviews(db, user).where('r.id', row.review_id).first('r.id')))) {
+        throw new NotFoundError('No evidence with this id');
+      }
+      return {
+        filename: row.evidence_filename as string,
+        contentType: row.evidence_content_type as string,
+        content: row.evidence as Buffer,
+      };
     },
 
     async organisationsList(user: User) {

@@ -6,6 +6,8 @@ import type { Letters } from './letters';
 import type { SettingsService } from './settings';
 
 const DAY = 86_400_000;
+/** Agencies are expected to respond to a recommendation within this many days of its import. */
+const RESPONSE_DAYS = 28;
 
 /**
  * Finds what is overdue and sends the reminders. Deadlines are computed from
@@ -151,6 +153,141 @@ export function createReminders(
     return sent;
   }
 
+  /** Who hears about an agency's recommendation: its users, or the CSP when the agency has none. */
+  async function agencyRecipients(conn: Conn, organisationId: number, reviewId: number): Promise<string[]> {
+    const users = await conn('users').where({ role: 'agency', organisation_id: organisationId }).pluck('email');
+    if (users.length) return users;
+    const csp = await conn('reviews as r')
+      .join('csps as c', 'c.id', 'r.csp_id')
+      .where('r.id', reviewId)
+      .first('c.contacts');
+    return (csp.contacts as { email: string }[]).map((c) => c.email);
+  }
+
+  /** Records a recommendation reminder once (review, kind, period) and queues its email. */
+  async function remindAgency(
+    row: {
+      review_id: number;
+      recommendation_id: number;
+      organisation_id: number;
+      reference: string;
+      csp_name: string;
+      number: string;
+    },
+    kind: 'recommendation_response_reminder' | 'action_overdue_reminder',
+    period: string,
+    extra: Record<string, unknown>,
+  ): Promise<boolean> {
+    return db.transaction(async (trx) => {
+      const now = clock.now();
+      const inserted = await trx('reminders')
+        .insert({ review_id: row.review_id, kind, period, sent_at: now })
+        .onConflict(['review_id', 'kind', 'period'])
+        .ignore()
+        .returning('id');
+      if (inserted.length === 0) return false;
+      const { dhrMailbox } = await settings.get(trx);
+      const model = {
+        number: row.number,
+        reference: row.reference,
+        cspName: row.csp_name,
+        url: `${options.publicUrl}/recommendations`,
+        overdue: kind === 'action_overdue_reminder',
+        ...extra,
+      };
+      const t = emailTemplates.recommendation_reminder;
+      await outbox.enqueue(trx, {
+        kind,
+        reviewId: row.review_id,
+        letterId: null,
+        template: 'recommendation_reminder',
+        to: await agencyRecipients(trx, row.organisation_id, row.review_id),
+        cc: [],
+        replyTo: dhrMailbox,
+        subject: t.subject(model).replace(/\s+/g, ' ').trim(),
+        html: t.html(model),
+        text: t.text(model),
+        attachLetter: false,
+      });
+      await trx('recommendation_events').insert({
+        review_id: row.review_id,
+        recommendation_id: row.recommendation_id,
+        organisation_id: row.organisation_id,
+        type: kind.toUpperCase() + '_SENT',
+        payload: JSON.stringify({ period }),
+        actor_id: null,
+        at: now,
+      });
+      return true;
+    });
+  }
+
+  /** Agencies that have not responded 28 days after the import, and actions past their target date. */
+  async function recommendationReminders(now: Date): Promise<number> {
+    const base = () =>
+      db('recommendation_agencies as ra')
+        .join('recommendations as rec', 'rec.id', 'ra.recommendation_id')
+        .join('organisations as o', 'o.id', 'ra.organisation_id')
+        .join('reviews as r', 'r.id', 'rec.review_id')
+        .join('csps as c', 'c.id', 'r.csp_id');
+    const unanswered = await base()
+      .whereNull('ra.response')
+      .where('rec.imported_at', '<=', new Date(now.getTime() - RESPONSE_DAYS * DAY))
+      .select(
+        'ra.id',
+        'ra.organisation_id',
+        'rec.id as recommendation_id',
+        'rec.review_id',
+        'rec.number',
+        'rec.text',
+        'rec.imported_at',
+        'r.reference',
+        'c.name as csp_name',
+        'o.name as organisation',
+      );
+    let sent = 0;
+    for (const row of unanswered) {
+      const days = Math.floor((now.getTime() - new Date(row.imported_at).getTime()) / DAY);
+      if (
+        await remindAgency(row, 'recommendation_response_reminder', `link-${row.id}`, {
+          text: row.text,
+          organisation: row.organisation,
+          days,
+        })
+      )
+        sent++;
+    }
+    const overdue = await base()
+      .join('recommendation_actions as a', 'a.recommendation_agency_id', 'ra.id')
+      .whereNot('a.status', 'completed')
+      .where('a.target_date', '<', toIsoDate(now))
+      .select(
+        'a.id as action_id',
+        'a.description',
+        'a.owner',
+        'a.target_date',
+        'ra.organisation_id',
+        'rec.id as recommendation_id',
+        'rec.review_id',
+        'rec.number',
+        'r.reference',
+        'c.name as csp_name',
+      );
+    for (const row of overdue) {
+      const targetDate = toIsoDate(row.target_date);
+      // Once per action and target date: moving the date on earns a fresh reminder when that passes too.
+      if (
+        await remindAgency(row, 'action_overdue_reminder', `action-${row.action_id}-${targetDate}`, {
+          action: row.description,
+          owner: row.owner,
+          targetDate,
+        })
+      )
+        sent++;
+    }
+    return sent;
+  }
+
   return {
     async runOnce() {
       const now = clock.now();
@@ -159,6 +296,7 @@ export function createReminders(
         draftLetterAlerts: await draftLetterAlerts(now, s.draftLetterAlertDays),
         revisionReminders: await revisionReminders(now, s.revisionReminderDays),
         publicationReminders: await publicationReminders(now, s.publicationReminderDays),
+        recommendationReminders: await recommendationReminders(now),
       };
     },
   };

@@ -51,6 +51,7 @@ const NAV: Record<User['role'], { href: string; text: string }[]> = {
     { href: '/dashboard', text: 'Dashboard' },
     { href: '/reviews', text: 'Reviews' },
     { href: '/meetings', text: 'Panel meetings' },
+    { href: '/national', text: 'Recommendations' },
     { href: '/mail', text: 'Mail' },
     { href: '/admin', text: 'Administration' },
   ],
@@ -58,6 +59,7 @@ const NAV: Record<User['role'], { href: string; text: string }[]> = {
     { href: '/dashboard', text: 'Dashboard' },
     { href: '/reviews', text: 'Reviews' },
     { href: '/meetings', text: 'Panel meetings' },
+    { href: '/national', text: 'Recommendations' },
   ],
   csp: [
     { href: '/my-reviews', text: 'My reviews' },

@@ -8,7 +8,9 @@ import { render } from './forms';
 import { authRoutes } from './routes/auth';
 import { cspRoutes } from './routes/csp';
 import { letterRoutes } from './routes/letters';
+import { nationalRoutes } from './routes/national';
 import { recommendationRoutes } from './routes/recommendations';
+import { reportRoutes } from './routes/reports';
 import { reviewRoutes } from './routes/reviews';
 import { secretariatRoutes } from './routes/secretariat';
 import { createSessions } from './session';
@@ -30,6 +32,8 @@ const PAGES: ((router: express.Router, ctx: WebContext) => void)[] = [
   secretariatRoutes,
   cspRoutes,
   recommendationRoutes,
+  nationalRoutes,
+  reportRoutes,
   reviewRoutes,
   letterRoutes,
 ];

@@ -197,6 +197,7 @@ describe('accounts and PCC details', () => {
       role: 'pcc',
       cspId: null,
       policeForceAreaId: t.ids.kentArea,
+      organisationId: null,
     });
     expect(ok.body).not.toHaveProperty('passwordHash');
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
-import { createTestApp, PASSWORD, type TestApp } from '../helpers/app';
+import { createTestApp, PASSWORD, pdf, type TestApp } from '../helpers/app';
 import { SEEDS } from '../helpers/seeds';
 
 let t: TestApp;
@@ -19,6 +19,15 @@ afterAll(() => t.close());
 const importList = (who: 'hackney' | 'secretariat' | 'kent' | 'metPcc', body: object, reviewId = hackneyReview) =>
   t.api(who).post(`/reviews/${reviewId}/recommendations/import`, body);
 const count = async (table: string) => Number((await t.db(table).count('* as n'))[0]!.n);
+
+/** The agency user (created below) calling the API. */
+const agency = () => ({
+  get: (url: string) => request(t.app).get(`/api/v1${url}`).set('Authorization', `Bearer ${agencyToken}`),
+  post: (url: string, body: object) =>
+    request(t.app).post(`/api/v1${url}`).set('Authorization', `Bearer ${agencyToken}`).send(body),
+  put: (url: string, body: object) =>
+    request(t.app).put(`/api/v1${url}`).set('Authorization', `Bearer ${agencyToken}`).send(body),
+});
 
 describe('importing recommendations', () => {
   it('previews the Hackney list exactly, saving nothing', async () => {
@@ -167,13 +176,6 @@ describe('an agency responding', () => {
     agencyToken = (await request(t.app).post('/api/v1/session').send({ email: 'met@test.example', password: PASSWORD }))
       .body.token;
   });
-  const agency = () => ({
-    get: (url: string) => request(t.app).get(`/api/v1${url}`).set('Authorization', `Bearer ${agencyToken}`),
-    post: (url: string, body: object) =>
-      request(t.app).post(`/api/v1${url}`).set('Authorization', `Bearer ${agencyToken}`).send(body),
-    put: (url: string, body: object) =>
-      request(t.app).put(`/api/v1${url}`).set('Authorization', `Bearer ${agencyToken}`).send(body),
-  });
 
   it('sees only the recommendations addressed to its organisation, across every CSP, and no review', async () => {
     const mine = (await agency().get('/recommendations')).body;
@@ -263,5 +265,100 @@ describe('an agency responding', () => {
       'IMPLEMENTED',
       'REOPENED',
     ]);
+  });
+});
+
+describe('evidence documents', () => {
+  it('attach to a progress update, readable by the CSP, and must be real documents', async () => {
+    const [, , third] = (await agency().get('/recommendations')).body;
+    const link = third.agencies[0].id;
+    await agency().post(`/recommendation-agencies/${link}/response`, { response: 'accepted' });
+    const action = await agency().post(`/recommendation-agencies/${link}/actions`, {
+      description: 'Retrain supervisors',
+      owner: 'Training lead',
+      targetDate: '2026-12-31',
+    });
+    const upload = (bytes: Buffer, name: string) =>
+      request(t.app)
+        .post(`/api/v1/actions/${action.body.id}/updates`)
+        .set('Authorization', `Bearer ${agencyToken}`)
+        .field('on', '2026-03-10')
+        .field('text', 'Course delivered to 40 supervisors')
+        .attach('file', bytes, name);
+    const fake = await upload(Buffer.from('not a pdf'), 'register.pdf');
+    expect(fake.status).toBe(422);
+    expect(fake.body.errors).toEqual([{ field: 'file', message: 'must be a PDF, DOCX or ODT document' }]);
+    expect((await upload(pdf('register'), 'attendance register.pdf')).status).toBe(201);
+    const rec = (await t.api('hackney').get(`/reviews/${hackneyReview}/recommendations`)).body.find(
+      (r: { id: number }) => r.id === third.id,
+    );
+    const update = rec.agencies[0].actions[0].updates[0];
+    expect(update).toMatchObject({
+      on: '2026-03-10',
+      text: 'Course delivered to 40 supervisors',
+      evidence: 'attendance register.pdf',
+    });
+    const download = await t.api('hackney').get(`/action-updates/${update.id}/evidence`);
+    expect(download.status).toBe(200);
+    expect(download.headers['content-type']).toBe('application/pdf');
+    expect((await t.api('kent').get(`/action-updates/${update.id}/evidence`)).status).toBe(404);
+  });
+});
+
+describe('themes', () => {
+  it('are confirmed from the suggestions by the CSP, and only from the list', async () => {
+    const [first] = (await t.api('hackney').get(`/reviews/${hackneyReview}/recommendations`)).body;
+    const res = await t
+      .api('hackney')
+      .put(`/recommendations/${first.id}/themes`, { themes: ['Policing', 'Risk assessment'] });
+    expect(res.body).toEqual({ themes: ['Risk assessment', 'Policing'] });
+    expect((await t.api('hackney').get(`/reviews/${hackneyReview}/recommendations`)).body[0].themes).toEqual([
+      'Risk assessment',
+      'Policing',
+    ]);
+    const bad = await t.api('hackney').put(`/recommendations/${first.id}/themes`, { themes: ['Astrology'] });
+    expect(bad.status).toBe(422);
+    expect((await t.api('kent').put(`/recommendations/${first.id}/themes`, { themes: [] })).status).toBe(404);
+    expect((await t.api('metPcc').put(`/recommendations/${first.id}/themes`, { themes: [] })).status).toBe(403);
+  });
+});
+
+describe('reminders to agencies', () => {
+  it('chase a missing response after 28 days and an action past its target date, each once', async () => {
+    const sentKinds = async () =>
+      (
+        await t
+          .db('outbox')
+          .whereIn('kind', ['recommendation_response_reminder', 'action_overdue_reminder'])
+          .select('kind', 'to', 'subject')
+      ).map((m) => m.kind);
+    const [, second] = (await agency().get('/recommendations')).body;
+    const link = second.agencies[0].id;
+    await agency().post(`/recommendation-agencies/${link}/response`, { response: 'accepted' });
+    await agency().post(`/recommendation-agencies/${link}/actions`, {
+      description: 'Brief every inspector',
+      owner: 'Borough commander',
+      targetDate: '2026-03-20',
+    });
+    await t.services.reminders.runOnce();
+    expect(await sentKinds()).toEqual([]);
+    t.clock.advance(29 * 86_400_000);
+    const done = await t.services.reminders.runOnce();
+    expect(done.recommendationReminders).toBeGreaterThan(0);
+    const responses = await t.db('outbox').where({ kind: 'recommendation_response_reminder' });
+    // The Metropolitan Police Service has a user; bodies without one are chased through the CSP.
+    expect(responses.find((m) => m.subject.includes('recommendation 2c'))!.to).toEqual(['met@test.example']);
+    expect(responses.find((m) => m.subject.includes('recommendation 4 '))!.to).toEqual(['jo@hackney.example']);
+    const overdue = await t.db('outbox').where({ kind: 'action_overdue_reminder' });
+    expect(overdue.map((m) => [m.subject, m.to])).toEqual([
+      [
+        `Overdue action: recommendation ${second.number} of Domestic Homicide Review ${second.reference}`,
+        ['met@test.example'],
+      ],
+    ]);
+    expect(overdue[0].text).toContain('Brief every inspector (owner: Borough commander)');
+    const again = await t.services.reminders.runOnce();
+    expect(again.recommendationReminders).toBe(0);
+    await t.renewTokens();
   });
 });

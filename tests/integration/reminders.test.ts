@@ -10,7 +10,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const DAY = 86_400_000;
-const none = { draftLetterAlerts: 0, revisionReminders: 0, publicationReminders: 0 };
+const none = { draftLetterAlerts: 0, revisionReminders: 0, publicationReminders: 0, recommendationReminders: 0 };
 
 /** Moves the clock on by whole days and signs everyone in again. */
 async function later(days: number) {

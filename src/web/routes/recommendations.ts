@@ -2,6 +2,7 @@ import type express from 'express';
 import type { Request, Response } from 'express';
 import type { Services } from '../../services';
 import { ForbiddenError } from '../../services/errors';
+import { suggestThemes, THEMES } from '../../recommendations/themes';
 import { handleForm, render, type PageError } from '../forms';
 import type { WebContext } from '../index';
 import { idParam } from './reviews';
@@ -51,6 +52,12 @@ export function recommendationRoutes(router: express.Router, ctx: WebContext) {
     const rows = recs.map((r) => ({
       ...r,
       progress: progress(r),
+      // Until someone confirms themes, the suggestions are ticked for them to check.
+      themeChoices: THEMES.map((theme) => ({
+        theme,
+        checked: r.themes.length ? r.themes.includes(theme) : suggestThemes(r.text).includes(theme),
+      })),
+      suggested: r.themes.length === 0,
       agencies: r.agencies.map((a) => ({
         ...a,
         responseLabel: a.response ? RESPONSE_LABELS[a.response] : 'No response yet',
@@ -125,6 +132,13 @@ export function recommendationRoutes(router: express.Router, ctx: WebContext) {
       (errors, status) => showImport(req, res, id, { errors }, status),
       { content: 'The list' },
     );
+  });
+
+  router.post('/recommendations/:id/themes', async (req, res) => {
+    const recId = idParam(req);
+    const chosen = ([] as string[]).concat(req.body.themes ?? []);
+    await services.themes.set(req.user!, recId, { themes: chosen });
+    res.redirect(`/reviews/${Number(req.body.reviewId)}/recommendations?themes=1#rec-${recId}`);
   });
 
   router.post('/recommendation-agencies/:id/reopen', async (req, res) => {
@@ -207,12 +221,29 @@ export function recommendationRoutes(router: express.Router, ctx: WebContext) {
     (req, id) => services.recommendations.setActionStatus(req.user!, id, { status: req.body.status ?? '' }),
     { status: 'Status' },
   );
-  agencyForm(
-    '/actions/:id/updates',
-    (req, id) =>
-      services.recommendations.addUpdate(req.user!, id, { on: req.body.on ?? '', text: req.body.text ?? '' }),
-    { on: 'Date', text: 'Progress' },
-  );
+  router.post('/actions/:id/updates', ctx.upload.single('file'), async (req, res) => {
+    ctx.csrf.check(req);
+    const id = idParam(req);
+    const file = req.file ? { filename: req.file.originalname, bytes: req.file.buffer } : undefined;
+    await handleForm(
+      async () => {
+        await services.recommendations.addUpdate(
+          req.user!,
+          id,
+          { on: req.body.on ?? '', text: req.body.text ?? '' },
+          file,
+        );
+        res.redirect(`/recommendations?saved=1#r-${req.body.anchor ?? ''}`);
+      },
+      (errors, status) => agencyPage(req, res, errors, status),
+      { on: 'Date of the update', text: 'Progress update', file: 'Evidence' },
+    );
+  });
+
+  router.get('/action-updates/:id/evidence', async (req, res) => {
+    const doc = await services.recommendations.evidence(req.user!, idParam(req));
+    res.attachment(doc.filename).type(doc.contentType).send(doc.content);
+  });
   agencyForm(
     '/recommendation-agencies/:id/implemented',
     (req, id) => services.recommendations.markImplemented(req.user!, id, { evidence: req.body.evidence ?? '' }),

@@ -1,0 +1,368 @@
+/**
+ * Documents generated from the recommendations: a progress report (per review, for the CSP and
+ * its oversight board, or per agency, across every review addressed to it) and one agency's
+ * response to one review's recommendations. Every read goes through the recommendations
+ * service, which keeps each user to what they may see.
+ */
+import type { Db } from '../db/connect';
+import { letterPdf } from '../letters/pdf';
+import { compileLetterDocument, longDate } from '../letters/templates';
+import { letterText } from '../letters/text';
+import { THEMES } from '../recommendations/themes';
+import type { User } from './accounts';
+import { systemClock, toIsoDate, type Clock } from './clock';
+import { ForbiddenError, NotFoundError, ValidationError } from './errors';
+import type { Recommendations } from './recommendations';
+
+const progressReport = compileLetterDocument('progress_report');
+const agencyResponse = compileLetterDocument('agency_response');
+
+type Rec = Awaited<ReturnType<Recommendations['forReview']>>[number];
+type Agency = Rec['agencies'][number];
+type Action = Agency['actions'][number];
+type ReviewRec = Rec & { reference: string; pseudonym: string };
+
+/** A generated document: its title, date (YYYY-MM-DD), HTML (every value escaped) and plain text. */
+export interface ReportDocument {
+  title: string;
+  /** A shorter title for the PDF's properties and page footers, which have room for one line. */
+  pdfTitle: string;
+  date: string;
+  filename: string;
+  html: string;
+  text: string;
+}
+
+/** Recommendations without a theme are reported under this heading, after every theme. */
+export const OTHER_THEME = 'Other';
+
+const RESPONSE_LABELS: Record<string, string> = {
+  accepted: 'Accepted',
+  partially_accepted: 'Accepted in part',
+  not_accepted: 'Not accepted',
+};
+/** How the agency's response document answers "Accepted:", as the MPS response to the IPCC did. */
+const ACCEPTED_LABELS: Record<string, string> = {
+  accepted: 'Yes',
+  partially_accepted: 'Yes (in part)',
+  not_accepted: 'No',
+};
+const ACTION_LABELS: Record<string, string> = {
+  not_started: 'Not started',
+  in_progress: 'In progress',
+  completed: 'Completed',
+};
+
+const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+const isAccepted = (a: Agency) => a.response === 'accepted' || a.response === 'partially_accepted';
+
+/** An `organisationId` query value: absent, or a positive whole number. */
+export function organisationIdParam(value: unknown): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string' || !/^\d{1,9}$/.test(value) || Number(value) <= 0) {
+    throw ValidationError.field('organisationId', 'must be the id of an organisation');
+  }
+  return Number(value);
+}
+
+/**
+ * The overall figures. A recommendation counts as responded to once every agency it is
+ * addressed to has responded, as accepted once any of them accepted it (in full or in part),
+ * and as implemented once every agency that accepted it has implemented it (and none is
+ * still to respond). Overdue actions are counted one by one.
+ */
+export function figures(recs: Rec[]) {
+  let responded = 0;
+  let accepted = 0;
+  let implemented = 0;
+  let overdue = 0;
+  for (const rec of recs) {
+    const agencies = rec.agencies;
+    if (agencies.length && agencies.every((a) => a.response)) responded += 1;
+    if (agencies.some(isAccepted)) accepted += 1;
+    if (
+      agencies.some((a) => a.status === 'implemented') &&
+      agencies.every((a) => a.status === 'implemented' || a.status === 'not_accepted')
+    ) {
+      implemented += 1;
+    }
+    overdue += agencies.flatMap((a) => a.actions).filter((x) => x.overdue).length;
+  }
+  return { recommendations: recs.length, responded, accepted, implemented, overdueActions: overdue };
+}
+
+/** Themes in the fixed list's order, then any others alphabetically, then "Other". */
+export function groupByTheme<T extends { themes: unknown }>(recs: T[]): { name: string; recommendations: T[] }[] {
+  const groups = new Map<string, T[]>();
+  for (const rec of recs) {
+    const themes = Array.isArray(rec.themes)
+      ? [...new Set(rec.themes.filter((t): t is string => typeof t === 'string').map((t) => t.trim()))].filter(Boolean)
+      : [];
+    for (const theme of themes.length ? themes : [OTHER_THEME]) {
+      if (!groups.has(theme)) groups.set(theme, []);
+      groups.get(theme)!.push(rec);
+    }
+  }
+  const fixed = THEMES as readonly string[];
+  const rank = (name: string) =>
+    name === OTHER_THEME ? fixed.length + 1 : fixed.includes(name) ? fixed.indexOf(name) : fixed.length;
+  return [...groups.entries()]
+    .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
+    .map(([name, recommendations]) => ({ name, recommendations }));
+}
+
+function actionModel(a: Action) {
+  const latest = a.updates[a.updates.length - 1];
+  return {
+    description: a.description,
+    owner: a.owner,
+    targetDate: a.targetDate,
+    status: ACTION_LABELS[a.status] ?? a.status,
+    overdue: a.overdue,
+    latestUpdate: latest ? { on: latest.on, text: latest.text } : null,
+  };
+}
+
+function implementedLabel(a: Agency): string {
+  if (a.status === 'implemented') {
+    const on = a.implementedAt ? ` on ${longDate(a.implementedAt)}` : '';
+    return `Yes${on}${a.evidence ? `. Evidence: ${a.evidence}` : ''}`;
+  }
+  if (a.status === 'not_accepted') return 'No (not accepted)';
+  if (a.status === 'awaiting_response') return 'No (no response yet)';
+  return a.reopenedReason ? `No (reopened: ${a.reopenedReason})` : 'No';
+}
+
+function agencyModel(a: Agency, showName: boolean) {
+  return {
+    name: showName ? a.name : null,
+    response: a.response ? (RESPONSE_LABELS[a.response] ?? a.response) : 'None yet',
+    rationale: a.rationale || null,
+    actions: a.actions.map(actionModel),
+    actionsNote: isAccepted(a) && a.actions.length === 0 ? 'No actions recorded yet.' : null,
+    implemented: implementedLabel(a),
+  };
+}
+
+/** Template output without the blank lines block helpers leave. */
+const tidy = (html: string) => html.replace(/\n\s*\n/g, '\n');
+
+const safeFilename = (name: string) => name.replace(/[\\/:*?"<>|\r\n]+/g, ' ').trim();
+/** The footer holds the title, the date and "Page n of m" on one line of A4. */
+const footerTitle = (title: string) => (title.length > 64 ? `${title.slice(0, 63).trimEnd()}…` : title);
+
+export function createReports(db: Db, recommendations: Recommendations, clock: Clock = systemClock) {
+  const today = () => toIsoDate(clock.now());
+
+  function progressDocument(
+    recs: (Rec & { reviewLabel: string | null })[],
+    model: {
+      title: string;
+      pdfTitle: string;
+      from: string;
+      filename: string;
+      review: { reference: string; pseudonym: string; cspName: string } | null;
+      organisation: string | null;
+      reviews: { reference: string; pseudonym: string }[];
+      showAgencyNames: boolean;
+    },
+  ): ReportDocument {
+    const f = figures(recs);
+    const date = today();
+    const html = tidy(
+      progressReport({
+        title: model.title,
+        from: model.from,
+        date,
+        review: model.review,
+        organisation: model.organisation,
+        reviews: model.reviews,
+        figures: {
+          recommendations: count(f.recommendations, 'recommendation'),
+          responded: f.responded,
+          accepted: f.accepted,
+          implemented: f.implemented,
+          overdue: count(f.overdueActions, 'overdue action'),
+        },
+        themes: groupByTheme(recs).map((theme) => ({
+          name: theme.name,
+          recommendations: theme.recommendations.map((rec) => ({
+            number: rec.number,
+            text: rec.text,
+            reviewLabel: rec.reviewLabel,
+            agencies: rec.agencies.map((a) => agencyModel(a, model.showAgencyNames)),
+          })),
+        })),
+      }),
+    );
+    return {
+      title: model.title,
+      pdfTitle: footerTitle(model.pdfTitle),
+      date,
+      filename: safeFilename(model.filename),
+      html,
+      text: letterText(html),
+    };
+  }
+
+  async function organisationName(id: number): Promise<string> {
+    const org = await db('organisations').where({ id }).first('name');
+    if (!org) throw new NotFoundError('No organisation with this id');
+    return org.name as string;
+  }
+
+  /**
+   * Every recommendation addressed to an organisation, with only that organisation's response:
+   * an agency user's own (the organisation named must be theirs), or any organisation's for the
+   * panel secretariat.
+   */
+  async function addressedTo(user: User, organisationId: number | undefined) {
+    if (user.role === 'agency') {
+      if (organisationId !== undefined && organisationId !== user.organisationId) {
+        throw new NotFoundError('No organisation with this id');
+      }
+      return { organisationId: user.organisationId!, recs: (await recommendations.forAgency(user)) as ReviewRec[] };
+    }
+    if (user.role !== 'secretariat') {
+      throw new ForbiddenError('This report is for agency users, and for the panel secretariat naming an organisation');
+    }
+    if (organisationId === undefined) throw ValidationError.field('organisationId', 'is required');
+    await organisationName(organisationId);
+    const reviews = await db('reviews as r')
+      .whereIn(
+        'r.id',
+        db('recommendations as rec')
+          .join('recommendation_agencies as ra', 'ra.recommendation_id', 'rec.id')
+          .where('ra.organisation_id', organisationId)
+          .select('rec.review_id'),
+      )
+      .orderBy('r.reference')
+      .select('r.id', 'r.reference', 'r.pseudonym');
+    const recs: ReviewRec[] = [];
+    for (const review of reviews) {
+      for (const rec of await recommendations.forReview(user, review.id)) {
+        const mine = rec.agencies.filter((a) => a.organisationId === organisationId);
+        if (mine.length)
+          recs.push({ ...rec, agencies: mine, reference: review.reference, pseudonym: review.pseudonym });
+      }
+    }
+    return { organisationId, recs };
+  }
+
+  return {
+    /** Progress on one review's recommendations, for the CSP and its oversight board. */
+    async reviewReport(user: User, reviewId: number): Promise<ReportDocument> {
+      const recs = await recommendations.forReview(user, reviewId);
+      const review = await db('reviews as r')
+        .join('csps as c', 'c.id', 'r.csp_id')
+        .where('r.id', reviewId)
+        .first('r.reference', 'r.pseudonym', 'c.name as csp_name');
+      if (!review) throw new NotFoundError('No review with this id');
+      const title = `Progress on the recommendations of ${review.reference} (${review.pseudonym})`;
+      return progressDocument(
+        recs.map((r) => ({ ...r, reviewLabel: null })),
+        {
+          title,
+          pdfTitle: `${review.reference} (${review.pseudonym}): progress on the recommendations`,
+          from: review.csp_name,
+          filename: `${review.reference} (${review.pseudonym}) recommendations progress report.pdf`,
+          review: { reference: review.reference, pseudonym: review.pseudonym, cspName: review.csp_name },
+          organisation: null,
+          reviews: [],
+          showAgencyNames: true,
+        },
+      );
+    },
+
+    /** Progress on every recommendation addressed to an organisation, across every review. */
+    async agencyReport(user: User, organisationId?: number): Promise<ReportDocument> {
+      const { organisationId: orgId, recs } = await addressedTo(user, organisationId);
+      const organisation = await organisationName(orgId);
+      const reviews = [...new Map(recs.map((r) => [r.reviewId, { reference: r.reference, pseudonym: r.pseudonym }]))];
+      return progressDocument(
+        recs.map((r) => ({ ...r, reviewLabel: `${r.reference} (${r.pseudonym})` })),
+        {
+          title: `Progress on the recommendations addressed to ${organisation}`,
+          pdfTitle: `${organisation}: progress on recommendations`,
+          from: organisation,
+          filename: `${organisation} recommendations progress report.pdf`,
+          review: null,
+          organisation,
+          reviews: reviews.map(([, r]) => r),
+          showAgencyNames: false,
+        },
+      );
+    },
+
+    /**
+     * One organisation's response to one review's recommendations, point by point: an agency
+     * user's own, or (for those who can see the review) the organisation named.
+     */
+    async agencyResponse(user: User, reviewId: number, organisationId?: number): Promise<ReportDocument> {
+      let orgId: number;
+      let recs: Rec[];
+      if (user.role === 'agency') {
+        if (organisationId !== undefined && organisationId !== user.organisationId) {
+          throw new NotFoundError('No organisation with this id');
+        }
+        orgId = user.organisationId!;
+        recs = (await recommendations.forAgency(user)).filter((r) => r.reviewId === reviewId);
+        if (!recs.length) throw new NotFoundError('No review with this id');
+      } else {
+        const all = await recommendations.forReview(user, reviewId);
+        if (organisationId === undefined) throw ValidationError.field('organisationId', 'is required');
+        orgId = organisationId;
+        recs = all
+          .map((r) => ({ ...r, agencies: r.agencies.filter((a) => a.organisationId === organisationId) }))
+          .filter((r) => r.agencies.length > 0);
+        if (!recs.length) throw new NotFoundError('No recommendation of this review is addressed to this organisation');
+      }
+      const organisation = await organisationName(orgId);
+      const review = await db('reviews as r')
+        .join('csps as c', 'c.id', 'r.csp_id')
+        .where('r.id', reviewId)
+        .first('r.reference', 'r.pseudonym', 'c.name as csp_name');
+      const title = `Response of ${organisation} to the recommendations of ${review.reference} (${review.pseudonym})`;
+      const date = today();
+      const html = tidy(
+        agencyResponse({
+          title,
+          organisation,
+          date,
+          reference: review.reference,
+          pseudonym: review.pseudonym,
+          cspName: review.csp_name,
+          figures: { recommendations: count(recs.length, 'recommendation') },
+          recommendations: recs.map((rec) => {
+            const a = rec.agencies[0]!;
+            return {
+              number: rec.number,
+              text: rec.text,
+              responded: Boolean(a.response),
+              accepted: a.response ? (ACCEPTED_LABELS[a.response] ?? a.response) : 'Not yet decided',
+              rationale: a.rationale || null,
+              actions: a.actions.map(actionModel),
+              note:
+                a.response && !a.rationale && a.actions.length === 0 ? 'No rationale or actions recorded yet.' : null,
+            };
+          }),
+        }),
+      );
+      return {
+        title,
+        pdfTitle: footerTitle(`${review.reference}: response of ${organisation}`),
+        date,
+        filename: safeFilename(`${review.reference} (${review.pseudonym}) response of ${organisation}.pdf`),
+        html,
+        text: letterText(html),
+      };
+    },
+
+    /** A document laid out as an A4 PDF. */
+    async pdf(doc: ReportDocument): Promise<{ filename: string; content: Buffer }> {
+      return { filename: doc.filename, content: await letterPdf(doc.html, { title: doc.pdfTitle, date: doc.date }) };
+    },
+  };
+}
+
+export type Reports = ReturnType<typeof createReports>;
