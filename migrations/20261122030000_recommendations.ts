@@ -82,7 +82,13 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const table of ['recommendation_events', 'action_updates', 'recommendation_actions', 'recommendation_agencies', 'recommendations']) {
+  for (const table of [
+    'recommendation_events',
+    'action_updates',
+    'recommendation_actions',
+    'recommendation_agencies',
+    'recommendations',
+  ]) {
     await knex.schema.dropTable(table);
   }
   await knex('users').where({ role: 'agency' }).delete();
