@@ -4,7 +4,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import multer from 'multer';
 import { apiRouter } from './api/router';
-import { AppError, TooManyRequestsError, ValidationError } from './services/errors';
+import { AppError, isDatabaseUnavailable, TooManyRequestsError, ValidationError } from './services/errors';
 import type { Services } from './services';
 import { webRouter } from './web';
 
@@ -84,9 +84,6 @@ const MULTER_MESSAGES: Record<string, (max: number) => [string, string]> = {
   LIMIT_UNEXPECTED_FILE: () => ['file', 'send the document in a field named "file"'],
 };
 
-/** Connection failures and PostgreSQL shutting down: the request can be retried once it is back. */
-const DATABASE_DOWN = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08006', '08001'];
-
 /** The API's one error handler: typed errors keep their status and message; anything else is a bare 500. */
 function apiErrorHandler(maxUploadBytes: number) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
@@ -123,7 +120,7 @@ function apiErrorHandler(maxUploadBytes: number) {
       return;
     }
     const { name, code } = err as { name?: string; code?: string };
-    if (name === 'KnexTimeoutError' || (code && DATABASE_DOWN.includes(code))) {
+    if (isDatabaseUnavailable(err)) {
       console.error(`database unavailable during ${req.method} ${req.path}: ${code ?? name}`);
       res
         .status(503)

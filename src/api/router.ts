@@ -5,19 +5,12 @@ import { ForbiddenError, NotFoundError, UnauthorizedError } from '../services/er
 import type { Services } from '../services';
 import { organisationIdParam } from '../services/reports';
 import { sendReport } from './reports';
+import { idParam } from '../http';
 
 declare module 'express-serve-static-core' {
   interface Request {
     user?: User;
   }
-}
-
-/** Route ids are positive integers; anything else names nothing. */
-function idParam(req: Request, name: string): number {
-  const raw = req.params[name];
-  const n = Number(raw);
-  if (typeof raw !== 'string' || !/^\d{1,9}$/.test(raw) || n <= 0) throw new NotFoundError();
-  return n;
 }
 
 function user(req: Request): User {

@@ -114,6 +114,13 @@ export function compileLetterDocument(name: string): Template {
   return compile(path.join(TEMPLATES, 'letters', `${name}.hbs`));
 }
 
+/** An email's subject (on one line), HTML and text from its template folder. */
+export function renderEmail(name: EmailName, model: object): { subject: string; html: string; text: string } {
+  const t = emailTemplates[name];
+  const subject = t.subject(model).replace(/\s+/g, ' ').trim();
+  return { subject, html: t.html({ ...model, subject }), text: t.text(model) };
+}
+
 /** Marks HTML this application rendered (with every user value escaped) as safe to embed. */
 export function trusted(html: string): object {
   return new hbs.SafeString(html);

@@ -40,3 +40,6 @@ const CLUES: Record<Theme, RegExp> = {
 export function suggestThemes(text: string): Theme[] {
   return THEMES.filter((theme) => CLUES[theme].test(text));
 }
+
+/** Recommendations without a theme are counted and reported under this heading, after every theme. */
+export const OTHER_THEME = 'Other';

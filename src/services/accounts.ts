@@ -56,7 +56,7 @@ const signInSchema = z.strictObject({
 const BAD_CREDENTIALS = 'The email address or password is not right';
 
 /** Guessing is slowed to a crawl: after this many failures for one email, wait out the window. */
-export const MAX_FAILURES = 5;
+const MAX_FAILURES = 5;
 const FAILURE_WINDOW_MS = 15 * 60_000;
 
 export function createAccounts(db: Db, clock: Clock, options: { sessionTtlHours: number }) {

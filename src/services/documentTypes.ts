@@ -1,3 +1,5 @@
+import { ValidationError } from './errors';
+
 /**
  * Recognises the document formats a review may carry from their bytes, not from
  * the name or the type the browser claimed.
@@ -35,4 +37,23 @@ export function detectDocumentType(bytes: Buffer): DetectedType | null {
     if (names.includes('[Content_Types].xml') && names.includes('word/document.xml')) return DOCX;
   }
   return null;
+}
+
+/**
+ * An uploaded file as the service keeps it: its type read from its bytes (or a
+ * field error saying what is accepted) and a name safe to send back in a header.
+ */
+export function acceptDocument(bytes: Buffer, filename: string): DetectedType & { filename: string } {
+  const type = detectDocumentType(bytes);
+  if (!type) throw ValidationError.field('file', 'must be a PDF, DOCX or ODT document');
+  const base = (filename.split(/[\\/]/).pop() ?? '')
+    .replace(/[\u0000-\u001f\u007f"<>|*?:]/g, '')
+    .trim()
+    .slice(0, 150);
+  const name = !base
+    ? `document.${type.extension}`
+    : base.toLowerCase().endsWith(`.${type.extension}`)
+      ? base
+      : `${base}.${type.extension}`;
+  return { ...type, filename: name };
 }

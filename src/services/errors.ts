@@ -64,3 +64,11 @@ export class TooManyRequestsError extends AppError {
     super(429, message);
   }
 }
+
+/** Connection failures and PostgreSQL shutting down: a request can be retried once the database is back. */
+const DATABASE_DOWN = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08006', '08001'];
+
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const { name, code } = err as { name?: string; code?: string };
+  return name === 'KnexTimeoutError' || (code !== undefined && DATABASE_DOWN.includes(code));
+}

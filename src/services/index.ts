@@ -35,6 +35,7 @@ export function createServices(db: Db, options: ServiceOptions) {
   const domain = /@([^>\s]+)/.exec(options.mailFrom)?.[1] ?? 'dhr-qa.local';
   const outbox = createOutbox(db, clock, { from: options.mailFrom, domain });
   const letters = createLetters(db, clock, settings, outbox);
+  const recommendations = createRecommendations(db, clock);
   const pipeline = createPipeline(db);
   return {
     db,
@@ -55,9 +56,9 @@ export function createServices(db: Db, options: ServiceOptions) {
     }),
     /** Where each of some reviews stands (meeting, round, items to do), in one query. */
     progress: (user: User, reviewIds: number[]) => reviewProgress(db, user, reviewIds),
-    recommendations: createRecommendations(db, clock),
+    recommendations,
     national: createNational(db, clock),
-    reports: createReports(db, createRecommendations(db, clock), clock),
+    reports: createReports(db, recommendations, clock),
     themes: createThemes(db, clock),
     transport: options.transport,
     maxUploadBytes: options.maxUploadBytes,

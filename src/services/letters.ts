@@ -9,7 +9,7 @@ import {
   type LetterItem,
 } from '../letters/compose';
 import { letterPdf } from '../letters/pdf';
-import { emailTemplates, trusted, type EmailName, type LetterKind } from '../letters/templates';
+import { renderEmail, trusted, type EmailName, type LetterKind } from '../letters/templates';
 import type { Outbox } from '../mail/outbox';
 import type { Outcome } from '../workflow/types';
 import type { User } from './accounts';
@@ -102,9 +102,11 @@ export function createLetters(db: Db, clock: Clock, settings: SettingsService, o
     return { ...round, items };
   }
 
-  /** Everything the letter says, as of `date`. */
-  async function gather(conn: Conn, letter: LetterRow, date: string): Promise<LetterData> {
-    const who = await recipients(conn, letter.review_id);
+  type Recipients = Awaited<ReturnType<typeof recipients>>;
+
+  /** Everything the letter says, as of `date` (the recipients too, when the caller has them already). */
+  async function gather(conn: Conn, letter: LetterRow, date: string, known?: Recipients): Promise<LetterData> {
+    const who = known ?? (await recipients(conn, letter.review_id));
     const round = letter.round_id ? await roundOf(conn, letter.round_id) : null;
     const { extra, ...fields } = letter.fields;
     return {
@@ -130,9 +132,9 @@ export function createLetters(db: Db, clock: Clock, settings: SettingsService, o
     `${reference} (${pseudonym}) ${OUTCOME_KINDS.includes(kind) ? 'QA Panel feedback' : kind.replace(/_/g, ' ')}`;
 
   /** Fixes a letter's words for good: HTML, text and PDF with their SHA-256, and queues its email. */
-  async function freezeAndMail(trx: Conn, letter: LetterRow, userId: number | null, now: Date) {
-    const data = await gather(trx, letter, toIsoDate(now));
-    const who = await recipients(trx, letter.review_id);
+  async function freezeAndMail(trx: Conn, letter: LetterRow, userId: number | null, now: Date, known?: Recipients) {
+    const who = known ?? (await recipients(trx, letter.review_id));
+    const data = await gather(trx, letter, toIsoDate(now), who);
     const { html, text: plain } = renderLetter(data);
     const pdf = await letterPdf(html, { title: pdfTitle(who.reference, who.pseudonym, letter.kind), date: data.date });
     await trx('letters')
@@ -158,9 +160,7 @@ export function createLetters(db: Db, clock: Clock, settings: SettingsService, o
       pccName: who.pccName,
       letterHtml: trusted(html),
       letterText: plain,
-      subject: '',
     };
-    const subject = emailTemplates[name].subject(model).replace(/\s+/g, ' ').trim();
     await outbox.enqueue(trx, {
       kind: letter.kind,
       reviewId: letter.review_id,
@@ -169,9 +169,7 @@ export function createLetters(db: Db, clock: Clock, settings: SettingsService, o
       to: who.contacts.map((c) => c.email),
       cc: outcome && who.pccEmail ? [who.pccEmail] : [],
       replyTo: data.settings.dhrMailbox,
-      subject,
-      html: emailTemplates[name].html({ ...model, subject }),
-      text: emailTemplates[name].text(model),
+      ...renderEmail(name, model),
       attachLetter: outcome,
     });
   }
@@ -281,7 +279,7 @@ export function createLetters(db: Db, clock: Clock, settings: SettingsService, o
           updated_at: options.now,
         })
         .returning('*');
-      await freezeAndMail(trx, row, options.userId, options.now);
+      await freezeAndMail(trx, row, options.userId, options.now, who);
       return row.id as number;
     },
 

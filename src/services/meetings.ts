@@ -57,10 +57,6 @@ export function createMeetings(db: Db) {
       return rows.map((r) => ({ ...toMeeting(r), reviews: Number(r.reviews) }));
     },
 
-    async exists(meetingId: number): Promise<boolean> {
-      return Boolean(await db('panel_meetings').where({ id: meetingId }).first('id'));
-    },
-
     /** A meeting with the reviews on its agenda now and those it has already assessed. */
     async get(user: User, meetingId: number) {
       requireHomeOffice(user, 'see panel meetings');

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { Db } from '../db/connect';
 import { KIND_LABELS, ORGANISATION_KINDS, type OrganisationKind } from '../recommendations/kinds';
-import { THEMES } from '../recommendations/themes';
+import { OTHER_THEME, THEMES } from '../recommendations/themes';
 import type { User } from './accounts';
 import { toIsoDate, type Clock } from './clock';
 import { ForbiddenError, NotFoundError, ValidationError } from './errors';
@@ -10,7 +10,6 @@ import { isHomeOffice } from './scope';
 import { id, parse } from './validation';
 
 /** The theme of a recommendation tagged with none. */
-export const OTHER_THEME = 'Other';
 
 const kindSchema = z.enum(ORGANISATION_KINDS, { error: `must be one of ${ORGANISATION_KINDS.join(', ')}` });
 

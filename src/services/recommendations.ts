@@ -5,7 +5,7 @@ import { parseRecommendations, type ParsedRecommendation } from '../recommendati
 import type { User } from './accounts';
 import { toIso, toIsoDate, type Clock } from './clock';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
-import { detectDocumentType } from './documentTypes';
+import { acceptDocument } from './documentTypes';
 import { isHomeOffice, visibleReviews } from './scope';
 import { isoDate, optionalText, parse, text } from './validation';
 
@@ -388,12 +388,8 @@ export function createRecommendations(db: Db, clock: Clock) {
       const data = parse(updateSchema, input);
       let evidence: { evidence_filename: string; evidence_content_type: string; evidence: Buffer } | undefined;
       if (file && file.bytes.length > 0) {
-        const type = detectDocumentType(file.bytes);
-        if (!type) throw ValidationError.field('file', 'must be a PDF, DOCX or ODT document');
-        const base = (file.filename.split(/[\\/]/).pop() || 'evidence')
-          .replace(/[\u0000-\u001f\u007f"<>|*?:]/g, '')
-          .slice(0, 150);
-        evidence = { evidence_filename: base, evidence_content_type: type.contentType, evidence: file.bytes };
+        const doc = acceptDocument(file.bytes, file.filename);
+        evidence = { evidence_filename: doc.filename, evidence_content_type: doc.contentType, evidence: file.bytes };
       }
       return db.transaction(async (trx) => {
         const action = await trx('recommendation_actions').where({ id: actionId }).first();

@@ -1,5 +1,5 @@
 import type { Conn, Db } from '../db/connect';
-import { emailTemplates } from '../letters/templates';
+import { renderEmail } from '../letters/templates';
 import type { Outbox } from '../mail/outbox';
 import { toIso, toIsoDate, type Clock } from './clock';
 import type { Letters } from './letters';
@@ -23,9 +23,12 @@ export function createReminders(
   outbox: Outbox,
   options: { publicUrl: string },
 ) {
-  /** Records the reminder and runs `send` in one transaction, unless it was sent already. */
+  /**
+   * Records the reminder and runs `send` in one transaction, unless it was sent
+   * already: the unique (review, kind, period) row is what makes it go once.
+   */
   async function once(
-    review: { id: number; state: string },
+    reviewId: number,
     kind: string,
     period: string,
     send: (trx: Conn, now: Date) => Promise<void>,
@@ -33,11 +36,24 @@ export function createReminders(
     return db.transaction(async (trx) => {
       const now = clock.now();
       const inserted = await trx('reminders')
-        .insert({ review_id: review.id, kind, period, sent_at: now })
+        .insert({ review_id: reviewId, kind, period, sent_at: now })
         .onConflict(['review_id', 'kind', 'period'])
         .ignore()
         .returning('id');
       if (inserted.length === 0) return false;
+      await send(trx, now);
+      return true;
+    });
+  }
+
+  /** A reminder about a review, which its history shows. */
+  function onceForReview(
+    review: { id: number; state: string },
+    kind: string,
+    period: string,
+    send: (trx: Conn, now: Date) => Promise<void>,
+  ): Promise<boolean> {
+    return once(review.id, kind, period, async (trx, now) => {
       await send(trx, now);
       await trx('review_events').insert({
         review_id: review.id,
@@ -48,7 +64,6 @@ export function createReminders(
         actor_id: null,
         at: now,
       });
-      return true;
     });
   }
 
@@ -74,9 +89,8 @@ export function createReminders(
         days: Math.floor((now.getTime() - Date.parse(meetingDate)) / DAY),
         reviewUrl: `${options.publicUrl}/reviews/${row.id}`,
       };
-      const ok = await once(row, 'draft_letter_alert', `round-${row.number}`, async (trx) => {
+      const ok = await onceForReview(row, 'draft_letter_alert', `round-${row.number}`, async (trx) => {
         const { dhrMailbox } = await settings.get(trx);
-        const t = emailTemplates.draft_letter_alert;
         await outbox.enqueue(trx, {
           kind: 'draft_letter_alert',
           reviewId: row.id,
@@ -85,9 +99,7 @@ export function createReminders(
           to: [dhrMailbox],
           cc: [],
           replyTo: dhrMailbox,
-          subject: t.subject(model).replace(/\s+/g, ' ').trim(),
-          html: t.html(model),
-          text: t.text(model),
+          ...renderEmail('draft_letter_alert', model),
           attachLetter: false,
         });
       });
@@ -109,7 +121,7 @@ export function createReminders(
     for (const row of due) {
       // One reminder per interval since the letter: the first after N days, the next after 2N, ...
       const period = Math.floor((now.getTime() - new Date(row.letter_sent_at).getTime()) / (days * DAY));
-      const ok = await once(row, 'revision_reminder', `round-${row.number}-${period}`, async (trx, at) => {
+      const ok = await onceForReview(row, 'revision_reminder', `round-${row.number}-${period}`, async (trx, at) => {
         const outstanding = await trx('revision_items')
           .where({ round_id: row.round_id })
           .whereIn('status', ['open', 'returned'])
@@ -141,7 +153,7 @@ export function createReminders(
       const since = new Date(row.approved_at);
       const period = Math.floor((now.getTime() - since.getTime()) / (days * DAY));
       if (period < 1) continue;
-      const ok = await once(row, 'publication_reminder', `${toIso(since)}-${period}`, async (trx, at) => {
+      const ok = await onceForReview(row, 'publication_reminder', `${toIso(since)}-${period}`, async (trx, at) => {
         await letters.issue(trx, 'publication_reminder', row.id, {
           userId: null,
           now: at,
@@ -178,14 +190,7 @@ export function createReminders(
     period: string,
     extra: Record<string, unknown>,
   ): Promise<boolean> {
-    return db.transaction(async (trx) => {
-      const now = clock.now();
-      const inserted = await trx('reminders')
-        .insert({ review_id: row.review_id, kind, period, sent_at: now })
-        .onConflict(['review_id', 'kind', 'period'])
-        .ignore()
-        .returning('id');
-      if (inserted.length === 0) return false;
+    return once(row.review_id, kind, period, async (trx, now) => {
       const { dhrMailbox } = await settings.get(trx);
       const model = {
         number: row.number,
@@ -195,7 +200,6 @@ export function createReminders(
         overdue: kind === 'action_overdue_reminder',
         ...extra,
       };
-      const t = emailTemplates.recommendation_reminder;
       await outbox.enqueue(trx, {
         kind,
         reviewId: row.review_id,
@@ -204,9 +208,7 @@ export function createReminders(
         to: await agencyRecipients(trx, row.organisation_id, row.review_id),
         cc: [],
         replyTo: dhrMailbox,
-        subject: t.subject(model).replace(/\s+/g, ' ').trim(),
-        html: t.html(model),
-        text: t.text(model),
+        ...renderEmail('recommendation_reminder', model),
         attachLetter: false,
       });
       await trx('recommendation_events').insert({
@@ -218,7 +220,6 @@ export function createReminders(
         actor_id: null,
         at: now,
       });
-      return true;
     });
   }
 

@@ -8,7 +8,8 @@ import type { Db } from '../db/connect';
 import { letterPdf } from '../letters/pdf';
 import { compileLetterDocument, longDate } from '../letters/templates';
 import { letterText } from '../letters/text';
-import { THEMES } from '../recommendations/themes';
+import { ACTION_LABELS } from '../recommendations/labels';
+import { OTHER_THEME, THEMES } from '../recommendations/themes';
 import type { User } from './accounts';
 import { systemClock, toIsoDate, type Clock } from './clock';
 import { ForbiddenError, NotFoundError, ValidationError } from './errors';
@@ -33,10 +34,8 @@ export interface ReportDocument {
   text: string;
 }
 
-/** Recommendations without a theme are reported under this heading, after every theme. */
-export const OTHER_THEME = 'Other';
-
-const RESPONSE_LABELS: Record<string, string> = {
+/** A report's own wording for a response, as a sentence reads it. */
+const RESPONSE_WORDS: Record<string, string> = {
   accepted: 'Accepted',
   partially_accepted: 'Accepted in part',
   not_accepted: 'Not accepted',
@@ -46,11 +45,6 @@ const ACCEPTED_LABELS: Record<string, string> = {
   accepted: 'Yes',
   partially_accepted: 'Yes (in part)',
   not_accepted: 'No',
-};
-const ACTION_LABELS: Record<string, string> = {
-  not_started: 'Not started',
-  in_progress: 'In progress',
-  completed: 'Completed',
 };
 
 const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -136,7 +130,7 @@ function implementedLabel(a: Agency): string {
 function agencyModel(a: Agency, showName: boolean) {
   return {
     name: showName ? a.name : null,
-    response: a.response ? (RESPONSE_LABELS[a.response] ?? a.response) : 'None yet',
+    response: a.response ? (RESPONSE_WORDS[a.response] ?? a.response) : 'None yet',
     rationale: a.rationale || null,
     actions: a.actions.map(actionModel),
     actionsNote: isAccepted(a) && a.actions.length === 0 ? 'No actions recorded yet.' : null,

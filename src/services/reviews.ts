@@ -9,6 +9,7 @@ import {
   type Area,
   type DocumentKind,
   type Facts,
+  type ItemStatus,
   type ReviewContext,
   type ReviewEvent,
   type ReviewState,
@@ -16,7 +17,7 @@ import {
 import type { User } from './accounts';
 import { isHomeOffice, visibleReviews } from './scope';
 import { toIso, toIsoDate, type Clock } from './clock';
-import { detectDocumentType } from './documentTypes';
+import { acceptDocument } from './documentTypes';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
 import type { Letters } from './letters';
 import { whereOverdue } from './overdue';
@@ -77,21 +78,23 @@ const listSchema = z.strictObject({
   offset: z.coerce.number().int().min(0, { error: 'must not be negative' }).default(0),
 });
 
+/** What the machine's guards read, from the review's documents and its current round's items. */
+function factsOf(
+  documents: { kind: string; uploaded_at: Date | string }[],
+  items: { id: number; status: ItemStatus }[],
+): Facts {
+  return {
+    documents: documents.map((d) => ({ kind: d.kind as DocumentKind, uploadedAt: toIso(d.uploaded_at)! })),
+    items: items.map((i) => ({ id: i.id, status: i.status })),
+  };
+}
+
 const SYSTEM_ACTOR = { email: null, name: 'DHR QA (automatic)', role: 'system' };
 
 /** Keeps the audit trail free of report text while recording what decided the change. */
 function auditPayload(event: ClientEvent | { type: 'ATTACH_DOCUMENT'; kind: string; filename: string; size: number }) {
   const { type: _type, expectedVersion: _v, ...rest } = event as Record<string, unknown>;
   return rest;
-}
-
-function safeFilename(name: string, extension: string): string {
-  const base = (name.split(/[\\/]/).pop() ?? '')
-    .replace(/[\u0000-\u001f\u007f"<>|*?:]/g, '')
-    .trim()
-    .slice(0, 150);
-  if (!base) return `document.${extension}`;
-  return base.toLowerCase().endsWith(`.${extension}`) ? base : `${base}.${extension}`;
 }
 
 /** A search term as a LIKE pattern that matches it anywhere, its own % and _ taken literally. */
@@ -124,10 +127,7 @@ export function createReviews(
     const items = round
       ? await conn('revision_items').where({ round_id: round.id }).orderBy('position').select('id', 'status')
       : [];
-    return {
-      documents: documents.map((d) => ({ kind: d.kind as DocumentKind, uploadedAt: toIso(d.uploaded_at)! })),
-      items,
-    };
+    return factsOf(documents, items);
   }
 
   async function insertItems(trx: Knex.Transaction, roundId: number, areas: Area[], now: Date) {
@@ -313,8 +313,7 @@ export function createReviews(
 
   async function view(user: User, reviewId: number) {
     const review = await loadVisible(db, user, reviewId);
-    const [facts, rounds, items, documents, history, meeting, letters] = await Promise.all([
-      loadFacts(db, review),
+    const [rounds, items, documents, history, meeting, letters] = await Promise.all([
       db('rounds as ro')
         .leftJoin('panel_meetings as m', 'm.id', 'ro.panel_meeting_id')
         .where('ro.review_id', review.id)
@@ -339,6 +338,12 @@ export function createReviews(
         : null,
       deps.letters.listForReview(db, review.id, user),
     ]);
+    // The guards' facts come from the rows the page shows anyway.
+    const currentRoundId = rounds.find((r) => r.number === review.context.round)?.id;
+    const facts = factsOf(
+      documents,
+      items.filter((i) => i.round_id === currentRoundId),
+    );
     return {
       id: review.id,
       reference: review.reference,
@@ -546,9 +551,8 @@ export function createReviews(
       if (upload.bytes.length > deps.maxUploadBytes) {
         throw ValidationError.field('file', `must be at most ${Math.round(deps.maxUploadBytes / 1048576)} MB`);
       }
-      const type = detectDocumentType(upload.bytes);
-      if (!type) throw ValidationError.field('file', 'must be a PDF, DOCX or ODT document');
-      const filename = safeFilename(upload.filename, type.extension);
+      const type = acceptDocument(upload.bytes, upload.filename);
+      const { filename } = type;
       const { created } = await runEvent(
         user,
         reviewId,

@@ -1,7 +1,7 @@
 import cookieParser from 'cookie-parser';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import multer from 'multer';
-import { AppError, TooManyRequestsError } from '../services/errors';
+import { AppError, isDatabaseUnavailable, TooManyRequestsError } from '../services/errors';
 import type { Services } from '../services';
 import { createCsrf } from './csrf';
 import { render } from './forms';
@@ -115,6 +115,10 @@ function errorPage(err: unknown, req: Request, res: Response, _next: NextFunctio
     );
   }
   const { name, code } = err as { name?: string; code?: string };
+  if (isDatabaseUnavailable(err)) {
+    console.error(`database unavailable during ${req.method} ${req.path}: ${code ?? name}`);
+    return render(req, res, 'errors/server', { title: 'Sorry, the service is unavailable' }, 503);
+  }
   console.error(`error ${req.method} ${req.path}: ${name ?? 'Error'}${code ? ` (${code})` : ''}`);
   render(req, res, 'errors/server', { title: 'Sorry, there is a problem with the service' }, 500);
 }

@@ -7,6 +7,7 @@ import type { Clock } from '../services/clock';
 export const SESSION_COOKIE = 'dhrqa_session';
 const IDLE_MS = 2 * 3600_000;
 const ABSOLUTE_MS = 12 * 3600_000;
+const TOUCH_MS = 60_000;
 
 const hash = (id: string) => crypto.createHash('sha256').update(id).digest('hex');
 
@@ -65,12 +66,15 @@ export function createSessions(db: Db, clock: Clock, options: { secure: boolean 
           .join('users as u', 'u.id', 's.user_id')
           .where('s.id_hash', hash(id))
           .where('s.expires_at', '>', now)
-          .first('u.*', 's.created_at as session_created_at');
+          .first('u.*', 's.created_at as session_created_at', 's.last_seen_at');
         if (!row) return next();
-        const absoluteEnd = new Date(row.session_created_at).getTime() + ABSOLUTE_MS;
-        await db('web_sessions')
-          .where({ id_hash: hash(id) })
-          .update({ last_seen_at: now, expires_at: new Date(Math.min(now.getTime() + IDLE_MS, absoluteEnd)) });
+        // Extending the idle deadline once a minute is precise enough, and spares a write on every page.
+        if (now.getTime() - new Date(row.last_seen_at).getTime() >= TOUCH_MS) {
+          const absoluteEnd = new Date(row.session_created_at).getTime() + ABSOLUTE_MS;
+          await db('web_sessions')
+            .where({ id_hash: hash(id) })
+            .update({ last_seen_at: now, expires_at: new Date(Math.min(now.getTime() + IDLE_MS, absoluteEnd)) });
+        }
         req.user = toUser(row);
         req.sessionId = id;
         next();

@@ -14,3 +14,29 @@ export function kentAreas(): string[] {
   }
   return areas;
 }
+
+/** A seed document's text. */
+export function seed(file: string): string {
+  return fs.readFileSync(path.join(SEEDS, file), 'utf8');
+}
+
+/** The recommendation numbers of the Hackney DHR Library page, in order, as the issue lists them. */
+export const HACKNEY_NUMBERS = [
+  '1',
+  '2a',
+  '2b',
+  '2c',
+  '2d',
+  '2e',
+  '3',
+  '4',
+  '5',
+  'IMR.1',
+  'IMR.2',
+  'IMR.3',
+  'IPCC.1',
+  'IPCC.2',
+  'IPCC.3',
+  'IPCC.4',
+  'Panel.179',
+];

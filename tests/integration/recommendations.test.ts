@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { createTestApp, PASSWORD, pdf, type TestApp } from '../helpers/app';
-import { SEEDS } from '../helpers/seeds';
+import { HACKNEY_NUMBERS, SEEDS } from '../helpers/seeds';
 
 let t: TestApp;
 let hackneyReview: number;
@@ -34,25 +34,7 @@ describe('importing recommendations', () => {
     const res = await importList('hackney', { format: 'text', content: HACKNEY, dryRun: true });
     expect(res.status).toBe(200);
     expect(res.body.saved).toBe(false);
-    expect(res.body.preview.map((r: { number: string }) => r.number)).toEqual([
-      '1',
-      '2a',
-      '2b',
-      '2c',
-      '2d',
-      '2e',
-      '3',
-      '4',
-      '5',
-      'IMR.1',
-      'IMR.2',
-      'IMR.3',
-      'IPCC.1',
-      'IPCC.2',
-      'IPCC.3',
-      'IPCC.4',
-      'Panel.179',
-    ]);
+    expect(res.body.preview.map((r: { number: string }) => r.number)).toEqual(HACKNEY_NUMBERS);
     expect(res.body.preview.every((r: { change: string }) => r.change === 'new')).toBe(true);
     const twoBodies = res.body.preview
       .filter((r: { agencies: unknown[] }) => r.agencies.length === 2)

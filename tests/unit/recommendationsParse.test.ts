@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseRecommendations } from '../../src/recommendations/parse';
+import { HACKNEY_NUMBERS } from '../helpers/seeds';
 
 const seed = (name: string) => fs.readFileSync(path.join(__dirname, '..', '..', '..', 'shared', 'seeds', name), 'utf8');
 const HACKNEY = seed('hackney-dhr-2023-recommendations.txt');
@@ -21,25 +22,7 @@ describe('parseRecommendations: Hackney, DHR Library free lines', () => {
 
   test('17 recommendations in order, the page text skipped, no errors and no warnings', () => {
     expect(result.errors).toEqual([]);
-    expect(result.rows.map((r) => r.number)).toEqual([
-      '1',
-      '2a',
-      '2b',
-      '2c',
-      '2d',
-      '2e',
-      '3',
-      '4',
-      '5',
-      'IMR.1',
-      'IMR.2',
-      'IMR.3',
-      'IPCC.1',
-      'IPCC.2',
-      'IPCC.3',
-      'IPCC.4',
-      'Panel.179',
-    ]);
+    expect(result.rows.map((r) => r.number)).toEqual(HACKNEY_NUMBERS);
     // Only 5 and Panel.179 have a full stop before the agency; the other lines end in a body
     // those two lines (and line 4's " | ") name, so no split is a guess.
     expect(result.rows.filter((r) => r.warning)).toEqual([]);

@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { DONE } from '../eventForm';
 import { handleForm, render, type PageError } from '../forms';
 import type { WebContext } from '../index';
-import { idParam } from './reviews';
+import { idParam } from '../../http';
 
 export function letterRoutes(router: express.Router, { services }: WebContext) {
   async function show(

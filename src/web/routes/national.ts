@@ -2,25 +2,14 @@ import type express from 'express';
 import type { Request, Response } from 'express';
 import { isOrganisationKind, KIND_LABELS, ORGANISATION_KINDS } from '../../recommendations/kinds';
 import type { Figures, NationalFilters } from '../../services/national';
-import { OTHER_THEME } from '../../services/national';
+import { RESPONSE_LABELS, STATUS_LABELS } from '../../recommendations/labels';
+import { OTHER_THEME } from '../../recommendations/themes';
 import { toIsoDate } from '../../services/clock';
 import { toCsv } from '../csv';
 import { handleForm, render, type PageError } from '../forms';
 import type { WebContext } from '../index';
 import { shareChart } from '../shareChart';
 import { allowRoles, formText, queryText } from './secretariat/common';
-
-const RESPONSE_LABELS: Record<string, string> = {
-  accepted: 'Accepted',
-  partially_accepted: 'Partially accepted',
-  not_accepted: 'Not accepted',
-};
-const STATUS_LABELS: Record<string, string> = {
-  awaiting_response: 'Awaiting response',
-  not_accepted: 'Not accepted',
-  in_progress: 'In progress',
-  implemented: 'Implemented',
-};
 
 const KIND_OPTIONS = ORGANISATION_KINDS.map((k) => ({ value: k, text: KIND_LABELS[k] }));
 

@@ -2,27 +2,11 @@ import type express from 'express';
 import type { Request, Response } from 'express';
 import type { Services } from '../../services';
 import { ForbiddenError } from '../../services/errors';
+import { ACTION_LABELS, RESPONSE_LABELS, STATUS_LABELS } from '../../recommendations/labels';
 import { suggestThemes, THEMES } from '../../recommendations/themes';
 import { handleForm, render, type PageError } from '../forms';
 import type { WebContext } from '../index';
-import { idParam } from './reviews';
-
-const RESPONSE_LABELS: Record<string, string> = {
-  accepted: 'Accepted',
-  partially_accepted: 'Partially accepted',
-  not_accepted: 'Not accepted',
-};
-const STATUS_LABELS: Record<string, string> = {
-  awaiting_response: 'Awaiting response',
-  not_accepted: 'Not accepted',
-  in_progress: 'In progress',
-  implemented: 'Implemented',
-};
-const ACTION_LABELS: Record<string, string> = {
-  not_started: 'Not started',
-  in_progress: 'In progress',
-  completed: 'Completed',
-};
+import { idParam } from '../../http';
 
 type Rec = Awaited<ReturnType<Services['recommendations']['forReview']>>[number];
 

@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { organisationIdParam, type ReportDocument } from '../../services/reports';
 import { render } from '../forms';
 import type { WebContext } from '../index';
-import { idParam } from './reviews';
+import { idParam } from '../../http';
 
 /** The generated progress reports and agency responses, as pages and as PDFs. */
 export function reportRoutes(router: express.Router, { services }: WebContext) {

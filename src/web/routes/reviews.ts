@@ -1,18 +1,12 @@
 import type express from 'express';
 import type { Request, Response } from 'express';
 import { longDate } from '../../letters/templates';
-import { NotFoundError } from '../../services/errors';
 import { isHomeOffice } from '../../services/scope';
 import { DOCUMENT_KINDS, SUBMISSION_KINDS, type ClientEventType } from '../../workflow/types';
 import { DONE, eventFromForm } from '../eventForm';
 import { handleForm, render, type PageError } from '../forms';
 import type { WebContext } from '../index';
-
-export function idParam(req: Request, name = 'id'): number {
-  const raw = req.params[name];
-  if (typeof raw !== 'string' || !/^\d{1,9}$/.test(raw) || Number(raw) <= 0) throw new NotFoundError();
-  return Number(raw);
-}
+import { idParam } from '../../http';
 
 const ITEM_STATUS = { open: 'To do', addressed: 'Addressed', accepted: 'Accepted', returned: 'Returned' } as const;
 

@@ -6,7 +6,7 @@ import { isHomeOffice } from '../../../services/scope';
 import type { Services } from '../../../services';
 import { handleForm, render, type PageError } from '../../forms';
 import type { WebContext } from '../../index';
-import { idParam } from '../reviews';
+import { idParam } from '../../../http';
 import { friendlier, userWithRole } from './common';
 
 type Review = Awaited<ReturnType<Services['reviews']['view']>>;

@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { NotFoundError } from '../../../services/errors';
 import { handleForm, render, type PageError } from '../../forms';
 import type { WebContext } from '../../index';
-import { idParam } from '../reviews';
+import { idParam } from '../../../http';
 import { allowRoles, formNumber, formText, linesOf, withLineErrors } from './common';
 import { contactsFrom, contactsText, READ_CONTACT } from './contacts';
 

@@ -2,7 +2,7 @@ import type express from 'express';
 import type { Request, Response } from 'express';
 import { handleForm, render, type PageError } from '../../forms';
 import type { WebContext } from '../../index';
-import { idParam } from '../reviews';
+import { idParam } from '../../../http';
 import { allowRoles, queryText } from './common';
 
 const STATUSES = ['queued', 'sent', 'failed'] as const;

@@ -4,7 +4,7 @@ import { longDate } from '../../../letters/templates';
 import { ForbiddenError } from '../../../services/errors';
 import { dateFrom, handleForm, render, type PageError } from '../../forms';
 import type { WebContext } from '../../index';
-import { idParam } from '../reviews';
+import { idParam } from '../../../http';
 import { allowRoles } from './common';
 
 /** States in which the panel's outcome can be recorded (scheduled) or corrected (letter_pending). */

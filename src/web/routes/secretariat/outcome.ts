@@ -10,7 +10,7 @@ import type { PageError } from '../../forms';
 import { render } from '../../forms';
 import type { WebContext } from '../../index';
 import { splitAreas } from '../../pasteAreas';
-import { idParam } from '../reviews';
+import { idParam } from '../../../http';
 import { formText } from './common';
 
 /** Empty rows offered after the areas, to add ones the paste missed. */
