@@ -29,9 +29,17 @@ export function createMeetings(db: Db) {
       return toMeeting(row);
     },
 
-    async list(user: User): Promise<PanelMeeting[]> {
+    /** Newest first; `latest` keeps only that many, plus the meeting `include` when given. */
+    async list(user: User, options: { latest?: number; include?: number } = {}): Promise<PanelMeeting[]> {
       requireHomeOffice(user, 'list panel meetings');
-      return (await db('panel_meetings').orderBy('date', 'desc').select('id', 'date')).map(toMeeting);
+      const q = db('panel_meetings').orderBy('date', 'desc').orderBy('id', 'desc').select('id', 'date');
+      if (options.latest === undefined) return (await q).map(toMeeting);
+      const rows = await q.limit(options.latest);
+      if (options.include !== undefined && !rows.some((r) => r.id === options.include)) {
+        const extra = await db('panel_meetings').where({ id: options.include }).first('id', 'date');
+        if (extra) rows.push(extra);
+      }
+      return rows.map(toMeeting);
     },
 
     /**

@@ -64,7 +64,13 @@ export function reviewListRoutes(router: express.Router, { services }: WebContex
 
     const [csps, meetings] = await Promise.all([
       services.directory.listCsps(user),
-      homeOffice ? services.meetings.list(user) : Promise.resolve([]),
+      // Three years of meetings, and the one filtered on: a filter of every meeting ever held would not be usable.
+      homeOffice
+        ? services.meetings.list(user, {
+            latest: 36,
+            include: filters.meetingId ? Number(filters.meetingId) : undefined,
+          })
+        : Promise.resolve([]),
     ]);
     render(req, res, 'secretariat/reviews', {
       title: page > 1 ? `Reviews (page ${page} of ${pages})` : 'Reviews',

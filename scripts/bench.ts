@@ -1,0 +1,428 @@
+/**
+ * The benchmark: npm run bench (DATABASE_URL names a PostgreSQL server).
+ *
+ * 1. Makes a fresh database next to the one DATABASE_URL names (dhrqa_bench, or
+ *    BENCH_DATABASE) and seeds it with 20 times today's national volume.
+ * 2. Starts the app on it as its own process and drives it from this one with
+ *    autocannon at concurrency 16, each scenario for BENCH_SECONDS (default 10),
+ *    after a short warm-up; GET /ready (one SELECT 1) is the baseline.
+ * 3. Measures letters rendered per second (HTML) and PDFs per second, and the time
+ *    from starting the app on the embedded database to its first 200 from /ready.
+ *
+ * Prints a table with each scenario's ratio to the baseline and the targets, and
+ * writes every figure to BENCH_OUTPUT (default bench-results.json).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import knex from 'knex';
+import { connect, migrate } from '../src/db/connect';
+import { renderLetter } from '../src/letters/compose';
+import { letterPdf } from '../src/letters/pdf';
+import { DEFAULT_SETTINGS } from '../src/services/settings';
+import { BENCH_PASSWORD, benchToken, seedVolume, VOLUME } from './bench/seed';
+
+const ROOT = path.join(__dirname, '..');
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+const SECONDS = Number(process.env.BENCH_SECONDS || 10);
+const CONNECTIONS = 16;
+
+interface Scenario {
+  name: string;
+  kind: 'baseline' | 'read' | 'write';
+  method: 'GET' | 'POST';
+  path: string;
+  headers: Record<string, string>;
+  /** For writes: a fresh request each time. */
+  next?: () => { path: string; headers: Record<string, string>; body: string };
+}
+
+interface Figures {
+  name: string;
+  kind: Scenario['kind'];
+  requests: number;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  errors: number;
+  ratio?: number;
+  target?: string;
+  met?: boolean;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+const round = (n: number, places = 1) => Math.round(n * 10 ** places) / 10 ** places;
+
+/** Starts `src/server.ts` and resolves with its address once it prints it. */
+function startApp(env: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(TSX, ['src/server.ts'], { cwd: ROOT, env: { ...process.env, PORT: '0', ...env } });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      out += d;
+      const match = /running at (http:\/\/localhost:\d+)/.exec(out);
+      if (match) {
+        child.stdout!.off('data', onData);
+        // Keep draining so a chatty app never blocks on a full pipe.
+        child.stdout!.resume();
+        resolve({ url: match[1]!, child });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (d) => (out += d));
+    child.on('exit', (code) => reject(new Error(`the app stopped (exit ${code}) before it was ready:\n${out}`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+/** Signs in through the sign-in page, as a browser would, and returns the cookies. */
+async function signIn(base: string, email: string): Promise<string> {
+  const jar = new Map<string, string>();
+  const keep = (res: Response) => {
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const [name, ...value] = pair!.split('=');
+      jar.set(name!, value.join('='));
+    }
+  };
+  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  const page = await fetch(`${base}/sign-in`);
+  keep(page);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1];
+  if (!csrf) throw new Error('the sign-in page has no CSRF token');
+  const res = await fetch(`${base}/sign-in`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookie() },
+    body: new URLSearchParams({ _csrf: csrf, email, password: BENCH_PASSWORD, next: '/' }),
+  });
+  if (res.status !== 302) throw new Error(`signing in as ${email} answered ${res.status}`);
+  keep(res);
+  return cookie();
+}
+
+async function drive(base: string, scenario: Scenario, seconds: number): Promise<Figures> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const requests = scenario.next
+    ? [
+        {
+          method: scenario.method,
+          setupRequest: (req: autocannon.Request) => ({ ...req, ...scenario.next!() }),
+        },
+      ]
+    : undefined;
+  const instance = autocannon({
+    url: `${base}${scenario.path}`,
+    method: scenario.method,
+    headers: scenario.headers,
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests,
+    // Without a callback the instance is both an event emitter and a promise of the result.
+  }) as unknown as autocannon.Instance & Promise<autocannon.Result>;
+  instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+    latencies.push(ms);
+    if (status >= 300) errors++;
+  });
+  const result = await instance;
+  errors += result.errors + result.timeouts;
+  latencies.sort((a, b) => a - b);
+  return {
+    name: scenario.name,
+    kind: scenario.kind,
+    requests: latencies.length,
+    rps: round(latencies.length / seconds),
+    p50: round(percentile(latencies, 50)),
+    p95: round(percentile(latencies, 95)),
+    p99: round(percentile(latencies, 99)),
+    errors,
+  };
+}
+
+/** How many times `work` completes in about `seconds`. */
+async function perSecond(seconds: number, work: () => unknown | Promise<unknown>): Promise<number> {
+  await work();
+  const started = process.hrtime.bigint();
+  let done = 0;
+  while (Number(process.hrtime.bigint() - started) / 1e9 < seconds) {
+    await work();
+    done++;
+  }
+  return round(done / (Number(process.hrtime.bigint() - started) / 1e9));
+}
+
+/** A letter like the Kent one: a publish-after-changes outcome with twelve areas. */
+function sampleLetter() {
+  return {
+    kind: 'publish_after_changes' as const,
+    date: '2026-11-22',
+    settings: { ...DEFAULT_SETTINGS, signatoryName: 'Panel Chair', signatoryTitle: 'Chair of the QA Panel' },
+    reference: 'DHR-2026-0042',
+    pseudonym: 'Mary',
+    csp: {
+      name: 'Kent Community Safety Partnership',
+      addressLines: ['Kent County Council', 'Invicta House', 'County Hall', 'Maidstone', 'ME14 1XX'],
+      contact: { name: 'Sam Okafor', email: 'sam@kent.example' },
+    },
+    pccName: 'Police and Crime Commissioner for Kent',
+    fields: { salutation: 'Dear Sam', commendations: 'A clearly written report.', extraParagraph: '' },
+    meetingDate: '2026-11-04',
+    items: Array.from({ length: 12 }, (_, i) => ({
+      heading: i % 4 === 0 ? 'Chronology' : null,
+      text: `Area ${i + 1}: the report should set out what each agency knew, when, and what it did about it.`,
+    })),
+  };
+}
+
+/**
+ * On its first start over this backlog the app sends thousands of overdue reminders;
+ * the load starts once that is done, so it measures requests, not the backlog.
+ */
+async function settle(db: ReturnType<typeof connect>): Promise<void> {
+  const started = Date.now();
+  let last = -1;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 2000));
+    const reminders = Number((await db('reminders').count({ n: '*' }).first())!.n);
+    const queued = Number((await db('outbox').whereIn('status', ['queued', 'sending']).count({ n: '*' }).first())!.n);
+    if (reminders === last && queued === 0) break;
+    last = reminders;
+  }
+  console.log(`  the app sent ${last} reminders for the backlog in ${round((Date.now() - started) / 1000)} s`);
+}
+
+/** From spawning the app on a new embedded database to its first 200 from /ready. */
+async function timeToReady(dataDir: string): Promise<number> {
+  const started = Date.now();
+  const { url, child } = await startApp({ DATA_DIR: dataDir, DATABASE_URL: '', NODE_ENV: 'development' });
+  for (;;) {
+    const ok = await fetch(`${url}/ready`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const ms = Date.now() - started;
+  await stop(child);
+  return ms;
+}
+
+function table(rows: Figures[]): string {
+  const head = ['scenario', 'req/s', 'ratio', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'target', 'met'];
+  const body = rows.map((r) => [
+    r.name,
+    String(r.rps),
+    r.ratio === undefined ? '1' : r.ratio.toFixed(2),
+    String(r.p50),
+    String(r.p95),
+    String(r.p99),
+    String(r.errors),
+    r.target ?? '',
+    r.met === undefined ? '' : r.met ? 'yes' : 'NO',
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+}
+
+async function main() {
+  const serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) {
+    console.error('Set DATABASE_URL to a PostgreSQL server, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/test');
+    process.exit(2);
+  }
+  const name = process.env.BENCH_DATABASE || 'dhrqa_bench';
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error('BENCH_DATABASE must be a plain lower-case name');
+  const output = path.resolve(process.env.BENCH_OUTPUT || 'bench-results.json');
+  const benchUrl = new URL(serverUrl);
+  benchUrl.pathname = `/${name}`;
+
+  console.log(`Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model}), ${round(os.totalmem() / 2 ** 30)} GiB`);
+  console.log(`Seeding a new database "${name}" on ${benchUrl.host}:`);
+  const admin = knex({ client: 'pg', connection: serverUrl, pool: { min: 0, max: 1 } });
+  await admin.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.raw(`CREATE DATABASE ${name}`);
+  await admin.destroy();
+  const db = connect({ databaseUrl: benchUrl.toString() });
+  await migrate(db);
+  const seedStarted = Date.now();
+  const steps = await seedVolume(db, (s) =>
+    console.log(`  ${s.name.padEnd(26)} ${String(s.rows).padStart(7)} rows  ${(s.ms / 1000).toFixed(1).padStart(5)} s`),
+  );
+  const seedSeconds = round((Date.now() - seedStarted) / 1000);
+  console.log(`  seeded in ${seedSeconds} s\n`);
+
+  // What the scenarios look at: a review in revision with 3 rounds, and open items to answer.
+  const threeRounds = await db('reviews')
+    .where({ state: 'revising' })
+    .whereRaw("(context->>'round')::int = 3")
+    .orderBy('id')
+    .first('id', 'csp_id');
+  const cspUser = await db('users').where({ csp_id: threeRounds.csp_id }).first('id', 'email');
+  const secretariat = await db('users').where({ role: 'secretariat' }).first('id', 'email');
+  const openItems: { itemId: number; reviewId: number; userId: number }[] = await db('revision_items as i')
+    .join('rounds as ro', 'ro.id', 'i.round_id')
+    .join('reviews as r', 'r.id', 'ro.review_id')
+    .join('users as u', 'u.csp_id', 'r.csp_id')
+    .where({ 'r.state': 'revising', 'i.status': 'open' })
+    .whereRaw("ro.number = (r.context->>'round')::int")
+    .orderByRaw('i.id % 97, i.id')
+    .select('i.id as itemId', 'r.id as reviewId', 'u.id as userId');
+
+  const { url, child } = await startApp({
+    DATABASE_URL: benchUrl.toString(),
+    NODE_ENV: 'production',
+    SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
+    DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'dhr-qa-bench-')),
+    DEMO: '0',
+  });
+  let figures: Figures[] = [];
+  try {
+    await settle(db);
+    await db.destroy();
+    const secretariatCookie = await signIn(url, secretariat.email);
+    const cspCookie = await signIn(url, cspUser.email);
+    const bearer = (userId: number) => ({ authorization: `Bearer ${benchToken(userId)}` });
+    let nextItem = 0;
+    const scenarios: Scenario[] = [
+      { name: 'GET /ready (baseline)', kind: 'baseline', method: 'GET', path: '/ready', headers: {} },
+      { name: 'dashboard', kind: 'read', method: 'GET', path: '/dashboard', headers: { cookie: secretariatCookie } },
+      {
+        name: 'reviews list, one state',
+        kind: 'read',
+        method: 'GET',
+        path: '/reviews?state=revising',
+        headers: { cookie: secretariatCookie },
+      },
+      {
+        name: 'review page, 3 rounds',
+        kind: 'read',
+        method: 'GET',
+        path: `/reviews/${threeRounds.id}`,
+        headers: { cookie: secretariatCookie },
+      },
+      {
+        name: "CSP's outstanding items",
+        kind: 'read',
+        method: 'GET',
+        path: `/reviews/${threeRounds.id}/items`,
+        headers: { cookie: cspCookie },
+      },
+      {
+        name: 'GET /api/v1/reviews/:id',
+        kind: 'read',
+        method: 'GET',
+        path: `/api/v1/reviews/${threeRounds.id}`,
+        headers: bearer(secretariat.id),
+      },
+      {
+        name: 'POST event RESPOND_TO_ITEM',
+        kind: 'write',
+        method: 'POST',
+        path: '/api/v1/reviews/1/events',
+        headers: { 'content-type': 'application/json' },
+        next: () => {
+          const item = openItems[nextItem++ % openItems.length]!;
+          return {
+            path: `/api/v1/reviews/${item.reviewId}/events`,
+            headers: { 'content-type': 'application/json', ...bearer(item.userId) },
+            body: JSON.stringify({
+              type: 'RESPOND_TO_ITEM',
+              itemId: item.itemId,
+              response: 'Section 4.2 now sets out what the GP practice knew and when.',
+              reportReference: 'Section 4.2',
+            }),
+          };
+        },
+      },
+    ];
+    for (const scenario of scenarios) {
+      if (scenario.kind !== 'write') await drive(url, scenario, 2); // warm-up, not counted
+      const result = await drive(url, scenario, SECONDS);
+      figures.push(result);
+      console.log(`  ${scenario.name}: ${result.rps} req/s, p95 ${result.p95} ms, ${result.errors} errors`);
+    }
+    if (nextItem > openItems.length)
+      console.log(`  (the event scenario reused items: ${nextItem} > ${openItems.length})`);
+  } finally {
+    await stop(child);
+  }
+
+  const baseline = figures[0]!.rps;
+  figures = figures.map((f) => {
+    if (f.kind === 'baseline') return f;
+    const ratio = round(f.rps / baseline, 3);
+    const [minRatio, maxP95] = f.kind === 'read' ? [0.25, 50] : [0.15, 100];
+    return {
+      ...f,
+      ratio,
+      target: `>=${minRatio} <${maxP95}ms`,
+      met: ratio >= minRatio && f.p95 < maxP95 && f.errors === 0,
+    };
+  });
+
+  console.log('\nLetters and PDFs (in this process):');
+  const letter = sampleLetter();
+  const html = renderLetter(letter).html;
+  const lettersPerSecond = await perSecond(3, () => renderLetter(letter));
+  const pdfsPerSecond = await perSecond(3, () => letterPdf(html, { title: 'DHR-2026-0042 (Mary)', date: letter.date }));
+  console.log(`  ${lettersPerSecond} letters/s (HTML, target 500), ${pdfsPerSecond} PDFs/s (target 20)`);
+
+  console.log('\nStart-up on the embedded database:');
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dhr-qa-bench-start-'));
+  const firstStartMs = await timeToReady(dataDir);
+  const restartMs = await timeToReady(dataDir);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  console.log(`  first start (migrations and demo data) ${firstStartMs} ms; restart ${restartMs} ms`);
+
+  console.log(`\nLoad at concurrency ${CONNECTIONS}, ${SECONDS} s each, against ${VOLUME.reviews} reviews:\n`);
+  console.log(table(figures));
+  const targetsMet = figures.every((f) => f.met !== false) && lettersPerSecond >= 500 && pdfsPerSecond >= 20;
+  console.log(
+    `\nletters: ${lettersPerSecond}/s (HTML), PDFs: ${pdfsPerSecond}/s; start-up to ready: ${firstStartMs} ms`,
+  );
+  console.log(targetsMet ? 'Every target met.' : 'Some targets missed (marked NO above).');
+
+  fs.writeFileSync(
+    output,
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: round(os.totalmem() / 2 ** 30) },
+        node: process.version,
+        volume: VOLUME,
+        seed: { seconds: seedSeconds, steps },
+        load: { connections: CONNECTIONS, seconds: SECONDS, baselineRps: baseline, scenarios: figures },
+        letters: { htmlPerSecond: lettersPerSecond, pdfPerSecond: pdfsPerSecond },
+        startup: { firstStartMs, restartMs },
+        targetsMet,
+      },
+      null,
+      2,
+    ),
+  );
+  console.log(`Figures written to ${output}`);
+}
+
+main().catch((err) => {
+  console.error(`The benchmark failed: ${(err as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,49 @@
+import { createTestApp, meeting, submittedReview, type TestApp } from '../helpers/app';
+import { signedIn } from '../helpers/web';
+
+let t: TestApp;
+const ids: number[] = [];
+beforeAll(async () => {
+  t = await createTestApp();
+  for (let i = 1; i <= 11; i++) ids.push(await submittedReview(t, `Person ${i}`));
+}, 120_000);
+afterAll(() => t.close());
+
+/** The text under the heading with this id, tags dropped, up to the next heading. */
+function section(html: string, id: string): string {
+  const start = html.indexOf(`id="${id}"`);
+  const end = html.indexOf('<h2', start + 1);
+  return html
+    .slice(start, end)
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ');
+}
+
+describe('the dashboard at volume', () => {
+  it('shows the ten reviews that have waited longest, how many there are, and links to the rest', async () => {
+    const s = await signedIn(t, 'secretariat');
+    const res = await s.get('/dashboard');
+    const toSchedule = section(res.text, 'to-schedule');
+    expect(toSchedule).toContain('Reviews to schedule (11)');
+    expect(toSchedule).toContain('Showing the 10 that have waited longest of 11');
+    expect(toSchedule).toContain('(Person 1)');
+    expect(toSchedule).toContain('(Person 10)');
+    expect(toSchedule).not.toContain('(Person 11)');
+    // Handlebars writes "=" in attributes as an entity.
+    expect(res.text).toContain('href="/reviews?state&#x3D;submitted"');
+  });
+
+  it('reflects a change made a moment ago, even though it reuses its figures while nothing changes', async () => {
+    const s = await signedIn(t, 'secretariat');
+    const before = section((await s.get('/dashboard')).text, 'to-schedule');
+    expect(before).toContain('Reviews to schedule (11)');
+    const scheduled = await t.api('secretariat').event(ids[0]!, { type: 'SCHEDULE', meetingId: await meeting(t) });
+    expect(scheduled.status).toBe(200);
+    const after = section((await s.get('/dashboard')).text, 'to-schedule');
+    expect(after).toContain('Reviews to schedule (10)');
+    expect(after).not.toContain('(Person 1)');
+    expect(after).toContain('(Person 11)');
+    expect(after).not.toContain('Showing the');
+    expect(section((await s.get('/dashboard')).text, 'pipeline')).toContain('Scheduled for a panel meeting 1');
+  });
+});
