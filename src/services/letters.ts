@@ -283,22 +283,6 @@ export function createLetters(db: Db, clock: Clock, settings: SettingsService, o
       return row.id as number;
     },
 
-    async listForReview(conn: Conn, reviewId: number, user: User) {
-      const q = conn('letters as l')
-        .leftJoin('rounds as ro', 'ro.id', 'l.round_id')
-        .where('l.review_id', reviewId)
-        .orderBy('l.id')
-        .select('l.id', 'l.kind', 'ro.number as round', 'l.status', 'l.sent_at');
-      if (!isHomeOffice(user)) q.where('l.status', 'sent');
-      return (await q).map((l) => ({
-        id: l.id,
-        kind: l.kind,
-        round: l.round,
-        status: l.status,
-        sentAt: toIso(l.sent_at),
-      }));
-    },
-
     /** Every sent letter of the reviews the user may see, newest first, with its review. */
     async listForUser(user: User, options: { limit?: number } = {}) {
       const rows: Record<string, unknown>[] = await visibleReviews(db, user)

@@ -311,33 +311,97 @@ export function createReviews(
     });
   }
 
+  /**
+   * Everything a review's page shows besides the review itself, in one round trip:
+   * at national volume the six separate queries this replaced cost more in network
+   * turns than in work. Rows come back as JSON, so timestamps arrive as ISO text.
+   * The CSP and the PCC see only sent letters.
+   */
+  async function reviewParts(review: ReviewRow, homeOffice: boolean) {
+    const list = (select: string, order: string) =>
+      `(select coalesce(json_agg(x order by ${order}), '[]'::json) from (${select}) x)`;
+    const { rows } = await db.raw(
+      `select
+         ${list(
+           `select ro.id, ro.number, ro.panel_meeting_id, ro.outcome, ro.commendations, ro.recorded_at,
+                   ro.letter_sent_at, m.date as meeting_date
+              from rounds ro left join panel_meetings m on m.id = ro.panel_meeting_id where ro.review_id = :id`,
+           'x.number',
+         )} as rounds,
+         ${list(
+           `select i.*, ro.number from revision_items i join rounds ro on ro.id = i.round_id where ro.review_id = :id`,
+           'x.number, x.position',
+         )} as items,
+         ${list(
+           'select id, kind, filename, content_type, size, uploaded_at from documents where review_id = :id',
+           'x.id',
+         )} as documents,
+         ${list(
+           `select e.id, e.type, e.from_state, e.to_state, e.at, e.payload, u.email, u.name, u.role
+              from review_events e left join users u on u.id = e.actor_id where e.review_id = :id`,
+           'x.id',
+         )} as history,
+         (select json_build_object('id', id, 'date', date) from panel_meetings where id = :meetingId) as meeting,
+         ${list(
+           `select l.id, l.kind, ro.number as round, l.status, l.sent_at
+              from letters l left join rounds ro on ro.id = l.round_id
+             where l.review_id = :id ${homeOffice ? '' : "and l.status = 'sent'"}`,
+           'x.id',
+         )} as letters`,
+      { id: review.id, meetingId: review.context.meetingId ?? null },
+    );
+    // PGlite returns json columns parsed, as node-postgres does.
+    return rows[0] as {
+      rounds: {
+        id: number;
+        number: number;
+        panel_meeting_id: number | null;
+        outcome: string;
+        commendations: string;
+        recorded_at: string;
+        letter_sent_at: string | null;
+        meeting_date: string | null;
+      }[];
+      items: {
+        id: number;
+        round_id: number;
+        position: number;
+        heading: string | null;
+        text: string;
+        status: ItemStatus;
+        response: string | null;
+        report_reference: string | null;
+        note: string | null;
+      }[];
+      documents: {
+        id: number;
+        kind: DocumentKind;
+        filename: string;
+        content_type: string;
+        size: number;
+        uploaded_at: string;
+      }[];
+      history: {
+        type: string;
+        from_state: string | null;
+        to_state: string;
+        at: string;
+        payload: { reason?: string } | null;
+        email: string | null;
+        name: string | null;
+        role: string | null;
+      }[];
+      meeting: { id: number; date: string } | null;
+      letters: { id: number; kind: string; round: number | null; status: string; sent_at: string | null }[];
+    };
+  }
+
   async function view(user: User, reviewId: number) {
     const review = await loadVisible(db, user, reviewId);
-    const [rounds, items, documents, history, meeting, letters] = await Promise.all([
-      db('rounds as ro')
-        .leftJoin('panel_meetings as m', 'm.id', 'ro.panel_meeting_id')
-        .where('ro.review_id', review.id)
-        .orderBy('ro.number')
-        .select('ro.*', 'm.date as meeting_date'),
-      db('revision_items as i')
-        .join('rounds as ro', 'ro.id', 'i.round_id')
-        .where('ro.review_id', review.id)
-        .orderBy(['ro.number', 'i.position'])
-        .select('i.*'),
-      db('documents')
-        .where({ review_id: review.id })
-        .orderBy('id')
-        .select('id', 'kind', 'filename', 'content_type', 'size', 'uploaded_at'),
-      db('review_events as e')
-        .leftJoin('users as u', 'u.id', 'e.actor_id')
-        .where('e.review_id', review.id)
-        .orderBy('e.id')
-        .select('e.type', 'e.from_state', 'e.to_state', 'e.at', 'e.payload', 'u.email', 'u.name', 'u.role'),
-      review.context.meetingId
-        ? db('panel_meetings').where({ id: review.context.meetingId }).first('id', 'date')
-        : null,
-      deps.letters.listForReview(db, review.id, user),
-    ]);
+    const { rounds, items, documents, history, meeting, letters } = await reviewParts(
+      review,
+      isHomeOffice(user),
+    );
     // The guards' facts come from the rows the page shows anyway.
     const currentRoundId = rounds.find((r) => r.number === review.context.round)?.id;
     const facts = factsOf(
@@ -363,7 +427,7 @@ export function createReviews(
         .filter((r) => isHomeOffice(user) || r.letter_sent_at !== null)
         .map((r) => ({
           number: r.number,
-          meeting: r.panel_meeting_id ? { id: r.panel_meeting_id, date: toIsoDate(r.meeting_date) } : null,
+          meeting: r.panel_meeting_id ? { id: r.panel_meeting_id, date: toIsoDate(r.meeting_date!) } : null,
           outcome: r.outcome,
           commendations: r.commendations,
           recordedAt: toIso(r.recorded_at),
@@ -389,7 +453,13 @@ export function createReviews(
         size: d.size,
         uploadedAt: toIso(d.uploaded_at),
       })),
-      letters,
+      letters: letters.map((l) => ({
+        id: l.id,
+        kind: l.kind,
+        round: l.round,
+        status: l.status,
+        sentAt: toIso(l.sent_at),
+      })),
       history: history.map((h) => ({
         type: h.type,
         from: h.from_state,
