@@ -159,14 +159,24 @@ export function createRecommendations(db: Db, clock: Clock) {
     return { preview, missing };
   }
 
-  async function linkFor(user: User, linkId: number, trx: Conn = db) {
+  /**
+   * Responses, actions and progress are an agency's own: any other role hears so (403)
+   * before its input is read or anything is looked up, so the answer says nothing about ids.
+   */
+  const NO_ACTION = 'No action of yours with this id';
+
+  function agencyOnly(user: User) {
+    if (user.role !== 'agency') throw new ForbiddenError('Only an agency user records its response and actions');
+  }
+
+  async function linkFor(user: User, linkId: number, trx: Conn = db, notFound = 'No response of yours with this id') {
     const link = await trx('recommendation_agencies as ra')
       .join('recommendations as rec', 'rec.id', 'ra.recommendation_id')
       .where('ra.id', linkId)
       .first('ra.*', 'rec.review_id');
     // An agency acts only for its own organisation; anyone else is told it does not exist.
     if (!link || user.role !== 'agency' || link.organisation_id !== user.organisationId) {
-      throw new NotFoundError('No response of yours with this id');
+      throw new NotFoundError(notFound);
     }
     return link as LinkRow & { review_id: number };
   }
@@ -313,6 +323,7 @@ export function createRecommendations(db: Db, clock: Clock) {
     },
 
     async respond(user: User, linkId: number, input: unknown) {
+      agencyOnly(user);
       const data = parse(responseSchema, input);
       return db.transaction(async (trx) => {
         const link = await linkFor(user, linkId, trx);
@@ -331,6 +342,7 @@ export function createRecommendations(db: Db, clock: Clock) {
     },
 
     async addAction(user: User, linkId: number, input: unknown) {
+      agencyOnly(user);
       const data = parse(actionSchema, input);
       return db.transaction(async (trx) => {
         const link = await linkFor(user, linkId, trx);
@@ -364,11 +376,13 @@ export function createRecommendations(db: Db, clock: Clock) {
     },
 
     async setActionStatus(user: User, actionId: number, input: unknown) {
+      agencyOnly(user);
       const data = parse(actionStatusSchema, input);
       return db.transaction(async (trx) => {
         const action = await trx('recommendation_actions').where({ id: actionId }).first();
-        if (!action) throw new NotFoundError('No action with this id');
-        const link = await linkFor(user, action.recommendation_agency_id, trx);
+        // Another organisation's action reads exactly as one that does not exist.
+        if (!action) throw new NotFoundError(NO_ACTION);
+        const link = await linkFor(user, action.recommendation_agency_id, trx, NO_ACTION);
         await trx('recommendation_actions')
           .where({ id: actionId })
           .update({ status: data.status, updated_at: clock.now() });
@@ -385,6 +399,7 @@ export function createRecommendations(db: Db, clock: Clock) {
 
     /** A dated progress update, with an optional document as evidence. */
     async addUpdate(user: User, actionId: number, input: unknown, file?: { filename: string; bytes: Buffer }) {
+      agencyOnly(user);
       const data = parse(updateSchema, input);
       let evidence: { evidence_filename: string; evidence_content_type: string; evidence: Buffer } | undefined;
       if (file && file.bytes.length > 0) {
@@ -393,8 +408,9 @@ export function createRecommendations(db: Db, clock: Clock) {
       }
       return db.transaction(async (trx) => {
         const action = await trx('recommendation_actions').where({ id: actionId }).first();
-        if (!action) throw new NotFoundError('No action with this id');
-        const link = await linkFor(user, action.recommendation_agency_id, trx);
+        // Another organisation's action reads exactly as one that does not exist.
+        if (!action) throw new NotFoundError(NO_ACTION);
+        const link = await linkFor(user, action.recommendation_agency_id, trx, NO_ACTION);
         await trx('action_updates').insert({
           action_id: actionId,
           on: data.on,
@@ -416,6 +432,7 @@ export function createRecommendations(db: Db, clock: Clock) {
 
     /** Implemented: every action completed, and the agency says so with evidence. */
     async markImplemented(user: User, linkId: number, input: unknown) {
+      agencyOnly(user);
       const { evidence } = parse(evidenceSchema, input);
       return db.transaction(async (trx) => {
         const link = await linkFor(user, linkId, trx);
@@ -451,8 +468,9 @@ export function createRecommendations(db: Db, clock: Clock) {
           .join('recommendations as rec', 'rec.id', 'ra.recommendation_id')
           .where('ra.id', linkId)
           .first('ra.*', 'rec.review_id');
-        if (!link) throw new NotFoundError('No response with this id');
-        await reviewFor(user, link.review_id, trx);
+        // A response on a review out of scope reads exactly as one that does not exist.
+        const visible = link && (await visibleReviews(trx, user).where('r.id', link.review_id).first('r.id'));
+        if (!visible) throw new NotFoundError('No response with this id');
         if (!link.implemented_at) throw new ConflictError('Only an implemented recommendation can be reopened');
         await trx('recommendation_agencies')
           .where({ id: linkId })

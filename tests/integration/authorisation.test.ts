@@ -1,0 +1,726 @@
+/**
+ * The authorisation matrix: every route the app answers (read from its routers by
+ * tests/helpers/routes.ts) × every role, in its own scope and in another (another
+ * CSP, another police force area, another organisation), and signed out. A route
+ * added without an entry here fails the first test.
+ *
+ * Each entry states, column by column:
+ *   ok  – past authorisation: 2xx, 3xx, or a 400/409/422 that answers the request itself
+ *   404 – out of the caller's scope: the same answer as for something that does not exist
+ *   403 – the role may never do this
+ *   out – signed out: 401 from the API, a redirect to /sign-in from the pages
+ *
+ * The resource each route is called on belongs to Kent CSP (Kent force area) and, for
+ * agencies' work, to Kent Police; "other" is Hackney CSP, the Metropolitan Police area
+ * and Kent County Council. Every refused call that could change something is checked
+ * to have changed nothing in the database.
+ */
+import request from 'supertest';
+import { createTestApp, PASSWORD, pdf, type TestApp, type Who } from '../helpers/app';
+import { enumerateRoutes, matchesRoute } from '../helpers/routes';
+import { csrfOf } from '../helpers/web';
+
+const COLUMNS = [
+  'secretariat',
+  'panel',
+  'cspOwn',
+  'cspOther',
+  'pccOwn',
+  'pccOther',
+  'agencyOwn',
+  'agencyOther',
+  'signedOut',
+] as const;
+type Column = (typeof COLUMNS)[number];
+type Outcome = 'ok' | '403' | '404' | 'out';
+
+/** The ids the calls are made on: see the fixture below. */
+interface Fixture {
+  kentCsp: number;
+  kentArea: number;
+  /** Kent's review, with its feedback letter sent: revising, with two open items. */
+  review: number;
+  item: number;
+  document: number;
+  sentLetter: number;
+  /** Another Kent review: outcome recorded at `meeting`, its letter still a draft. */
+  draftReview: number;
+  draftLetter: number;
+  meeting: number;
+  mail: number;
+  /** Kent Police's organisation and its part in recommendation `recommendation` of `review`. */
+  organisation: number;
+  recommendation: number;
+  link: number;
+  /** An action (not started) on `link`, and a progress update on it with evidence. */
+  action: number;
+  update: number;
+  /** Kent Police's part in another recommendation, implemented: the CSP may reopen it. */
+  implementedLink: number;
+}
+
+interface Entry {
+  /** The nine columns in the order of COLUMNS. */
+  expect: string;
+  url: (f: Fixture) => string;
+  /** JSON for the API, form fields for the pages. */
+  body?: (f: Fixture) => Record<string, unknown>;
+  /** Sent as multipart/form-data (the upload routes), without a file. */
+  multipart?: boolean;
+  /** The call ends the session it is made in: each case signs in afresh. */
+  ends?: boolean;
+  /** Runs after every other route: it changes what the other routes are called on. */
+  last?: boolean;
+}
+
+const PUBLIC = 'ok ok ok ok ok ok ok ok ok';
+const SIGNED_IN = 'ok ok ok ok ok ok ok ok out';
+const SECRETARIAT = 'ok 403 403 403 403 403 403 403 out';
+const HOME_OFFICE = 'ok ok 403 403 403 403 403 403 out';
+/** Whoever may see the review: the Home Office, its CSP and its force area's PCC. */
+const READ_REVIEW = 'ok ok ok 404 ok 404 404 404 out';
+/** What the CSP and the secretariat do with their reviews (a PCC reads, a panel member records outcomes). */
+const CSP_WORK = 'ok 403 ok 404 403 403 403 403 out';
+/** Lifecycle events and uploads: the review is found (or not) first, then the role is asked. */
+const REVIEW_EVENT = 'ok 403 ok 404 403 404 404 404 out';
+/**
+ * A draft letter is the Home Office's working paper: no one else can see it (404); a panel
+ * member sees it but never edits or sends it (403).
+ */
+const DRAFT_LETTER = 'ok 403 404 404 404 404 404 404 out';
+/** An agency's own response and actions; no other role ever records them. */
+const AGENCY_WORK = '403 403 403 403 403 403 ok 404 out';
+/** Read by whoever sees the review, and by the agency whose organisation it concerns. */
+const READ_AGENCY_PART = 'ok ok ok 404 ok 404 ok 404 out';
+
+const KENT_POLICE = 'Kent Police';
+const CSV = 'number,recommendation,addressed to\n1,Train call handlers in risk assessment,Kent Police\n';
+
+const MATRIX: Record<string, Entry> = {
+  // ---- outside both routers
+  'GET /health': { expect: PUBLIC, url: () => '/health' },
+  'GET /ready': { expect: PUBLIC, url: () => '/ready' },
+  'GET /assets/govuk-frontend.min.css': { expect: PUBLIC, url: () => '/assets/govuk-frontend.min.css' },
+  'GET /assets/govuk-frontend.min.js': { expect: PUBLIC, url: () => '/assets/govuk-frontend.min.js' },
+
+  // ---- the JSON API
+  'POST /api/v1/session': { expect: PUBLIC, url: () => '/api/v1/session', body: () => ({}) },
+  'DELETE /api/v1/session': { expect: SIGNED_IN, url: () => '/api/v1/session', ends: true },
+  'GET /api/v1/me': { expect: SIGNED_IN, url: () => '/api/v1/me' },
+  'GET /api/v1/police-force-areas': { expect: SIGNED_IN, url: () => '/api/v1/police-force-areas' },
+  'PUT /api/v1/police-force-areas/:id': {
+    expect: SECRETARIAT,
+    url: (f) => `/api/v1/police-force-areas/${f.kentArea}`,
+    body: () => ({ pccName: 'Police and Crime Commissioner for Kent', pccEmail: 'pcc@kent.example' }),
+  },
+  'GET /api/v1/csps': { expect: SIGNED_IN, url: () => '/api/v1/csps' },
+  'POST /api/v1/csps': { expect: SECRETARIAT, url: () => '/api/v1/csps', body: () => ({}) },
+  'PUT /api/v1/csps/:id': { expect: SECRETARIAT, url: (f) => `/api/v1/csps/${f.kentCsp}`, body: () => ({}) },
+  'GET /api/v1/users': { expect: SECRETARIAT, url: () => '/api/v1/users' },
+  'POST /api/v1/users': { expect: SECRETARIAT, url: () => '/api/v1/users', body: () => ({}) },
+  'GET /api/v1/panel-meetings': { expect: HOME_OFFICE, url: () => '/api/v1/panel-meetings' },
+  'POST /api/v1/panel-meetings': { expect: SECRETARIAT, url: () => '/api/v1/panel-meetings', body: () => ({}) },
+  'GET /api/v1/panel-meetings/:id': { expect: HOME_OFFICE, url: (f) => `/api/v1/panel-meetings/${f.meeting}` },
+  'POST /api/v1/panel-meetings/:id/send-letters': {
+    expect: SECRETARIAT,
+    url: (f) => `/api/v1/panel-meetings/${f.meeting}/send-letters`,
+    last: true,
+  },
+  'GET /api/v1/letters/:id': { expect: READ_REVIEW, url: (f) => `/api/v1/letters/${f.sentLetter}` },
+  'GET /api/v1/letters/:id/pdf': { expect: READ_REVIEW, url: (f) => `/api/v1/letters/${f.sentLetter}/pdf` },
+  'PATCH /api/v1/letters/:id': {
+    expect: DRAFT_LETTER,
+    url: (f) => `/api/v1/letters/${f.draftLetter}`,
+    body: () => ({ salutation: 'Dear Sam' }),
+  },
+  'GET /api/v1/settings': { expect: HOME_OFFICE, url: () => '/api/v1/settings' },
+  'PATCH /api/v1/settings': {
+    expect: SECRETARIAT,
+    url: () => '/api/v1/settings',
+    body: () => ({ draftLetterAlertDays: 14 }),
+  },
+  'GET /api/v1/mail': { expect: SECRETARIAT, url: () => '/api/v1/mail' },
+  'GET /api/v1/mail/:id': { expect: SECRETARIAT, url: (f) => `/api/v1/mail/${f.mail}` },
+  'GET /api/v1/mail/:id/eml': { expect: SECRETARIAT, url: (f) => `/api/v1/mail/${f.mail}/eml` },
+  'POST /api/v1/mail/:id/retry': { expect: SECRETARIAT, url: (f) => `/api/v1/mail/${f.mail}/retry` },
+  'GET /api/v1/reviews': { expect: SIGNED_IN, url: () => '/api/v1/reviews' },
+  'POST /api/v1/reviews': {
+    // Another CSP is refused whatever the id: 403 says nothing about Kent.
+    expect: 'ok 403 ok 403 403 403 403 403 out',
+    url: () => '/api/v1/reviews',
+    body: (f) => ({ cspId: f.kentCsp, pseudonym: 'Matrix' }),
+  },
+  'GET /api/v1/reviews/:id': { expect: READ_REVIEW, url: (f) => `/api/v1/reviews/${f.review}` },
+  'POST /api/v1/reviews/:id/events': {
+    // SUBMIT is a CSP's and the secretariat's event; the review is past it, so they get 409.
+    expect: REVIEW_EVENT,
+    url: (f) => `/api/v1/reviews/${f.review}/events`,
+    body: () => ({ type: 'SUBMIT' }),
+  },
+  'POST /api/v1/reviews/:id/documents': {
+    expect: REVIEW_EVENT,
+    url: (f) => `/api/v1/reviews/${f.review}/documents`,
+    body: () => ({ kind: 'other' }),
+    multipart: true,
+  },
+  'GET /api/v1/reviews/:id/documents/:documentId': {
+    expect: READ_REVIEW,
+    url: (f) => `/api/v1/reviews/${f.review}/documents/${f.document}`,
+  },
+  'POST /api/v1/reviews/:id/recommendations/import': {
+    expect: CSP_WORK,
+    url: (f) => `/api/v1/reviews/${f.review}/recommendations/import`,
+    body: () => ({ format: 'csv', content: CSV, dryRun: true }),
+  },
+  'GET /api/v1/reviews/:id/recommendations': {
+    expect: READ_REVIEW,
+    url: (f) => `/api/v1/reviews/${f.review}/recommendations`,
+  },
+  'GET /api/v1/reviews/:id/recommendations/report': {
+    expect: READ_REVIEW,
+    url: (f) => `/api/v1/reviews/${f.review}/recommendations/report`,
+  },
+  'GET /api/v1/reviews/:id/recommendations/response': {
+    expect: READ_AGENCY_PART,
+    url: (f) => `/api/v1/reviews/${f.review}/recommendations/response?organisationId=${f.organisation}`,
+  },
+  'GET /api/v1/recommendations': { expect: '403 403 403 403 403 403 ok ok out', url: () => '/api/v1/recommendations' },
+  'GET /api/v1/recommendations/report': {
+    // An agency's own report, or any organisation's for the secretariat.
+    expect: 'ok 403 403 403 403 403 ok 404 out',
+    url: (f) => `/api/v1/recommendations/report?organisationId=${f.organisation}`,
+  },
+  'GET /api/v1/organisations': { expect: HOME_OFFICE, url: () => '/api/v1/organisations' },
+  'PUT /api/v1/organisations/:id': {
+    expect: SECRETARIAT,
+    url: (f) => `/api/v1/organisations/${f.organisation}`,
+    body: () => ({}),
+  },
+  'GET /api/v1/national': { expect: HOME_OFFICE, url: () => '/api/v1/national' },
+  'POST /api/v1/recommendation-agencies/:id/response': {
+    expect: AGENCY_WORK,
+    url: (f) => `/api/v1/recommendation-agencies/${f.link}/response`,
+    body: () => ({ response: 'accepted' }),
+  },
+  'POST /api/v1/recommendation-agencies/:id/actions': {
+    expect: AGENCY_WORK,
+    url: (f) => `/api/v1/recommendation-agencies/${f.link}/actions`,
+    body: () => ({ description: 'Brief every shift', owner: 'Training lead', targetDate: '2026-09-30' }),
+  },
+  'POST /api/v1/recommendation-agencies/:id/implemented': {
+    // The agency's action is not completed yet: 409.
+    expect: AGENCY_WORK,
+    url: (f) => `/api/v1/recommendation-agencies/${f.link}/implemented`,
+    body: () => ({ evidence: 'Training records' }),
+  },
+  'POST /api/v1/recommendation-agencies/:id/reopen': {
+    expect: CSP_WORK,
+    url: (f) => `/api/v1/recommendation-agencies/${f.implementedLink}/reopen`,
+    body: () => ({ reason: 'The evidence does not show it' }),
+  },
+  'PUT /api/v1/recommendations/:id/themes': {
+    expect: CSP_WORK,
+    url: (f) => `/api/v1/recommendations/${f.recommendation}/themes`,
+    body: () => ({ themes: ['Training'] }),
+  },
+  'PUT /api/v1/actions/:id/status': {
+    expect: AGENCY_WORK,
+    url: (f) => `/api/v1/actions/${f.action}/status`,
+    body: () => ({ status: 'in_progress' }),
+  },
+  'POST /api/v1/actions/:id/updates': {
+    expect: AGENCY_WORK,
+    url: (f) => `/api/v1/actions/${f.action}/updates`,
+    body: () => ({ on: '2026-03-10', text: 'First briefings held' }),
+  },
+  'GET /api/v1/action-updates/:id/evidence': {
+    expect: READ_AGENCY_PART,
+    url: (f) => `/api/v1/action-updates/${f.update}/evidence`,
+  },
+
+  // ---- the pages
+  'GET /sign-in': { expect: PUBLIC, url: () => '/sign-in' },
+  'POST /sign-in': {
+    // An address too long to be one is refused (422) before any password is tried or counted.
+    expect: PUBLIC,
+    url: () => '/sign-in',
+    body: () => ({ email: `${'x'.repeat(250)}@test.example`, password: 'anything' }),
+  },
+  'POST /sign-out': { expect: PUBLIC, url: () => '/sign-out', ends: true },
+  'GET /': { expect: SIGNED_IN, url: () => '/' },
+  'GET /dashboard': { expect: HOME_OFFICE, url: () => '/dashboard' },
+  'GET /reviews': {
+    // The Home Office's list and the PCC's home page; a CSP has My reviews.
+    expect: 'ok ok 403 403 ok ok 403 403 out',
+    url: () => '/reviews',
+  },
+  'GET /my-reviews': { expect: '403 403 ok ok 403 403 403 403 out', url: () => '/my-reviews' },
+  'GET /reviews/new': { expect: 'ok 403 ok ok 403 403 403 403 out', url: () => '/reviews/new' },
+  'POST /reviews/new': { expect: 'ok 403 ok ok 403 403 403 403 out', url: () => '/reviews/new', body: () => ({}) },
+  'GET /reviews/:id': { expect: READ_REVIEW, url: (f) => `/reviews/${f.review}` },
+  'POST /reviews/:id/events': {
+    expect: REVIEW_EVENT,
+    url: (f) => `/reviews/${f.review}/events`,
+    body: () => ({ type: 'SUBMIT' }),
+  },
+  'POST /reviews/:id/documents': {
+    expect: REVIEW_EVENT,
+    url: (f) => `/reviews/${f.review}/documents`,
+    body: () => ({ kind: 'other' }),
+    multipart: true,
+  },
+  'GET /reviews/:id/documents/:documentId': {
+    expect: READ_REVIEW,
+    url: (f) => `/reviews/${f.review}/documents/${f.document}`,
+  },
+  'GET /reviews/:id/items': { expect: CSP_WORK, url: (f) => `/reviews/${f.review}/items` },
+  'GET /reviews/:id/items/:itemId': { expect: CSP_WORK, url: (f) => `/reviews/${f.review}/items/${f.item}` },
+  'POST /reviews/:id/items/:itemId': {
+    expect: CSP_WORK,
+    url: (f) => `/reviews/${f.review}/items/${f.item}`,
+    body: () => ({ response: '' }),
+  },
+  'POST /reviews/:id/submit-revisions': {
+    // Neither item is answered yet: 409.
+    expect: CSP_WORK,
+    url: (f) => `/reviews/${f.review}/submit-revisions`,
+  },
+  'POST /reviews/:id/revised-report': {
+    expect: CSP_WORK,
+    url: (f) => `/reviews/${f.review}/revised-report`,
+    multipart: true,
+  },
+  'GET /letters': {
+    // The letters a CSP or a PCC office received.
+    expect: '403 403 ok ok ok ok 403 403 out',
+    url: () => '/letters',
+  },
+  'GET /letters/:id': { expect: READ_REVIEW, url: (f) => `/letters/${f.sentLetter}` },
+  'GET /letters/:id/pdf': { expect: READ_REVIEW, url: (f) => `/letters/${f.sentLetter}/pdf` },
+  'POST /letters/:id': {
+    expect: DRAFT_LETTER,
+    url: (f) => `/letters/${f.draftLetter}`,
+    body: () => ({ salutation: 'Dear Sam', commendations: '', extraParagraph: '' }),
+  },
+  'POST /letters/:id/send': {
+    // The secretariat's stale version gets 409.
+    expect: DRAFT_LETTER,
+    url: (f) => `/letters/${f.draftLetter}/send`,
+    body: () => ({ expectedVersion: 1 }),
+  },
+  'GET /meetings': { expect: HOME_OFFICE, url: () => '/meetings' },
+  'POST /meetings': { expect: SECRETARIAT, url: () => '/meetings', body: () => ({}) },
+  'GET /meetings/:id': { expect: HOME_OFFICE, url: (f) => `/meetings/${f.meeting}` },
+  'POST /meetings/:id/send-letters': {
+    expect: SECRETARIAT,
+    url: (f) => `/meetings/${f.meeting}/send-letters`,
+    last: true,
+  },
+  'GET /meetings/:meetingId/reviews/:reviewId/outcome': {
+    expect: HOME_OFFICE,
+    url: (f) => `/meetings/${f.meeting}/reviews/${f.draftReview}/outcome`,
+  },
+  'POST /meetings/:meetingId/reviews/:reviewId/outcome': {
+    expect: HOME_OFFICE,
+    url: (f) => `/meetings/${f.meeting}/reviews/${f.draftReview}/outcome`,
+    body: () => ({}),
+  },
+  'GET /mail': { expect: SECRETARIAT, url: () => '/mail' },
+  'GET /mail/:id': { expect: SECRETARIAT, url: (f) => `/mail/${f.mail}` },
+  'GET /mail/:id/eml': { expect: SECRETARIAT, url: (f) => `/mail/${f.mail}/eml` },
+  'POST /mail/:id/retry': { expect: SECRETARIAT, url: (f) => `/mail/${f.mail}/retry` },
+  'GET /admin': { expect: SECRETARIAT, url: () => '/admin' },
+  'GET /admin/csps': { expect: SECRETARIAT, url: () => '/admin/csps' },
+  'GET /admin/csps/new': { expect: SECRETARIAT, url: () => '/admin/csps/new' },
+  'POST /admin/csps': { expect: SECRETARIAT, url: () => '/admin/csps', body: () => ({}) },
+  'GET /admin/csps/:id': { expect: SECRETARIAT, url: (f) => `/admin/csps/${f.kentCsp}` },
+  'POST /admin/csps/:id': {
+    expect: SECRETARIAT,
+    url: (f) => `/admin/csps/${f.kentCsp}`,
+    body: () => ({ addressLines: 'Invicta House', contacts: 'an unreadable line' }),
+  },
+  'GET /admin/police-force-areas': { expect: SECRETARIAT, url: () => '/admin/police-force-areas' },
+  'GET /admin/police-force-areas/:id': { expect: SECRETARIAT, url: (f) => `/admin/police-force-areas/${f.kentArea}` },
+  'POST /admin/police-force-areas/:id': {
+    expect: SECRETARIAT,
+    url: (f) => `/admin/police-force-areas/${f.kentArea}`,
+    body: () => ({ pccName: 'Police and Crime Commissioner for Kent', pccEmail: 'pcc@kent.example' }),
+  },
+  'GET /admin/users': { expect: SECRETARIAT, url: () => '/admin/users' },
+  'GET /admin/users/new': { expect: SECRETARIAT, url: () => '/admin/users/new' },
+  'POST /admin/users': { expect: SECRETARIAT, url: () => '/admin/users', body: () => ({}) },
+  'GET /admin/settings': { expect: SECRETARIAT, url: () => '/admin/settings' },
+  'POST /admin/settings': { expect: SECRETARIAT, url: () => '/admin/settings', body: () => ({}) },
+  'GET /admin/organisations': { expect: SECRETARIAT, url: () => '/admin/organisations' },
+  'POST /admin/organisations': {
+    expect: SECRETARIAT,
+    url: () => '/admin/organisations',
+    body: (f) => ({ [`kind-${f.organisation}`]: 'not a kind' }),
+  },
+  'GET /national': { expect: HOME_OFFICE, url: () => '/national' },
+  'GET /national.csv': { expect: HOME_OFFICE, url: () => '/national.csv' },
+  'GET /reviews/:id/recommendations': { expect: READ_REVIEW, url: (f) => `/reviews/${f.review}/recommendations` },
+  'GET /reviews/:id/recommendations/import': {
+    expect: CSP_WORK,
+    url: (f) => `/reviews/${f.review}/recommendations/import`,
+  },
+  'POST /reviews/:id/recommendations/import': {
+    expect: CSP_WORK,
+    url: (f) => `/reviews/${f.review}/recommendations/import`,
+    body: () => ({ format: 'csv', content: CSV, action: 'preview' }),
+  },
+  'GET /reviews/:id/recommendations/report': {
+    expect: READ_REVIEW,
+    url: (f) => `/reviews/${f.review}/recommendations/report`,
+  },
+  'GET /reviews/:id/recommendations/report.pdf': {
+    expect: READ_REVIEW,
+    url: (f) => `/reviews/${f.review}/recommendations/report.pdf`,
+  },
+  'GET /reviews/:id/recommendations/response': {
+    expect: READ_AGENCY_PART,
+    url: (f) => `/reviews/${f.review}/recommendations/response?organisationId=${f.organisation}`,
+  },
+  'GET /reviews/:id/recommendations/response.pdf': {
+    expect: READ_AGENCY_PART,
+    url: (f) => `/reviews/${f.review}/recommendations/response.pdf?organisationId=${f.organisation}`,
+  },
+  'POST /recommendations/:id/themes': {
+    expect: CSP_WORK,
+    url: (f) => `/recommendations/${f.recommendation}/themes`,
+    body: (f) => ({ themes: 'Training', reviewId: f.review }),
+  },
+  'POST /recommendation-agencies/:id/reopen': {
+    expect: CSP_WORK,
+    url: (f) => `/recommendation-agencies/${f.implementedLink}/reopen`,
+    body: (f) => ({ reason: 'The evidence does not show it', reviewId: f.review }),
+  },
+  'GET /recommendations': { expect: '403 403 403 403 403 403 ok ok out', url: () => '/recommendations' },
+  'GET /recommendations/report': {
+    expect: 'ok 403 403 403 403 403 ok 404 out',
+    url: (f) => `/recommendations/report?organisationId=${f.organisation}`,
+  },
+  'GET /recommendations/report.pdf': {
+    expect: 'ok 403 403 403 403 403 ok 404 out',
+    url: (f) => `/recommendations/report.pdf?organisationId=${f.organisation}`,
+  },
+  'POST /recommendation-agencies/:id/response': {
+    expect: AGENCY_WORK,
+    url: (f) => `/recommendation-agencies/${f.link}/response`,
+    body: () => ({ response: 'accepted' }),
+  },
+  'POST /recommendation-agencies/:id/actions': {
+    expect: AGENCY_WORK,
+    url: (f) => `/recommendation-agencies/${f.link}/actions`,
+    body: () => ({ description: 'Audit the briefings', owner: 'Training lead', targetDate: '2026-10-31' }),
+  },
+  'POST /recommendation-agencies/:id/implemented': {
+    expect: AGENCY_WORK,
+    url: (f) => `/recommendation-agencies/${f.link}/implemented`,
+    body: () => ({ evidence: 'Training records' }),
+  },
+  'POST /actions/:id/status': {
+    expect: AGENCY_WORK,
+    url: (f) => `/actions/${f.action}/status`,
+    body: () => ({ status: 'in_progress' }),
+  },
+  'POST /actions/:id/updates': {
+    expect: AGENCY_WORK,
+    url: (f) => `/actions/${f.action}/updates`,
+    body: () => ({ on: '2026-03-11', text: 'More briefings held' }),
+    multipart: true,
+  },
+  'GET /action-updates/:id/evidence': { expect: READ_AGENCY_PART, url: (f) => `/action-updates/${f.update}/evidence` },
+};
+
+// ---- the world the calls are made in
+
+const USERS: Record<Exclude<Column, 'signedOut'>, string> = {
+  secretariat: 'secretariat@test.example',
+  panel: 'panel@test.example',
+  cspOwn: 'kent@test.example',
+  cspOther: 'hackney@test.example',
+  pccOwn: 'pcc@test.example',
+  pccOther: 'mopac@test.example',
+  agencyOwn: 'kent.police@test.example',
+  agencyOther: 'kent.council@test.example',
+};
+
+let t: TestApp;
+let f: Fixture;
+const tokens = {} as Record<Column, string>;
+const agents = {} as Record<Column, { agent: ReturnType<typeof request.agent>; csrf: string }>;
+
+/** Fails the fixture loudly: a matrix over a world that was not built tests nothing. */
+function check(res: request.Response, status: number, what: string) {
+  if (res.status !== status) throw new Error(`fixture: ${what} answered ${res.status} ${JSON.stringify(res.body)}`);
+  return res;
+}
+
+async function apiToken(email: string): Promise<string> {
+  const res = await request(t.app).post('/api/v1/session').send({ email, password: PASSWORD });
+  return check(res, 200, `signing in ${email}`).body.token;
+}
+
+/** A browser signed in through the form (or, for `signedOut`, one that has only read the sign-in page). */
+async function browser(email?: string) {
+  const agent = request.agent(t.app);
+  const page = await agent.get('/sign-in');
+  if (!email) return { agent, csrf: csrfOf(page.text) };
+  const res = await agent
+    .post('/sign-in')
+    .type('form')
+    .send({ _csrf: csrfOf(page.text), email, password: PASSWORD });
+  check(res, 302, `signing in ${email} to the pages`);
+  // Every page carries the token in its sign-out form: take it from the user's start page.
+  return { agent, csrf: csrfOf((await agent.get('/').redirects(1)).text) };
+}
+
+async function buildWorld(): Promise<Fixture> {
+  const api = t.api;
+  const upload = async (who: Who, id: number, kind: string) =>
+    check(await api(who).upload(id, kind, pdf(kind)), 201, `uploading ${kind}`).body.id as number;
+  const event = async (who: Who, id: number, body: object) =>
+    check(await api(who).event(id, body), 200, `${JSON.stringify(body)}`).body;
+
+  const meeting = check(await api('secretariat').post('/panel-meetings', { date: '2026-04-15' }), 201, 'meeting').body
+    .id as number;
+  async function kentReview(pseudonym: string) {
+    const id = check(await api('kent').post('/reviews', { pseudonym }), 201, 'notifying').body.id as number;
+    let document = 0;
+    for (const kind of ['overview_report', 'executive_summary', 'action_plan'])
+      document = await upload('kent', id, kind);
+    await event('kent', id, { type: 'SUBMIT' });
+    await event('secretariat', id, { type: 'SCHEDULE', meetingId: meeting });
+    await event('panel', id, {
+      type: 'RECORD_OUTCOME',
+      outcome: 'publish_after_changes',
+      commendations: 'A careful report.',
+      areas: [{ text: 'Remove the date of death.' }, { heading: 'Structure', text: 'Add an equality section.' }],
+    });
+    return { id, document };
+  }
+
+  const sent = await kentReview('Mary');
+  const afterLetter = await event('secretariat', sent.id, { type: 'SEND_LETTER' });
+  const draft = await kentReview('Beth');
+  const draftView = check(await api('secretariat').get(`/reviews/${draft.id}`), 200, 'draft review').body;
+
+  // Recommendations for Kent Police (the agency in scope) and Kent County Council (the other one).
+  const csv =
+    'number,recommendation,addressed to\n' +
+    '1,Train call handlers in risk assessment,Kent Police | Kent County Council\n' +
+    '2,Share information about repeat callers,Kent Police\n';
+  check(
+    await api('kent').post(`/reviews/${sent.id}/recommendations/import`, {
+      format: 'csv',
+      content: csv,
+      dryRun: false,
+    }),
+    200,
+    'importing recommendations',
+  );
+  const orgs = await t.db('organisations').select('id', 'name');
+  const orgId = (name: string) => orgs.find((o) => o.name === name)!.id as number;
+  for (const [email, name] of [
+    [USERS.agencyOwn, KENT_POLICE],
+    [USERS.agencyOther, 'Kent County Council'],
+  ] as const) {
+    await t.services.accounts.createUser({
+      email,
+      name,
+      role: 'agency',
+      organisationId: orgId(name),
+      password: PASSWORD,
+    });
+  }
+  const police = await apiToken(USERS.agencyOwn);
+  const asPolice = (method: 'post' | 'put', url: string) =>
+    request(t.app)[method](`/api/v1${url}`).set('Authorization', `Bearer ${police}`);
+  const recs = check(await api('kent').get(`/reviews/${sent.id}/recommendations`), 200, 'recommendations').body;
+  const linkOf = (rec: { agencies: { id: number; organisationId: number }[] }) =>
+    rec.agencies.find((a) => a.organisationId === orgId(KENT_POLICE))!.id;
+  const [first, second] = recs;
+  const link = linkOf(first);
+  const implementedLink = linkOf(second);
+  const action = async (linkId: number) => {
+    check(
+      await asPolice('post', `/recommendation-agencies/${linkId}/response`).send({ response: 'accepted' }),
+      204,
+      'respond',
+    );
+    const body = { description: 'Brief every shift', owner: 'Training lead', targetDate: '2026-09-30' };
+    return check(await asPolice('post', `/recommendation-agencies/${linkId}/actions`).send(body), 201, 'action').body
+      .id as number;
+  };
+  const openAction = await action(link);
+  check(
+    await asPolice('post', `/actions/${openAction}/updates`)
+      .field('on', '2026-03-05')
+      .field('text', 'Briefing notes written')
+      .attach('file', pdf('evidence'), 'evidence.pdf'),
+    201,
+    'progress update',
+  );
+  const done = await action(implementedLink);
+  check(await asPolice('put', `/actions/${done}/status`).send({ status: 'completed' }), 204, 'completing');
+  check(
+    await asPolice('post', `/recommendation-agencies/${implementedLink}/implemented`).send({ evidence: 'Audit' }),
+    204,
+    'implemented',
+  );
+  const update = await t.db('action_updates').where({ action_id: openAction }).first('id');
+  const mail = await t.db('outbox').orderBy('id').first('id');
+  const round = afterLetter.rounds.at(-1);
+
+  return {
+    kentCsp: t.ids.kentCsp,
+    kentArea: t.ids.kentArea,
+    review: sent.id,
+    item: round.items[0].id,
+    document: sent.document,
+    sentLetter: afterLetter.letters.find((l: { status: string }) => l.status === 'sent').id,
+    draftReview: draft.id,
+    draftLetter: draftView.letters.find((l: { status: string }) => l.status === 'draft').id,
+    meeting,
+    mail: mail.id,
+    organisation: orgId(KENT_POLICE),
+    recommendation: first.id,
+    link,
+    action: openAction,
+    update: update.id,
+    implementedLink,
+  };
+}
+
+beforeAll(async () => {
+  t = await createTestApp();
+  f = await buildWorld();
+  for (const column of COLUMNS) {
+    if (column === 'signedOut') {
+      agents[column] = await browser();
+      continue;
+    }
+    tokens[column] = await apiToken(USERS[column]);
+    agents[column] = await browser(USERS[column]);
+  }
+}, 120_000);
+afterAll(() => t.close());
+
+// ---- making the calls
+
+/** Tables whose every row and value is compared around a refused call; sessions and sign-in records change on every request. */
+const VOLATILE = new Set(['web_sessions', 'api_tokens', 'sign_in_failures', 'knex_migrations', 'knex_migrations_lock']);
+let tables: string[] = [];
+
+/** A digest of the whole database's content (less the volatile tables), in one query. */
+async function fingerprint(): Promise<string> {
+  if (!tables.length) {
+    const rows = await t
+      .db('information_schema.tables')
+      .where({ table_schema: 'public', table_type: 'BASE TABLE' })
+      .orderBy('table_name')
+      .pluck('table_name');
+    tables = rows.filter((name: string) => !VOLATILE.has(name));
+  }
+  const parts = tables.map(
+    (name) =>
+      `select '${name}' as t, count(*) as n, coalesce(md5(string_agg(md5(x::text), ',' order by md5(x::text))), '') as h from "${name}" x`,
+  );
+  const { rows } = await t.db.raw(parts.join(' union all '));
+  return (rows as { t: string; n: string; h: string }[]).map((r) => `${r.t}:${r.n}:${r.h}`).join('\n');
+}
+
+/** Ids that name nothing: a refusal must read the same for them as for what is out of scope. */
+const NOWHERE = new Proxy({} as Fixture, { get: () => 999_999 });
+const OTHER_SCOPE: ReadonlySet<Column> = new Set(['cspOther', 'pccOther', 'agencyOther']);
+
+async function call(key: string, entry: Entry, column: Column, ids: Fixture = f): Promise<request.Response> {
+  const [method, pattern] = key.split(' ') as [string, string];
+  const url = entry.url(ids);
+  const isApi = pattern.startsWith('/api/');
+  const verb = method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
+  const body = entry.body?.(ids) ?? {};
+
+  if (isApi) {
+    let token = tokens[column];
+    if (entry.ends && column !== 'signedOut') token = await apiToken(USERS[column]);
+    let req = request(t.app)[verb](url);
+    if (column !== 'signedOut') req = req.set('Authorization', `Bearer ${token}`);
+    if (entry.multipart) {
+      for (const [name, value] of Object.entries(body)) req = req.field(name, String(value));
+      return req;
+    }
+    return verb === 'get' || verb === 'delete' ? req : req.send(body);
+  }
+
+  // A page: a browser with its cookies, and on a form the CSRF token of the page it came from.
+  let { agent, csrf } = agents[column];
+  if (entry.ends) ({ agent, csrf } = await browser(column === 'signedOut' ? undefined : USERS[column]));
+  if (verb === 'get') return agent.get(url);
+  if (entry.multipart) {
+    let req = agent.post(url).field('_csrf', csrf);
+    for (const [name, value] of Object.entries(body)) req = req.field(name, String(value));
+    return req;
+  }
+  return agent[verb](url)
+    .type('form')
+    .send({ _csrf: csrf, ...body });
+}
+
+/** What kind of answer a response is, in the matrix's words. */
+function outcomeOf(res: request.Response): string {
+  const location = String(res.headers.location ?? '');
+  if (res.status === 401) return 'out';
+  if (res.status === 302 && (location === '/sign-in' || location.startsWith('/sign-in?next='))) return 'out';
+  if (res.status === 403 || res.status === 404) return String(res.status);
+  if (res.status < 400 || [400, 409, 422].includes(res.status)) return 'ok';
+  return `an unexpected ${res.status}`;
+}
+
+const parse = (expect: string): Record<Column, Outcome> => {
+  const cells = expect.split(/\s+/) as Outcome[];
+  return Object.fromEntries(COLUMNS.map((c, i) => [c, cells[i]])) as Record<Column, Outcome>;
+};
+
+// Refusals first, so that a route's allowed call (which may change things) comes after them.
+const ORDER: Record<Outcome, number> = { out: 0, '404': 1, '403': 1, ok: 2 };
+const KEYS = Object.keys(MATRIX).sort((a, b) => Number(MATRIX[a]!.last ?? false) - Number(MATRIX[b]!.last ?? false));
+
+describe('the route table', () => {
+  it('has exactly one entry for every route the app answers', () => {
+    const routes = enumerateRoutes(t.app);
+    const missing = routes.filter((r) => !(r in MATRIX));
+    const stale = Object.keys(MATRIX).filter((k) => !routes.includes(k));
+    expect({ missing, stale }).toEqual({ missing: [], stale: [] });
+  });
+
+  it('states an outcome for each role and scope, and calls each route on a URL that route answers', () => {
+    for (const [key, entry] of Object.entries(MATRIX)) {
+      expect({ key, cells: entry.expect.split(/\s+/).length }).toEqual({ key, cells: COLUMNS.length });
+      expect(entry.expect.split(/\s+/).every((c) => ['ok', '403', '404', 'out'].includes(c))).toBe(true);
+      expect({ key, matches: matchesRoute(key.split(' ')[1]!, entry.url(f)) }).toEqual({ key, matches: true });
+    }
+  });
+});
+
+describe.each(KEYS)('%s', (key) => {
+  const entry = MATRIX[key]!;
+  const expected = parse(entry.expect);
+  const columns = [...COLUMNS].sort((a, b) => ORDER[expected[a]] - ORDER[expected[b]]);
+  const mutating = !key.startsWith('GET ');
+
+  it.each(columns)(`as %s`, async (column) => {
+    const before = mutating && expected[column] !== 'ok' ? await fingerprint() : null;
+    const res = await call(key, entry, column);
+    expect({ column, outcome: outcomeOf(res) }).toEqual({ column, outcome: expected[column] });
+    // Nothing may tell what exists outside one's scope: the same call on ids that name nothing answers alike.
+    const leakable = expected[column] === '404' || (expected[column] === '403' && OTHER_SCOPE.has(column));
+    if (leakable && entry.url(NOWHERE) !== entry.url(f)) {
+      const nowhere = await call(key, entry, column, NOWHERE);
+      expect({ column, nowhere: outcomeOf(nowhere) }).toEqual({ column, nowhere: expected[column] });
+      if (key.includes(' /api/')) expect(nowhere.body).toEqual(res.body);
+    }
+    if (before !== null) expect(await fingerprint()).toBe(before);
+  });
+});
