@@ -13,6 +13,8 @@ export interface AppOptions {
   sessionSecret: string;
   /** Production: Secure cookies, HSTS and upgrading insecure requests. */
   secure: boolean;
+  /** Express's `trust proxy` (TRUST_PROXY): the client's address, and so the sign-in limit, depends on it. */
+  trustProxy?: boolean | number | string;
 }
 
 const GOVUK = path.join(path.dirname(require.resolve('govuk-frontend/package.json')), 'dist', 'govuk');
@@ -25,7 +27,7 @@ export function createApp(
 ): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', options.trustProxy ?? 'loopback');
   // A fresh nonce per response lets the GOV.UK template's one inline script run, and nothing else.
   app.use((_req: Request, res: Response, next: NextFunction) => {
     res.locals.cspNonce = crypto.randomBytes(16).toString('hex');

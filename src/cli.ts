@@ -3,9 +3,13 @@
  * Uses DATABASE_URL when set, otherwise the embedded database in $DATA_DIR/db.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config';
-import type { Db } from './db/connect';
+import { backup, BackupError, describeBackup, describeRestore, restore } from './db/backup';
+import { APPEND_ONLY_TABLES, AppRoleError, grantAppRole } from './db/appRole';
+import { connect, type Db } from './db/connect';
 import { isEmpty, seedDemo } from './demo/seed';
 import { AppError, ValidationError } from './services/errors';
 import type { Services } from './services';
@@ -22,6 +26,11 @@ Commands:
   create-token --email E [--label L] [--days N]
                                 issue an API token for a user (valid N days, or until revoked
                                 when --days is left out); the token is shown once
+  grant-app-role --role NAME    on PostgreSQL, run as the schema owner: give the existing role NAME
+                                what the app needs (read and write, but only read and add on the
+                                audit trails), for tables to come too; the app then connects as NAME
+  backup <file>                 write every table to <file> (gzip-compressed JSON lines)
+  restore <file>                restore a backup into an empty database, migrating it as needed
   help                          show this text`;
 
 async function lookup(
@@ -80,10 +89,43 @@ const COMMANDS: Record<string, (s: Services, o: Options) => Promise<void>> = {
     );
     console.log(token);
   },
+  async 'grant-app-role'(services, o) {
+    if (!o.role) throw new CliError('--role is required: the name of the role the app connects as');
+    if (services.db.client.config.client !== 'pg')
+      throw new CliError('grant-app-role is for PostgreSQL (DATABASE_URL): the embedded database has one user');
+    const done = await grantAppRole(services.db, o.role);
+    console.log(
+      `Role ${done.role} may now read and write the ${done.tables} tables in schema ${done.schema}, ` +
+        `only read and add to ${APPEND_ONLY_TABLES.join(' and ')}, and use the tables ${done.owner} creates later.`,
+    );
+  },
 };
+
+/** Backups take the database as it is, so they connect without migrating it first. */
+async function backupCommand(command: 'backup' | 'restore', args: string[]): Promise<number> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
+  if (positionals.length !== 1) throw new CliError(`Usage: npm run cli -- ${command} <file>`);
+  const config = loadConfig();
+  const embeddedDir = path.join(config.dataDir, 'db');
+  if (command === 'backup' && !config.databaseUrl && !fs.existsSync(embeddedDir))
+    throw new CliError(`There is no database in ${embeddedDir}: set DATA_DIR (or DATABASE_URL) to the one to back up.`);
+  // A restore runs migrations: on PostgreSQL that is the schema owner's job (MIGRATION_DATABASE_URL).
+  const url = command === 'restore' ? (config.migrationDatabaseUrl ?? config.databaseUrl) : config.databaseUrl;
+  const db = connect({ databaseUrl: url, embeddedDir });
+  try {
+    const file = positionals[0]!;
+    console.log(
+      command === 'backup' ? describeBackup(await backup(db, file)) : describeRestore(await restore(db, file)),
+    );
+    return 0;
+  } finally {
+    await db.destroy();
+  }
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === 'backup' || command === 'restore') return backupCommand(command, rest);
   if (!command || command === 'help' || command === '--help' || !COMMANDS[command]) {
     console.log(HELP);
     return command && command !== 'help' && command !== '--help' ? 2 : 0;
@@ -115,6 +157,8 @@ main(process.argv.slice(2)).then(
     else if (
       err instanceof AppError ||
       err instanceof CliError ||
+      err instanceof AppRoleError ||
+      err instanceof BackupError ||
       (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
     ) {
       console.error((err as Error).message);

@@ -6,6 +6,13 @@ export interface Config {
   dataDir: string;
   /** PostgreSQL connection string; when absent the embedded database in `<dataDir>/db` is used. */
   databaseUrl: string | undefined;
+  /**
+   * The schema owner's PostgreSQL connection string, for migrating at start-up when
+   * DATABASE_URL is a least-privilege role that cannot change the schema.
+   */
+  migrationDatabaseUrl: string | undefined;
+  /** Express's `trust proxy`: which proxies' X-Forwarded-For to believe for the client's address. */
+  trustProxy: boolean | number | string;
   sessionSecret: string;
   /** Seed demo data into an empty database. */
   demo: boolean;
@@ -41,17 +48,34 @@ function port(value: string | undefined): number {
   return n;
 }
 
+/**
+ * `true`/`false`, a number of proxy hops, or addresses and subnets (e.g. `10.0.0.0/8`,
+ * `loopback`) as Express reads them. The default trusts only a proxy on this machine.
+ */
+function trustProxy(value: string | undefined): boolean | number | string {
+  if (value === undefined || value.trim() === '') return 'loopback';
+  const v = value.trim();
+  if (v === 'true' || v === 'false') return v === 'true';
+  if (/^\d+$/.test(v)) return Number(v);
+  return v;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const mode = env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development';
   const sessionSecret = env.SESSION_SECRET;
   if (mode === 'production' && (!sessionSecret || sessionSecret.length < 32)) {
     throw new ConfigError('SESSION_SECRET must be set to at least 32 characters in production');
   }
+  if (env.MIGRATION_DATABASE_URL && !env.DATABASE_URL) {
+    throw new ConfigError('MIGRATION_DATABASE_URL is for PostgreSQL: set DATABASE_URL too');
+  }
   return {
     env: mode,
     port: port(env.PORT),
     dataDir: path.resolve(env.DATA_DIR || './data'),
     databaseUrl: env.DATABASE_URL || undefined,
+    migrationDatabaseUrl: env.MIGRATION_DATABASE_URL || undefined,
+    trustProxy: trustProxy(env.TRUST_PROXY),
     // Outside production a per-process secret is fine: it only signs short-lived development sessions.
     sessionSecret: sessionSecret || `dev-${process.pid}-${Date.now()}-${Math.random()}`,
     demo: mode !== 'production' && env.DEMO !== '0',

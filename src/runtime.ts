@@ -1,13 +1,19 @@
 /** Opens what every process needs from the configuration: the database, migrated, and the services. */
 import path from 'node:path';
 import type { Config } from './config';
-import { connect, migrate } from './db/connect';
+import { migrateOnStart } from './db/appRole';
+import { connect } from './db/connect';
 import { mailboxTransport, smtpTransport } from './mail/transport';
 import { createServices } from './services';
 
 export async function open(config: Config) {
   const db = connect({ databaseUrl: config.databaseUrl, embeddedDir: path.join(config.dataDir, 'db') });
-  await migrate(db);
+  try {
+    await migrateOnStart(db, config.migrationDatabaseUrl);
+  } catch (err) {
+    await db.destroy(); // so a caller that reports the error is not kept alive by the pool
+    throw err;
+  }
   const transport = config.smtpUrl
     ? smtpTransport(config.smtpUrl)
     : mailboxTransport(path.join(config.dataDir, 'mail'));

@@ -20,7 +20,11 @@ async function main() {
     demoPassword = config.demoPassword;
   }
 
-  const app = createApp(services, { sessionSecret: config.sessionSecret, secure: config.env === 'production' });
+  const app = createApp(services, {
+    sessionSecret: config.sessionSecret,
+    secure: config.env === 'production',
+    trustProxy: config.trustProxy,
+  });
   const server = app.listen(config.port, () => {
     const { port } = server.address() as AddressInfo;
     const url = `http://localhost:${port}`;

@@ -44,7 +44,7 @@ export function apiRouter(services: Services, options: { maxUploadBytes: number 
   });
 
   router.post('/session', async (req, res) => {
-    const { token, user: u } = await accounts.signIn(req.body ?? {});
+    const { token, user: u } = await accounts.signIn(req.body ?? {}, { address: req.ip });
     res.json({ token, user: { id: u.id, email: u.email, name: u.name, role: u.role } });
   });
 

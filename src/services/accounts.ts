@@ -55,14 +55,42 @@ const signInSchema = z.strictObject({
 
 const BAD_CREDENTIALS = 'The email address or password is not right';
 
-/** Guessing is slowed to a crawl: after this many failures for one email, wait out the window. */
-const MAX_FAILURES = 5;
-const FAILURE_WINDOW_MS = 15 * 60_000;
+/**
+ * Guessing is slowed to a crawl: after this many failures for one email, or from one
+ * client address (whatever emails it tried), wait until the oldest counted failure
+ * leaves the window. The counts live in the database, so they hold across instances.
+ */
+export const MAX_FAILURES_PER_EMAIL = 5;
+export const MAX_FAILURES_PER_ADDRESS = 20;
+export const FAILURE_WINDOW_MS = 15 * 60_000;
+
+/** Where a sign-in comes from: the client's address as Express sees it (see TRUST_PROXY). */
+export interface SignInClient {
+  address?: string;
+}
 
 export function createAccounts(db: Db, clock: Clock, options: { sessionTtlHours: number }) {
   async function findByEmail(address: string): Promise<UserRow | undefined> {
     return db<UserRow>('users').whereRaw('lower(email) = lower(?)', [address.trim()]).first();
   }
+
+  /** Seconds to wait when `value` has `max` failures within the window, otherwise 0. */
+  async function lockedFor(column: 'email' | 'address', value: string, max: number): Promise<number> {
+    const now = clock.now().getTime();
+    const recent = await db('sign_in_failures')
+      .where(column, value)
+      .where('at', '>', new Date(now - FAILURE_WINDOW_MS))
+      .orderBy('at', 'desc')
+      .limit(max)
+      .pluck('at');
+    if (recent.length < max) return 0;
+    // The count drops below the limit when the max-th most recent failure leaves the window.
+    const until = new Date(recent[max - 1]).getTime() + FAILURE_WINDOW_MS;
+    return Math.max(Math.ceil((until - now) / 1000), 1);
+  }
+
+  const tooMany = (from: string, wait: number) =>
+    new TooManyRequestsError(`Too many failed sign-ins ${from}. Try again in ${Math.ceil(wait / 60)} minutes.`, wait);
 
   return {
     async createUser(input: unknown): Promise<User> {
@@ -117,38 +145,39 @@ export function createAccounts(db: Db, clock: Clock, options: { sessionTtlHours:
       return (await db<UserRow>('users').orderBy('id')).map(toUser);
     },
 
-    /** Checks email and password; the same answer whether the email is unknown or the password wrong. */
-    async verifyCredentials(input: unknown): Promise<User> {
+    /**
+     * Checks email and password. An unknown email, a wrong password and an account that
+     * cannot sign in all get the same error after the same work: one scrypt check
+     * (against a decoy hash when there is no account), so neither the answer nor its
+     * timing tells which emails have accounts.
+     */
+    async verifyCredentials(input: unknown, client: SignInClient = {}): Promise<User> {
       const creds = parse(signInSchema, input);
       const email = creds.email.trim().toLowerCase();
-      const since = new Date(clock.now().getTime() - FAILURE_WINDOW_MS);
-      const recent = await db('sign_in_failures')
-        .where('email', email)
-        .where('at', '>', since)
-        .orderBy('at')
-        .pluck('at');
-      if (recent.length >= MAX_FAILURES) {
-        const wait = Math.ceil((new Date(recent[0]).getTime() + FAILURE_WINDOW_MS - clock.now().getTime()) / 1000);
-        throw new TooManyRequestsError(
-          `Too many failed sign-ins for this email address. Try again in ${Math.ceil(wait / 60)} minutes.`,
-          Math.max(wait, 1),
-        );
+      const address = client.address || null;
+      if (address) {
+        const wait = await lockedFor('address', address, MAX_FAILURES_PER_ADDRESS);
+        if (wait) throw tooMany('from this network address', wait);
       }
+      const wait = await lockedFor('email', email, MAX_FAILURES_PER_EMAIL);
+      if (wait) throw tooMany('for this email address', wait);
       const row = await findByEmail(email);
       const ok = await verifyPassword(creds.password, row?.password_hash ?? (await decoyHash));
+      // A check that bars an account (disabled, say) belongs here, after the password check, with the same error.
       if (!row || !ok) {
-        await db('sign_in_failures').insert({ email, at: clock.now() });
+        await db('sign_in_failures').insert({ email, address, at: clock.now() });
         await db('sign_in_failures')
           .where('at', '<', new Date(clock.now().getTime() - 24 * 3600_000))
           .delete();
         throw new UnauthorizedError(BAD_CREDENTIALS);
       }
+      // The address's count is left alone: signing in to one's own account must not reset guessing at others.
       await db('sign_in_failures').where('email', email).delete();
       return toUser(row);
     },
 
-    async signIn(input: unknown): Promise<{ token: string; user: User }> {
-      const user = await this.verifyCredentials(input);
+    async signIn(input: unknown, client: SignInClient = {}): Promise<{ token: string; user: User }> {
+      const user = await this.verifyCredentials(input, client);
       const expires = new Date(clock.now().getTime() + options.sessionTtlHours * 3600_000);
       const token = await this.issueToken(user.id, 'sign-in', expires);
       return { token, user };

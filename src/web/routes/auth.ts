@@ -20,10 +20,10 @@ export function authRoutes(router: express.Router, { services, sessions, csrf }:
     const again = (errors: { field: string; message: string; href: string }[], status: number) =>
       render(req, res, 'sign-in', { title: 'Sign in', next, values, errors }, status);
     try {
-      const user = await services.accounts.verifyCredentials({
-        email: req.body.email ?? '',
-        password: req.body.password ?? '',
-      });
+      const user = await services.accounts.verifyCredentials(
+        { email: req.body.email ?? '', password: req.body.password ?? '' },
+        { address: req.ip },
+      );
       await sessions.start(req, res, user.id);
       csrf.refresh(req, res);
       res.redirect(next);
