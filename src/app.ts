@@ -27,6 +27,8 @@ export function createApp(
 ): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // Pages and API answers are never cached (no-store), so hashing each body for an ETag is wasted work.
+  app.set('etag', false);
   app.set('trust proxy', options.trustProxy ?? 'loopback');
   // A fresh nonce per response lets the GOV.UK template's one inline script run, and nothing else.
   app.use((_req: Request, res: Response, next: NextFunction) => {
