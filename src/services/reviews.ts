@@ -121,13 +121,18 @@ export function createReviews(
     return conn('rounds').where({ review_id: reviewId, number: round }).first();
   }
 
+  /** The guards' facts in one round trip: the documents, and the items of the current round. */
   async function loadFacts(conn: Knex | Knex.Transaction, review: ReviewRow): Promise<Facts> {
-    const documents = await conn('documents').where({ review_id: review.id }).select('kind', 'uploaded_at');
-    const round = await currentRound(conn, review.id, review.context.round);
-    const items = round
-      ? await conn('revision_items').where({ round_id: round.id }).orderBy('position').select('id', 'status')
-      : [];
-    return factsOf(documents, items);
+    const { rows } = await conn.raw(
+      `select
+         (select coalesce(json_agg(json_build_object('kind', kind, 'uploaded_at', uploaded_at)), '[]'::json)
+            from documents where review_id = :id) as documents,
+         (select coalesce(json_agg(json_build_object('id', i.id, 'status', i.status) order by i.position), '[]'::json)
+            from revision_items i join rounds ro on ro.id = i.round_id
+           where ro.review_id = :id and ro.number = :round) as items`,
+      { id: review.id, round: review.context.round },
+    );
+    return factsOf(rows[0].documents, rows[0].items);
   }
 
   async function insertItems(trx: Knex.Transaction, roundId: number, areas: Area[], now: Date) {
@@ -256,16 +261,25 @@ export function createReviews(
    * One event, one transaction: lock the review, run the pure machine, update the
    * row under a version check, append the audit event and carry out the effects.
    */
+  type RunnableEvent =
+    | ClientEvent
+    | { type: 'ATTACH_DOCUMENT'; kind: DocumentKind; filename: string; size: number; expectedVersion?: number };
+
+  /**
+   * Applies one event in one transaction. `input` may be a function that reads the
+   * event from what the client sent: it runs once the review is known to be visible,
+   * so an unknown review is a 404 before any detail of the payload is judged.
+   */
   async function runEvent(
     user: User,
     reviewId: number,
-    event:
-      | ClientEvent
-      | { type: 'ATTACH_DOCUMENT'; kind: DocumentKind; filename: string; size: number; expectedVersion?: number },
+    input: RunnableEvent | (() => RunnableEvent),
     upload?: { kind: string; filename: string; contentType: string; bytes: Buffer },
   ) {
     return db.transaction(async (trx) => {
       const review = await loadVisible(trx, user, reviewId, true);
+      if (typeof input === 'function') input = input();
+      const event = input;
       if (!roleMaySend(user.role, event.type)) {
         throw new ForbiddenError(
           event.type === 'ATTACH_DOCUMENT'
@@ -285,15 +299,18 @@ export function createReviews(
       const { expectedVersion: _v, ...payload } = event;
       const result = apply(review.state, review.context, { ...payload, at: now.toISOString(), facts } as ReviewEvent);
       if (!result.ok) throw new ConflictError(result.reason);
-      const updated = await trx('reviews')
+      const [updated] = await trx('reviews')
         .where({ id: review.id, version: review.version })
-        .update({
-          state: result.state,
-          context: JSON.stringify(result.context),
-          version: review.version + 1,
-          updated_at: now,
-        });
-      if (updated !== 1)
+        .update(
+          {
+            state: result.state,
+            context: JSON.stringify(result.context),
+            version: review.version + 1,
+            updated_at: now,
+          },
+          '*',
+        );
+      if (!updated)
         throw new ConflictError('The review was changed by someone else at the same time; reload it and try again');
       await trx('review_events').insert({
         review_id: review.id,
@@ -307,7 +324,7 @@ export function createReviews(
       let created: number | undefined;
       for (const effect of result.effects)
         created = (await carryOut(trx, review, effect, { user, now, next: result.context, upload })) ?? created;
-      return { created };
+      return { created, review: { ...updated, csp_name: review.csp_name } as ReviewRow };
     });
   }
 
@@ -397,11 +414,11 @@ export function createReviews(
   }
 
   async function view(user: User, reviewId: number) {
-    const review = await loadVisible(db, user, reviewId);
-    const { rounds, items, documents, history, meeting, letters } = await reviewParts(
-      review,
-      isHomeOffice(user),
-    );
+    return viewOf(user, await loadVisible(db, user, reviewId));
+  }
+
+  async function viewOf(user: User, review: ReviewRow) {
+    const { rounds, items, documents, history, meeting, letters } = await reviewParts(review, isHomeOffice(user));
     // The guards' facts come from the rows the page shows anyway.
     const currentRoundId = rounds.find((r) => r.number === review.context.round)?.id;
     const facts = factsOf(
@@ -575,16 +592,16 @@ export function createReviews(
     },
 
     async sendEvent(user: User, reviewId: number, input: unknown) {
-      await loadVisible(db, user, reviewId);
-      if (user.role === 'pcc') throw new ForbiddenError('PCC users can read reviews but not change them');
-      // A role that may never send this type hears so before any detail of its payload.
-      const type = (input as { type?: unknown } | null)?.type;
-      if (typeof type === 'string' && isClientEventType(type) && !roleMaySend(user.role, type)) {
-        throw new ForbiddenError(`Your role (${user.role}) cannot send ${type}`);
-      }
-      const event = parseClientEvent(input);
-      await runEvent(user, reviewId, event);
-      return view(user, reviewId);
+      const { review } = await runEvent(user, reviewId, () => {
+        if (user.role === 'pcc') throw new ForbiddenError('PCC users can read reviews but not change them');
+        // A role that may never send this type hears so before any detail of its payload.
+        const type = (input as { type?: unknown } | null)?.type;
+        if (typeof type === 'string' && isClientEventType(type) && !roleMaySend(user.role, type)) {
+          throw new ForbiddenError(`Your role (${user.role}) cannot send ${type}`);
+        }
+        return parseClientEvent(input);
+      });
+      return viewOf(user, review);
     },
 
     /** Sends every draft letter of a meeting's reviews, each in its own transaction, and says how each went. */
