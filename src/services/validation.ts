@@ -13,7 +13,10 @@ export function toFieldErrors(error: z.ZodError): FieldError[] {
   return error.issues.flatMap((issue): FieldError[] => {
     const at = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ field: at ? `${at}.${key}` : key, message: 'is not a known field' }));
+      // An empty key still needs a name the caller can recognise.
+      return issue.keys
+        .map((key) => (key === '' ? '""' : key))
+        .map((key) => ({ field: at ? `${at}.${key}` : key, message: 'is not a known field' }));
     }
     if (issue.code === 'invalid_type' && issue.input === undefined) {
       return [{ field: at || 'body', message: 'is required' }];
@@ -23,6 +26,9 @@ export function toFieldErrors(error: z.ZodError): FieldError[] {
 }
 
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+/** Half of a surrogate pair (a broken emoji): PostgreSQL refuses it inside JSON columns. */
+const LONE_SURROGATE = /\p{Cs}/u;
+const BROKEN = 'must not contain broken characters (such as half of an emoji)';
 
 /** Free text a person typed: trimmed, bounded, no control characters other than line breaks and tabs. */
 export const text = (max: number) =>
@@ -31,7 +37,8 @@ export const text = (max: number) =>
     .trim()
     .min(1, { error: 'must not be empty' })
     .max(max, { error: `must be at most ${max} characters` })
-    .refine((s) => !CONTROL.test(s), { error: 'must not contain control characters' });
+    .refine((s) => !CONTROL.test(s), { error: 'must not contain control characters' })
+    .refine((s) => !LONE_SURROGATE.test(s), { error: BROKEN });
 
 /** Like text() but may be left empty. */
 export const optionalText = (max: number) =>
@@ -39,7 +46,8 @@ export const optionalText = (max: number) =>
     .string({ error: 'must be text' })
     .trim()
     .max(max, { error: `must be at most ${max} characters` })
-    .refine((s) => !CONTROL.test(s), { error: 'must not contain control characters' });
+    .refine((s) => !CONTROL.test(s), { error: 'must not contain control characters' })
+    .refine((s) => !LONE_SURROGATE.test(s), { error: BROKEN });
 
 export const id = z
   .number({ error: 'must be a whole number' })

@@ -114,6 +114,15 @@ function errorPage(err: unknown, req: Request, res: Response, _next: NextFunctio
       err.status,
     );
   }
+  // The form parser's own refusals (a form too large, too many fields): the sender's problem, not ours.
+  const status = (err as { status?: number }).status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const message =
+      status === 413
+        ? 'What you sent is too large. Go back, shorten it and try again.'
+        : 'What you sent could not be understood. Go back and try again.';
+    return render(req, res, 'errors/problem', { title: 'There is a problem', message }, status);
+  }
   const { name, code } = err as { name?: string; code?: string };
   if (isDatabaseUnavailable(err)) {
     console.error(`database unavailable during ${req.method} ${req.path}: ${code ?? name}`);

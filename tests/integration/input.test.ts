@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { createTestApp, meeting, pdf, submittedReview, type TestApp } from '../helpers/app';
+import { docx, odt } from '../helpers/zip';
 
 let t: TestApp;
 let id: number;
@@ -208,19 +209,11 @@ describe('conflicts', () => {
 
 describe('documents', () => {
   it('accepts PDF, DOCX and ODT, recognised by content, and serves them back', async () => {
-    const docx = Buffer.concat([
-      Buffer.from('PK\u0003\u0004'),
-      Buffer.from('....[Content_Types].xml....word/document.xml....'),
-    ]);
     const odtType = 'application/vnd.oasis.opendocument.text';
-    const odt = Buffer.alloc(38 + odtType.length + 10);
-    odt.write('PK\u0003\u0004', 0, 'latin1');
-    odt.write('mimetype', 30, 'latin1');
-    odt.write(odtType, 38, 'latin1');
     const results = [
       await t.api('kent').upload(id, 'chronology', pdf('chronology'), 'Chronology.pdf'),
-      await t.api('kent').upload(id, 'other', docx, 'letter from family'),
-      await t.api('kent').upload(id, 'other', odt, 'notes.odt'),
+      await t.api('kent').upload(id, 'other', docx('Letter from the family'), 'letter from family'),
+      await t.api('kent').upload(id, 'other', odt('Notes'), 'notes.odt'),
     ];
     expect(results.map((r) => r.status)).toEqual([201, 201, 201]);
     expect(results.map((r) => r.body.contentType)).toEqual([
