@@ -17,6 +17,8 @@ const SECONDS = Number(process.env.SOAK_SECONDS || 600);
 const CONCURRENCY = Number(process.env.SOAK_CONCURRENCY || 8);
 const SAMPLE_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 30_000;
+/** Set when the app ends before the soak does: the load stops and the figures so far are printed. */
+let ended: string | undefined;
 
 function rssKb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -49,9 +51,7 @@ async function startApp(env: NodeJS.ProcessEnv) {
   // A crash mid-soak is a finding: say how the app ended and what it said last.
   child.on('exit', (code, signal) => {
     if (stopping) return;
-    console.error(`the app ended during the soak (code ${code}, signal ${signal}); its last output:`);
-    console.error(out.split('\n').slice(-20).join('\n'));
-    process.exit(1);
+    ended = `the app ended during the soak (code ${code}, signal ${signal}); its last output:\n${out.split('\n').slice(-5).join('\n')}`;
   });
   const stop = () =>
     new Promise<void>((resolve) => {
@@ -139,6 +139,7 @@ async function main() {
     const samples: { at: number; kb: number }[] = [];
     const startedAt = Date.now();
     const sample = () => {
+      if (ended) return;
       const kb = rssKb(app.pid);
       samples.push({ at: Math.round((Date.now() - startedAt) / 1000), kb });
       console.log(`  ${String(samples.at(-1)!.at).padStart(4)} s  RSS ${mb(kb)}  requests ${stats.requests}`);
@@ -152,7 +153,7 @@ async function main() {
     const client = async (n: number) => {
       const created = await post('/api/v1/reviews', kent, { pseudonym: `Soak ${n} ${Date.now()}` });
       const reviewId = ((await created.json()) as { id: number }).id;
-      for (let i = 0; Date.now() < deadline; i++) {
+      for (let i = 0; Date.now() < deadline && !ended; i++) {
         switch (i % 6) {
           case 0:
             await timed(
@@ -224,7 +225,8 @@ async function main() {
     );
     console.log(`  RSS end         ${mb(samples.at(-1)!.kb)}`);
     console.log(`  RSS max         ${mb(max)}`);
-    if (stats.errors > 0) process.exitCode = 1;
+    if (ended) console.log(`\n${ended}`);
+    if (stats.errors > 0 || ended) process.exitCode = 1;
   } finally {
     await app.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });

@@ -68,7 +68,18 @@ export class TooManyRequestsError extends AppError {
 /** Connection failures and PostgreSQL shutting down: a request can be retried once the database is back. */
 const DATABASE_DOWN = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08006', '08001'];
 
+/**
+ * What the pg driver throws, without a code, at a query on a connection the server has just
+ * closed (PostgreSQL stopping while a transaction was open, say); knex puts the SQL in front.
+ */
+const CONNECTION_LOST =
+  /(^| - )(Connection terminated|Connection ended unexpectedly|Client has encountered a connection error|Client was closed)/;
+
 export function isDatabaseUnavailable(err: unknown): boolean {
-  const { name, code } = err as { name?: string; code?: string };
-  return name === 'KnexTimeoutError' || (code !== undefined && DATABASE_DOWN.includes(code));
+  const { name, code, message } = err as { name?: string; code?: string; message?: unknown };
+  return (
+    name === 'KnexTimeoutError' ||
+    (code !== undefined && DATABASE_DOWN.includes(code)) ||
+    (code === undefined && typeof message === 'string' && CONNECTION_LOST.test(message))
+  );
 }

@@ -19,7 +19,9 @@ afterAll(async () => {
 
 /** A second, independent process's view of the same database: its own pool, services and worker. */
 function anotherInstance() {
-  const db = connect({ databaseUrl: (t.db.client.config as { connection: string }).connection });
+  const db = connect({
+    databaseUrl: (t.db.client.config as { connection: { connectionString: string } }).connection.connectionString,
+  });
   const services = createServices(db, {
     clock: t.clock,
     maxUploadBytes: 1024 * 1024,
