@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-export const SEEDS = path.join(__dirname, '..', '..', '..', 'shared', 'seeds');
+/** The real documents the product comes from, kept with the tests so a clone needs nothing beside it. */
+export const SEEDS = path.join(__dirname, '..', 'fixtures', 'seeds');
 
 /** The twelve "areas of final development" of the Kent letter, each whole even where the page broke it. */
 export function kentAreas(): string[] {

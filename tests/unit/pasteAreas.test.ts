@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { SEEDS } from '../helpers/seeds';
 import { splitAreas } from '../../src/web/pasteAreas';
 
-const KENT_LETTER = path.join(__dirname, '..', '..', '..', 'shared', 'seeds', 'kent-qa-panel-feedback-letter-2020.txt');
+const KENT_LETTER = path.join(SEEDS, 'kent-qa-panel-feedback-letter-2020.txt');
 
 /** Items with no heading, as most lists are. */
 const plain = (...texts: string[]) => texts.map((text) => ({ heading: null, text }));

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseRecommendations } from '../../src/recommendations/parse';
-import { HACKNEY_NUMBERS } from '../helpers/seeds';
+import { HACKNEY_NUMBERS, SEEDS } from '../helpers/seeds';
 
-const seed = (name: string) => fs.readFileSync(path.join(__dirname, '..', '..', '..', 'shared', 'seeds', name), 'utf8');
+const seed = (name: string) => fs.readFileSync(path.join(SEEDS, name), 'utf8');
 const HACKNEY = seed('hackney-dhr-2023-recommendations.txt');
 const HARLOW = seed('harlow-dhr-2023-recommendations.txt');
 
