@@ -24,6 +24,7 @@ import { renderLetter } from '../src/letters/compose';
 import { letterPdf } from '../src/letters/pdf';
 import { DEFAULT_SETTINGS } from '../src/services/settings';
 import { BENCH_PASSWORD, benchToken, seedVolume, VOLUME } from './bench/seed';
+import { measureSignInTiming } from './signin-timing';
 
 const ROOT = path.join(__dirname, '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -207,21 +208,38 @@ async function settle(db: ReturnType<typeof connect>): Promise<void> {
   console.log(`  the app sent ${last} reminders for the backlog in ${round((Date.now() - started) / 1000)} s`);
 }
 
-/** From spawning the app on a new embedded database to its first 200 from /ready. */
+/**
+ * From running `npm start` on an embedded database to its first 200 from /ready. npm
+ * starts the app in a process group of its own, which is stopped as one.
+ */
 async function timeToReady(dataDir: string): Promise<number> {
   const started = Date.now();
-  const { url, child } = await startApp({ DATA_DIR: dataDir, DATABASE_URL: '', NODE_ENV: 'development' });
-  for (;;) {
-    const ok = await fetch(`${url}/ready`).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 20));
+  const child = spawn('npm', ['start', '--silent'], {
+    cwd: ROOT,
+    detached: true,
+    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, DATABASE_URL: '', NODE_ENV: 'development' },
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`npm start stopped before it was ready:\n${out}`);
+      const url = /running at (http:\/\/localhost:\d+)/.exec(out)?.[1];
+      const ok =
+        url !== undefined &&
+        (await fetch(`${url}/ready`).then(
+          (r) => r.status === 200,
+          () => false,
+        ));
+      if (ok) return Date.now() - started;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  } finally {
+    if (child.exitCode === null) process.kill(-child.pid!, 'SIGTERM');
+    await exited;
   }
-  const ms = Date.now() - started;
-  await stop(child);
-  return ms;
 }
 
 function table(rows: Figures[]): string {
@@ -386,12 +404,18 @@ async function main() {
   const pdfsPerSecond = await perSecond(3, () => letterPdf(html, { title: 'DHR-2026-0042 (Mary)', date: letter.date }));
   console.log(`  ${lettersPerSecond} letters/s (HTML, target 500), ${pdfsPerSecond} PDFs/s (target 20)`);
 
-  console.log('\nStart-up on the embedded database:');
+  console.log('\nStart-up on the embedded database (npm start):');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dhr-qa-bench-start-'));
   const firstStartMs = await timeToReady(dataDir);
   const restartMs = await timeToReady(dataDir);
   fs.rmSync(dataDir, { recursive: true, force: true });
   console.log(`  first start (migrations and demo data) ${firstStartMs} ms; restart ${restartMs} ms`);
+
+  console.log('\nFailed sign-ins (in this process, embedded database):');
+  const signInTiming = await measureSignInTiming(40);
+  console.log(
+    `  unknown email ${signInTiming.unknownEmailMs} ms, known email with a wrong password ${signInTiming.wrongPasswordMs} ms (mean of ${signInTiming.samples}); difference ${signInTiming.differenceMs} ms`,
+  );
 
   console.log(`\nLoad at concurrency ${CONNECTIONS}, ${SECONDS} s each, against ${VOLUME.reviews} reviews:\n`);
   console.log(table(figures));
@@ -413,6 +437,7 @@ async function main() {
         load: { connections: CONNECTIONS, seconds: SECONDS, baselineRps: baseline, scenarios: figures },
         letters: { htmlPerSecond: lettersPerSecond, pdfPerSecond: pdfsPerSecond },
         startup: { firstStartMs, restartMs },
+        signIn: signInTiming,
         targetsMet,
       },
       null,

@@ -113,6 +113,14 @@ export function createDirectory(db: Db) {
       return (await q).map(toCsp);
     },
 
+    /** The same CSPs as listCsps, by id and name only: what a filter or a choice of CSP needs. */
+    async cspNames(user: User): Promise<{ id: number; name: string }[]> {
+      const q = db('csps as c').orderBy('c.name').select('c.id', 'c.name');
+      if (user.role === 'csp') q.where('c.id', user.cspId);
+      if (user.role === 'pcc') q.where('c.police_force_area_id', user.policeForceAreaId);
+      return q;
+    },
+
     async getCsp(cspId: number): Promise<Csp | null> {
       const row = await csps().where('c.id', cspId).first();
       return row ? toCsp(row) : null;

@@ -67,7 +67,7 @@ export function nationalRoutes(router: express.Router, { services }: WebContext)
     const current = given(filters);
     const [figures, csps] = await Promise.all([
       national.figures(user, serviceFilters(filters)),
-      directory.listCsps(user),
+      directory.cspNames(user),
     ]);
     // The filters always in the form's order, whichever one a link adds.
     const drill = (extra: Partial<PageFilters>) => hrefWith('/national', given({ ...filters, ...extra }));

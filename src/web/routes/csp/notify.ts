@@ -43,7 +43,7 @@ export function notifyRoutes(router: express.Router, { services }: WebContext) {
     status = 200,
   ) {
     const user = who(req);
-    const csps = user.role === 'secretariat' ? await services.directory.listCsps(user) : [];
+    const csps = user.role === 'secretariat' ? await services.directory.cspNames(user) : [];
     const [y, m, d] = toIsoDate(services.clock.now()).split('-');
     render(
       req,

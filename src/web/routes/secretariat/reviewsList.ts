@@ -63,7 +63,7 @@ export function reviewListRoutes(router: express.Router, { services }: WebContex
     };
 
     const [csps, meetings] = await Promise.all([
-      services.directory.listCsps(user),
+      services.directory.cspNames(user),
       // Three years of meetings, and the one filtered on: a filter of every meeting ever held would not be usable.
       homeOffice
         ? services.meetings.list(user, {
