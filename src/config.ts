@@ -6,6 +6,8 @@ export interface Config {
   dataDir: string;
   /** PostgreSQL connection string; when absent the embedded database in `<dataDir>/db` is used. */
   databaseUrl: string | undefined;
+  /** Connections each process keeps to PostgreSQL at most. */
+  databasePoolSize: number;
   /**
    * The schema owner's PostgreSQL connection string, for migrating at start-up when
    * DATABASE_URL is a least-privilege role that cannot change the schema.
@@ -74,6 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: port(env.PORT),
     dataDir: path.resolve(env.DATA_DIR || './data'),
     databaseUrl: env.DATABASE_URL || undefined,
+    databasePoolSize: integer('DATABASE_POOL_SIZE', env.DATABASE_POOL_SIZE, 10),
     migrationDatabaseUrl: env.MIGRATION_DATABASE_URL || undefined,
     trustProxy: trustProxy(env.TRUST_PROXY),
     // Outside production a per-process secret is fine: it only signs short-lived development sessions.

@@ -7,7 +7,11 @@ import { mailboxTransport, smtpTransport } from './mail/transport';
 import { createServices } from './services';
 
 export async function open(config: Config) {
-  const db = connect({ databaseUrl: config.databaseUrl, embeddedDir: path.join(config.dataDir, 'db') });
+  const db = connect({
+    databaseUrl: config.databaseUrl,
+    poolSize: config.databasePoolSize,
+    embeddedDir: path.join(config.dataDir, 'db'),
+  });
   try {
     await migrateOnStart(db, config.migrationDatabaseUrl);
   } catch (err) {

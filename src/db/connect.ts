@@ -11,6 +11,8 @@ export type Conn = Knex | Knex.Transaction;
 export interface DbOptions {
   /** PostgreSQL connection string. Without it the embedded PGlite database is used. */
   databaseUrl?: string;
+  /** PostgreSQL connections kept at most (10 unless given). */
+  poolSize?: number;
   /** Directory of the embedded database; omit for an in-memory one. */
   embeddedDir?: string;
 }
@@ -39,7 +41,7 @@ export function connect(options: DbOptions): Db {
       // The app's queries are short; PostgreSQL's JIT compiler, which starts on estimated cost,
       // spent longer compiling the dashboard's queries (800 ms) than running them (100 ms).
       connection: { connectionString: options.databaseUrl, options: '-c jit=off' },
-      pool: { min: 0, max: 10 },
+      pool: { min: 0, max: options.poolSize ?? 10 },
       // While PostgreSQL is unreachable a request waits at most this long for a connection, then
       // answers 503, instead of knex's default of a minute.
       acquireConnectionTimeout: 10_000,
