@@ -180,11 +180,6 @@ export function createOutbox(db: Db, clock: Clock, options: { from: string; doma
         .update({ status: 'queued', available_at: clock.now(), locked_until: null });
       return this.get(user, mailId);
     },
-
-    async failedCount(): Promise<number> {
-      const [{ n }] = await db('outbox').where({ status: 'failed' }).count('* as n');
-      return Number(n);
-    },
   };
 }
 

@@ -1,5 +1,4 @@
 import type { Db } from '../db/connect';
-import type { Outbox } from '../mail/outbox';
 import type { ReviewState } from '../workflow/types';
 import type { User } from './accounts';
 import { toIso, toIsoDate, type Clock } from './clock';
@@ -49,7 +48,7 @@ export interface DashboardList<T> {
  * overdue days grow with time, and the reminder settings. A change that writes no
  * event (a CSP renamed, say) shows within REUSE_MS. Failed mail is always read afresh.
  */
-export function createDashboard(db: Db, clock: Clock, settings: SettingsService, outbox: Outbox, pipeline: Pipeline) {
+export function createDashboard(db: Db, clock: Clock, settings: SettingsService, pipeline: Pipeline) {
   const REUSE_MS = 30_000;
   let kept: { key: string; at: number; work: Promise<Work> } | null = null;
 
@@ -148,17 +147,20 @@ export function createDashboard(db: Db, clock: Clock, settings: SettingsService,
         throw new ForbiddenError('Only the panel and its secretariat can see the dashboard');
       }
       const now = clock.now();
-      const [s, latest, failedMail] = await Promise.all([
+      // The newest event (has anything changed?) and the failed mail, in one round trip.
+      const [s, { rows }] = await Promise.all([
         settings.get(),
-        db('review_events').max('id as id').first(),
-        user.role === 'secretariat' ? outbox.failedCount() : Promise.resolve(null),
+        db.raw(`select (select max(id) from review_events) as latest,
+                       (select count(*) from outbox where status = 'failed')::int as failed`),
       ]);
+      const { latest, failed } = rows[0] as { latest: number | null; failed: number };
+      const failedMail = user.role === 'secretariat' ? failed : null;
       const thresholds: Thresholds = {
         revisionReminderDays: s.revisionReminderDays,
         draftLetterAlertDays: s.draftLetterAlertDays,
         publicationReminderDays: s.publicationReminderDays,
       };
-      const key = JSON.stringify([latest?.id ?? 0, now.toISOString().slice(0, 13), thresholds]);
+      const key = JSON.stringify([latest ?? 0, now.toISOString().slice(0, 13), thresholds]);
       if (!kept || kept.key !== key || performance.now() - kept.at > REUSE_MS) {
         // Requests that arrive while the figures are being read share that one reading.
         const entry = { key, at: performance.now(), work: work(now, thresholds) };

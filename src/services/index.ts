@@ -48,7 +48,7 @@ export function createServices(db: Db, options: ServiceOptions) {
     meetings: createMeetings(db),
     reviews: createReviews(db, clock, { maxUploadBytes: options.maxUploadBytes, letters, settings }),
     pipeline,
-    dashboard: createDashboard(db, clock, settings, outbox, pipeline),
+    dashboard: createDashboard(db, clock, settings, pipeline),
     reminders: createReminders(db, clock, settings, letters, outbox, { publicUrl: options.publicUrl }),
     mailWorker: createMailWorker(db, clock, outbox, options.transport, {
       ...DEFAULT_WORKER_OPTIONS,
