@@ -84,20 +84,24 @@ export function webRouter(services: Services, options: WebOptions): express.Rout
   router.use((req: Request, res: Response) => {
     render(req, res, 'errors/not-found', { title: 'Page not found' }, 404);
   });
-  router.use(errorPage);
+  router.use(errorPage(services.maxUploadBytes));
   return router;
 }
 
 /** Errors as GOV.UK pages; nothing internal is shown or logged beyond the error's kind. */
-function errorPage(err: unknown, req: Request, res: Response, _next: NextFunction) {
+const errorPage = (maxUploadBytes: number) => (err: unknown, req: Request, res: Response, _next: NextFunction) => {
   if (err instanceof multer.MulterError) {
+    const why =
+      err.code === 'LIMIT_FILE_SIZE'
+        ? `it is larger than ${Math.round(maxUploadBytes / 1048576)} MB, the most a document may be`
+        : 'send one document at a time, from the form on the page';
     return render(
       req,
       res,
       'errors/problem',
       {
         title: 'There is a problem with the file',
-        message: 'The file could not be uploaded: it may be too large. Go back and choose another file.',
+        message: `The file could not be uploaded: ${why}. Go back and choose another file.`,
       },
       422,
     );
@@ -130,4 +134,4 @@ function errorPage(err: unknown, req: Request, res: Response, _next: NextFunctio
   }
   console.error(`error ${req.method} ${req.path}: ${name ?? 'Error'}${code ? ` (${code})` : ''}`);
   render(req, res, 'errors/server', { title: 'Sorry, there is a problem with the service' }, 500);
-}
+};

@@ -264,7 +264,7 @@ describe.each(CHANNELS)('uploads through %s', (channel, send) => {
     expect(res.status).toBe(422);
     if (isPage) {
       expect(res.text).toContain('There is a problem with the file');
-      expect(res.text).toContain('it may be too large');
+      expect(res.text).toContain('it is larger than 1 MB, the most a document may be');
     } else {
       expect(res.body).toEqual({ errors: [{ field: 'file', message: 'must be at most 1 MB' }] });
     }
