@@ -66,6 +66,8 @@ function walk(dir: string): string[] {
  * with the GOV.UK components as partials in templates/partials. Compiled once; every
  * value escaped unless a helper builds the markup itself.
  */
+const GB_NUMBER = new Intl.NumberFormat('en-GB');
+
 function createViews() {
   const hbs = Handlebars.create();
   const h = (name: string, fn: Handlebars.HelperDelegate) => hbs.registerHelper(name, fn);
@@ -101,6 +103,8 @@ function createViews() {
     { value: 'csv', text: 'CSV' },
   ]);
   h('plural', (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`);
+  // 2,800 rather than 2800, as GOV.UK writes numbers.
+  h('formatNumber', (n: number) => GB_NUMBER.format(n));
   h('humanise', (value: string) => capitalise(String(value ?? '').replace(/_/g, ' ')));
   h(
     'errorFor',
