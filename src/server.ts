@@ -1,4 +1,5 @@
 /** Process entry: configuration, database, migrations, demo data, services, HTTP. */
+import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createApp } from './app';
@@ -50,8 +51,17 @@ async function main() {
 
   const stopBackgroundWork = startBackgroundWork(services, config);
 
+  // Once stopping, every answer closes its connection: a client holding a keep-alive
+  // connection (a load balancer, say) would otherwise keep it busy, and the server open, for ever.
+  let stopping = false;
+  server.on('request', (_req, res: ServerResponse) => {
+    if (stopping && !res.headersSent) res.setHeader('Connection', 'close');
+  });
+
   const shutdown = (signal: string) => {
     console.log(`${signal} received: finishing requests in flight`);
+    stopping = true;
+    server.closeIdleConnections();
     server.close(async () => {
       await stopBackgroundWork();
       await db.destroy();
