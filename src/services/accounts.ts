@@ -155,23 +155,32 @@ export function createAccounts(db: Db, clock: Clock, options: { sessionTtlHours:
       const creds = parse(signInSchema, input);
       const email = creds.email.trim().toLowerCase();
       const address = client.address || null;
+      // The attempt is written down as a failure before it is checked, so attempts made at the
+      // same moment count against one another: guesses sent in parallel get no more tries than
+      // guesses sent one by one. The limits below therefore count this attempt too (max + 1).
+      const [attempt] = await db('sign_in_failures').insert({ email, address, at: clock.now() }).returning('id');
+      const refuse = async (from: string, wait: number) => {
+        await db('sign_in_failures').where({ id: attempt.id }).delete();
+        return tooMany(from, wait);
+      };
       if (address) {
-        const wait = await lockedFor('address', address, MAX_FAILURES_PER_ADDRESS);
-        if (wait) throw tooMany('from this network address', wait);
+        const wait = await lockedFor('address', address, MAX_FAILURES_PER_ADDRESS + 1);
+        if (wait) throw await refuse('from this network address', wait);
       }
-      const wait = await lockedFor('email', email, MAX_FAILURES_PER_EMAIL);
-      if (wait) throw tooMany('for this email address', wait);
+      const wait = await lockedFor('email', email, MAX_FAILURES_PER_EMAIL + 1);
+      if (wait) throw await refuse('for this email address', wait);
       const row = await findByEmail(email);
       const ok = await verifyPassword(creds.password, row?.password_hash ?? (await decoyHash));
       // A check that bars an account (disabled, say) belongs here, after the password check, with the same error.
       if (!row || !ok) {
-        await db('sign_in_failures').insert({ email, address, at: clock.now() });
+        // The attempt's row stays: it is the failure.
         await db('sign_in_failures')
           .where('at', '<', new Date(clock.now().getTime() - 24 * 3600_000))
           .delete();
         throw new UnauthorizedError(BAD_CREDENTIALS);
       }
-      // The address's count is left alone: signing in to one's own account must not reset guessing at others.
+      // The email's failures go, this attempt's row with them; the address's others are left alone:
+      // signing in to one's own account must not reset guessing at others.
       await db('sign_in_failures').where('email', email).delete();
       return toUser(row);
     },

@@ -116,6 +116,27 @@ describe('limits on failed sign-ins', () => {
     expect((await apiSignIn(email, PASSWORD, newAddress())).status).toBe(200);
   });
 
+  it('gives guesses sent all at once no more tries than guesses sent one by one', async () => {
+    const email = 'hackney@test.example';
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => apiSignIn(email, `parallel guess ${i}`, newAddress())),
+    );
+    const statuses = answers.map((a) => a.status);
+    // Attempts that arrive together count against each other: at most five are checked.
+    const checked = statuses.filter((s) => s === 401).length;
+    expect(checked).toBeLessThanOrEqual(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(30 - checked);
+    // The refused attempts left no trace: what is counted is the failures that were checked.
+    expect(Number((await t.db('sign_in_failures').where({ email }).count('* as n'))[0]!.n)).toBe(checked);
+    // Guessing on one by one, the email is locked after five checked guesses in all.
+    let more = 0;
+    while ((await apiSignIn(email, `later guess ${more}`, newAddress())).status === 401) more++;
+    expect(checked + more).toBe(5);
+    expect((await apiSignIn(email, PASSWORD, newAddress())).status).toBe(429);
+    t.clock.advance(15 * 60_000);
+    expect((await apiSignIn(email, PASSWORD, newAddress())).status).toBe(200);
+  });
+
   it('locks an address after twenty failures across any emails, and only that address', async () => {
     const guesser = '203.0.113.9';
     // Twenty different emails, none of them failing five times: only the address adds up.
