@@ -21,7 +21,7 @@ export function seed(file: string): string {
   return fs.readFileSync(path.join(SEEDS, file), 'utf8');
 }
 
-/** The recommendation numbers of the Hackney DHR Library page, in order, as the issue lists them. */
+/** The recommendation numbers of the Hackney DHR Library page, in order, as that page lists them. */
 export const HACKNEY_NUMBERS = [
   '1',
   '2a',
