@@ -10,6 +10,7 @@ import { samplePdf } from '../../src/demo/samplePdf';
 import { createServices, type Services } from '../../src/services';
 import type { Clock } from '../../src/services/clock';
 import { createTestDb } from './db';
+import { seed } from './seeds';
 
 export const PASSWORD = 'correct horse battery staple';
 
@@ -151,4 +152,37 @@ export async function submittedReview(t: TestApp, pseudonym = 'Mary'): Promise<n
 export async function meeting(t: TestApp, date = '2026-04-15'): Promise<number> {
   const res = await t.api('secretariat').post('/panel-meetings', { date });
   return res.body.id;
+}
+
+/** The Hackney DHR's recommendations, imported by the Hackney CSP into a new review of its own; returns its id. */
+export async function hackneyRecommendations(t: TestApp, pseudonym = 'Hackney'): Promise<number> {
+  const id = (await t.api('hackney').post('/reviews', { pseudonym })).body.id as number;
+  const content = seed('hackney-dhr-2023-recommendations.txt');
+  const imported = await t.api('hackney').post(`/reviews/${id}/recommendations/import`, {
+    format: 'text',
+    content,
+    dryRun: false,
+  });
+  if (!imported.body.saved) throw new Error(`import: ${imported.status} ${JSON.stringify(imported.body)}`);
+  return id;
+}
+
+/**
+ * A signed-in user of the Metropolitan Police Service, an agency the Hackney
+ * recommendations are addressed to (import them first).
+ */
+export async function metPoliceAgency(
+  t: TestApp,
+  email = 'met@test.example',
+): Promise<{ organisationId: number; token: string }> {
+  const org = await t.db('organisations').where({ name_key: 'metropolitanpoliceservice' }).first('id');
+  await t.services.accounts.createUser({
+    email,
+    name: 'MPS lead',
+    role: 'agency',
+    organisationId: org.id,
+    password: PASSWORD,
+  });
+  const session = await request(t.app).post('/api/v1/session').send({ email, password: PASSWORD });
+  return { organisationId: org.id, token: session.body.token };
 }

@@ -10,10 +10,19 @@ import { connect, MIGRATIONS_DIR, type Db } from '../../src/db/connect';
 import { seedPoliceForceAreas } from '../../src/demo/seed';
 import { mailboxTransport } from '../../src/mail/transport';
 import { createServices } from '../../src/services';
-import { createTestApp, meeting, PASSWORD, pdf, steppingClock, submittedReview, type TestApp } from '../helpers/app';
+import {
+  createTestApp,
+  hackneyRecommendations,
+  meeting,
+  metPoliceAgency,
+  PASSWORD,
+  pdf,
+  steppingClock,
+  submittedReview,
+  type TestApp,
+} from '../helpers/app';
 import { createTestDb } from '../helpers/db';
 import { cli, freshAppData } from '../helpers/processes';
-import { seed } from '../helpers/seeds';
 
 /** Text that must come back exactly: accents, typographic quotes, an emoji, a line break. */
 const COMMENDATIONS = 'Café-level care — “thorough” and kind 🙂\nA second line.';
@@ -54,23 +63,8 @@ async function buildDatabase(t: TestApp) {
 
   expect((await t.api('secretariat').patch('/settings', { signatoryName: 'Jo Bloggs' })).status).toBe(200);
 
-  const hackney = (await t.api('hackney').post('/reviews', { pseudonym: 'Hackney review' })).body.id;
-  const imported = await t.api('hackney').post(`/reviews/${hackney}/recommendations/import`, {
-    format: 'text',
-    content: seed('hackney-dhr-2023-recommendations.txt'),
-    dryRun: false,
-  });
-  expect(imported.body.saved).toBe(true);
-  const org = await t.db('organisations').where({ name_key: 'metropolitanpoliceservice' }).first('id');
-  await t.services.accounts.createUser({
-    email: 'met@test.example',
-    name: 'MPS lead',
-    role: 'agency',
-    organisationId: org.id,
-    password: PASSWORD,
-  });
-  const agency = (await request(t.app).post('/api/v1/session').send({ email: 'met@test.example', password: PASSWORD }))
-    .body.token;
+  await hackneyRecommendations(t, 'Hackney review');
+  const agency = (await metPoliceAgency(t)).token;
   const [first] = (await request(t.app).get('/api/v1/recommendations').set('Authorization', `Bearer ${agency}`)).body;
   const link = first.agencies[0].id;
   const as = (req: request.Test) => req.set('Authorization', `Bearer ${agency}`);

@@ -1,15 +1,13 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { parse, type HTMLElement } from 'node-html-parser';
 import request from 'supertest';
 import { MIGRATIONS_DIR, migrate } from '../../src/db/connect';
 import { createTestApp, PASSWORD, type TestApp } from '../helpers/app';
 import { createTestDb } from '../helpers/db';
-import { SEEDS } from '../helpers/seeds';
+import { seed } from '../helpers/seeds';
 import { signedIn } from '../helpers/web';
 
-const HACKNEY = fs.readFileSync(path.join(SEEDS, 'hackney-dhr-2023-recommendations.txt'), 'utf8');
-const HARLOW = fs.readFileSync(path.join(SEEDS, 'harlow-dhr-2023-recommendations.txt'), 'utf8');
+const HACKNEY = seed('hackney-dhr-2023-recommendations.txt');
+const HARLOW = seed('harlow-dhr-2023-recommendations.txt');
 const FORMULA = '=HYPERLINK("http://evil.example","Click")';
 
 let t: TestApp;

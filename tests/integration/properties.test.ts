@@ -1,14 +1,21 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import fc from 'fast-check';
 import request from 'supertest';
 import { renderLetter, type LetterData } from '../../src/letters/compose';
 import { renderEmail, trusted } from '../../src/letters/templates';
 import { DEFAULT_SETTINGS } from '../../src/services/settings';
 import { CLIENT_EVENT_TYPES } from '../../src/workflow/types';
-import { createTestApp, meeting, PASSWORD, pdf, submittedReview, type TestApp, type Who } from '../helpers/app';
+import {
+  createTestApp,
+  hackneyRecommendations,
+  meeting,
+  metPoliceAgency,
+  PASSWORD,
+  pdf,
+  submittedReview,
+  type TestApp,
+  type Who,
+} from '../helpers/app';
 import { fingerprint } from '../helpers/fingerprint';
-import { SEEDS } from '../helpers/seeds';
 import { csrfOf, signedIn } from '../helpers/web';
 
 /**
@@ -71,24 +78,8 @@ beforeAll(async () => {
   expect(sent.body.state).toBe('revising');
   w.itemId = sent.body.rounds.at(-1).items[0].id;
 
-  w.hackneyReview = (await t.api('hackney').post('/reviews', { pseudonym: 'Hackney' })).body.id;
-  const content = fs.readFileSync(path.join(SEEDS, 'hackney-dhr-2023-recommendations.txt'), 'utf8');
-  const imported = await t
-    .api('hackney')
-    .post(`/reviews/${w.hackneyReview}/recommendations/import`, { format: 'text', content, dryRun: false });
-  expect(imported.body.saved).toBe(true);
-  const org = await t.db('organisations').where({ name_key: 'metropolitanpoliceservice' }).first('id');
-  w.organisationId = org.id;
-  await t.services.accounts.createUser({
-    email: AGENCY_EMAIL,
-    name: 'MPS lead',
-    role: 'agency',
-    organisationId: org.id,
-    password: PASSWORD,
-  });
-  w.agencyToken = (
-    await request(t.app).post('/api/v1/session').send({ email: AGENCY_EMAIL, password: PASSWORD })
-  ).body.token;
+  w.hackneyReview = await hackneyRecommendations(t);
+  ({ organisationId: w.organisationId, token: w.agencyToken } = await metPoliceAgency(t, AGENCY_EMAIL));
   const [first] = (await request(t.app).get('/api/v1/recommendations').set('Authorization', `Bearer ${w.agencyToken}`))
     .body;
   w.recommendationId = first.id;

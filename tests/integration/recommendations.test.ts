@@ -1,14 +1,12 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import request from 'supertest';
-import { createTestApp, PASSWORD, pdf, type TestApp } from '../helpers/app';
-import { HACKNEY_NUMBERS, SEEDS } from '../helpers/seeds';
+import { createTestApp, metPoliceAgency, pdf, type TestApp } from '../helpers/app';
+import { HACKNEY_NUMBERS, seed } from '../helpers/seeds';
 
 let t: TestApp;
 let hackneyReview: number;
 let agencyToken: string;
-const HACKNEY = fs.readFileSync(path.join(SEEDS, 'hackney-dhr-2023-recommendations.txt'), 'utf8');
-const HARLOW = fs.readFileSync(path.join(SEEDS, 'harlow-dhr-2023-recommendations.txt'), 'utf8');
+const HACKNEY = seed('hackney-dhr-2023-recommendations.txt');
+const HARLOW = seed('harlow-dhr-2023-recommendations.txt');
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -147,16 +145,7 @@ describe('an agency responding', () => {
   let linkId: number;
 
   beforeAll(async () => {
-    const org = await t.db('organisations').where({ name_key: 'metropolitanpoliceservice' }).first('id');
-    await t.services.accounts.createUser({
-      email: 'met@test.example',
-      name: 'MPS lead',
-      role: 'agency',
-      organisationId: org.id,
-      password: PASSWORD,
-    });
-    agencyToken = (await request(t.app).post('/api/v1/session').send({ email: 'met@test.example', password: PASSWORD }))
-      .body.token;
+    agencyToken = (await metPoliceAgency(t)).token;
   });
 
   it('sees only the recommendations addressed to its organisation, across every CSP, and no review', async () => {

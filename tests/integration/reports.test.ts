@@ -1,13 +1,11 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { PDFParse } from 'pdf-parse';
 import request from 'supertest';
 import { createTestApp, PASSWORD, type TestApp } from '../helpers/app';
-import { HACKNEY_NUMBERS, SEEDS } from '../helpers/seeds';
+import { HACKNEY_NUMBERS, seed } from '../helpers/seeds';
 import { csrfOf, signedIn } from '../helpers/web';
 
-const HACKNEY = fs.readFileSync(path.join(SEEDS, 'hackney-dhr-2023-recommendations.txt'), 'utf8');
-const MPS = fs.readFileSync(path.join(SEEDS, 'mps-response-to-ipcc-recommendations.txt'), 'utf8');
+const HACKNEY = seed('hackney-dhr-2023-recommendations.txt');
+const MPS = seed('mps-response-to-ipcc-recommendations.txt');
 /** The MPS's reason for rejecting the IPCC's call-handling recommendation, as it wrote it. */
 const REJECTION = MPS.split('\n').find((line) => line.startsWith('This recommendation is rejected'))!;
 

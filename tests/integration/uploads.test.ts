@@ -1,11 +1,17 @@
-import fs from 'node:fs';
 import fc from 'fast-check';
-import path from 'node:path';
 import request from 'supertest';
 import { classifyDocument } from '../../src/services/documentTypes';
-import { createTestApp, meeting, PASSWORD, pdf, submittedReview, type TestApp } from '../helpers/app';
+import {
+  createTestApp,
+  hackneyRecommendations,
+  meeting,
+  metPoliceAgency,
+  PASSWORD,
+  pdf,
+  submittedReview,
+  type TestApp,
+} from '../helpers/app';
 import { fingerprint } from '../helpers/fingerprint';
-import { SEEDS } from '../helpers/seeds';
 import { csrfOf, signedIn } from '../helpers/web';
 import { docx, docxParts, odt, zip } from '../helpers/zip';
 
@@ -44,21 +50,8 @@ beforeAll(async () => {
   expect(sent.body.state).toBe('revising');
 
   // An agency action, to which progress updates carry evidence documents.
-  const hackneyReview = (await t.api('hackney').post('/reviews', { pseudonym: 'Hackney' })).body.id;
-  const content = fs.readFileSync(path.join(SEEDS, 'hackney-dhr-2023-recommendations.txt'), 'utf8');
-  await t
-    .api('hackney')
-    .post(`/reviews/${hackneyReview}/recommendations/import`, { format: 'text', content, dryRun: false });
-  const org = await t.db('organisations').where({ name_key: 'metropolitanpoliceservice' }).first('id');
-  await t.services.accounts.createUser({
-    email: AGENCY_EMAIL,
-    name: 'MPS lead',
-    role: 'agency',
-    organisationId: org.id,
-    password: PASSWORD,
-  });
-  agencyToken = (await request(t.app).post('/api/v1/session').send({ email: AGENCY_EMAIL, password: PASSWORD })).body
-    .token;
+  await hackneyRecommendations(t);
+  agencyToken = (await metPoliceAgency(t, AGENCY_EMAIL)).token;
   const [first] = (await request(t.app).get('/api/v1/recommendations').set('Authorization', `Bearer ${agencyToken}`))
     .body;
   const linkId = first.agencies[0].id;

@@ -1,7 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { createTestApp, type TestApp } from '../helpers/app';
-import { SEEDS } from '../helpers/seeds';
+import { seed } from '../helpers/seeds';
 import { signedIn } from '../helpers/web';
 
 let t: TestApp;
@@ -12,7 +10,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const HACKNEY = fs.readFileSync(path.join(SEEDS, 'hackney-dhr-2023-recommendations.txt'), 'utf8');
+const HACKNEY = seed('hackney-dhr-2023-recommendations.txt');
 const count = async () => Number((await t.db('recommendations').count('* as n'))[0]!.n);
 
 describe('importing recommendations through the page', () => {
