@@ -21,6 +21,8 @@ function requireHomeOffice(user: User, action: string): void {
 }
 
 export function createMeetings(db: Db) {
+  const newestFirst = () => db('panel_meetings').orderBy('date', 'desc').orderBy('id', 'desc').select('id', 'date');
+
   return {
     async create(user: User, input: unknown): Promise<PanelMeeting> {
       if (user.role !== 'secretariat') throw new ForbiddenError('Only the panel secretariat can add panel meetings');
@@ -29,14 +31,21 @@ export function createMeetings(db: Db) {
       return toMeeting(row);
     },
 
-    /** Newest first; `latest` keeps only that many, plus the meeting `include` when given. */
-    async list(user: User, options: { latest?: number; include?: number } = {}): Promise<PanelMeeting[]> {
+    /** Every meeting, newest first. */
+    async list(user: User): Promise<PanelMeeting[]> {
       requireHomeOffice(user, 'list panel meetings');
-      const q = db('panel_meetings').orderBy('date', 'desc').orderBy('id', 'desc').select('id', 'date');
-      if (options.latest === undefined) return (await q).map(toMeeting);
-      const rows = await q.limit(options.latest);
-      if (options.include !== undefined && !rows.some((r) => r.id === options.include)) {
-        const extra = await db('panel_meetings').where({ id: options.include }).first('id', 'date');
+      return (await newestFirst()).map(toMeeting);
+    },
+
+    /**
+     * The meetings a choice offers: the latest 36 (three years of monthly meetings; a
+     * list of every meeting ever held would not be usable), and `include` as well.
+     */
+    async recent(user: User, include?: number | null): Promise<PanelMeeting[]> {
+      requireHomeOffice(user, 'list panel meetings');
+      const rows = await newestFirst().limit(36);
+      if (include && !rows.some((r) => r.id === include)) {
+        const extra = await db('panel_meetings').where({ id: include }).first('id', 'date');
         if (extra) rows.push(extra);
       }
       return rows.map(toMeeting);

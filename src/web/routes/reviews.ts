@@ -32,10 +32,7 @@ export function reviewRoutes(router: express.Router, ctx: WebContext) {
     const review = await services.reviews.view(user, id);
     const allowed = new Set(review.allowedEvents);
     const current = review.rounds.at(-1);
-    // Recent and coming meetings: the agenda a review joins is rarely older than three years of meetings.
-    const meetings = allowed.has('SCHEDULE')
-      ? await services.meetings.list(user, { latest: 36, include: review.meeting?.id })
-      : [];
+    const meetings = allowed.has('SCHEDULE') ? await services.meetings.recent(user, review.meeting?.id) : [];
     const done =
       typeof req.query.done === 'string' && req.query.done in DONE ? DONE[req.query.done as ClientEventType] : null;
     const banner =

@@ -64,12 +64,8 @@ export function reviewListRoutes(router: express.Router, { services }: WebContex
 
     const [csps, meetings] = await Promise.all([
       services.directory.cspNames(user),
-      // Three years of meetings, and the one filtered on: a filter of every meeting ever held would not be usable.
       homeOffice
-        ? services.meetings.list(user, {
-            latest: 36,
-            include: filters.meetingId ? Number(filters.meetingId) : undefined,
-          })
+        ? services.meetings.recent(user, filters.meetingId ? Number(filters.meetingId) : null)
         : Promise.resolve([]),
     ]);
     render(req, res, 'secretariat/reviews', {
