@@ -158,10 +158,12 @@ export interface Tally {
   /** Answers other than 200 and 409 (a 503 while the database is down, say). */
   other: Map<number, number>;
   requests: number;
+  /** app address → events sent to it and not yet answered */
+  sending: Map<string, number>;
 }
 
 export function newTally(): Tally {
-  return { applied: new Map(), conflicts: 0, lost: 0, other: new Map(), requests: 0 };
+  return { applied: new Map(), conflicts: 0, lost: 0, other: new Map(), requests: 0, sending: new Map() };
 }
 
 /**
@@ -192,10 +194,13 @@ export async function drive(options: {
       options.onAnswer?.();
       if (read?.status !== 200) continue;
       const { who, event } = nextEvent(read.body.state as string, world, step);
-      const res = await call(pick(), world.tokens[who], 'POST', `/api/v1/reviews/${reviewId}/events`, {
+      const app = pick();
+      tally.sending.set(app, (tally.sending.get(app) ?? 0) + 1);
+      const res = await call(app, world.tokens[who], 'POST', `/api/v1/reviews/${reviewId}/events`, {
         ...event,
         expectedVersion: read.body.version,
       });
+      tally.sending.set(app, tally.sending.get(app)! - 1);
       tally.requests++;
       options.onAnswer?.();
       if (!res) tally.lost++;
