@@ -12,7 +12,7 @@
  * Prints a table with each scenario's ratio to the baseline and the targets, and
  * writes every figure to BENCH_OUTPUT (default bench-results.json).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,11 +23,11 @@ import { connect, migrate } from '../src/db/connect';
 import { renderLetter } from '../src/letters/compose';
 import { letterPdf } from '../src/letters/pdf';
 import { DEFAULT_SETTINGS } from '../src/services/settings';
+import { startAppProcess } from './appProcess';
 import { BENCH_PASSWORD, benchToken, seedVolume, VOLUME } from './bench/seed';
 import { measureSignInTiming } from './signin-timing';
 
 const ROOT = path.join(__dirname, '..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const SECONDS = Number(process.env.BENCH_SECONDS || 10);
 const CONNECTIONS = 16;
 
@@ -61,35 +61,6 @@ function percentile(sorted: number[], p: number): number {
 }
 
 const round = (n: number, places = 1) => Math.round(n * 10 ** places) / 10 ** places;
-
-/** Starts `src/server.ts` and resolves with its address once it prints it. */
-function startApp(env: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(TSX, ['src/server.ts'], { cwd: ROOT, env: { ...process.env, PORT: '0', ...env } });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      out += d;
-      const match = /running at (http:\/\/localhost:\d+)/.exec(out);
-      if (match) {
-        child.stdout!.off('data', onData);
-        // Keep draining so a chatty app never blocks on a full pipe.
-        child.stdout!.resume();
-        resolve({ url: match[1]!, child });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (d) => (out += d));
-    child.on('exit', (code) => reject(new Error(`the app stopped (exit ${code}) before it was ready:\n${out}`)));
-  });
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
 
 /** Signs in through the sign-in page, as a browser would, and returns the cookies. */
 async function signIn(base: string, email: string): Promise<string> {
@@ -305,13 +276,16 @@ async function main() {
     .orderByRaw('i.id % 97, i.id')
     .select('i.id as itemId', 'r.id as reviewId', 'u.id as userId');
 
-  const { url, child } = await startApp({
+  const app = await startAppProcess('src/server.ts', {
+    ...process.env,
+    PORT: '0',
     DATABASE_URL: benchUrl.toString(),
     NODE_ENV: 'production',
     SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
     DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'dhr-qa-bench-')),
     DEMO: '0',
   });
+  const { url } = app;
   let figures: Figures[] = [];
   try {
     await settle(db);
@@ -381,7 +355,7 @@ async function main() {
     if (nextItem > openItems.length)
       console.log(`  (the event scenario reused items: ${nextItem} > ${openItems.length})`);
   } finally {
-    await stop(child);
+    await app.stop();
   }
 
   const baseline = figures[0]!.rps;

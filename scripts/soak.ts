@@ -6,13 +6,12 @@
  * Prints the requests done, the errors, and the app's RSS at the start, the end and
  * its highest. Traffic goes to the app on localhost only; the load stops by itself.
  */
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { startAppProcess } from './appProcess';
 
-const ROOT = path.join(__dirname, '..');
 const SECONDS = Number(process.env.SOAK_SECONDS || 600);
 const CONCURRENCY = Number(process.env.SOAK_CONCURRENCY || 8);
 const SAMPLE_MS = 10_000;
@@ -28,39 +27,18 @@ function rssKb(pid: number): number {
 const mb = (kb: number) => `${(kb / 1024).toFixed(1)} MB`;
 
 async function startApp(env: NodeJS.ProcessEnv) {
-  // node itself, not the tsx wrapper: the pid must be the app's own for /proc/<pid>/status.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: '0', ...env },
-  });
-  let out = '';
+  const app = await startAppProcess('src/server.ts', { ...process.env, PORT: '0', ...env }, 120_000);
   let stopping = false;
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the app did not start:\n${out}`)), 120_000);
-    child.stdout.on('data', () => {
-      const match = /running at (http:\/\/localhost:\d+)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`the app exited with ${code}:\n${out}`)));
-  });
   // A crash mid-soak is a finding: say how the app ended and what it said last.
-  child.on('exit', (code, signal) => {
+  void app.exited.then((code) => {
     if (stopping) return;
-    ended = `the app ended during the soak (code ${code}, signal ${signal}); its last output:\n${out.split('\n').slice(-5).join('\n')}`;
+    ended = `the app ended during the soak (code ${code}); its last output:\n${app.output().split('\n').slice(-5).join('\n')}`;
   });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      stopping = true;
-      if (child.exitCode !== null) return resolve();
-      child.on('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
-  return { url, pid: child.pid!, output: () => out, stop };
+  const stop = async () => {
+    stopping = true;
+    await app.stop();
+  };
+  return { url: app.url, pid: app.pid, stop };
 }
 
 interface Stats {

@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { startAppProcess as startProcess } from '../../scripts/appProcess';
 import { MIGRATIONS_DIR } from '../../src/db/connect';
 import { createTestDb } from './db';
 
@@ -100,61 +101,9 @@ export async function freshAppData(
   };
 }
 
-export interface AppProcess {
-  /** The server's address; empty for a worker. */
-  url: string;
-  /** The operating system's id of the app's own node process (not a wrapper's), for signals and /proc. */
-  pid: number;
-  output: () => string;
-  /** SIGTERM: finishes what is in flight and exits. */
-  stop: () => Promise<number | null>;
-  /** SIGKILL: no chance to finish anything, as when a machine loses power. */
-  kill: () => Promise<void>;
-}
+export type { AppProcess } from '../../scripts/appProcess';
 
-/**
- * Starts `src/server.ts` or `src/worker.ts` in node itself (`node --import tsx`, not
- * the tsx wrapper, which would run the app in a grandchild a SIGKILL never reaches)
- * and waits until it says it is running.
- */
-export function startAppProcess(
-  script: 'src/server.ts' | 'src/worker.ts',
-  env: NodeJS.ProcessEnv,
-): Promise<AppProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    cwd: ROOT,
-    env: childEnv({ PORT: '0', ...env }),
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const ready = script === 'src/server.ts' ? /running at (http:\/\/localhost:\d+)/ : /worker running()/;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${script} did not start:\n${out}`)), 60_000);
-    const check = () => {
-      const match = ready.exec(out);
-      if (!match) return;
-      clearTimeout(timer);
-      child.stdout!.off('data', check);
-      resolve({
-        url: match[1] ?? '',
-        pid: child.pid!,
-        output: () => out,
-        stop: async () => {
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-          return exited;
-        },
-        kill: async () => {
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-          await exited;
-        },
-      });
-    };
-    child.stdout!.on('data', check);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`${script} exited with ${code}:\n${out}`));
-    });
-  });
+/** The app or its worker as its own process (see scripts/appProcess.ts), with a test's environment. */
+export function startAppProcess(script: 'src/server.ts' | 'src/worker.ts', env: NodeJS.ProcessEnv) {
+  return startProcess(script, childEnv({ PORT: '0', ...env }));
 }
