@@ -14,7 +14,7 @@ import type { Db } from '../../src/db/connect';
 import { hashPassword, hashToken } from '../../src/services/passwords';
 
 export const VOLUME = { csps: 300, reviews: 20_000, items: 200_000, events: 400_000, meetings: 2_000 };
-export const EVENTS_PER_REVIEW = VOLUME.events / VOLUME.reviews;
+const EVENTS_PER_REVIEW = VOLUME.events / VOLUME.reviews;
 export const BENCH_PASSWORD = 'bench password for load tests';
 
 /** Tokens are derived from the user id so the load generator can name any CSP's token. */

@@ -25,9 +25,9 @@ export interface OverdueReview extends DashboardReview {
 }
 
 /** Each list on the dashboard shows this many reviews, longest waiting first, and links to the rest. */
-export const DASHBOARD_LIST_LENGTH = 10;
+const DASHBOARD_LIST_LENGTH = 10;
 
-export interface DashboardList<T> {
+interface DashboardList<T> {
   /** The first DASHBOARD_LIST_LENGTH, longest waiting first. */
   reviews: T[];
   total: number;

@@ -20,7 +20,7 @@ export interface ZipEntry {
 export type ZipInspection = { ok: true; entries: ZipEntry[] } | { ok: false; problem: string };
 
 /** Limits a real report stays far within; a 20 MB upload of text rarely expands beyond 100 MB. */
-export const ZIP_LIMITS = {
+const ZIP_LIMITS = {
   maxEntries: 10_000,
   maxTotalUncompressed: 200 * 1024 * 1024,
   /** Deflate can reach about 1000:1 on repeated bytes; real XML parts stay below 30:1. */
@@ -29,7 +29,7 @@ export const ZIP_LIMITS = {
   ratioCheckedFrom: 1024 * 1024,
 };
 
-export const ZIP_PROBLEMS = {
+const ZIP_PROBLEMS = {
   damaged: 'is damaged or incomplete: its zip directory does not match its contents',
   tooManyEntries: `holds more than ${ZIP_LIMITS.maxEntries.toLocaleString('en-GB')} parts, so it is not a real document`,
   tooBig: `expands to more than ${ZIP_LIMITS.maxTotalUncompressed / 1024 / 1024} MB when opened, so it may be damaged or not a real document`,
