@@ -20,7 +20,8 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import knex from 'knex';
 import { connect, migrate } from '../src/db/connect';
-import { renderLetter } from '../src/letters/compose';
+import { shippedBody, templateKind } from '../src/letters/catalogue';
+import { addressingFor, makeDraft, renderLetter } from '../src/letters/compose';
 import { letterPdf } from '../src/letters/pdf';
 import { DEFAULT_SETTINGS } from '../src/services/settings';
 import { startAppProcess } from './appProcess';
@@ -140,26 +141,39 @@ async function perSecond(seconds: number, work: () => unknown | Promise<unknown>
 }
 
 /** A letter like the Kent one: a publish-after-changes outcome with twelve areas. */
+/** A feedback letter of twelve areas, drafted from the shipped template as the service drafts one. */
 function sampleLetter() {
-  return {
-    kind: 'publish_after_changes' as const,
-    date: '2026-11-22',
-    settings: { ...DEFAULT_SETTINGS, signatoryName: 'Panel Chair', signatoryTitle: 'Chair of the QA Panel' },
-    reference: 'DHR-2026-0042',
-    pseudonym: 'Mary',
-    csp: {
-      name: 'Kent Community Safety Partnership',
-      addressLines: ['Kent County Council', 'Invicta House', 'County Hall', 'Maidstone', 'ME14 1XX'],
-      contact: { name: 'Sam Okafor', email: 'sam@kent.example' },
+  const draft = makeDraft(
+    { kind: 'publish_after_changes', version: 1, body: shippedBody(templateKind('publish_after_changes')!) },
+    {
+      kind: 'publish_after_changes',
+      reference: 'DHR-2026-0042',
+      pseudonym: 'Mary',
+      cspName: 'Kent Community Safety Partnership',
+      pccName: 'Police and Crime Commissioner for Kent',
+      dhrMailbox: DEFAULT_SETTINGS.dhrMailbox,
+      meetingDate: '2026-11-04',
     },
-    pccName: 'Police and Crime Commissioner for Kent',
-    fields: { salutation: 'Dear Sam', commendations: 'A clearly written report.', extraParagraph: '' },
-    meetingDate: '2026-11-04',
-    items: Array.from({ length: 12 }, (_, i) => ({
+    addressingFor(
+      {
+        name: 'Kent Community Safety Partnership',
+        addressLines: ['Kent County Council', 'Invicta House', 'County Hall', 'Maidstone', 'ME14 1XX'],
+      },
+      { name: 'Sam Okafor', email: 'sam@kent.example' },
+      { ...DEFAULT_SETTINGS, signatoryName: 'Panel Chair', signatoryTitle: 'Chair of the QA Panel' },
+    ),
+    '2026-11-22',
+  );
+  const context = {
+    today: '2026-11-22',
+    commendations: 'A clearly written report.',
+    areas: Array.from({ length: 12 }, (_, i) => ({
       heading: i % 4 === 0 ? 'Chronology' : null,
       text: `Area ${i + 1}: the report should set out what each agency knew, when, and what it did about it.`,
+      points: [],
     })),
   };
+  return { draft, context };
 }
 
 /**
@@ -373,9 +387,11 @@ async function main() {
 
   console.log('\nLetters and PDFs (in this process):');
   const letter = sampleLetter();
-  const html = renderLetter(letter).html;
-  const lettersPerSecond = await perSecond(3, () => renderLetter(letter));
-  const pdfsPerSecond = await perSecond(3, () => letterPdf(html, { title: 'DHR-2026-0042 (Mary)', date: letter.date }));
+  const html = renderLetter(letter.draft, letter.context).html;
+  const lettersPerSecond = await perSecond(3, () => renderLetter(letter.draft, letter.context));
+  const pdfsPerSecond = await perSecond(3, () =>
+    letterPdf(html, { title: 'DHR-2026-0042 (Mary)', date: '2026-11-22' }),
+  );
   console.log(`  ${lettersPerSecond} letters/s (HTML, target 500), ${pdfsPerSecond} PDFs/s (target 20)`);
 
   console.log('\nStart-up on the embedded database (npm start):');

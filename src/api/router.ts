@@ -115,6 +115,29 @@ export function apiRouter(services: Services, options: { maxUploadBytes: number 
     res.json(await letters.update(user(req), idParam(req, 'id'), req.body ?? {}));
   });
 
+  const { templates } = services;
+  router.get('/letter-templates', async (req, res) => {
+    res.json(await templates.list(user(req)));
+  });
+  router.get('/letter-templates/:kind', async (req, res) => {
+    res.json(await templates.get(user(req), req.params.kind as string));
+  });
+  router.put('/letter-templates/:kind', async (req, res) => {
+    res.json(await templates.save(user(req), req.params.kind as string, req.body ?? {}));
+  });
+  router.post('/letter-templates/:kind/preview', async (req, res) => {
+    res.json(await templates.preview(user(req), req.params.kind as string, req.body ?? {}));
+  });
+  router.get('/letter-templates/:kind/versions', async (req, res) => {
+    res.json(await templates.versions(user(req), req.params.kind as string));
+  });
+  router.get('/letter-templates/:kind/versions/:version', async (req, res) => {
+    res.json(await templates.version(user(req), req.params.kind as string, idParam(req, 'version')));
+  });
+  router.post('/letter-templates/:kind/versions/:version/restore', async (req, res) => {
+    res.status(201).json(await templates.restore(user(req), req.params.kind as string, idParam(req, 'version')));
+  });
+
   router.get('/settings', async (req, res) => {
     if (user(req).role !== 'secretariat' && user(req).role !== 'panel') {
       throw new ForbiddenError('Only the panel and its secretariat can see the settings');

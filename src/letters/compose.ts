@@ -1,38 +1,33 @@
 import type { Settings } from '../services/settings';
-import { letterTemplates, type LetterKind } from './templates';
+import type { LetterKind } from './catalogue';
+import { longDate } from './dates';
+import { cut, letterHtml, type Addressing, type Draft, type LetterContext } from './draft';
+import { renderTemplate } from './engine';
 import { letterText } from './text';
 
-export interface LetterItem {
-  heading: string | null;
-  text: string;
-  note?: string | null;
-}
-
-/** Everything a letter says, gathered by the letters service from the review and the settings. */
-export interface LetterData {
+/** What a letter says about its review, gathered by the letters service. Dates are YYYY-MM-DD. */
+export interface LetterFacts {
   kind: LetterKind;
-  /** The letter's date, YYYY-MM-DD: today for a draft, the day it went out once sent. */
-  date: string;
-  settings: Settings;
   reference: string;
   pseudonym: string;
-  csp: { name: string; addressLines: string[]; contact: { name: string; email: string } };
+  cspName: string;
   pccName: string;
-  fields: LetterFields;
+  dhrMailbox: string;
   meetingDate?: string;
-  items?: LetterItem[];
+  round?: number;
   submittedOn?: string;
   letterSentOn?: string;
   approvedOn?: string;
   publishedOn?: string;
   url?: string;
+  outstandingCount?: number;
 }
 
-/** The parts of a draft the secretariat may edit. */
-export interface LetterFields {
-  salutation: string;
-  commendations: string;
-  extraParagraph: string;
+export interface Contact {
+  name: string;
+  email: string;
+  jobTitle?: string;
+  addressLines?: string[];
 }
 
 const TITLES = /^(mr|mrs|ms|miss|mx|dr|prof|professor|sir|dame|cllr|councillor)\.?$/i;
@@ -41,60 +36,75 @@ const TITLES = /^(mr|mrs|ms|miss|mx|dr|prof|professor|sir|dame|cllr|councillor)\
 export function defaultSalutation(name: string): string {
   const words = name.trim().split(/\s+/);
   if (words.length > 1 && TITLES.test(words[0]!)) return `Dear ${words[0]} ${words[words.length - 1]}`;
-  return `Dear ${words[0] ?? 'colleague'}`;
-}
-
-type Area = { heading: null; text: string } | { heading: string; items: { text: string }[] };
-
-/** Consecutive items under the same heading become one numbered entry with lettered sub-items. */
-export function groupAreas(items: LetterItem[]): Area[] {
-  const areas: Area[] = [];
-  for (const item of items) {
-    const last = areas[areas.length - 1];
-    if (item.heading && last && last.heading === item.heading) last.items.push({ text: item.text });
-    else if (item.heading) areas.push({ heading: item.heading, items: [{ text: item.text }] });
-    else areas.push({ heading: null, text: item.text });
-  }
-  return areas;
+  return `Dear ${words[0] || 'colleague'}`;
 }
 
 /**
- * Templates compile strictly, which catches a field left out of the model; this
- * catches one that is there but empty, so no letter goes out with a gap in it.
+ * Who a letter goes to and who signs it, from the CSP's first contact and the letter
+ * settings: the contact's own address if they have one, else the CSP's, with the
+ * CSP's name first when the house style says so.
  */
-function assertComplete(value: unknown, at: string): void {
-  if (value === undefined) throw new Error(`Letter field ${at} is missing`);
-  if (Array.isArray(value)) value.forEach((v, i) => assertComplete(v, `${at}[${i}]`));
-  else if (value && typeof value === 'object') {
-    for (const [key, v] of Object.entries(value)) assertComplete(v, `${at}.${key}`);
-  }
+export function addressingFor(
+  csp: { name: string; addressLines: string[] },
+  contact: Contact,
+  settings: Settings,
+): Addressing {
+  const lines = contact.addressLines?.length ? contact.addressLines : csp.addressLines;
+  return {
+    letterhead: { title: settings.letterheadTitle, lines: settings.homeOfficeAddress },
+    addressee: {
+      name: contact.name,
+      jobTitle: contact.jobTitle ?? '',
+      lines: settings.addressIncludesCsp && !lines.includes(csp.name) ? [csp.name, ...lines] : lines,
+    },
+    salutation: defaultSalutation(contact.name),
+    signatory: { name: settings.signatoryName, title: settings.signatoryTitle },
+    style: { areaStyle: settings.areaStyle, dateStyle: settings.dateStyle },
+  };
 }
 
-export function renderLetter(data: LetterData): { html: string; text: string } {
-  const { settings, csp } = data;
-  const model = {
-    letterhead: settings.homeOfficeAddress,
-    dhrMailbox: settings.dhrMailbox,
-    addressee: { name: csp.contact.name, organisation: csp.name, lines: csp.addressLines },
-    date: data.date,
-    salutation: data.fields.salutation,
-    commendations: data.fields.commendations,
-    extraParagraph: data.fields.extraParagraph,
-    pseudonym: data.pseudonym,
-    reference: data.reference,
-    cspName: csp.name,
-    meetingDate: data.meetingDate ?? '',
-    areas: groupAreas(data.items ?? []),
-    outstanding: (data.items ?? []).map((i) => ({ heading: i.heading, text: i.text, note: i.note ?? null })),
-    pcc: { name: data.pccName },
-    signatory: { name: settings.signatoryName, title: settings.signatoryTitle },
-    submittedOn: data.submittedOn ?? data.date,
-    letterSentOn: data.letterSentOn ?? data.date,
-    approvedOn: data.approvedOn ?? data.date,
-    publishedOn: data.publishedOn ?? data.date,
-    url: data.url ?? '',
+/** The template's placeholders for this letter: dates written in the house style. */
+export function placeholderValues(facts: LetterFacts, addressing: Addressing): Record<string, unknown> {
+  const date = (iso: string | undefined) => (iso ? longDate(iso, addressing.style.dateStyle) : '');
+  return {
+    reference: facts.reference,
+    pseudonym: facts.pseudonym,
+    cspName: facts.cspName,
+    pccName: facts.pccName,
+    dhrMailbox: facts.dhrMailbox,
+    signatoryName: addressing.signatory.name,
+    signatoryTitle: addressing.signatory.title,
+    meetingDate: date(facts.meetingDate),
+    round: facts.round ?? 1,
+    submittedOn: date(facts.submittedOn),
+    letterSentOn: date(facts.letterSentOn),
+    approvedOn: date(facts.approvedOn),
+    publishedOn: date(facts.publishedOn),
+    url: facts.url ?? '',
+    outstandingCount: facts.outstandingCount ?? 0,
   };
-  assertComplete(model, 'letter');
-  const html = letterTemplates[data.kind](model).replace(/\n\s*\n/g, '\n');
+}
+
+/** A new draft: the template rendered once for this review and cut into its parts. */
+export function makeDraft(
+  template: { kind: string; version: number; body: string },
+  facts: LetterFacts,
+  addressing: Addressing,
+  date: string | null = null,
+): Draft {
+  const html = renderTemplate(template.body, 'letter', placeholderValues(facts, addressing));
+  return {
+    template: { kind: template.kind, version: template.version },
+    date,
+    ...addressing,
+    parts: cut(html),
+    removed: [],
+    setAside: [],
+    addressedFrom: addressing,
+  };
+}
+
+export function renderLetter(draft: Draft, context: LetterContext): { html: string; text: string } {
+  const html = letterHtml(draft, context);
   return { html, text: letterText(html) };
 }

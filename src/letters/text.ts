@@ -7,6 +7,8 @@ const toText = compile({
     { selector: 'h2', options: { uppercase: false, leadingLineBreaks: 2, trailingLineBreaks: 1 } },
     { selector: 'a', options: { ignoreHref: true } },
     { selector: 'ol', options: { leadingLineBreaks: 1, trailingLineBreaks: 1 } },
+    // The bullet the letters print, rather than html-to-text's asterisk.
+    { selector: 'ul', options: { itemPrefix: '• ', leadingLineBreaks: 1, trailingLineBreaks: 1 } },
   ],
 });
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Db } from '../db/connect';
 import type { User } from './accounts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
-import { email, id, parse, text } from './validation';
+import { email, id, optionalText, parse, text } from './validation';
 
 export interface PoliceForceArea {
   id: number;
@@ -14,6 +14,10 @@ export interface PoliceForceArea {
 export interface Contact {
   name: string;
   email: string;
+  /** Shown under the name when a letter is addressed to this contact. */
+  jobTitle?: string;
+  /** An address of the contact's own, used in letters instead of the CSP's. */
+  addressLines?: string[];
 }
 
 export interface Csp {
@@ -35,7 +39,14 @@ export const newCspSchema = z.strictObject({
   policeForceAreaId: id,
   addressLines: z.array(text(200)).max(8, { error: 'must have at most 8 lines' }),
   contacts: z
-    .array(z.strictObject({ name: text(200), email }))
+    .array(
+      z.strictObject({
+        name: text(200),
+        email,
+        jobTitle: optionalText(200).optional(),
+        addressLines: z.array(text(200)).max(8, { error: 'must have at most 8 lines' }).optional(),
+      }),
+    )
     .min(1, { error: 'must list at least one contact: the first receives the letters' })
     .max(20, { error: 'must have at most 20 contacts' }),
 });

@@ -3,6 +3,8 @@
 export interface FieldError {
   field: string;
   message: string;
+  /** The line of a template or pasted text the error is on, where there is one. */
+  line?: number | null;
 }
 
 export class AppError extends Error {

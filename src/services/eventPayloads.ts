@@ -12,6 +12,10 @@ const expectedVersion = z
 const area = z.strictObject({
   heading: optionalText(300).nullable().optional(),
   text: text(5000),
+  points: z
+    .array(text(2000), { error: 'must be a list of texts' })
+    .max(50, { error: 'must have at most 50 points' })
+    .optional(),
 });
 
 const outcomePayload = z
@@ -20,7 +24,7 @@ const outcomePayload = z
     outcome,
     commendations: optionalText(20000).default(''),
     areas: z
-      .array(area, { error: 'must be a list of {heading?, text}' })
+      .array(area, { error: 'must be a list of {heading?, text, points?}' })
       .max(200, { error: 'must have at most 200 areas' }),
     expectedVersion,
   })

@@ -7,6 +7,7 @@ import { createAccounts, type User } from './accounts';
 import { systemClock, type Clock } from './clock';
 import { createDashboard } from './dashboard';
 import { createDirectory } from './directory';
+import { createHouseTemplates } from './houseTemplates';
 import { createLetters } from './letters';
 import { createMeetings } from './meetings';
 import { createNational } from './national';
@@ -34,7 +35,8 @@ export function createServices(db: Db, options: ServiceOptions) {
   const settings = createSettings(db);
   const domain = /@([^>\s]+)/.exec(options.mailFrom)?.[1] ?? 'dhr-qa.local';
   const outbox = createOutbox(db, clock, { from: options.mailFrom, domain });
-  const letters = createLetters(db, clock, settings, outbox);
+  const templates = createHouseTemplates(db, clock, settings);
+  const letters = createLetters(db, clock, settings, outbox, templates);
   const recommendations = createRecommendations(db, clock);
   const pipeline = createPipeline(db);
   return {
@@ -42,6 +44,7 @@ export function createServices(db: Db, options: ServiceOptions) {
     clock,
     settings,
     outbox,
+    templates,
     letters,
     accounts: createAccounts(db, clock, { sessionTtlHours: options.sessionTtlHours }),
     directory: createDirectory(db),
@@ -49,7 +52,7 @@ export function createServices(db: Db, options: ServiceOptions) {
     reviews: createReviews(db, clock, { maxUploadBytes: options.maxUploadBytes, letters, settings }),
     pipeline,
     dashboard: createDashboard(db, clock, settings, pipeline),
-    reminders: createReminders(db, clock, settings, letters, outbox, { publicUrl: options.publicUrl }),
+    reminders: createReminders(db, clock, settings, letters, outbox, templates, { publicUrl: options.publicUrl }),
     mailWorker: createMailWorker(db, clock, outbox, options.transport, {
       ...DEFAULT_WORKER_OPTIONS,
       ...options.worker,

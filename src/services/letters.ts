@@ -1,23 +1,31 @@
 import crypto from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import type { Conn, Db } from '../db/connect';
+import { OUTCOME_KINDS, type EmailName, type LetterKind } from '../letters/catalogue';
+import { addressingFor, makeDraft, renderLetter, type Contact, type LetterFacts } from '../letters/compose';
 import {
-  defaultSalutation,
-  renderLetter,
-  type LetterData,
-  type LetterFields,
-  type LetterItem,
-} from '../letters/compose';
+  editableText,
+  paragraphHtml,
+  paragraphStatus,
+  PARAGRAPH_TAGS,
+  type Addressing,
+  type Draft,
+  type LetterContext,
+  type Paragraph,
+  type Part,
+} from '../letters/draft';
+import { describeCharacters, unprintableCharacters } from '../letters/fonts';
 import { letterPdf } from '../letters/pdf';
-import { renderEmail, trusted, type EmailName, type LetterKind } from '../letters/templates';
 import type { Outbox } from '../mail/outbox';
 import type { Outcome } from '../workflow/types';
 import type { User } from './accounts';
 import { toIso, toIsoDate, type Clock } from './clock';
-import { ConflictError, ForbiddenError, NotFoundError } from './errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
+import type { HouseTemplates } from './houseTemplates';
 import { isHomeOffice, visibleReviews } from './scope';
 import type { SettingsService } from './settings';
-import { optionalText, parse, text } from './validation';
+import { isoDate, optionalText, parse, text } from './validation';
 
 interface LetterRow {
   id: number;
@@ -25,7 +33,8 @@ interface LetterRow {
   round_id: number | null;
   kind: LetterKind;
   status: 'draft' | 'sent';
-  fields: LetterFields & { extra?: Partial<LetterData> };
+  fields: Partial<Draft> & LegacyFields;
+  template_version: number | null;
   html: string | null;
   text: string | null;
   pdf: Buffer | null;
@@ -35,11 +44,45 @@ interface LetterRow {
   sent_at: Date | null;
 }
 
-const fieldsSchema = z
+/** What drafts made before house templates kept: a salutation and an extra paragraph. */
+interface LegacyFields {
+  salutation?: string;
+  extraParagraph?: string;
+}
+
+/** A letter's date: a real day, and not one a letter could not bear. */
+const letterDate = isoDate.refine((d) => d >= '2000-01-01' && d <= '2099-12-31', {
+  error: 'must be a date between 2000 and 2099',
+});
+
+const lines = (max: number) =>
+  z.array(text(200), { error: 'must be a list of lines' }).max(max, { error: `must have at most ${max} lines` });
+
+const partInput = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('block'), name: z.string({ error: 'must name a block' }) }),
+    z.strictObject({ type: z.literal('fixed'), id: z.number().int().positive() }),
+    z.strictObject({
+      type: z.literal('paragraph'),
+      id: z.number({ error: 'must be a whole number' }).int().positive().optional(),
+      tag: z.enum(PARAGRAPH_TAGS, { error: `must be one of ${PARAGRAPH_TAGS.join(', ')}` }).optional(),
+      text: text(5000),
+    }),
+  ],
+  { error: 'must be {type: "block", name}, {type: "fixed", id} or {type: "paragraph", id?, text}' },
+);
+
+const updateSchema = z
   .strictObject({
+    date: letterDate.nullable(),
+    addressee: z.strictObject({ name: text(200), jobTitle: optionalText(200).default(''), lines: lines(10) }),
     salutation: text(200),
-    commendations: optionalText(20000),
-    extraParagraph: optionalText(5000),
+    signatory: z.strictObject({ name: text(200), title: text(300) }),
+    content: z.array(partInput, { error: 'must be a list of the letter’s parts' }).max(300, {
+      error: 'must have at most 300 parts',
+    }),
+    readdress: z.literal(true, { error: 'must be true to re-address the draft' }),
   })
   .partial();
 
@@ -56,9 +99,41 @@ const EMAIL_FOR: Record<LetterKind, EmailName> = {
   publication_confirmation: 'publication_confirmation',
 };
 
-const OUTCOME_KINDS: readonly LetterKind[] = ['publish', 'publish_after_changes', 'resubmit'];
+/** A file name that keeps the whole title: a slash in a pseudonym ("Adult A/Adult B") would cut it short. */
+export function fileName(title: string): string {
+  return title
+    .replace(/[/\\]/g, '-')
+    .replace(/[\u0000-\u001f\u007f"]/g, '')
+    .trim();
+}
 
-export function createLetters(db: Db, clock: Clock, settings: SettingsService, outbox: Outbox) {
+const addressingOf = (d: Draft): Addressing => ({
+  letterhead: d.letterhead,
+  addressee: d.addressee,
+  salutation: d.salutation,
+  signatory: d.signatory,
+  style: d.style,
+});
+
+/** What changed in the contact or the settings since a draft was addressed, in words. */
+function addressingChanges(from: Addressing, now: Addressing): string[] {
+  // jsonb keeps keys in its own order, so compare values, not their JSON.
+  const same = (a: unknown, b: unknown) => isDeepStrictEqual(a, b);
+  const changes: string[] = [];
+  if (!same(from.addressee, now.addressee)) changes.push("the CSP's contact or address");
+  if (!same(from.signatory, now.signatory)) changes.push('the signatory');
+  if (!same(from.letterhead, now.letterhead)) changes.push('the letterhead');
+  if (!same(from.style, now.style)) changes.push('the house style');
+  return changes;
+}
+
+export function createLetters(
+  db: Db,
+  clock: Clock,
+  settings: SettingsService,
+  outbox: Outbox,
+  templates: HouseTemplates,
+) {
   /** The CSP, its letters' addressee and its PCC, refusing when a letter could not reach them. */
   async function recipients(conn: Conn, reviewId: number) {
     const row = await conn('reviews as r')
@@ -75,14 +150,15 @@ export function createLetters(db: Db, clock: Clock, settings: SettingsService, o
         'p.pcc_name',
         'p.pcc_email',
       );
-    const contacts = row.contacts as { name: string; email: string }[];
+    const contacts = row.contacts as Contact[];
     if (contacts.length === 0) {
       throw new ConflictError(`${row.csp_name} has no contact to address letters to; add one to the CSP first`);
     }
     return {
       reference: row.reference as string,
       pseudonym: row.pseudonym as string,
-      csp: { name: row.csp_name as string, addressLines: row.address_lines as string[], contact: contacts[0]! },
+      csp: { name: row.csp_name as string, addressLines: row.address_lines as string[] },
+      contact: contacts[0]!,
       contacts,
       area: row.area as string,
       pccName: (row.pcc_name as string | null) ?? `Police and Crime Commissioner for ${row.area}`,
@@ -90,57 +166,105 @@ export function createLetters(db: Db, clock: Clock, settings: SettingsService, o
     };
   }
 
+  type Recipients = Awaited<ReturnType<typeof recipients>>;
+
   async function roundOf(conn: Conn, roundId: number) {
     const round = await conn('rounds as ro')
       .leftJoin('panel_meetings as m', 'm.id', 'ro.panel_meeting_id')
       .where('ro.id', roundId)
-      .first('ro.number', 'ro.outcome', 'ro.commendations', 'ro.letter_sent_at', 'm.date as meeting_date');
-    const items: LetterItem[] = await conn('revision_items')
+      .first('ro.number', 'ro.commendations', 'm.date as meeting_date');
+    const items = await conn('revision_items')
       .where({ round_id: roundId })
       .orderBy('position')
-      .select('heading', 'text', 'note', 'status');
-    return { ...round, items };
-  }
-
-  type Recipients = Awaited<ReturnType<typeof recipients>>;
-
-  /** Everything the letter says, as of `date` (the recipients too, when the caller has them already). */
-  async function gather(conn: Conn, letter: LetterRow, date: string, known?: Recipients): Promise<LetterData> {
-    const who = known ?? (await recipients(conn, letter.review_id));
-    const round = letter.round_id ? await roundOf(conn, letter.round_id) : null;
-    const { extra, ...fields } = letter.fields;
+      .select('heading', 'text', 'points', 'note', 'status');
     return {
-      kind: letter.kind,
-      date,
-      settings: await settings.get(conn),
-      reference: who.reference,
-      pseudonym: who.pseudonym,
-      csp: who.csp,
-      pccName: who.pccName,
-      fields,
-      meetingDate: round?.meeting_date ? toIsoDate(round.meeting_date) : undefined,
-      items: round?.items,
-      ...extra,
+      number: round.number as number,
+      commendations: round.commendations as string,
+      meetingDate: round.meeting_date ? toIsoDate(round.meeting_date) : undefined,
+      items: items as { heading: string | null; text: string; points: string[]; note: string | null; status: string }[],
     };
   }
 
-  async function render(conn: Conn, letter: LetterRow, date: string) {
-    return renderLetter(await gather(conn, letter, date));
+  const factsOf = (kind: LetterKind, who: Recipients, dhrMailbox: string, extra: Partial<LetterFacts> = {}) => ({
+    kind,
+    reference: who.reference,
+    pseudonym: who.pseudonym,
+    cspName: who.csp.name,
+    pccName: who.pccName,
+    dhrMailbox,
+    ...extra,
+  });
+
+  /** The draft of a letter; one drafted before house templates is drafted now from the current template. */
+  async function draftOf(conn: Conn, letter: LetterRow, who?: Recipients): Promise<Draft> {
+    if (letter.fields.parts) return letter.fields as Draft;
+    const recipient = who ?? (await recipients(conn, letter.review_id));
+    const s = await settings.get(conn);
+    const round = letter.round_id ? await roundOf(conn, letter.round_id) : null;
+    const template = (await templates.current(conn, [letter.kind])).get(letter.kind)!;
+    const draft = makeDraft(
+      template,
+      factsOf(letter.kind, recipient, s.dhrMailbox, { meetingDate: round?.meetingDate, round: round?.number }),
+      addressingFor(recipient.csp, recipient.contact, s),
+    );
+    if (letter.fields.salutation) draft.salutation = letter.fields.salutation;
+    if (letter.fields.extraParagraph) {
+      const before = draft.parts.findIndex((p) => p.type === 'paragraph' && p.className === 'signoff');
+      draft.parts.splice(before < 0 ? draft.parts.length : before, 0, {
+        type: 'paragraph',
+        id: Math.max(0, ...draft.parts.map((p) => ('id' in p ? p.id : 0))) + 1,
+        tag: 'p',
+        className: null,
+        html: paragraphHtml(letter.fields.extraParagraph),
+        origin: null,
+      });
+    }
+    return draft;
+  }
+
+  /** What the letter shows beyond its draft: the round's commendations and areas, and the day. */
+  async function contextOf(conn: Conn, letter: LetterRow, today: string): Promise<LetterContext> {
+    const context: LetterContext = { today };
+    if (letter.round_id && OUTCOME_KINDS.includes(letter.kind)) {
+      const round = await roundOf(conn, letter.round_id);
+      context.commendations = round.commendations;
+      context.areas = round.items;
+    }
+    const outstanding = (letter.fields as { outstanding?: LetterContext['outstanding'] }).outstanding;
+    if (outstanding) context.outstanding = outstanding;
+    return context;
   }
 
   const pdfTitle = (reference: string, pseudonym: string, kind: LetterKind) =>
     `${reference} (${pseudonym}) ${OUTCOME_KINDS.includes(kind) ? 'QA Panel feedback' : kind.replace(/_/g, ' ')}`;
 
+  /** Refuses, before anything is frozen, a letter whose PDF would garble some of its characters. */
+  function assertPrintable(text: string) {
+    const bad = unprintableCharacters(text);
+    if (bad.length) {
+      throw new ConflictError(
+        `The letter cannot be sent: its PDF cannot print ${describeCharacters(bad)}. Change the text that contains ${bad.length === 1 ? 'it' : 'them'} and try again.`,
+      );
+    }
+  }
+
   /** Fixes a letter's words for good: HTML, text and PDF with their SHA-256, and queues its email. */
   async function freezeAndMail(trx: Conn, letter: LetterRow, userId: number | null, now: Date, known?: Recipients) {
     const who = known ?? (await recipients(trx, letter.review_id));
-    const data = await gather(trx, letter, toIsoDate(now), who);
-    const { html, text: plain } = renderLetter(data);
-    const pdf = await letterPdf(html, { title: pdfTitle(who.reference, who.pseudonym, letter.kind), date: data.date });
+    const draft = await draftOf(trx, letter, who);
+    const today = toIsoDate(now);
+    const { html, text: plain } = renderLetter(draft, await contextOf(trx, letter, today));
+    assertPrintable(plain);
+    const pdf = await letterPdf(html, {
+      title: pdfTitle(who.reference, who.pseudonym, letter.kind),
+      date: draft.date ?? today,
+    });
     await trx('letters')
       .where({ id: letter.id, status: 'draft' })
       .update({
         status: 'sent',
+        fields: JSON.stringify(draft),
+        template_version: draft.template.version,
         html,
         text: plain,
         pdf,
@@ -153,14 +277,13 @@ export function createLetters(db: Db, clock: Clock, settings: SettingsService, o
       });
     const outcome = OUTCOME_KINDS.includes(letter.kind);
     const name = EMAIL_FOR[letter.kind];
-    const model = {
-      reference: who.reference,
-      pseudonym: who.pseudonym,
-      cspName: who.csp.name,
-      pccName: who.pccName,
-      letterHtml: trusted(html),
-      letterText: plain,
-    };
+    const { dhrMailbox } = await settings.get(trx);
+    const email = await templates.renderEmail(
+      trx,
+      name,
+      { reference: who.reference, pseudonym: who.pseudonym, cspName: who.csp.name, pccName: who.pccName },
+      { html, text: plain },
+    );
     await outbox.enqueue(trx, {
       kind: letter.kind,
       reviewId: letter.review_id,
@@ -168,8 +291,8 @@ export function createLetters(db: Db, clock: Clock, settings: SettingsService, o
       template: name,
       to: who.contacts.map((c) => c.email),
       cc: outcome && who.pccEmail ? [who.pccEmail] : [],
-      replyTo: data.settings.dhrMailbox,
-      ...renderEmail(name, model),
+      replyTo: dhrMailbox,
+      ...email,
       attachLetter: outcome,
     });
   }
@@ -185,53 +308,161 @@ export function createLetters(db: Db, clock: Clock, settings: SettingsService, o
     return row;
   }
 
+  /** A draft's parts as the page and the API show them: each paragraph's text and how it departs from the template. */
+  function describeParts(draft: Draft) {
+    return draft.parts.map((part) =>
+      part.type === 'paragraph'
+        ? {
+            type: 'paragraph' as const,
+            id: part.id,
+            tag: part.tag,
+            text: editableText(part.html),
+            status: paragraphStatus(part),
+            template: part.origin === null ? null : editableText(part.origin),
+          }
+        : part.type === 'fixed'
+          ? { type: 'fixed' as const, id: part.id, text: editableText(part.html) }
+          : { type: 'block' as const, name: part.name },
+    );
+  }
+
   async function describe(letter: LetterRow & { round: number | null }) {
-    const content =
-      letter.status === 'sent'
-        ? { html: letter.html!, text: letter.text! }
-        : await render(db, letter, toIsoDate(clock.now()));
-    return {
+    const base = {
       id: letter.id,
       kind: letter.kind,
       reviewId: letter.review_id,
       round: letter.round,
       status: letter.status,
-      html: content.html,
-      text: content.text,
-      fields: {
-        salutation: letter.fields.salutation,
-        commendations: letter.fields.commendations,
-        extraParagraph: letter.fields.extraParagraph,
-      },
       sentAt: toIso(letter.sent_at),
-      sha256:
-        letter.status === 'sent'
-          ? { html: letter.html_sha256, text: letter.text_sha256, pdf: letter.pdf_sha256 }
-          : null,
+    };
+    if (letter.status === 'sent') {
+      return {
+        ...base,
+        html: letter.html!,
+        text: letter.text!,
+        template: letter.fields.template ?? null,
+        sha256: { html: letter.html_sha256, text: letter.text_sha256, pdf: letter.pdf_sha256 },
+        draft: null,
+      };
+    }
+    const who = await recipients(db, letter.review_id);
+    const draft = await draftOf(db, letter, who);
+    const today = toIsoDate(clock.now());
+    const { html, text: plain } = renderLetter(draft, await contextOf(db, letter, today));
+    const now = addressingFor(who.csp, who.contact, await settings.get());
+    const changes = addressingChanges(draft.addressedFrom, now);
+    return {
+      ...base,
+      html,
+      text: plain,
+      template: draft.template,
+      sha256: null,
+      draft: {
+        date: draft.date,
+        addressee: draft.addressee,
+        salutation: draft.salutation,
+        signatory: draft.signatory,
+        letterhead: draft.letterhead,
+        style: draft.style,
+        content: describeParts(draft),
+        removed: draft.removed.map((p) => ({ id: p.id, tag: p.tag, text: editableText(p.html) })),
+        setAside: draft.setAside,
+        // The contact or the settings moved on since the draft was addressed: offer, never impose.
+        readdress: changes.length ? { changes, ...now } : null,
+        unprintable: unprintableCharacters(plain),
+      },
     };
   }
 
+  /** The draft with the client's content: its blocks kept in order, paragraphs edited, added or removed. */
+  function withContent(draft: Draft, content: NonNullable<z.infer<typeof updateSchema>['content']>): Draft {
+    const fixedOrder = (parts: { type: string; name?: string; id?: number }[]) =>
+      parts
+        .filter((p) => p.type !== 'paragraph')
+        .map((p) => (p.type === 'block' ? p.name : `fixed ${p.id}`))
+        .join(', ');
+    if (fixedOrder(content) !== fixedOrder(draft.parts)) {
+      throw ValidationError.field(
+        'content',
+        `must keep the letter's blocks in their order (${fixedOrder(draft.parts)}); only paragraphs can be added, changed or removed`,
+      );
+    }
+    const known = new Map<number, Paragraph>();
+    for (const p of [...draft.parts, ...draft.removed]) if (p.type === 'paragraph') known.set(p.id, p);
+    let nextId = Math.max(0, ...[...draft.parts, ...draft.removed].map((p) => ('id' in p ? p.id : 0)));
+    const used = new Set<number>();
+    const parts: Part[] = content.map((entry, i) => {
+      if (entry.type === 'block') return { type: 'block', name: entry.name } as Part;
+      if (entry.type === 'fixed') return draft.parts.find((p) => p.type === 'fixed' && p.id === entry.id)!;
+      if (entry.id !== undefined) {
+        const before = known.get(entry.id);
+        if (!before) throw ValidationError.field(`content.${i}.id`, 'is not a paragraph of this letter');
+        if (used.has(entry.id)) throw ValidationError.field(`content.${i}.id`, 'names a paragraph twice');
+        used.add(entry.id);
+        // Text left as it was keeps the template's markup (a bold phrase, an underlined address).
+        const html = entry.text === editableText(before.html) ? before.html : paragraphHtml(entry.text);
+        return { ...before, tag: entry.tag ?? before.tag, html };
+      }
+      return {
+        type: 'paragraph',
+        id: ++nextId,
+        tag: entry.tag ?? 'p',
+        className: null,
+        html: paragraphHtml(entry.text),
+        origin: null,
+      };
+    });
+    // Template paragraphs no longer in the letter are kept aside so that they can be put back.
+    const removed = [...known.values()].filter((p) => !used.has(p.id) && p.origin !== null);
+    return { ...draft, parts, removed };
+  }
+
   return {
-    /** The draft letter of a round just recorded (or regenerated from an amended one). */
-    async draft(trx: Conn, reviewId: number, roundId: number, outcome: Outcome, commendations: string, now: Date) {
+    /**
+     * The draft letter of a round just recorded, or of one whose outcome was corrected.
+     * A correction that keeps the outcome keeps the draft and its edits (the areas and
+     * commendations it shows come from the round). A new outcome means a new letter:
+     * drafted afresh from its template, its addressing kept, and any paragraph the
+     * secretariat wrote or changed set aside on the draft rather than lost.
+     */
+    async draft(trx: Conn, reviewId: number, roundId: number, outcome: Outcome, now: Date) {
+      const existing: LetterRow | undefined = await trx('letters')
+        .where({ round_id: roundId, status: 'draft' })
+        .first();
+      if (existing && existing.kind === outcome && existing.fields.parts) return;
       const who = await recipients(trx, reviewId);
-      const fields = { salutation: defaultSalutation(who.csp.contact.name), commendations, extraParagraph: '' };
-      const existing = await trx('letters').where({ round_id: roundId, status: 'draft' }).first('id');
-      if (existing) {
-        await trx('letters')
-          .where({ id: existing.id })
-          .update({ kind: outcome, fields: JSON.stringify(fields), updated_at: now });
+      const s = await settings.get(trx);
+      const round = await roundOf(trx, roundId);
+      const template = (await templates.current(trx, [outcome])).get(outcome)!;
+      const facts = factsOf(outcome, who, s.dhrMailbox, { meetingDate: round.meetingDate, round: round.number });
+      if (!existing) {
+        const draft = makeDraft(template, facts, addressingFor(who.csp, who.contact, s));
+        await trx('letters').insert({
+          review_id: reviewId,
+          round_id: roundId,
+          kind: outcome,
+          status: 'draft',
+          fields: JSON.stringify(draft),
+          template_version: template.version,
+          created_at: now,
+          updated_at: now,
+        });
         return;
       }
-      await trx('letters').insert({
-        review_id: reviewId,
-        round_id: roundId,
-        kind: outcome,
-        status: 'draft',
-        fields: JSON.stringify(fields),
-        created_at: now,
-        updated_at: now,
-      });
+      const before = await draftOf(trx, existing, who);
+      const draft: Draft = {
+        ...makeDraft(template, facts, addressingOf(before), before.date),
+        addressedFrom: before.addressedFrom,
+        setAside: [
+          ...before.setAside,
+          ...before.parts
+            .filter((p): p is Paragraph => p.type === 'paragraph' && paragraphStatus(p) !== 'template')
+            .map((p) => editableText(p.html)),
+        ],
+      };
+      await trx('letters')
+        .where({ id: existing.id })
+        .update({ kind: outcome, fields: JSON.stringify(draft), template_version: template.version, updated_at: now });
     },
 
     /** Refuses, before anything changes, a letter that could not reach the CSP and its PCC. */
@@ -259,22 +490,30 @@ export function createLetters(db: Db, clock: Clock, settings: SettingsService, o
       trx: Conn,
       kind: LetterKind,
       reviewId: number,
-      options: { roundId?: number | null; extra?: Partial<LetterData>; userId: number | null; now: Date },
+      options: {
+        roundId?: number | null;
+        facts?: Partial<LetterFacts>;
+        outstanding?: LetterContext['outstanding'];
+        userId: number | null;
+        now: Date;
+      },
     ) {
       const who = await recipients(trx, reviewId);
-      const fields = {
-        salutation: defaultSalutation(who.csp.contact.name),
-        commendations: '',
-        extraParagraph: '',
-        extra: options.extra ?? {},
-      };
+      const s = await settings.get(trx);
+      const template = (await templates.current(trx, [kind])).get(kind)!;
+      const draft = makeDraft(
+        template,
+        factsOf(kind, who, s.dhrMailbox, options.facts),
+        addressingFor(who.csp, who.contact, s),
+      );
       const [row] = await trx('letters')
         .insert({
           review_id: reviewId,
           round_id: options.roundId ?? null,
           kind,
           status: 'draft',
-          fields: JSON.stringify(fields),
+          fields: JSON.stringify({ ...draft, outstanding: options.outstanding }),
+          template_version: template.version,
           created_at: options.now,
           updated_at: options.now,
         })
@@ -312,20 +551,41 @@ export function createLetters(db: Db, clock: Clock, settings: SettingsService, o
       const letter = await visibleLetter(user, letterId);
       const review = await db('reviews').where({ id: letter.review_id }).first('reference', 'pseudonym');
       const title = pdfTitle(review.reference, review.pseudonym, letter.kind);
-      if (letter.status === 'sent') return { filename: `${title}.pdf`, content: letter.pdf! };
-      const date = toIsoDate(clock.now());
-      const { html } = await render(db, letter, date);
-      return { filename: `DRAFT ${title}.pdf`, content: await letterPdf(html, { title: `DRAFT ${title}`, date }) };
+      if (letter.status === 'sent') return { filename: fileName(`${title}.pdf`), content: letter.pdf! };
+      const today = toIsoDate(clock.now());
+      const draft = await draftOf(db, letter);
+      const { html, text: plain } = renderLetter(draft, await contextOf(db, letter, today));
+      assertPrintable(plain);
+      return {
+        filename: fileName(`DRAFT ${title}.pdf`),
+        content: await letterPdf(html, { title: `DRAFT ${title}`, date: draft.date ?? today }),
+      };
     },
 
+    /**
+     * Changes a draft: its date, addressee, salutation or signatory, its paragraphs
+     * (PATCH content), or re-addresses it from the CSP's contact and the settings as
+     * they are now. The panel's decision is not here: it changes through AMEND_OUTCOME.
+     */
     async update(user: User, letterId: number, input: unknown) {
       const letter = await visibleLetter(user, letterId);
       if (user.role !== 'secretariat') throw new ForbiddenError('Only the panel secretariat can edit letters');
       if (letter.status === 'sent') throw new ConflictError('This letter was sent and can no longer change');
-      const changes = parse(fieldsSchema, input);
+      const changes = parse(updateSchema, input);
+      let draft = await draftOf(db, letter);
+      if (changes.readdress) {
+        const who = await recipients(db, letter.review_id);
+        const now = addressingFor(who.csp, who.contact, await settings.get());
+        draft = { ...draft, ...now, addressedFrom: now };
+      }
+      if (changes.date !== undefined) draft.date = changes.date;
+      if (changes.addressee) draft.addressee = changes.addressee;
+      if (changes.salutation) draft.salutation = changes.salutation;
+      if (changes.signatory) draft.signatory = changes.signatory;
+      if (changes.content) draft = withContent(draft, changes.content);
       const updated = await db('letters')
         .where({ id: letterId, status: 'draft' })
-        .update({ fields: JSON.stringify({ ...letter.fields, ...changes }), updated_at: clock.now() });
+        .update({ fields: JSON.stringify(draft), updated_at: clock.now() });
       if (updated !== 1) throw new ConflictError('This letter was sent meanwhile and can no longer change');
       return this.get(user, letterId);
     },

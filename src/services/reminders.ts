@@ -1,7 +1,8 @@
 import type { Conn, Db } from '../db/connect';
-import { renderEmail } from '../letters/templates';
+import { longDate } from '../letters/dates';
 import type { Outbox } from '../mail/outbox';
 import { toIso, toIsoDate, type Clock } from './clock';
+import type { HouseTemplates } from './houseTemplates';
 import type { Letters } from './letters';
 import type { SettingsService } from './settings';
 
@@ -21,6 +22,7 @@ export function createReminders(
   settings: SettingsService,
   letters: Letters,
   outbox: Outbox,
+  templates: HouseTemplates,
   options: { publicUrl: string },
 ) {
   /**
@@ -81,16 +83,16 @@ export function createReminders(
     let sent = 0;
     for (const row of due) {
       const meetingDate = toIsoDate(row.date);
-      const model = {
-        reference: row.reference,
-        pseudonym: row.pseudonym,
-        cspName: row.csp_name,
-        meetingDate,
-        days: Math.floor((now.getTime() - Date.parse(meetingDate)) / DAY),
-        reviewUrl: `${options.publicUrl}/reviews/${row.id}`,
-      };
       const ok = await onceForReview(row, 'draft_letter_alert', `round-${row.number}`, async (trx) => {
-        const { dhrMailbox } = await settings.get(trx);
+        const { dhrMailbox, dateStyle } = await settings.get(trx);
+        const model = {
+          reference: row.reference,
+          pseudonym: row.pseudonym,
+          cspName: row.csp_name,
+          meetingDate: longDate(meetingDate, dateStyle),
+          days: Math.floor((now.getTime() - Date.parse(meetingDate)) / DAY),
+          reviewUrl: `${options.publicUrl}/reviews/${row.id}`,
+        };
         await outbox.enqueue(trx, {
           kind: 'draft_letter_alert',
           reviewId: row.id,
@@ -99,7 +101,7 @@ export function createReminders(
           to: [dhrMailbox],
           cc: [],
           replyTo: dhrMailbox,
-          ...renderEmail('draft_letter_alert', model),
+          ...(await templates.renderEmail(trx, 'draft_letter_alert', model)),
           attachLetter: false,
         });
       });
@@ -126,12 +128,13 @@ export function createReminders(
           .where({ round_id: row.round_id })
           .whereIn('status', ['open', 'returned'])
           .orderBy('position')
-          .select('heading', 'text', 'note');
+          .select('heading', 'text', 'points', 'note');
         await letters.issue(trx, 'revision_reminder', row.id, {
           roundId: row.round_id,
           userId: null,
           now: at,
-          extra: { items: outstanding, letterSentOn: toIsoDate(row.letter_sent_at) },
+          facts: { letterSentOn: toIsoDate(row.letter_sent_at), outstandingCount: outstanding.length },
+          outstanding,
         });
       });
       if (ok) sent++;
@@ -157,7 +160,7 @@ export function createReminders(
         await letters.issue(trx, 'publication_reminder', row.id, {
           userId: null,
           now: at,
-          extra: { approvedOn: toIsoDate(since) },
+          facts: { approvedOn: toIsoDate(since) },
         });
       });
       if (ok) sent++;
@@ -191,7 +194,7 @@ export function createReminders(
     extra: Record<string, unknown>,
   ): Promise<boolean> {
     return once(row.review_id, kind, period, async (trx, now) => {
-      const { dhrMailbox } = await settings.get(trx);
+      const { dhrMailbox, dateStyle } = await settings.get(trx);
       const model = {
         number: row.number,
         reference: row.reference,
@@ -199,6 +202,7 @@ export function createReminders(
         url: `${options.publicUrl}/recommendations`,
         overdue: kind === 'action_overdue_reminder',
         ...extra,
+        ...(typeof extra.targetDate === 'string' ? { targetDate: longDate(extra.targetDate, dateStyle) } : {}),
       };
       await outbox.enqueue(trx, {
         kind,
@@ -208,7 +212,7 @@ export function createReminders(
         to: await agencyRecipients(trx, row.organisation_id, row.review_id),
         cc: [],
         replyTo: dhrMailbox,
-        ...renderEmail('recommendation_reminder', model),
+        ...(await templates.renderEmail(trx, 'recommendation_reminder', model)),
         attachLetter: false,
       });
       await trx('recommendation_events').insert({

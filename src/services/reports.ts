@@ -6,7 +6,8 @@
  */
 import type { Db } from '../db/connect';
 import { letterPdf } from '../letters/pdf';
-import { compileLetterDocument, longDate } from '../letters/templates';
+import { longDate } from '../letters/dates';
+import { compileReport } from '../letters/reportTemplates';
 import { letterText } from '../letters/text';
 import { ACTION_LABELS } from '../recommendations/labels';
 import { OTHER_THEME, THEMES } from '../recommendations/themes';
@@ -15,8 +16,8 @@ import { systemClock, toIsoDate, type Clock } from './clock';
 import { ForbiddenError, NotFoundError, ValidationError } from './errors';
 import type { Recommendations } from './recommendations';
 
-const progressReport = compileLetterDocument('progress_report');
-const agencyResponse = compileLetterDocument('agency_response');
+const progressReport = compileReport('progress_report');
+const agencyResponse = compileReport('agency_response');
 
 type Rec = Awaited<ReturnType<Recommendations['forReview']>>[number];
 type Agency = Rec['agencies'][number];

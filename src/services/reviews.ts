@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { Db } from '../db/connect';
+import { areaLabels } from '../letters/areas';
 import { allowedEvents, apply, canAttachDocuments, roleMaySend, type Effect } from '../workflow/lifecycle';
 import {
   INITIAL_CONTEXT,
@@ -143,6 +144,7 @@ export function createReviews(
         position: i + 1,
         heading: a.heading || null,
         text: a.text,
+        points: JSON.stringify(a.points ?? []),
         status: 'open',
         created_at: now,
         updated_at: now,
@@ -177,7 +179,7 @@ export function createReviews(
           })
           .returning('id');
         await insertItems(trx, round.id, p.areas, ctx.now);
-        await deps.letters.draft(trx, review.id, round.id, p.outcome, p.commendations, ctx.now);
+        await deps.letters.draft(trx, review.id, round.id, p.outcome, ctx.now);
         return;
       }
       case 'amendRound': {
@@ -191,7 +193,7 @@ export function createReviews(
         // Nobody can have answered the items yet: the letter has not gone out.
         await trx('revision_items').where({ round_id: round.id }).delete();
         await insertItems(trx, round.id, p.areas, ctx.now);
-        await deps.letters.draft(trx, review.id, round.id, p.outcome, p.commendations, ctx.now);
+        await deps.letters.draft(trx, review.id, round.id, p.outcome, ctx.now);
         return;
       }
       case 'sendLetter': {
@@ -203,7 +205,7 @@ export function createReviews(
         await deps.letters.issue(trx, 'acknowledgement', review.id, {
           userId: ctx.user.id,
           now: ctx.now,
-          extra: { submittedOn: toIsoDate(ctx.now) },
+          facts: { submittedOn: toIsoDate(ctx.now) },
         });
         return;
       }
@@ -212,7 +214,7 @@ export function createReviews(
         await deps.letters.issue(trx, 'publication_confirmation', review.id, {
           userId: ctx.user.id,
           now: ctx.now,
-          extra: { publishedOn: publication!.publishedOn, url: publication!.url },
+          facts: { publishedOn: publication!.publishedOn, url: publication!.url },
         });
         return;
       }
@@ -384,6 +386,7 @@ export function createReviews(
         position: number;
         heading: string | null;
         text: string;
+        points: string[] | null;
         status: ItemStatus;
         response: string | null;
         report_reference: string | null;
@@ -420,6 +423,14 @@ export function createReviews(
       documents,
       items.filter((i) => i.round_id === currentRoundId),
     );
+    // Each item's label as its letter numbers it (1, 2a, 2b), so every page and email says the same.
+    const labels = new Map<number, string>();
+    for (const r of rounds) {
+      const its = items.filter((i) => i.round_id === r.id);
+      areaLabels(its.map((i) => ({ heading: i.heading, text: i.text, points: i.points ?? [] }))).forEach((label, k) =>
+        labels.set(its[k]!.id, label),
+      );
+    }
     return {
       id: review.id,
       reference: review.reference,
@@ -451,6 +462,8 @@ export function createReviews(
               position: i.position,
               heading: i.heading,
               text: i.text,
+              points: i.points ?? [],
+              label: labels.get(i.id)!,
               status: i.status,
               response: i.response,
               reportReference: i.report_reference,

@@ -1,15 +1,26 @@
 import { z } from 'zod';
 import type { Conn, Db } from '../db/connect';
+import { DATE_STYLES, type DateStyle } from '../letters/dates';
+import { AREA_STYLES, type AreaStyle } from '../letters/draft';
 import type { User } from './accounts';
 import { ForbiddenError } from './errors';
-import { email, parse, text } from './validation';
+import { email, optionalText, parse, text } from './validation';
 
 /** What the secretariat can change without a release: who signs letters, where replies go, when reminders fire. */
 export interface Settings {
   signatoryName: string;
   signatoryTitle: string;
+  /** The letterhead's title, such as "Home Office"; empty for a letterhead of address lines alone. */
+  letterheadTitle: string;
+  /** The letterhead's lines: the Home Office address, and a telephone number or web address if wanted. */
   homeOfficeAddress: string[];
   dhrMailbox: string;
+  /** House style: the panel's areas numbered (1, 2a) or bulleted. */
+  areaStyle: AreaStyle;
+  /** House style: "6 September 2023" or "6th September 2023". */
+  dateStyle: DateStyle;
+  /** House style: whether the CSP's name is a line of the addressee's address. */
+  addressIncludesCsp: boolean;
   /** Alert the secretariat when a letter is still a draft this many days after its panel meeting. */
   draftLetterAlertDays: number;
   /** Remind the CSP of open revision items this many days after the letter, and again every as many days. */
@@ -21,8 +32,12 @@ export interface Settings {
 export const DEFAULT_SETTINGS: Settings = {
   signatoryName: 'Chair of the Quality Assurance Panel',
   signatoryTitle: 'Home Office Domestic Homicide Review Quality Assurance Panel',
+  letterheadTitle: 'Home Office',
   homeOfficeAddress: ['Public Protection Unit', '2 Marsham Street', 'London', 'SW1P 4DF'],
   dhrMailbox: 'dhr-enquiries@dhr-qa.example',
+  areaStyle: 'numbered',
+  dateStyle: 'plain',
+  addressIncludesCsp: true,
   draftLetterAlertDays: 14,
   revisionReminderDays: 28,
   publicationReminderDays: 28,
@@ -38,11 +53,15 @@ const settingsSchema = z
   .strictObject({
     signatoryName: text(200),
     signatoryTitle: text(300),
+    letterheadTitle: optionalText(100),
     homeOfficeAddress: z
       .array(text(200))
       .min(1, { error: 'must have at least one line' })
       .max(8, { error: 'must have at most 8 lines' }),
     dhrMailbox: email,
+    areaStyle: z.enum(AREA_STYLES, { error: `must be one of ${AREA_STYLES.join(', ')}` }),
+    dateStyle: z.enum(DATE_STYLES, { error: `must be one of ${DATE_STYLES.join(', ')}` }),
+    addressIncludesCsp: z.boolean({ error: 'must be true or false' }),
     draftLetterAlertDays: days,
     revisionReminderDays: days,
     publicationReminderDays: days,

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
-import { longDate } from '../letters/templates';
+import { longDate } from '../letters/dates';
 import { stateLabel } from '../workflow/lifecycle';
 import type { ReviewState } from '../workflow/types';
 
@@ -78,6 +78,9 @@ function createViews() {
   h('not', (a) => !a);
   h('includes', (list: unknown[] | undefined, value) => Array.isArray(list) && list.includes(value));
   h('inc', (n: number) => n + 1);
+  h('concat', (...args) => args.slice(0, -1).join(''));
+  h('array', (...args) => args.slice(0, -1));
+  h('object', (options: Handlebars.HelperOptions) => options.hash);
   h('toString', (v: unknown) => (v === undefined || v === null ? '' : String(v)));
   h('longDate', (value: string | null) => (value ? longDate(value) : ''));
   h('dateTime', (value: string | null) => dateTime(value));

@@ -46,9 +46,11 @@ export type ItemStatus = (typeof ITEM_STATUSES)[number];
 export const ROLES = ['secretariat', 'panel', 'csp', 'pcc', 'agency'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** One of the panel's areas: one revision item for the CSP. A lead-in with points ("The panel felt:" then bullets) is one area. */
 export interface Area {
   heading?: string | null;
   text: string;
+  points?: string[];
 }
 
 export interface ReviewContext {

@@ -134,6 +134,30 @@ const MATRIX: Record<string, Entry> = {
     url: (f) => `/api/v1/letters/${f.draftLetter}`,
     body: () => ({ salutation: 'Dear Sam' }),
   },
+  'GET /api/v1/letter-templates': { expect: SECRETARIAT, url: () => '/api/v1/letter-templates' },
+  'GET /api/v1/letter-templates/:kind': { expect: SECRETARIAT, url: () => '/api/v1/letter-templates/publish' },
+  'PUT /api/v1/letter-templates/:kind': {
+    expect: SECRETARIAT,
+    url: () => '/api/v1/letter-templates/publish',
+    body: () => ({ body: '{{{pseudonym}}}' }),
+  },
+  'POST /api/v1/letter-templates/:kind/preview': {
+    expect: SECRETARIAT,
+    url: () => '/api/v1/letter-templates/publish/preview',
+    body: () => ({ body: '<p>{{pseudonym}}</p>' }),
+  },
+  'GET /api/v1/letter-templates/:kind/versions': {
+    expect: SECRETARIAT,
+    url: () => '/api/v1/letter-templates/publish/versions',
+  },
+  'GET /api/v1/letter-templates/:kind/versions/:version': {
+    expect: SECRETARIAT,
+    url: () => '/api/v1/letter-templates/publish/versions/1',
+  },
+  'POST /api/v1/letter-templates/:kind/versions/:version/restore': {
+    expect: SECRETARIAT,
+    url: () => '/api/v1/letter-templates/acknowledgement.subject/versions/1/restore',
+  },
   'GET /api/v1/settings': { expect: HOME_OFFICE, url: () => '/api/v1/settings' },
   'PATCH /api/v1/settings': {
     expect: SECRETARIAT,
@@ -299,10 +323,18 @@ const MATRIX: Record<string, Entry> = {
   'GET /letters/:id': { expect: READ_REVIEW, url: (f) => `/letters/${f.sentLetter}` },
   'GET /letters/:id/pdf': { expect: READ_REVIEW, url: (f) => `/letters/${f.sentLetter}/pdf` },
   'POST /letters/:id': {
+    // An empty list of paragraphs leaves out the letter's blocks: the secretariat gets 422.
     expect: DRAFT_LETTER,
     url: (f) => `/letters/${f.draftLetter}`,
-    body: () => ({ salutation: 'Dear Sam', commendations: '', extraParagraph: '' }),
+    body: () => ({ parts: '0', action: 'save' }),
   },
+  'GET /letters/:id/addressing': { expect: DRAFT_LETTER, url: (f) => `/letters/${f.draftLetter}/addressing` },
+  'POST /letters/:id/addressing': {
+    expect: DRAFT_LETTER,
+    url: (f) => `/letters/${f.draftLetter}/addressing`,
+    body: () => ({ salutation: '' }),
+  },
+  'POST /letters/:id/readdress': { expect: DRAFT_LETTER, url: (f) => `/letters/${f.draftLetter}/readdress` },
   'POST /letters/:id/send': {
     // The secretariat's stale version gets 409.
     expect: DRAFT_LETTER,
@@ -350,6 +382,21 @@ const MATRIX: Record<string, Entry> = {
   'GET /admin/users': { expect: SECRETARIAT, url: () => '/admin/users' },
   'GET /admin/users/new': { expect: SECRETARIAT, url: () => '/admin/users/new' },
   'POST /admin/users': { expect: SECRETARIAT, url: () => '/admin/users', body: () => ({}) },
+  'GET /admin/templates': { expect: SECRETARIAT, url: () => '/admin/templates' },
+  'GET /admin/templates/:kind': { expect: SECRETARIAT, url: () => '/admin/templates/publish' },
+  'POST /admin/templates/:kind': {
+    expect: SECRETARIAT,
+    url: () => '/admin/templates/publish',
+    body: () => ({ action: 'preview', body: '<p>{{pseudonym}}</p>' }),
+  },
+  'GET /admin/templates/:kind/versions/:version': {
+    expect: SECRETARIAT,
+    url: () => '/admin/templates/publish/versions/1',
+  },
+  'POST /admin/templates/:kind/versions/:version/restore': {
+    expect: SECRETARIAT,
+    url: () => '/admin/templates/acknowledgement.text/versions/1/restore',
+  },
   'GET /admin/settings': { expect: SECRETARIAT, url: () => '/admin/settings' },
   'POST /admin/settings': { expect: SECRETARIAT, url: () => '/admin/settings', body: () => ({}) },
   'GET /admin/organisations': { expect: SECRETARIAT, url: () => '/admin/organisations' },

@@ -25,7 +25,7 @@ import { createTestDb } from '../helpers/db';
 import { cli, freshAppData } from '../helpers/processes';
 
 /** Text that must come back exactly: accents, typographic quotes, an emoji, a line break. */
-const COMMENDATIONS = 'Café-level care — “thorough” and kind 🙂\nA second line.';
+const COMMENDATIONS = 'Café-level care — “thorough” and kind 😀\nA second line.';
 
 let source: TestApp;
 let folder: string;

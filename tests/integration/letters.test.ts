@@ -36,7 +36,7 @@ const pdfText = async (pdf: Buffer) => {
 };
 
 describe('draft letters', () => {
-  it('are created by RECORD_OUTCOME, readable by the Home Office only', async () => {
+  it('are created by RECORD_OUTCOME from the current template, readable by the Home Office only', async () => {
     const { id, letterId } = await withOutcome('Mary');
     const draft = await t.api('secretariat').get(`/letters/${letterId}`);
     expect(draft.status).toBe(200);
@@ -48,13 +48,22 @@ describe('draft letters', () => {
       status: 'draft',
       sentAt: null,
       sha256: null,
-      fields: {
+      template: { kind: 'publish_after_changes', version: 1 },
+      draft: {
+        date: null,
         salutation: 'Dear Sam',
-        commendations: 'A well-written and clearly structured report.',
-        extraParagraph: '',
+        addressee: { name: 'Sam Okafor', jobTitle: '', lines: ['Kent CSP', 'Invicta House', 'Maidstone', 'ME14 1XX'] },
+        readdress: null,
+        unprintable: [],
+        removed: [],
+        setAside: [],
       },
     });
+    expect(
+      draft.body.draft.content.filter((p: { type: string }) => p.type === 'block').map((p: { name: string }) => p.name),
+    ).toEqual(['letterhead', 'address', 'date', 'salutation', 'commendations', 'areas', 'signature']);
     expect(draft.body.text).toContain('Areas for final development');
+    expect(draft.body.text).toContain('A well-written and clearly structured report.');
     expect((await t.api('panel').get(`/letters/${letterId}`)).status).toBe(200);
     for (const who of ['kent', 'kentPcc', 'hackney', 'metPcc'] as const) {
       expect((await t.api(who).get(`/letters/${letterId}`)).status).toBe(404);
@@ -64,45 +73,203 @@ describe('draft letters', () => {
     expect(csp.body.letters.map((l: { kind: string }) => l.kind)).toEqual(['acknowledgement']);
   });
 
-  it('can have their free text edited by the secretariat, with the edits in the preview', async () => {
+  it('can be edited in full: any paragraph changed, removed or added, the date, addressee and salutation set', async () => {
     const { letterId } = await withOutcome('Nora');
+    const before = (await t.api('secretariat').get(`/letters/${letterId}`)).body.draft;
+    const paragraphs = before.content.filter((p: { type: string }) => p.type === 'paragraph');
+    const opening = paragraphs[0];
+    const thanks = paragraphs.at(-2);
+    // The apology goes straight after the opening; the closing thanks is dropped; the opening is reworded.
+    const content = before.content.flatMap((p: { type: string; id?: number; name?: string; text?: string }) => {
+      if (p.type === 'block') return [{ type: 'block', name: p.name }];
+      if (p.id === thanks.id) return [];
+      if (p.id === opening.id) {
+        return [
+          { type: 'paragraph', id: p.id, text: `${p.text} It was a careful report.` },
+          { type: 'paragraph', text: 'We apologise for the delay in responding.\nThe panel met later than planned.' },
+        ];
+      }
+      return [{ type: 'paragraph', id: p.id, text: p.text }];
+    });
     const edited = await t.api('secretariat').patch(`/letters/${letterId}`, {
+      content,
+      date: '2026-03-20',
       salutation: 'Dear Mr Okafor',
-      commendations: 'The Panel commended the family tribute.\n\nIt also praised the chronology.',
-      extraParagraph: 'We apologise for the delay in sending this letter.',
+      addressee: { name: 'Mr Sam Okafor', jobTitle: 'DHR Coordinator', lines: ['Invicta House', 'Maidstone'] },
     });
     expect(edited.status).toBe(200);
-    expect(edited.body.html).toContain('<p>Dear Mr Okafor</p>');
-    expect(edited.body.html).toContain(
-      '<p>The Panel commended the family tribute.</p>\n<p>It also praised the chronology.</p>',
+    const { html, text, draft } = edited.body;
+    expect(html).toContain('<p class="salutation">Dear Mr Okafor</p>');
+    expect(html).toContain(
+      '<address class="addressee"><p>Mr Sam Okafor<br>DHR Coordinator<br>Invicta House<br>Maidstone</p></address>',
     );
-    expect(edited.body.text).toContain('We apologise for the delay in sending this letter.');
-
-    expect((await t.api('panel').patch(`/letters/${letterId}`, { salutation: 'Hi' })).status).toBe(403);
-    const bad = await t.api('secretariat').patch(`/letters/${letterId}`, { salutation: '', body: 'x' });
-    expect(bad.status).toBe(422);
-    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['body', 'salutation']);
+    expect(html).toContain('<p class="date">20 March 2026</p>');
+    expect(html).toMatch(
+      /It was a careful report\.<\/p>\n<p>We apologise for the delay in responding\.<br>The panel met later than planned\.<\/p>\n<p>A well-written/,
+    );
+    expect(text).not.toContain(thanks.text.slice(0, 40));
+    const statuses = draft.content
+      .filter((p: { type: string }) => p.type === 'paragraph')
+      .map((p: { status: string }) => p.status);
+    expect(statuses.slice(0, 2)).toEqual(['edited', 'added']);
+    expect(statuses.filter((s: string) => s !== 'template')).toHaveLength(2);
+    expect(draft.removed).toEqual([{ id: thanks.id, tag: 'p', text: thanks.text }]);
 
     const pdf = await t.api('secretariat').get(`/letters/${letterId}/pdf`).buffer(true).parse(binary);
     expect(pdf.headers['content-type']).toBe('application/pdf');
     expect(pdf.headers['content-disposition']).toMatch(/DRAFT/);
-    expect(await pdfText(pdf.body)).toContain('We apologise for the delay');
+    expect(await pdfText(pdf.body)).toContain('We apologise for the delay in responding.');
+
+    // Putting the removed paragraph back, where it was.
+    const back = draft.content.map((p: { type: string; id?: number; name?: string; text?: string }) =>
+      p.type === 'block' ? { type: 'block', name: p.name } : { type: 'paragraph', id: p.id, text: p.text },
+    );
+    back.splice(back.findIndex((p: { name?: string }) => p.name === 'signature') - 1, 0, {
+      type: 'paragraph',
+      id: thanks.id,
+      text: thanks.text,
+    });
+    const restored = await t.api('secretariat').patch(`/letters/${letterId}`, { content: back, date: null });
+    expect(restored.body.draft.removed).toEqual([]);
+    expect(restored.body.text).toContain(thanks.text.slice(0, 40));
+    expect(restored.body.draft.date).toBeNull();
   });
 
-  it('are regenerated by AMEND_OUTCOME with the new outcome and commendations', async () => {
+  it('refuses edits that would break the letter or its decision, changing nothing', async () => {
+    const { letterId } = await withOutcome('Olga');
+    const before = (await t.api('secretariat').get(`/letters/${letterId}`)).body;
+    const content = before.draft.content.map((p: { type: string; id?: number; name?: string; text?: string }) =>
+      p.type === 'block' ? { type: 'block', name: p.name } : { type: 'paragraph', id: p.id, text: p.text },
+    );
+    const withoutAreas = content.filter((p: { name?: string }) => p.name !== 'areas');
+    const cases: [object, string][] = [
+      [{ content: withoutAreas }, 'content'],
+      [{ content: [...content].reverse() }, 'content'],
+      [{ content: [...content, { type: 'paragraph', id: 999, text: 'x' }] }, `content.${content.length}.id`],
+      [{ content: [...content, { type: 'paragraph', text: '' }] }, `content.${content.length}.text`],
+      [{ date: '0000-01-01' }, 'date'],
+      [{ date: '2026-02-30' }, 'date'],
+      [{ salutation: '' }, 'salutation'],
+      [{ addressee: { name: 'x', lines: ['a'.repeat(201)] } }, 'addressee.lines.0'],
+      [{ commendations: 'Changed behind the panel' }, 'commendations'],
+      [{ readdress: false }, 'readdress'],
+    ];
+    for (const [body, field] of cases) {
+      const res = await t.api('secretariat').patch(`/letters/${letterId}`, body);
+      expect({ body, status: res.status, fields: res.body.errors?.map((e: { field: string }) => e.field) }).toEqual({
+        body,
+        status: 422,
+        fields: [field],
+      });
+    }
+    expect((await t.api('panel').patch(`/letters/${letterId}`, { salutation: 'Hi' })).status).toBe(403);
+    expect((await t.api('secretariat').get(`/letters/${letterId}`)).body.html).toBe(before.html);
+  });
+
+  it('keep their edits when the outcome is corrected, and set them aside when the outcome changes', async () => {
     const { id, letterId } = await withOutcome('Olive');
-    await t.api('secretariat').patch(`/letters/${letterId}`, { commendations: 'Old words' });
-    const amended = await t.api('panel').event(id, {
+    const before = (await t.api('secretariat').get(`/letters/${letterId}`)).body.draft;
+    const added = { type: 'paragraph', text: 'We apologise for the delay.' };
+    const content = before.content.map((p: { type: string; id?: number; name?: string; text?: string }) =>
+      p.type === 'block' ? { type: 'block', name: p.name } : { type: 'paragraph', id: p.id, text: p.text },
+    );
+    content.splice(5, 0, added);
+    await t.api('secretariat').patch(`/letters/${letterId}`, { content, date: '2026-03-21' });
+
+    const same = await t.api('panel').event(id, {
+      type: 'AMEND_OUTCOME',
+      outcome: 'publish_after_changes',
+      commendations: 'New words',
+      areas: [{ text: 'Involve the family.' }],
+    });
+    expect(same.status).toBe(200);
+    let letter = (await t.api('secretariat').get(`/letters/${letterId}`)).body;
+    expect(letter.text).toContain('We apologise for the delay.');
+    expect(letter.text).toContain('New words');
+    expect(letter.text).toContain('Involve the family.');
+    expect(letter.text).not.toContain(AREAS[0]!.text.slice(0, 40));
+
+    const other = await t.api('panel').event(id, {
       type: 'AMEND_OUTCOME',
       outcome: 'resubmit',
       commendations: 'New words',
       areas: [{ text: 'Involve the family.' }],
     });
-    expect(amended.status).toBe(200);
-    const letter = (await t.api('secretariat').get(`/letters/${letterId}`)).body;
-    expect(letter).toMatchObject({ kind: 'resubmit', fields: { commendations: 'New words' } });
-    expect(letter.text).toContain('Involve the family.');
-    expect(letter.text).not.toContain(AREAS[0]!.text.slice(0, 40));
+    expect(other.status).toBe(200);
+    letter = (await t.api('secretariat').get(`/letters/${letterId}`)).body;
+    expect(letter).toMatchObject({ kind: 'resubmit', template: { kind: 'resubmit', version: 1 } });
+    expect(letter.text).toContain('Areas for revision');
+    expect(letter.text).not.toContain('We apologise for the delay.');
+    expect(letter.draft.setAside).toEqual(['We apologise for the delay.']);
+    expect(letter.draft.date).toBe('2026-03-21');
+  });
+
+  it('keep the addressing they were made with, and offer to re-address when the contact or settings change', async () => {
+    const { letterId } = await withOutcome('Opal');
+    const csp = (await t.api('secretariat').get('/csps')).body.find((c: { id: number }) => c.id === t.ids.kentCsp);
+    await t.api('secretariat').put(`/csps/${t.ids.kentCsp}`, {
+      addressLines: csp.addressLines,
+      contacts: [{ name: 'Dr Priya Shah', email: 'priya@kent.example', jobTitle: 'DHR Manager' }],
+    });
+    let letter = (await t.api('secretariat').get(`/letters/${letterId}`)).body;
+    expect(letter.draft.salutation).toBe('Dear Sam');
+    expect(letter.html).toContain('Sam Okafor');
+    expect(letter.draft.readdress).toMatchObject({
+      changes: ["the CSP's contact or address"],
+      addressee: { name: 'Dr Priya Shah', jobTitle: 'DHR Manager' },
+      salutation: 'Dear Dr Shah',
+    });
+
+    const readdressed = await t.api('secretariat').patch(`/letters/${letterId}`, { readdress: true });
+    expect(readdressed.body.draft).toMatchObject({ salutation: 'Dear Dr Shah', readdress: null });
+    expect(readdressed.body.html).toContain('Dr Priya Shah<br>DHR Manager');
+    await t
+      .api('secretariat')
+      .put(`/csps/${t.ids.kentCsp}`, { addressLines: csp.addressLines, contacts: csp.contacts });
+    const offered = (await t.api('secretariat').get(`/letters/${letterId}`)).body.draft.readdress;
+    expect(offered.changes).toEqual(["the CSP's contact or address"]);
+    // Settings moved on: the draft keeps its signatory until re-addressed.
+    await t.api('secretariat').patch('/settings', { signatoryName: 'A New Chair' });
+    letter = (await t.api('secretariat').get(`/letters/${letterId}`)).body;
+    expect(letter.text).not.toContain('A New Chair');
+    expect(letter.draft.readdress.changes).toEqual(["the CSP's contact or address", 'the signatory']);
+    await t.api('secretariat').patch('/settings', { signatoryName: 'Chair of the Quality Assurance Panel' });
+  });
+
+  it('keep an area made of a lead-in and points as one revision item, numbered as the letter numbers it', async () => {
+    const id = await submittedReview(t, 'Pearl');
+    await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: await meeting(t, '2026-03-01') });
+    const res = await t.api('panel').event(id, {
+      type: 'RECORD_OUTCOME',
+      outcome: 'resubmit',
+      commendations: '',
+      areas: [
+        { text: 'Remove the date of death.' },
+        { text: 'The QA panel felt:', points: ['the chronology is thin', 'the IMRs are not\nused'] },
+        { heading: 'Structure', text: 'Add a contents page.' },
+        { heading: 'Structure', text: 'Number the paragraphs.' },
+      ],
+    });
+    expect(res.status).toBe(200);
+    const items = res.body.rounds[0].items;
+    expect(items.map((i: { label: string; points: string[] }) => [i.label, i.points])).toEqual([
+      ['1', []],
+      ['2', ['the chronology is thin', 'the IMRs are not\nused']],
+      ['3a', []],
+      ['3b', []],
+    ]);
+    const letter = (await t.api('secretariat').get(`/letters/${res.body.letters.at(-1).id}`)).body;
+    expect(letter.html).toContain(
+      '<li>The QA panel felt:<ul><li>the chronology is thin</li><li>the IMRs are not<br>used</li></ul></li>',
+    );
+    const bad = await t.api('panel').event(id, {
+      type: 'AMEND_OUTCOME',
+      outcome: 'resubmit',
+      commendations: '',
+      areas: [{ text: 'x', points: ['', 'y'] }],
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors[0].field).toBe('areas.0.points.0');
   });
 });
 

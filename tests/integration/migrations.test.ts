@@ -16,6 +16,7 @@ describe('migrations', () => {
         'api_tokens',
         'csps',
         'documents',
+        'house_templates',
         'letters',
         'organisations',
         'outbox',
@@ -39,7 +40,7 @@ describe('migrations', () => {
       await db.migrate.rollback({ directory: MIGRATIONS_DIR, loadExtensions: ['.ts'] }, true);
       expect(await tables()).toEqual([]);
       await migrate(db);
-      expect(await tables()).toHaveLength(23);
+      expect(await tables()).toHaveLength(24);
     } finally {
       await destroy();
     }

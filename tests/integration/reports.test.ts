@@ -144,7 +144,7 @@ describe('the progress report on a review', () => {
     const text = squash((await t.api('metPcc').get(`/reviews/${reviewId}/recommendations/report`)).body.text);
     expect(text).toContain(
       'Metropolitan Police Service Response: Accepted ' +
-        '* Action: Update the DASH prompts in the mobile 124D Owner: Head of Public Protection. ' +
+        '• Action: Update the DASH prompts in the mobile 124D Owner: Head of Public Protection. ' +
         'Target date: 27 February 2026. Status: Not started (overdue). ' +
         'Latest update, 1 March 2026: Prompts drafted and tested Implemented: No',
     );
@@ -222,7 +222,7 @@ describe("an agency's response document", () => {
       `The Domestic Homicide Review ${reference} (Hackney review), carried out for Hackney CSP, addressed 15 recommendations to Metropolitan Police Service. These are its responses.`,
     );
     expect(text).toMatch(
-      /Recommendation 1 The MPS should ensure .*? Accepted: Yes Response: \* Action: Update the DASH prompts in the mobile 124D Owner: Head of Public Protection\. Target date: 27 February 2026\. Status: Not started\. Recommendation 2a/,
+      /Recommendation 1 The MPS should ensure .*? Accepted: Yes Response: • Action: Update the DASH prompts in the mobile 124D Owner: Head of Public Protection\. Target date: 27 February 2026\. Status: Not started\. Recommendation 2a/,
     );
     expect(text).toContain(
       `Recommendation IPCC.2 The IPCC recommends that part of the training regarding relaying details`,

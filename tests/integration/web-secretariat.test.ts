@@ -178,7 +178,11 @@ describe("recording the panel's outcome", () => {
     });
     expect(res.status).toBe(200);
     expect(visible(res.text)).toContain('Check the areas');
-    expect(visible(res.text)).toContain('Skipped the introduction');
+    expect(visible(res.text)).toContain('"Structure" is a heading over areas 2 and 3.');
+    // Nothing pasted goes missing: the introduction is listed as not used, with why.
+    expect(visible(res.text)).toContain(
+      'Not used Text Why it was left out Areas of final development include: Introduction to the list',
+    );
     expect(inputValue(res.text, 'areas-1-heading')).toBe('Structure');
     expect(res.text).toMatch(/id="areas-0-text"[^>]*>Remove the date of death from the report.<\/textarea>/);
     expect(res.text).toContain('Follow the model report layout. &lt;script&gt;alert(1)&lt;/script&gt;');
@@ -209,7 +213,7 @@ describe("recording the panel's outcome", () => {
       'areas-1-text': '',
     });
     expect(headingOnly.status).toBe(422);
-    expect(summary(headingOnly.text)).toEqual(['The text of area 2 must not be empty']);
+    expect(summary(headingOnly.text)).toEqual(['Enter the text of area 2, or tick Remove']);
     expect(headingOnly.text).toContain('href="#areas-1-text"');
     expect(inputValue(headingOnly.text, 'areas-1-heading')).toBe('Typed heading');
     expect(headingOnly.text).toMatch(/id="areas-0-remove"[^>]*checked/);
@@ -653,18 +657,33 @@ describe('administration', () => {
     const bad = await s.form('/admin/settings', { ...fields, revisionReminderDays: 'soon', homeOfficeAddress: '' });
     expect(bad.status).toBe(422);
     expect(summary(bad.text)).toEqual([
-      'The Home Office address must have at least one line',
+      'The letterhead must have at least one line',
       'Days before a revision reminder must be a number of days',
     ]);
     expect(inputValue(bad.text, 'revisionReminderDays')).toBe('soon');
-    const good = await s.form('/admin/settings', fields);
+    const badStyle = await s.form('/admin/settings', { ...fields, areaStyle: 'roman' });
+    expect(summary(badStyle.text)).toEqual(['How letters list the areas must be one of numbered, bulleted']);
+    const good = await s.form('/admin/settings', {
+      ...fields,
+      letterheadTitle: '',
+      areaStyle: 'bulleted',
+      dateStyle: 'ordinal',
+      addressIncludesCsp: 'no',
+    });
     expect(good.status).toBe(302);
     expect(visible((await s.get(good.headers.location)).text)).toContain('Letter settings saved');
     expect(await t.services.settings.get()).toMatchObject({
       signatoryName: 'Dr A Chair',
       homeOfficeAddress: ['2 Marsham Street', 'London', 'SW1P 4DF'],
       revisionReminderDays: 21,
+      letterheadTitle: '',
+      areaStyle: 'bulleted',
+      dateStyle: 'ordinal',
+      addressIncludesCsp: false,
     });
+    const again = await s.get('/admin/settings');
+    expect(again.text).toMatch(/id="areaStyle-bulleted"[^>]*checked/);
+    expect(again.text).toMatch(/id="addressIncludesCsp-no"[^>]*checked/);
   });
 });
 

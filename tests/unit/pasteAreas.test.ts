@@ -1,65 +1,60 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { SEEDS } from '../helpers/seeds';
+import { kentAreas, SEEDS } from '../helpers/seeds';
 import { splitAreas } from '../../src/web/pasteAreas';
 
 const KENT_LETTER = path.join(SEEDS, 'kent-qa-panel-feedback-letter-2020.txt');
 
-/** Items with no heading, as most lists are. */
-const plain = (...texts: string[]) => texts.map((text) => ({ heading: null, text }));
+/** Areas with no heading and no points, as most lists are. */
+const plain = (...texts: string[]) => texts.map((text) => ({ heading: null, text, points: [] }));
+
+/** Areas under a heading. */
+const under = (heading: string, ...texts: string[]) => texts.map((text) => ({ heading, text, points: [] }));
+
+const lines = (...text: string[]) => text.join('\n');
 
 describe('splitAreas', () => {
-  test('the Kent letter: twelve dashed areas, item 4 rejoined across the page break', () => {
+  test('the Kent letter: twelve dashed areas, item 4 rejoined across the page break, the intro unused', () => {
     const letter = fs.readFileSync(KENT_LETTER, 'utf8');
     const list = letter.slice(letter.indexOf('Areas of final development include:'), letter.indexOf('Once completed'));
 
     const result = splitAreas(list);
 
     expect(result.areas).toHaveLength(12);
-    expect(result.areas.every((a) => a.heading === null)).toBe(true);
     expect(result.areas[3]!.text).toContain('perpetrator on his release. In particular');
     expect(result).toEqual({
-      areas: plain(
-        'It would be helpful to clarify the role of the IOPC in paragraph 8.1. The IOPC reports performance which is below expected standards. It is not about discipline but identifying the need for change to the system a whole.',
-        "Economic abuse features within the review and it would enhance the report to explore in more depth events such as: the speed of cohabitation; money taken from the victim's purse; the loss of weight as a possible indicator of food control; and limitations placed on the victim through a damaged vehicle.",
-        "The report would benefit from an Equality & Diversity section which explores the protected characteristics as set out in the Equality Act 2010 and how the victim's social care needs may have impacted her ability to access help and support.",
-        'It was highlighted that there was no IMR from probation. Due to this, the review would profit from probing the decision to allow the victim to house the perpetrator on his release. In particular, the report should probe the missed opportunities to recall the offender and the issues highlighted when managing an offender between two areas. The report states that the victim was present with the perpetrator at his probation meetings, therefore it would add weight to the report to create recommendations for probation with regards to using these opportunities to assess the risk to partners.',
-        'The language in the review referring to the police officer and the IDVA should be reviewed and consideration should be given to the caseload both professionals were managing The report would benefit from a recommendation focused on defining safe working practices.',
-        'The review draws attention to the good practice from housing with regards to their notifications to police. However, you may wish to consider the practical implications of recommendation seven (to place a DA flag on housing cases) as Area A Council will be completing a high volume of interviews.',
-        'Another area of good practice featured in the review was the citing of previous DHRs with links to the MARAC process. However, you may want to revise paragraph 11.4.6 with regards to the risk factors needed for a MARAC referral. It states 14 are needed but the Panel advised that most practitioners take 10 as the indicator for a referral.',
-        'It would benefit the report to add that MARAC cases should have a 12-month marker so if there is another incident in that period the case is sent back to MARAC. In addition, it would be conducive to stress that the IDVA should have made the referral of the case into MARAC rather than this be left for other agencies to complete.',
-        'The report brings to light the issue that social media communication is not currently monitored in prison. It would be constructive to probe in more depth how this behaviour can lead to victims being groomed by perpetrators before their release.',
-        'To further strengthen the recommendations, you may wish to detail the monitoring activity required to demonstrate that the necessary changes identified in the recommendations have been implemented.',
-        "Considering the victim's experience within the report, it would valuable to know what involvement the family had with regards to the review process as this is not clear.",
-        "To assist the report's anonymity, it would be beneficial to remove the date of death from the report.",
-      ),
-      notes: ['Skipped the introduction: "Areas of final development include:"'],
+      areas: plain(...kentAreas()),
+      unused: [{ text: 'Areas of final development include:', reason: 'Introduction to the list' }],
+      notes: ['Read 12 areas from a bulleted list.', 'Area 4 continued after a page break.'],
     });
+    expect(result.areas[0]!.text).toBe(
+      'It would be helpful to clarify the role of the IOPC in paragraph 8.1. The IOPC reports performance which is below expected standards. It is not about discipline but identifying the need for change to the system a whole.',
+    );
   });
 
   test('a numbered item ending in a colon heads the lettered sub-items under it', () => {
-    const text = [
+    const text = lines(
       '1. The chronology should start in 2015.',
       '2. Structure:',
       '   a. Add a contents page.',
       '   b. Number the',
       '      paragraphs.',
       '3. Name an owner for each action.',
-    ].join('\n');
+    );
 
     expect(splitAreas(text)).toEqual({
       areas: [
-        { heading: null, text: 'The chronology should start in 2015.' },
-        { heading: 'Structure', text: 'Add a contents page.' },
-        { heading: 'Structure', text: 'Number the paragraphs.' },
-        { heading: null, text: 'Name an owner for each action.' },
+        ...plain('The chronology should start in 2015.'),
+        ...under('Structure', 'Add a contents page.', 'Number the paragraphs.'),
+        ...plain('Name an owner for each action.'),
       ],
-      notes: [],
+      unused: [],
+      notes: ['Read 4 areas from a numbered list.', '"Structure" is a heading over areas 2 and 3.'],
     });
   });
 
   test('an unmarked "Structure:" line and a short numbered line head the sub-items after them', () => {
-    const text = [
+    const text = lines(
       '1. The chronology should start in 2015.',
       'Structure:',
       'a) Add a contents page.',
@@ -69,28 +64,31 @@ describe('splitAreas', () => {
       '    - Consider the victim’s age.',
       '    - Consider her disability.',
       '4. Remove the date of death.',
-    ].join('\n');
+    );
 
     expect(splitAreas(text)).toEqual({
       areas: [
-        { heading: null, text: 'The chronology should start in 2015.' },
-        { heading: 'Structure', text: 'Add a contents page.' },
-        { heading: 'Structure', text: 'Number the paragraphs.' },
-        { heading: null, text: 'Name an owner for each action.' },
-        { heading: 'Equality and diversity', text: 'Consider the victim’s age.' },
-        { heading: 'Equality and diversity', text: 'Consider her disability.' },
-        { heading: null, text: 'Remove the date of death.' },
+        ...plain('The chronology should start in 2015.'),
+        ...under('Structure', 'Add a contents page.', 'Number the paragraphs.'),
+        ...plain('Name an owner for each action.'),
+        ...under('Equality and diversity', 'Consider the victim’s age.', 'Consider her disability.'),
+        ...plain('Remove the date of death.'),
       ],
-      notes: [],
+      unused: [],
+      notes: [
+        'Read 7 areas from a numbered list.',
+        '"Structure" is a heading over areas 2 and 3.',
+        '"Equality and diversity" is a heading over areas 5 and 6.',
+      ],
     });
   });
 
-  test('a long numbered sentence before sub-items is not a heading', () => {
-    const text = [
+  test('a long numbered sentence before sub-items is neither a heading nor, without a colon, a lead-in', () => {
+    const text = lines(
       '1. The report would benefit from exploring economic abuse in more depth, in particular',
       '  a. money taken from the victim’s purse;',
       '  b. limitations placed on the victim through a damaged vehicle.',
-    ].join('\n');
+    );
 
     expect(splitAreas(text)).toEqual({
       areas: plain(
@@ -98,32 +96,341 @@ describe('splitAreas', () => {
         'money taken from the victim’s purse;',
         'limitations placed on the victim through a damaged vehicle.',
       ),
-      notes: [],
+      unused: [],
+      notes: ['Read 3 areas from a numbered list.'],
+    });
+  });
+
+  test('a lead-in with bullets is one area with points', () => {
+    const text = lines(
+      'Whilst the report sets out the agencies’ involvement, the panel felt that more analysis was needed. The QA panel felt:',
+      '• the chronology should start when the victim first told her GP about the abuse;',
+      '• the IMRs should say why the referrals to MARAC were not made.',
+    );
+
+    expect(splitAreas(text)).toEqual({
+      areas: [
+        {
+          heading: null,
+          text: 'Whilst the report sets out the agencies’ involvement, the panel felt that more analysis was needed. The QA panel felt:',
+          points: [
+            'the chronology should start when the victim first told her GP about the abuse;',
+            'the IMRs should say why the referrals to MARAC were not made.',
+          ],
+        },
+      ],
+      unused: [],
+      notes: ['Read 1 area from a bulleted list.', 'Area 1 has a lead-in and 2 points.'],
+    });
+  });
+
+  test('a numbered lead-in takes its lettered sub-items as points, wrapped lines joined, until the next number', () => {
+    const text = lines(
+      '1. The chronology is clear.',
+      '2. The panel felt that the report needed more analysis of the agencies’ contact with',
+      '   the victim. In particular:',
+      '   a. the GP’s contact in 2018, when the victim',
+      '      disclosed the abuse;',
+      '   b. The housing officer’s visits.',
+      '3. Remove the date of death.',
+    );
+
+    expect(splitAreas(text)).toEqual({
+      areas: [
+        ...plain('The chronology is clear.'),
+        {
+          heading: null,
+          text: 'The panel felt that the report needed more analysis of the agencies’ contact with the victim. In particular:',
+          points: ['the GP’s contact in 2018, when the victim disclosed the abuse;', 'The housing officer’s visits.'],
+        },
+        ...plain('Remove the date of death.'),
+      ],
+      unused: [],
+      notes: ['Read 3 areas from a numbered list.', 'Area 2 has a lead-in and 2 points.'],
+    });
+  });
+
+  test('a lead-in’s points end at an item that starts a sentence of its own; one in capitals is not its point', () => {
+    const text = lines(
+      '- The chronology is clear.',
+      'Whilst the report sets out the agencies’ involvement, the panel felt more analysis was needed:',
+      '- the GP’s contact in 2018;',
+      '- the housing officer’s visits.',
+      '- Remove the date of death.',
+      '- The panel felt that the report would benefit from these changes to its structure, in this order:',
+      '- Add a contents page.',
+    );
+
+    expect(splitAreas(text)).toEqual({
+      areas: [
+        ...plain('The chronology is clear.'),
+        {
+          heading: null,
+          text: 'Whilst the report sets out the agencies’ involvement, the panel felt more analysis was needed:',
+          points: ['the GP’s contact in 2018;', 'the housing officer’s visits.'],
+        },
+        ...plain(
+          'Remove the date of death.',
+          'The panel felt that the report would benefit from these changes to its structure, in this order:',
+          'Add a contents page.',
+        ),
+      ],
+      unused: [],
+      notes: ['Read 5 areas from a bulleted list.', 'Area 2 has a lead-in and 2 points.'],
+    });
+  });
+
+  test('a heading over indented bullets, with and without a colon, lasts until the next heading', () => {
+    const text = lines(
+      'Structure:',
+      '    • Add a contents page.',
+      '    • Number the paragraphs.',
+      'Analysis',
+      '    • Say more about the IMRs.',
+      '    • Explain the gap in the chronology.',
+    );
+
+    expect(splitAreas(text)).toEqual({
+      areas: [
+        ...under('Structure', 'Add a contents page.', 'Number the paragraphs.'),
+        ...under('Analysis', 'Say more about the IMRs.', 'Explain the gap in the chronology.'),
+      ],
+      unused: [],
+      notes: [
+        'Read 4 areas from a bulleted list.',
+        '"Structure" is a heading over areas 1 and 2.',
+        '"Analysis" is a heading over areas 3 and 4.',
+      ],
+    });
+  });
+
+  test('the same pasted without indentation: the heading lines never become areas', () => {
+    const text = lines(
+      '• The chronology should start in 2015.',
+      'Structure:',
+      '• Add a contents page',
+      '• Number the paragraphs',
+      '• Move the glossary to the front',
+      '• Put the terms of reference in an appendix',
+      '• Shorten the executive summary',
+      'Analysis',
+      '• Say more about the IMRs.',
+    );
+
+    expect(splitAreas(text)).toEqual({
+      areas: [
+        ...plain('The chronology should start in 2015.'),
+        ...under(
+          'Structure',
+          'Add a contents page',
+          'Number the paragraphs',
+          'Move the glossary to the front',
+          'Put the terms of reference in an appendix',
+          'Shorten the executive summary',
+        ),
+        ...under('Analysis', 'Say more about the IMRs.'),
+      ],
+      unused: [],
+      notes: [
+        'Read 7 areas from a bulleted list.',
+        '"Structure" is a heading over areas 2 to 6.',
+        '"Analysis" is a heading over area 7.',
+      ],
+    });
+  });
+
+  test('a marked "• Structure:" heads the bullets at its own level, until the next heading', () => {
+    const text = lines(
+      '• The chronology should start in 2015.',
+      '• Structure:',
+      '• Add a contents page.',
+      '• Number the paragraphs.',
+      '• Analysis:',
+      '• Say more about the IMRs.',
+    );
+
+    expect(splitAreas(text)).toEqual({
+      areas: [
+        ...plain('The chronology should start in 2015.'),
+        ...under('Structure', 'Add a contents page.', 'Number the paragraphs.'),
+        ...under('Analysis', 'Say more about the IMRs.'),
+      ],
+      unused: [],
+      notes: [
+        'Read 4 areas from a bulleted list.',
+        '"Structure" is a heading over areas 2 and 3.',
+        '"Analysis" is a heading over area 4.',
+      ],
+    });
+  });
+
+  test('items without full stops: a short line ending with a colon after one is still a heading', () => {
+    expect(
+      splitAreas('- add a contents page\nStructure:\n- number the paragraphs\nAnalysis:\n- say more').areas,
+    ).toEqual([
+      ...plain('add a contents page'),
+      ...under('Structure', 'number the paragraphs'),
+      ...under('Analysis', 'say more'),
+    ]);
+  });
+
+  test('a heading over sub-items inside a section: the section’s heading comes back after them', () => {
+    const text = lines(
+      'Structure:',
+      '• Add a contents page.',
+      '• Equality and diversity',
+      '   o Consider the victim’s age.',
+      '• Number the paragraphs.',
+    );
+
+    expect(splitAreas(text).areas).toEqual([
+      ...under('Structure', 'Add a contents page.'),
+      ...under('Equality and diversity', 'Consider the victim’s age.'),
+      ...under('Structure', 'Number the paragraphs.'),
+    ]);
+    expect(splitAreas(text).notes).toContain('"Structure" is a heading over areas 1 and 3.');
+  });
+
+  test('a heading over a lead-in', () => {
+    const text = lines(
+      '- The chronology is clear.',
+      'Analysis:',
+      'The panel felt that the report needed more analysis of the agencies’ contact with the victim:',
+      '- the GP’s contact in 2018;',
+      '- the housing officer’s visits.',
+    );
+
+    expect(splitAreas(text).areas).toEqual([
+      ...plain('The chronology is clear.'),
+      {
+        heading: 'Analysis',
+        text: 'The panel felt that the report needed more analysis of the agencies’ contact with the victim:',
+        points: ['the GP’s contact in 2018;', 'the housing officer’s visits.'],
+      },
+    ]);
+  });
+
+  test('numbered items with wrapped lines, and a right-aligned "9." level with "10."', () => {
+    const text = lines(
+      ' 9. The chronology should start in 2015, when the victim first told her GP about',
+      '    the abuse, rather than in 2017.',
+      '10. The review would benefit from a section on equality and diversity that',
+      '    considers the victim’s age and her disability.',
+      '11. Remove the date of death.',
+    );
+
+    expect(splitAreas(text)).toEqual({
+      areas: plain(
+        'The chronology should start in 2015, when the victim first told her GP about the abuse, rather than in 2017.',
+        'The review would benefit from a section on equality and diversity that considers the victim’s age and her disability.',
+        'Remove the date of death.',
+      ),
+      unused: [],
+      notes: ['Read 3 areas from a numbered list.'],
+    });
+  });
+
+  test('page numbers and protective markings between wrapped lines go to unused, and the area carries on', () => {
+    const text = lines(
+      '1. The review would profit from probing the decision to allow the victim to house the',
+      '',
+      'Page 3 of 10',
+      'OFFICIAL - SENSITIVE',
+      '',
+      'perpetrator on his release.',
+      '2. The report should say who chaired the review and whether they were',
+      '- 4 -',
+      'official',
+      'independent of the agencies involved.',
+      '3 | Page',
+      '\f3. Remove the date of death.',
+    );
+
+    expect(splitAreas(text)).toEqual({
+      areas: plain(
+        'The review would profit from probing the decision to allow the victim to house the perpetrator on his release.',
+        'The report should say who chaired the review and whether they were independent of the agencies involved.',
+        'Remove the date of death.',
+      ),
+      unused: [
+        { text: 'Page 3 of 10', reason: 'Page number' },
+        { text: 'OFFICIAL - SENSITIVE', reason: 'Protective marking from a page header or footer' },
+        { text: '- 4 -', reason: 'Page number' },
+        { text: 'official', reason: 'Protective marking from a page header or footer' },
+        { text: '3 | Page', reason: 'Page number' },
+      ],
+      notes: [
+        'Read 3 areas from a numbered list.',
+        'Area 1 continued after a page break.',
+        'Area 2 continued after a page break.',
+      ],
+    });
+  });
+
+  test('NOT PROTECTIVELY MARKED, "OFFICIAL-SENSITIVE", "Page 3" and a bare number around paragraphs', () => {
+    const text = 'NOT PROTECTIVELY MARKED\n\nFirst area.\n\n12\n\nOFFICIAL-SENSITIVE\n\nSecond area.\nPage 3\n';
+
+    expect(splitAreas(text)).toEqual({
+      areas: plain('First area.', 'Second area.'),
+      unused: [
+        { text: 'NOT PROTECTIVELY MARKED', reason: 'Protective marking from a page header or footer' },
+        { text: '12', reason: 'Page number' },
+        { text: 'OFFICIAL-SENSITIVE', reason: 'Protective marking from a page header or footer' },
+        { text: 'Page 3', reason: 'Page number' },
+      ],
+      notes: ['Read 2 areas from paragraphs, as the text had no numbers or bullets.'],
+    });
+  });
+
+  test('a new paragraph inside an area, and a page break mid-sentence in a list of paragraphs', () => {
+    const list = lines(
+      '- The report should say more about the GP’s contact with the victim.',
+      '',
+      'The panel also asked for the GP practice’s IMR to be summarised.',
+      '- Remove the date of death.',
+    );
+    expect(splitAreas(list)).toEqual({
+      areas: plain(
+        'The report should say more about the GP’s contact with the victim.\nThe panel also asked for the GP practice’s IMR to be summarised.',
+        'Remove the date of death.',
+      ),
+      unused: [],
+      notes: ['Read 2 areas from a bulleted list.', 'Area 1 has 2 paragraphs.'],
+    });
+
+    const paragraphs =
+      'The report should say more about the GP’s contact\n\n7\n\nwith the victim.\n\nRemove the date of death.';
+    expect(splitAreas(paragraphs)).toEqual({
+      areas: plain('The report should say more about the GP’s contact with the victim.', 'Remove the date of death.'),
+      unused: [{ text: '7', reason: 'Page number' }],
+      notes: [
+        'Read 2 areas from paragraphs, as the text had no numbers or bullets.',
+        'Area 1 continued after a page break.',
+      ],
     });
   });
 
   test('Word bullets: "•" items with "o" sub-items, tabs after the markers', () => {
-    const text = [
+    const text = lines(
       '•\tStructure',
       'o\tAdd a contents page.',
       'o   Number the paragraphs.',
       '•\tName an owner for each action.',
       '•\tRemove the date of death.',
-    ].join('\n');
+    );
 
     expect(splitAreas(text)).toEqual({
       areas: [
-        { heading: 'Structure', text: 'Add a contents page.' },
-        { heading: 'Structure', text: 'Number the paragraphs.' },
-        { heading: null, text: 'Name an owner for each action.' },
-        { heading: null, text: 'Remove the date of death.' },
+        ...under('Structure', 'Add a contents page.', 'Number the paragraphs.'),
+        ...plain('Name an owner for each action.', 'Remove the date of death.'),
       ],
-      notes: [],
+      unused: [],
+      notes: ['Read 4 areas from a bulleted list.', '"Structure" is a heading over areas 1 and 2.'],
     });
   });
 
   test('other bullets, a marker that a PDF put on a line of its own, and a line starting "-15"', () => {
-    const text = [
+    const text = lines(
       '•',
       'First.',
       '–  Second.',
@@ -132,92 +439,144 @@ describe('splitAreas', () => {
       '- Fifth, 10',
       '-15 words.',
       '◦ A sub-item.',
-    ].join('\n');
+      '▪ Another.',
+      '\uf0b7 Word’s symbol bullet.',
+    );
 
     expect(splitAreas(text)).toEqual({
-      areas: plain('First.', 'Second.', 'Third.', 'Fourth.', 'Fifth, 10 -15 words.', 'A sub-item.'),
-      notes: [],
+      areas: plain(
+        'First.',
+        'Second.',
+        'Third.',
+        'Fourth.',
+        'Fifth, 10 -15 words.',
+        'A sub-item.',
+        'Another.',
+        'Word’s symbol bullet.',
+      ),
+      unused: [],
+      notes: ['Read 8 areas from a bulleted list.'],
     });
   });
 
   test('"(1)", "1)" and two-digit numbers', () => {
-    expect(splitAreas('(1) One.\n(2) Two.\n(12) Twelve.')).toEqual({
-      areas: plain('One.', 'Two.', 'Twelve.'),
-      notes: [],
-    });
-    expect(splitAreas('1) One.\n2) Two,\n   continued.\n12. Twelve.')).toEqual({
-      areas: plain('One.', 'Two, continued.', 'Twelve.'),
-      notes: [],
-    });
+    expect(splitAreas('(1) One.\n(2) Two.\n(12) Twelve.').areas).toEqual(plain('One.', 'Two.', 'Twelve.'));
+    expect(splitAreas('1) One.\n2) Two,\n   continued.\n12. Twelve.').areas).toEqual(
+      plain('One.', 'Two, continued.', 'Twelve.'),
+    );
   });
 
   test('roman numeral sub-items, and "i." as a letter after "h."', () => {
-    const text = [
+    const text = lines(
       '1. Equality and diversity',
       '  i. Consider age.',
       '  ii) Consider disability.',
       '  (iii) Consider race.',
       '  iv. Consider religion.',
       '2. Remove the date of death.',
-    ].join('\n');
+    );
 
-    expect(splitAreas(text)).toEqual({
-      areas: [
-        { heading: 'Equality and diversity', text: 'Consider age.' },
-        { heading: 'Equality and diversity', text: 'Consider disability.' },
-        { heading: 'Equality and diversity', text: 'Consider race.' },
-        { heading: 'Equality and diversity', text: 'Consider religion.' },
-        { heading: null, text: 'Remove the date of death.' },
-      ],
-      notes: [],
-    });
+    expect(splitAreas(text).areas).toEqual([
+      ...under(
+        'Equality and diversity',
+        'Consider age.',
+        'Consider disability.',
+        'Consider race.',
+        'Consider religion.',
+      ),
+      ...plain('Remove the date of death.'),
+    ]);
     expect(splitAreas('g. Seven.\nh. Eight.\ni. Nine.\nj. Ten.')).toEqual({
       areas: plain('Seven.', 'Eight.', 'Nine.', 'Ten.'),
-      notes: [],
+      unused: [],
+      notes: ['Read 4 areas from a lettered list.'],
     });
   });
 
-  test('with no markers, each paragraph is an item and a "...:" paragraph heads the rest', () => {
+  test('with no markers, each paragraph is an area and a "...:" paragraph heads the rest', () => {
     const text =
       'First area\nwraps here.\n\nSecond area.\n\n\nStructure:\nAdd a contents page.\n\nNumber the paragraphs.\n';
 
     expect(splitAreas(text)).toEqual({
       areas: [
         ...plain('First area wraps here.', 'Second area.'),
-        { heading: 'Structure', text: 'Add a contents page.' },
-        { heading: 'Structure', text: 'Number the paragraphs.' },
+        ...under('Structure', 'Add a contents page.', 'Number the paragraphs.'),
       ],
-      notes: [],
+      unused: [],
+      notes: [
+        'Read 4 areas from paragraphs, as the text had no numbers or bullets.',
+        '"Structure" is a heading over areas 3 and 4.',
+      ],
     });
   });
 
-  test('the intro line is skipped, and other text before the first item ignored, with notes', () => {
+  test('the introduction and other text before the first area go to unused, in full', () => {
     expect(splitAreas('Areas for final development:\n\nFirst area.\n\nSecond area.')).toEqual({
       areas: plain('First area.', 'Second area.'),
-      notes: ['Skipped the introduction: "Areas for final development:"'],
+      unused: [{ text: 'Areas for final development:', reason: 'Introduction to the list' }],
+      notes: ['Read 2 areas from paragraphs, as the text had no numbers or bullets.'],
     });
-    const text = 'Dear Shafick,\nHere is the list we agreed.\nAreas of final development include:\n1. One.\n2. Two.';
+
+    const text = lines(
+      'Dear Shafick,',
+      'Here is the list we agreed at the panel meeting on 20 November.',
+      'The Panel noted the following areas:',
+      '1. One.',
+      '2. Two.',
+    );
     expect(splitAreas(text)).toEqual({
       areas: plain('One.', 'Two.'),
-      notes: [
-        'Ignored the text before the first item: "Dear Shafick, Here is the list we agreed…"',
-        'Skipped the introduction: "Areas of final development include:"',
+      unused: [
+        {
+          text: 'Dear Shafick, Here is the list we agreed at the panel meeting on 20 November.',
+          reason: 'Text before the first area',
+        },
+        { text: 'The Panel noted the following areas:', reason: 'Introduction to the list' },
       ],
+      notes: ['Read 2 areas from a numbered list.'],
+    });
+  });
+
+  test('a long sentence ending in a colon before capitalised items introduces the list', () => {
+    const text = lines(
+      'The QA Panel felt that there are some aspects of the report which may benefit from revision:',
+      '- It would be helpful to clarify the role of the IOPC.',
+      '- Remove the date of death.',
+    );
+
+    expect(splitAreas(text)).toEqual({
+      areas: plain('It would be helpful to clarify the role of the IOPC.', 'Remove the date of death.'),
+      unused: [
+        {
+          text: 'The QA Panel felt that there are some aspects of the report which may benefit from revision:',
+          reason: 'Introduction to the list',
+        },
+      ],
+      notes: ['Read 2 areas from a bulleted list.'],
+    });
+  });
+
+  test('a heading with nothing under it goes to unused', () => {
+    expect(splitAreas('1. Structure\n  a.\n')).toEqual({
+      areas: [],
+      unused: [{ text: 'Structure', reason: 'Heading with no areas under it' }],
+      notes: ['Found no areas in the pasted text.'],
     });
   });
 
   test('Windows line endings, non-breaking spaces and extra whitespace; characters otherwise kept', () => {
     const text =
-      '\u00a0\u00a01.\u00a0Check  the\u00a0<b>IOPC</b>\r\n   role & remit\r\n\r\n2) Say "no"\t\tto \'A\'\r\n3.\r\n';
+      '\u00a0\u00a01.\u00a0Check  the\u00a0<b>IOPC</b>\r\n   role & remit\r\n\r\n2) Say "no"\t\tto \'A\'\r\n3.\r\n4. Ŵyr ŷd — Ελληνικά, русский.';
 
     expect(splitAreas(text)).toEqual({
-      areas: plain('Check the <b>IOPC</b> role & remit', 'Say "no" to \'A\''),
-      notes: [],
+      areas: plain('Check the <b>IOPC</b> role & remit', 'Say "no" to \'A\'', 'Ŵyr ŷd — Ελληνικά, русский.'),
+      unused: [],
+      notes: ['Read 3 areas from a numbered list.'],
     });
   });
 
-  test('empty input gives no areas', () => {
-    expect(splitAreas('')).toEqual({ areas: [], notes: [] });
-    expect(splitAreas(' \r\n\u00a0\n\t')).toEqual({ areas: [], notes: [] });
+  test('empty input gives no areas and no notes', () => {
+    expect(splitAreas('')).toEqual({ areas: [], unused: [], notes: [] });
+    expect(splitAreas(' \r\n\u00a0\n\t\f')).toEqual({ areas: [], unused: [], notes: [] });
   });
 });

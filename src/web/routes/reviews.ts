@@ -1,6 +1,6 @@
 import type express from 'express';
 import type { Request, Response } from 'express';
-import { longDate } from '../../letters/templates';
+import { longDate } from '../../letters/dates';
 import { isHomeOffice } from '../../services/scope';
 import { DOCUMENT_KINDS, SUBMISSION_KINDS, type ClientEventType } from '../../workflow/types';
 import { DONE, eventFromForm } from '../eventForm';

@@ -6,6 +6,7 @@ import { mailRoutes } from './secretariat/mail';
 import { meetingRoutes } from './secretariat/meetings';
 import { outcomeRoutes } from './secretariat/outcome';
 import { reviewListRoutes } from './secretariat/reviewsList';
+import { templateRoutes } from './secretariat/templates';
 
 /**
  * Pages of the panel secretariat and panel members (and the PCC's list of reviews).
@@ -19,4 +20,5 @@ export function secretariatRoutes(router: express.Router, ctx: WebContext) {
   outcomeRoutes(router, ctx);
   mailRoutes(router, ctx);
   adminRoutes(router, ctx);
+  templateRoutes(router, ctx);
 }

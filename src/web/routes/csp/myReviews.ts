@@ -1,5 +1,5 @@
 import type express from 'express';
-import { longDate } from '../../../letters/templates';
+import { longDate } from '../../../letters/dates';
 import type { ReviewProgress } from '../../../services/progress';
 import type { ReviewState } from '../../../workflow/types';
 import { render } from '../../forms';

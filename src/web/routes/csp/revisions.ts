@@ -42,32 +42,14 @@ function currentRound(review: Review, user: User): Round | null {
   return round;
 }
 
-/** Numbers the items as the feedback letter does: "1", then "2a", "2b" under a shared heading. */
-function numbering(items: Item[]): Map<number, string> {
-  const labels = new Map<number, string>();
-  let n = 0;
-  let sub = 0;
-  let previous: Item | undefined;
-  for (const item of items) {
-    if (item.heading && previous?.heading === item.heading) sub += 1;
-    else {
-      n += 1;
-      sub = 0;
-    }
-    const letter = sub < 26 ? String.fromCharCode(97 + sub) : `(${sub + 1})`;
-    labels.set(item.id, item.heading ? `${n}${letter}` : String(n));
-    previous = item;
-  }
-  return labels;
-}
-
 /** The items as GOV.UK task list sections: ungrouped items together, each heading's items under it. */
-function sections(review: Review, items: Item[], labels: Map<number, string>) {
+function sections(review: Review, items: Item[]) {
   const out: {
     heading: string | null;
     tasks: {
       id: number;
       label: string;
+      points: string[];
       text: string;
       href: string;
       status: { text: string; tag?: string };
@@ -77,7 +59,8 @@ function sections(review: Review, items: Item[], labels: Map<number, string>) {
   for (const item of items) {
     const task = {
       id: item.id,
-      label: labels.get(item.id)!,
+      label: item.label,
+      points: item.points,
       text: item.text,
       href: `/reviews/${review.id}/items/${item.id}`,
       status: STATUS[item.status] ?? { text: item.status },
@@ -116,10 +99,10 @@ export function revisionRoutes(router: express.Router, ctx: WebContext) {
     const review = await services.reviews.view(user, idParam(req));
     const round = currentRound(review, user);
     const items = round?.items ?? [];
-    const labels = numbering(items);
     const done = items.filter(answered).length;
     const letterSentAt = round?.letterSentAt ?? null;
-    const saved = typeof req.query.saved === 'string' ? labels.get(Number(req.query.saved)) : undefined;
+    const saved =
+      typeof req.query.saved === 'string' ? items.find((i) => i.id === Number(req.query.saved))?.label : undefined;
     render(
       req,
       res,
@@ -128,7 +111,7 @@ export function revisionRoutes(router: express.Router, ctx: WebContext) {
         title: `Revision items – ${review.reference}`,
         review,
         round,
-        sections: sections(review, items, labels),
+        sections: sections(review, items),
         total: items.length,
         answered: done,
         allAnswered: items.length > 0 && done === items.length,
@@ -164,7 +147,7 @@ export function revisionRoutes(router: express.Router, ctx: WebContext) {
     const round = currentRound(review, user);
     const item = round?.items.find((i) => i.id === itemId);
     if (!round || !item) throw new NotFoundError('No revision item with this id in the current round');
-    return { review, round, item, label: numbering(round.items).get(item.id)! };
+    return { review, round, item, label: item.label };
   }
 
   async function itemPage(

@@ -5,6 +5,7 @@ import { handleForm, render, type PageError } from '../../forms';
 import type { WebContext } from '../../index';
 import { idParam } from '../../../http';
 import { allowRoles, formNumber, formText, linesOf, withLineErrors } from './common';
+import type { Contact } from '../../../services/directory';
 import { contactsFrom, contactsText, READ_CONTACT } from './contacts';
 
 type Extra = { errors?: PageError[]; values?: Record<string, unknown> };
@@ -26,7 +27,35 @@ const CSP_LABELS = {
   policeForceAreaId: 'Police force area',
   addressLines: 'Address',
   contacts: 'Contacts',
+  addresseeJobTitle: "The first contact's job title",
+  addresseeAddress: "The first contact's own address",
 };
+
+/**
+ * The contacts typed in the textarea, with what the page shows of the first one (job
+ * title, own address) and what it does not show of the others kept from before.
+ */
+function contactsWithAddressing(
+  typed: Contact[],
+  before: Contact[],
+  first: { jobTitle: string; addressLines: string[] },
+): Contact[] {
+  return typed.map((c, i) => {
+    if (i === 0) {
+      return {
+        ...c,
+        ...(first.jobTitle ? { jobTitle: first.jobTitle } : {}),
+        ...(first.addressLines.length ? { addressLines: first.addressLines } : {}),
+      };
+    }
+    const known = before.find((b) => b.email.toLowerCase() === c.email.toLowerCase());
+    return {
+      ...c,
+      ...(known?.jobTitle ? { jobTitle: known.jobTitle } : {}),
+      ...(known?.addressLines?.length ? { addressLines: known.addressLines } : {}),
+    };
+  });
+}
 const PCC_LABELS = { pccName: "The PCC's name", pccEmail: "The PCC's email address" };
 const USER_LABELS = {
   email: 'Email address',
@@ -39,7 +68,11 @@ const USER_LABELS = {
 const SETTINGS_LABELS = {
   signatoryName: "The signatory's name",
   signatoryTitle: "The signatory's title",
-  homeOfficeAddress: 'The Home Office address',
+  letterheadTitle: "The letterhead's title",
+  homeOfficeAddress: 'The letterhead',
+  areaStyle: 'How letters list the areas',
+  dateStyle: 'How letters write dates',
+  addressIncludesCsp: "Whether the address starts with the CSP's name",
   dhrMailbox: 'The DHR mailbox',
   draftLetterAlertDays: 'Days before a draft letter alert',
   revisionReminderDays: 'Days before a revision reminder',
@@ -107,8 +140,15 @@ export function adminRoutes(router: express.Router, { services }: WebContext) {
       policeForceAreaId: formText(req.body.policeForceAreaId),
       addressLines: formText(req.body.addressLines),
       contacts: formText(req.body.contacts),
+      addresseeJobTitle: formText(req.body.addresseeJobTitle),
+      addresseeAddress: formText(req.body.addresseeAddress),
     };
-    const { contacts, unreadable } = contactsFrom(values.contacts);
+    const typed = contactsFrom(values.contacts);
+    const unreadable = typed.unreadable;
+    const contacts = contactsWithAddressing(typed.contacts, [], {
+      jobTitle: values.addresseeJobTitle.trim(),
+      addressLines: linesOf(values.addresseeAddress),
+    });
     await handleForm(
       async () => {
         const csp = await withLineErrors(
@@ -145,7 +185,12 @@ export function adminRoutes(router: express.Router, { services }: WebContext) {
       {
         title: `Change ${csp.name}`,
         csp,
-        values: extra.values ?? { addressLines: csp.addressLines.join('\n'), contacts: contactsText(csp.contacts) },
+        values: extra.values ?? {
+          addressLines: csp.addressLines.join('\n'),
+          contacts: contactsText(csp.contacts),
+          addresseeJobTitle: csp.contacts[0]?.jobTitle ?? '',
+          addresseeAddress: (csp.contacts[0]?.addressLines ?? []).join('\n'),
+        },
         errors: extra.errors,
         backLink: { href: '/admin/csps', text: 'All CSPs' },
       },
@@ -159,8 +204,19 @@ export function adminRoutes(router: express.Router, { services }: WebContext) {
 
   router.post('/admin/csps/:id', async (req, res) => {
     const id = idParam(req);
-    const values = { addressLines: formText(req.body.addressLines), contacts: formText(req.body.contacts) };
-    const { contacts, unreadable } = contactsFrom(values.contacts);
+    const values = {
+      addressLines: formText(req.body.addressLines),
+      contacts: formText(req.body.contacts),
+      addresseeJobTitle: formText(req.body.addresseeJobTitle),
+      addresseeAddress: formText(req.body.addresseeAddress),
+    };
+    const typed = contactsFrom(values.contacts);
+    const unreadable = typed.unreadable;
+    const before = (await directory.getCsp(id))?.contacts ?? [];
+    const contacts = contactsWithAddressing(typed.contacts, before, {
+      jobTitle: values.addresseeJobTitle.trim(),
+      addressLines: linesOf(values.addresseeAddress),
+    });
     await handleForm(
       async () => {
         await withLineErrors(
@@ -319,7 +375,24 @@ export function adminRoutes(router: express.Router, { services }: WebContext) {
         values: extra.values ?? {
           ...current,
           homeOfficeAddress: current.homeOfficeAddress.join('\n'),
+          addressIncludesCsp: current.addressIncludesCsp ? 'yes' : 'no',
         },
+        areaStyleOptions: [
+          { value: 'numbered', text: 'Numbered', hint: '1, 2, 3, with areas under a heading lettered: 2a, 2b' },
+          {
+            value: 'bulleted',
+            text: 'Bulleted',
+            hint: 'Each area a bullet point, with areas under a heading indented',
+          },
+        ],
+        dateStyleOptions: [
+          { value: 'plain', text: '6 September 2023' },
+          { value: 'ordinal', text: '6th September 2023' },
+        ],
+        yesNoOptions: [
+          { value: 'yes', text: 'Yes' },
+          { value: 'no', text: "No, the contact's address is enough" },
+        ],
         errors: extra.errors,
         banner: req.query.saved && !extra.errors ? { success: true, text: 'Letter settings saved' } : null,
         backLink: { href: '/admin', text: 'Administration' },
@@ -343,8 +416,13 @@ export function adminRoutes(router: express.Router, { services }: WebContext) {
             settings.update(req.user!, {
               signatoryName: values.signatoryName,
               signatoryTitle: values.signatoryTitle,
+              letterheadTitle: values.letterheadTitle,
               homeOfficeAddress: linesOf(values.homeOfficeAddress),
               dhrMailbox: values.dhrMailbox!.trim(),
+              areaStyle: values.areaStyle || undefined,
+              dateStyle: values.dateStyle || undefined,
+              addressIncludesCsp:
+                values.addressIncludesCsp === 'yes' ? true : values.addressIncludesCsp === 'no' ? false : undefined,
               draftLetterAlertDays: days(values.draftLetterAlertDays!),
               revisionReminderDays: days(values.revisionReminderDays!),
               publicationReminderDays: days(values.publicationReminderDays!),

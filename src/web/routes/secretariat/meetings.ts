@@ -1,6 +1,6 @@
 import type express from 'express';
 import type { Request, Response } from 'express';
-import { longDate } from '../../../letters/templates';
+import { longDate } from '../../../letters/dates';
 import { ForbiddenError } from '../../../services/errors';
 import { dateFrom, handleForm, render, type PageError } from '../../forms';
 import type { WebContext } from '../../index';

@@ -1,6 +1,6 @@
 import type express from 'express';
 import type { Request, Response } from 'express';
-import { longDate } from '../../../letters/templates';
+import { longDate } from '../../../letters/dates';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../services/errors';
 import type { FieldError } from '../../../services/errors';
 import { isHomeOffice } from '../../../services/scope';
@@ -11,7 +11,7 @@ import { render } from '../../forms';
 import type { WebContext } from '../../index';
 import { splitAreas } from '../../pasteAreas';
 import { idParam } from '../../../http';
-import { formText } from './common';
+import { formText, linesOf } from './common';
 
 /** Empty rows offered after the areas, to add ones the paste missed. */
 const SPARE_ROWS = 3;
@@ -39,6 +39,8 @@ const OUTCOME_OPTIONS = [
 interface Row {
   heading: string;
   text: string;
+  /** The area's points, one per line. */
+  points: string;
   remove: boolean;
 }
 
@@ -55,6 +57,7 @@ function rowsFrom(body: Record<string, unknown>): Row[] {
   return Array.from({ length: count }, (_, i) => ({
     heading: formText(body[`areas-${i}-heading`]).trim(),
     text: formText(body[`areas-${i}-text`]).trim(),
+    points: formText(body[`areas-${i}-points`]).trim(),
     remove: body[`areas-${i}-remove`] === 'yes',
   }));
 }
@@ -64,14 +67,22 @@ function areasFrom(rows: Row[]): { areas: Area[]; rowOf: number[] } {
   const areas: Area[] = [];
   const rowOf: number[] = [];
   rows.forEach((row, i) => {
-    if (row.remove || (!row.heading && !row.text)) return;
-    areas.push({ heading: row.heading || null, text: row.text });
+    if (row.remove || (!row.heading && !row.text && !row.points)) return;
+    areas.push({ heading: row.heading || null, text: row.text, points: linesOf(row.points) });
     rowOf.push(i);
   });
   return { areas, rowOf };
 }
 
-const spare = (): Row[] => Array.from({ length: SPARE_ROWS }, () => ({ heading: '', text: '', remove: false }));
+const spare = (): Row[] =>
+  Array.from({ length: SPARE_ROWS }, () => ({ heading: '', text: '', points: '', remove: false }));
+
+const rowOfArea = (a: { heading?: string | null; text: string; points?: string[] }): Row => ({
+  heading: a.heading ?? '',
+  text: a.text,
+  points: (a.points ?? []).join('\n'),
+  remove: false,
+});
 
 /**
  * The service's errors in the words of this page, each at its field: the areas'
@@ -80,11 +91,21 @@ const spare = (): Row[] => Array.from({ length: SPARE_ROWS }, () => ({ heading: 
 function outcomeErrors(errors: FieldError[], draft: Draft, rowOf: number[]): PageError[] {
   const kind = draft.outcome === 'resubmit' ? 'revision' : 'final development';
   return errors.map((e): PageError => {
-    const area = /^areas\.(\d+)\.(heading|text)$/.exec(e.field);
+    const area = /^areas\.(\d+)\.(heading|text|points)(?:\.(\d+))?$/.exec(e.field);
     if (area) {
       const row = rowOf[Number(area[1])] ?? 0;
       const field = `areas-${row}-${area[2]}`;
-      const what = area[2] === 'heading' ? 'The heading' : 'The text';
+      if (area[2] === 'text' && /must not be empty|is required/.test(e.message)) {
+        return { field, message: `Enter the text of area ${row + 1}, or tick Remove`, href: `#${field}` };
+      }
+      const what =
+        area[2] === 'heading'
+          ? 'The heading'
+          : area[2] === 'points'
+            ? area[3] !== undefined
+              ? `Point ${Number(area[3]) + 1}`
+              : 'The points'
+            : 'The text';
       return { field, message: `${what} of area ${row + 1} ${e.message}`, href: `#${field}` };
     }
     switch (e.field) {
@@ -145,7 +166,7 @@ export function outcomeRoutes(router: express.Router, { services }: WebContext) 
     { meeting, review, type }: Loaded,
     step: 'paste' | 'confirm',
     draft: Draft,
-    extra: { notes?: string[]; errors?: PageError[] } = {},
+    extra: { notes?: string[]; unused?: { text: string; reason: string }[]; errors?: PageError[] } = {},
     status = 200,
   ) {
     const amend = type === 'AMEND_OUTCOME';
@@ -167,15 +188,14 @@ export function outcomeRoutes(router: express.Router, { services }: WebContext) 
           number: i + 1,
           headingName: `areas-${i}-heading`,
           textName: `areas-${i}-text`,
+          pointsName: `areas-${i}-points`,
           removeName: `areas-${i}-remove`,
         })),
         rowCount: draft.rows.length,
         notes: extra.notes ?? [],
+        unused: extra.unused ?? [],
         errors: extra.errors,
-        backLink:
-          step === 'confirm'
-            ? { href: `/meetings/${meeting.id}/reviews/${review.id}/outcome?paste=1`, text: 'Paste the list again' }
-            : { href: `/meetings/${meeting.id}`, text: `Panel meeting of ${longDate(meeting.date)}` },
+        backLink: { href: `/meetings/${meeting.id}`, text: `Panel meeting of ${longDate(meeting.date)}` },
       },
       status,
     );
@@ -190,7 +210,7 @@ export function outcomeRoutes(router: express.Router, { services }: WebContext) 
       outcome: round.outcome ?? '',
       commendations: round.commendations ?? '',
       pasted: '',
-      rows: [...round.items.map((i) => ({ heading: i.heading ?? '', text: i.text, remove: false })), ...spare()],
+      rows: [...round.items.map(rowOfArea), ...spare()],
     };
     show(req, res, loaded, req.query.paste ? 'paste' : 'confirm', draft);
   });
@@ -206,11 +226,19 @@ export function outcomeRoutes(router: express.Router, { services }: WebContext) 
     };
 
     if (body.action === 'split') {
-      const { areas, notes } = splitAreas(draft.pasted);
+      const { areas, unused, notes } = splitAreas(draft.pasted);
       if (!draft.pasted.trim()) notes.push('Nothing was pasted. Type the areas below, or leave them empty to publish.');
-      const rows = areas.map((a) => ({ heading: a.heading ?? '', text: a.text, remove: false }));
-      return show(req, res, loaded, 'confirm', { ...draft, rows: [...rows, ...spare()] }, { notes });
+      return show(
+        req,
+        res,
+        loaded,
+        'confirm',
+        { ...draft, rows: [...areas.map(rowOfArea), ...spare()] },
+        { notes, unused },
+      );
     }
+    // Back to the pasted text, with the outcome and commendations as typed.
+    if (body.action === 'paste') return show(req, res, loaded, 'paste', draft);
     if (body.action === 'more') {
       return show(req, res, loaded, 'confirm', { ...draft, rows: [...draft.rows, ...spare()] });
     }

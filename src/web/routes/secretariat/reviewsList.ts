@@ -1,5 +1,5 @@
 import type express from 'express';
-import { longDate } from '../../../letters/templates';
+import { longDate } from '../../../letters/dates';
 import { isHomeOffice } from '../../../services/scope';
 import { stateLabel } from '../../../workflow/lifecycle';
 import { STATES, type ReviewState } from '../../../workflow/types';

@@ -1,0 +1,290 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * The house templates: every letter and every email the service writes, with the
+ * placeholders and blocks each may use. The secretariat edits the wording in the
+ * service (src/services/houseTemplates.ts keeps the versions); the files under
+ * templates/letters and templates/emails are only the first version shipped.
+ */
+
+export const LETTER_KINDS = [
+  'publish',
+  'publish_after_changes',
+  'resubmit',
+  'acknowledgement',
+  'revision_reminder',
+  'publication_reminder',
+  'publication_confirmation',
+] as const;
+export type LetterKind = (typeof LETTER_KINDS)[number];
+
+export const OUTCOME_KINDS: readonly LetterKind[] = ['publish', 'publish_after_changes', 'resubmit'];
+
+export const EMAIL_NAMES = [
+  'outcome_letter',
+  'acknowledgement',
+  'revision_reminder',
+  'publication_reminder',
+  'publication_confirmation',
+  'draft_letter_alert',
+  'recommendation_reminder',
+] as const;
+export type EmailName = (typeof EMAIL_NAMES)[number];
+
+export const EMAIL_PARTS = ['subject', 'html', 'text'] as const;
+export type EmailPart = (typeof EMAIL_PARTS)[number];
+
+/**
+ * What a template's output is: a letter (HTML in the letters' small vocabulary, cut
+ * into paragraphs and blocks), an email's HTML body, its plain text or its subject.
+ */
+export type Format = 'letter' | 'html' | 'text' | 'subject';
+
+/** The structural parts of a letter, drawn from the draft rather than written in the template. */
+export const BLOCKS = {
+  letterhead: 'The letterhead: its title and lines, from the letter settings.',
+  address: "The addressee: the CSP contact's name, job title and address, fixed when the draft is made.",
+  date: "The letter's date: the day it is sent, unless a date is set on the draft.",
+  salutation: 'The salutation, such as "Dear Sam".',
+  commendations: 'What the panel commended, as recorded with the outcome, one paragraph each.',
+  areas: "The panel's areas, numbered (1, 2a) or bulleted as the house style says, with headings and points.",
+  outstanding: 'The revision items still open, each with the reason it was returned if it was.',
+  signature: "The signatory's name and title.",
+} as const;
+export type BlockName = keyof typeof BLOCKS;
+
+/** A placeholder: plain text (escaped), a number, a yes/no for {{#if}}, or the letter itself inside an email. */
+export interface Placeholder {
+  description: string;
+  example: string | number | boolean;
+  type?: 'text' | 'number' | 'flag' | 'markup';
+}
+
+type Placeholders = Record<string, Placeholder>;
+
+const REVIEW: Placeholders = {
+  reference: { description: "The review's reference", example: 'DHR-2026-0001' },
+  pseudonym: { description: 'The pseudonym the report uses', example: 'Alex' },
+  cspName: { description: "The CSP's name", example: 'Anytown Community Safety Partnership' },
+};
+
+const LETTER: Placeholders = {
+  ...REVIEW,
+  pccName: {
+    description: "The Police and Crime Commissioner of the CSP's police force area",
+    example: 'Police and Crime Commissioner for Anyshire',
+  },
+  dhrMailbox: { description: 'The DHR mailbox, from the letter settings', example: 'dhr-enquiries@dhr-qa.example' },
+  signatoryName: { description: "The signatory's name, fixed when the draft is made", example: 'Jordan Ellis' },
+  signatoryTitle: {
+    description: "The signatory's title, fixed when the draft is made",
+    example: 'Chair of the Home Office DHR Quality Assurance Panel',
+  },
+};
+
+const OUTCOME: Placeholders = {
+  ...LETTER,
+  meetingDate: {
+    description: 'The date of the panel meeting that assessed the report, in the house date style',
+    example: '20 November 2026',
+  },
+  round: {
+    description: 'Which assessment of the report this is: 1 for the first, 2 after one resubmission',
+    example: 1,
+    type: 'number',
+  },
+};
+
+const WITH_LETTER = (what: string): Placeholders => ({
+  ...REVIEW,
+  pccName: LETTER.pccName!,
+  letter: { description: `The ${what} itself`, example: '(the letter)', type: 'markup' },
+});
+
+export interface TemplateKind {
+  /** The name in the API and on the page: "publish", "outcome_letter.subject". */
+  kind: string;
+  title: string;
+  description: string;
+  format: Format;
+  placeholders: Placeholders;
+  /** The blocks a letter template may place with {{> name}}; none for emails. */
+  blocks: readonly BlockName[];
+  /** The shipped first version. */
+  file: string;
+}
+
+const LETTER_BLOCKS: readonly BlockName[] = ['letterhead', 'address', 'date', 'salutation', 'signature'];
+
+const LETTERS: Record<LetterKind, Omit<TemplateKind, 'kind' | 'format' | 'file'>> = {
+  publish: {
+    title: 'Feedback letter: publish',
+    description: 'The panel is content that the report may be published as it is.',
+    placeholders: OUTCOME,
+    blocks: [...LETTER_BLOCKS, 'commendations'],
+  },
+  publish_after_changes: {
+    title: 'Feedback letter: publish after changes',
+    description: 'The report may be published once the areas for final development are made.',
+    placeholders: OUTCOME,
+    blocks: [...LETTER_BLOCKS, 'commendations', 'areas'],
+  },
+  resubmit: {
+    title: 'Feedback letter: revise and resubmit',
+    description: 'The report must be revised in the areas listed and come back to the panel.',
+    placeholders: OUTCOME,
+    blocks: [...LETTER_BLOCKS, 'commendations', 'areas'],
+  },
+  acknowledgement: {
+    title: 'Acknowledgement of a submission',
+    description: 'Sent as soon as a CSP submits a report.',
+    placeholders: {
+      ...LETTER,
+      submittedOn: { description: 'The day the report was submitted', example: '2 March 2026' },
+    },
+    blocks: LETTER_BLOCKS,
+  },
+  revision_reminder: {
+    title: 'Reminder: revision items outstanding',
+    description: 'Sent when revision items are still open some weeks after the feedback letter.',
+    placeholders: {
+      ...LETTER,
+      letterSentOn: { description: 'The day the feedback letter was sent', example: '2 March 2026' },
+      outstandingCount: { description: 'How many items are still open', example: 2, type: 'number' },
+    },
+    blocks: [...LETTER_BLOCKS, 'outstanding'],
+  },
+  publication_reminder: {
+    title: 'Reminder: publication not yet recorded',
+    description: 'Sent when an approved report has not been recorded as published.',
+    placeholders: {
+      ...LETTER,
+      approvedOn: { description: 'The day the report was approved for publication', example: '2 March 2026' },
+    },
+    blocks: LETTER_BLOCKS,
+  },
+  publication_confirmation: {
+    title: 'Confirmation of publication',
+    description: 'Sent when the CSP records the publication.',
+    placeholders: {
+      ...LETTER,
+      publishedOn: { description: 'The day the report was published', example: '2 March 2026' },
+      url: { description: 'Where the report is published', example: 'https://www.anytown.gov.uk/dhr' },
+    },
+    blocks: LETTER_BLOCKS,
+  },
+};
+
+const EMAILS: Record<EmailName, { title: string; description: string; placeholders: Placeholders }> = {
+  outcome_letter: {
+    title: 'Feedback letter email',
+    description: "Carries a feedback letter to the CSP's contacts, with the PCC in copy and the PDF attached.",
+    placeholders: WITH_LETTER('feedback letter'),
+  },
+  acknowledgement: {
+    title: 'Acknowledgement email',
+    description: 'Carries the acknowledgement of a submission.',
+    placeholders: WITH_LETTER('acknowledgement'),
+  },
+  revision_reminder: {
+    title: 'Revision reminder email',
+    description: 'Carries the reminder that revision items are outstanding.',
+    placeholders: WITH_LETTER('reminder'),
+  },
+  publication_reminder: {
+    title: 'Publication reminder email',
+    description: 'Carries the reminder to record the publication.',
+    placeholders: WITH_LETTER('reminder'),
+  },
+  publication_confirmation: {
+    title: 'Publication confirmation email',
+    description: 'Carries the confirmation of publication.',
+    placeholders: WITH_LETTER('confirmation'),
+  },
+  draft_letter_alert: {
+    title: 'Alert: letter still in draft',
+    description: 'Tells the DHR mailbox that a feedback letter is still a draft some days after its meeting.',
+    placeholders: {
+      ...REVIEW,
+      meetingDate: { description: 'The date of the panel meeting', example: '20 November 2026' },
+      days: { description: 'How many days ago the meeting was', example: 14, type: 'number' },
+      reviewUrl: { description: "The address of the review's page", example: 'https://dhr-qa.example/reviews/1' },
+    },
+  },
+  recommendation_reminder: {
+    title: 'Reminder to an agency about a recommendation',
+    description: 'Chases a response to a recommendation, or an action past its target date.',
+    placeholders: {
+      reference: REVIEW.reference!,
+      cspName: REVIEW.cspName!,
+      overdue: { description: 'Yes when an action is past its target date', example: false, type: 'flag' },
+      number: { description: "The recommendation's number", example: '2a' },
+      text: { description: "The recommendation's text", example: 'Review the referral pathway.' },
+      organisation: { description: 'The agency it is addressed to', example: 'Anytown Police' },
+      days: { description: 'Days since it was imported', example: 28, type: 'number' },
+      action: { description: 'The overdue action', example: 'Update the referral guidance' },
+      owner: { description: "The action's owner", example: 'Head of Safeguarding' },
+      targetDate: { description: "The action's target date", example: '2 March 2026' },
+      url: { description: 'Where to respond', example: 'https://dhr-qa.example/recommendations/1' },
+    },
+  },
+};
+
+const TEMPLATES = path.join(__dirname, '..', '..', 'templates');
+
+function emailKinds(): TemplateKind[] {
+  return EMAIL_NAMES.flatMap((name) =>
+    EMAIL_PARTS.map((part): TemplateKind => {
+      const email = EMAILS[name];
+      const placeholders: Placeholders = { ...email.placeholders };
+      // The HTML body may show the subject (in its <title>); the subject cannot quote itself.
+      if (part === 'html') placeholders.subject = { description: "The email's subject", example: 'Subject' };
+      // A subject is one line of text: the letter cannot go in it.
+      if (part === 'subject') delete placeholders.letter;
+      return {
+        kind: `${name}.${part}`,
+        title: `${email.title}: ${part === 'html' ? 'HTML body' : part === 'text' ? 'plain text body' : 'subject'}`,
+        description: email.description,
+        format: part,
+        placeholders,
+        blocks: [],
+        file: path.join(TEMPLATES, 'emails', name, `${part}.hbs`),
+      };
+    }),
+  );
+}
+
+export const TEMPLATE_KINDS: readonly TemplateKind[] = [
+  ...LETTER_KINDS.map((kind): TemplateKind => ({
+    kind,
+    ...LETTERS[kind],
+    format: 'letter',
+    file: path.join(TEMPLATES, 'letters', `${kind}.hbs`),
+  })),
+  ...emailKinds(),
+];
+
+const BY_KIND = new Map(TEMPLATE_KINDS.map((k) => [k.kind, k]));
+
+export function templateKind(kind: string): TemplateKind | undefined {
+  return BY_KIND.get(kind);
+}
+
+export const emailKind = (name: EmailName, part: EmailPart) => `${name}.${part}`;
+
+/** The shipped first version of a template. */
+export function shippedBody(kind: TemplateKind): string {
+  return fs.readFileSync(kind.file, 'utf8');
+}
+
+/** The sample values a template is previewed and checked against. */
+export function sampleModel(kind: TemplateKind): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(kind.placeholders).map(([name, p]) => [name, p.example]));
+}
+
+/** Every placeholder of a kind, blank: what a template sees for a value its caller does not have. */
+export function blankModel(kind: TemplateKind): Record<string, unknown> {
+  const blank = (p: Placeholder) => (p.type === 'number' ? 0 : p.type === 'flag' ? false : '');
+  return Object.fromEntries(Object.entries(kind.placeholders).map(([name, p]) => [name, blank(p)]));
+}
