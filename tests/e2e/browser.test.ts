@@ -1,7 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { samplePdf } from '../../src/demo/samplePdf';
 import { audit, launch, type Violation } from '../helpers/browser';
+import {
+  KENT_CONTACT,
+  KENT_SETTINGS,
+  KENT_TEMPLATE,
+  kentCommendations,
+  kentPastedAreas,
+  kentSeedText,
+  normalise,
+} from '../helpers/kentHouse';
 import { freshAppData, startServer, type RunningServer } from '../helpers/processes';
 
 /**
@@ -136,10 +146,19 @@ describe('a review from the panel to publication, through the pages alone', () =
   });
 
   it('edits the draft and sends it', async () => {
-    await secretariat.getByLabel('Extra paragraph (optional)').fill('Thank you for your patience.');
-    await secretariat.getByRole('button', { name: 'Save changes' }).click();
+    // An apology straight after the opening paragraph, where the real letters put it.
+    await secretariat.getByRole('button', { name: 'Add a paragraph here after paragraph 1' }).click();
     await secretariat.waitForLoadState();
-    expect(await secretariat.locator('.app-letter').innerText()).toContain('Thank you for your patience.');
+    await secretariat.getByLabel('Paragraph 2 Added').fill('We apologise for the delay in responding.');
+    await secretariat.getByRole('button', { name: 'Save the paragraphs' }).click();
+    await secretariat.waitForLoadState();
+    expect(await secretariat.locator('.govuk-notification-banner').innerText()).toContain('paragraphs are saved');
+    const letter = await secretariat.locator('.app-letter').innerText();
+    expect(letter.indexOf('We apologise for the delay in responding.')).toBeGreaterThan(
+      letter.indexOf('Thank you for submitting'),
+    );
+    expect(letter.indexOf('We apologise for the delay in responding.')).toBeLessThan(letter.indexOf('A compassionate'));
+    await check(secretariat, 'letter-draft-edited');
     await secretariat.getByRole('button', { name: 'Send the letter' }).click();
     await secretariat.waitForLoadState();
     expect(await secretariat.locator('.govuk-notification-banner').innerText()).toContain('Feedback letter sent');
@@ -177,8 +196,9 @@ describe('a review from the panel to publication, through the pages alone', () =
   it('the secretariat accepts each answer and confirms', async () => {
     await secretariat.goto(`${server.url}/reviews/1`);
     await check(secretariat, 'review-revisions-submitted');
-    for (let n = 1; n <= 4; n++) {
-      await secretariat.getByRole('button', { name: `Accept item ${n}` }).click();
+    // Numbered as the letter numbers them: the two areas under "Structure" are 2a and 2b.
+    for (const label of ['1', '2a', '2b', '3']) {
+      await secretariat.getByRole('button', { name: `Accept item ${label}`, exact: true }).click();
       await secretariat.waitForLoadState();
     }
     await secretariat.getByRole('button', { name: 'Confirm the check of the revisions' }).click();
@@ -236,6 +256,9 @@ describe('a review from the panel to publication, through the pages alone', () =
       ['/admin/users', 'admin-users'],
       ['/admin/users/new', 'admin-user-new'],
       ['/admin/settings', 'admin-settings'],
+      ['/admin/templates', 'admin-templates'],
+      ['/admin/templates/outcome_letter.html', 'admin-template-email'],
+      ['/admin/templates/resubmit/versions/1', 'admin-template-version'],
     ]) {
       const res = await secretariat.goto(`${server.url}${url}`);
       expect({ url, status: res!.status() }).toEqual({ url, status: 200 });
@@ -296,6 +319,180 @@ describe("recommendations, from import to an agency's progress", () => {
     expect(text).toContain('Completed');
     expect(await csp.locator('progress').first().getAttribute('value')).not.toBe('0');
     await csp.context().close();
+  });
+});
+
+describe('the Kent seed letter, reproduced through the pages alone', () => {
+  let secretariat: Page;
+  let letterUrl = '';
+  beforeAll(async () => {
+    secretariat = await signIn('secretariat@dhr-qa.example');
+  });
+  afterAll(() => secretariat.context().close());
+
+  const go = async (path: string) => {
+    await secretariat.goto(`${server.url}${path}`);
+  };
+  const click = async (name: string) => {
+    await secretariat.getByRole('button', { name, exact: true }).click();
+    await secretariat.waitForLoadState();
+  };
+  const banner = () => secretariat.locator('.govuk-notification-banner').innerText();
+
+  it('sets the house style once: letterhead, signatory, bulleted areas, no CSP name in the address', async () => {
+    await go('/admin/settings');
+    await secretariat.getByLabel('Name', { exact: true }).fill(KENT_SETTINGS.signatoryName);
+    await secretariat.getByLabel('Title', { exact: true }).fill(KENT_SETTINGS.signatoryTitle);
+    await secretariat.getByLabel('Title (optional)').fill('');
+    await secretariat.getByLabel('Lines').fill(KENT_SETTINGS.homeOfficeAddress.join('\n'));
+    await secretariat.getByLabel('Bulleted').check();
+    await secretariat.getByLabel('6 September 2023').check();
+    await secretariat.getByLabel("No, the contact's address is enough").check();
+    await secretariat.getByLabel('DHR mailbox').fill(KENT_SETTINGS.dhrMailbox);
+    await click('Save the settings');
+    expect(await banner()).toContain('Letter settings saved');
+  });
+
+  it("words the 'publish after changes' letter as the Home Office does, previewing it before saving", async () => {
+    await go('/admin/templates');
+    await check(secretariat, 'admin-templates-list');
+    await secretariat.getByRole('link', { name: 'Feedback letter: publish after changes' }).click();
+    await secretariat.getByLabel('Template', { exact: true }).fill('<p>{{pseudonym}</p>');
+    await click('Preview');
+    expect(await secretariat.locator('.govuk-error-summary').innerText()).toMatch(
+      /Line 1: The template cannot be read/,
+    );
+    await check(secretariat, 'admin-template-error');
+    await secretariat.getByLabel('Template', { exact: true }).fill(KENT_TEMPLATE);
+    await click('Preview');
+    const preview = await secretariat.locator('#preview + p + .app-letter').innerText();
+    expect(preview).toContain('Areas of final development include:');
+    expect(preview).toContain('(Alex) for Anytown Community Safety Partnership');
+    await check(secretariat, 'admin-template-preview');
+    await click('Save as version 2');
+    expect(await banner()).toContain('Version 2 saved');
+  });
+
+  it('adds Kent CSP, addressed to Shafick at his own address, and the panel meeting of 20 November 2019', async () => {
+    await go('/admin/csps/new');
+    await secretariat.getByLabel('Name').fill('Kent CSP');
+    await secretariat.getByLabel('Police force area').selectOption({ label: 'Kent' });
+    await secretariat.getByLabel('Address', { exact: true }).fill('Kent County Council\nCounty Hall\nMaidstone');
+    await secretariat.getByLabel('Contacts').fill(`${KENT_CONTACT.name} <${KENT_CONTACT.email}>`);
+    await secretariat.getByLabel('Job title (optional)').fill(KENT_CONTACT.jobTitle);
+    await secretariat.getByLabel('Their own address (optional)').fill(KENT_CONTACT.addressLines.join('\n'));
+    await secretariat.locator('main button[type=submit]').click();
+    await secretariat.waitForLoadState();
+    expect(await banner()).toContain('Kent CSP added');
+    await go('/meetings');
+    await secretariat.getByLabel('Day').fill('20');
+    await secretariat.getByLabel('Month').fill('11');
+    await secretariat.getByLabel('Year').fill('2019');
+    await click('Add the meeting');
+    expect(await banner()).toContain('Panel meeting of 20 November 2019 added');
+  });
+
+  /** A review for Kent CSP, notified, its three documents uploaded, submitted and scheduled for 20 November 2019. */
+  async function scheduledReview(pseudonym: string): Promise<string> {
+    await go('/reviews/new');
+    await secretariat.getByLabel('Community Safety Partnership').selectOption({ label: 'Kent CSP' });
+    await secretariat.getByLabel('Pseudonym').fill(pseudonym);
+    await click('Notify the review');
+    const reviewPath = new URL(secretariat.url()).pathname;
+    for (const [kind, label] of [
+      ['overview_report', 'Overview report'],
+      ['executive_summary', 'Executive summary'],
+      ['action_plan', 'Action plan'],
+    ]) {
+      await secretariat.getByLabel('Kind of document').selectOption({ label: label! });
+      await secretariat.getByLabel('File (PDF, DOCX or ODT)').setInputFiles({
+        name: `${kind}.pdf`,
+        mimeType: 'application/pdf',
+        buffer: samplePdf(`${pseudonym} ${label}`),
+      });
+      await click('Upload');
+    }
+    await click('Submit to the Home Office');
+    await secretariat.getByLabel('Schedule for a panel meeting').selectOption({ label: '20 November 2019' });
+    await click('Schedule');
+    expect(await tagOf(secretariat)).toBe('Scheduled for a panel meeting');
+    return reviewPath;
+  }
+
+  it("records Kent's outcome by pasting its twelve areas, dates the letter 22 January 2020 and sends it", async () => {
+    await scheduledReview('Mary');
+    await secretariat.getByRole('link', { name: "Record the panel's outcome" }).click();
+    await secretariat.getByLabel('Publish after changes').check();
+    await secretariat.getByLabel('What the panel commended').fill(kentCommendations());
+    await secretariat.getByLabel("Paste the panel's list of areas").fill(kentPastedAreas());
+    await click('Continue');
+    expect(await secretariat.locator('main').innerText()).toContain('Read 12 areas from a bulleted list.');
+    await click('Save the outcome and draft the letter');
+    letterUrl = new URL(secretariat.url()).pathname;
+    expect(letterUrl).toMatch(/^\/letters\/\d+$/);
+
+    await secretariat.getByRole('link', { name: 'Change the date' }).click();
+    await check(secretariat, 'letter-addressing');
+    await secretariat.getByLabel('Day').fill('22');
+    await secretariat.getByLabel('Month').fill('1');
+    await secretariat.getByLabel('Year').fill('2020');
+    await click('Save');
+    expect(await banner()).toContain('date, addressee and signature are saved');
+    await click('Send the letter');
+    expect(await banner()).toContain('Feedback letter sent');
+  });
+
+  it('sent a letter whose text is the seed letter, from the letterhead to the signature', async () => {
+    const session = (await (
+      await fetch(`${server.url}/api/v1/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'secretariat@dhr-qa.example', password: PASSWORD }),
+      })
+    ).json()) as { token: string };
+    const letter = (await (
+      await fetch(`${server.url}/api/v1${letterUrl}`, { headers: { authorization: `Bearer ${session.token}` } })
+    ).json()) as { status: string; text: string };
+    expect(letter.status).toBe('sent');
+    expect(normalise(letter.text)).toBe(kentSeedText());
+    await go(letterUrl);
+    await check(secretariat, 'letter-kent-sent');
+  });
+
+  it("writes the next review's letter in the same house style, with no further edits", async () => {
+    await scheduledReview('Nora');
+    await secretariat.getByRole('link', { name: "Record the panel's outcome" }).click();
+    await secretariat.getByLabel('Publish after changes').check();
+    await secretariat
+      .getByLabel("Paste the panel's list of areas")
+      .fill(
+        [
+          'The QA panel felt that the family could be heard more clearly in the report:',
+          '• the tribute is short;',
+          '• their questions are not answered.',
+          'Structure:',
+          '• Add a contents page.',
+          '• Number the paragraphs.',
+        ].join('\n'),
+      );
+    await click('Continue');
+    await check(secretariat, 'outcome-confirm-structure');
+    await click('Save the outcome and draft the letter');
+    const text = normalise(await secretariat.locator('.app-letter').innerText());
+    expect(text).toMatch(
+      /^Public Protection Unit 2 Marsham Street London SW1P 4DF T: 020 7035 4848 www\.gov\.uk\/homeoffice Shafick Peerbux Head of Community Safety Public Protection Service Kent County Council/,
+    );
+    expect(text).toContain(
+      'Thank you for submitting the Domestic Homicide Review (DHR) report (Nora) for Kent CSP to the Home Office. The report was assessed by the Quality Assurance Panel (QA) on 20 November 2019.',
+    );
+    expect(text).toContain('Areas of final development include:');
+    expect(text).toContain('Structure Add a contents page. Number the paragraphs.');
+    expect(text).toContain(
+      'The QA panel felt that the family could be heard more clearly in the report: the tribute is short; their questions are not answered.',
+    );
+    expect(text).toMatch(/Yours sincerely Hannah Buckley Joint Chair of the Home Office DHR Quality Assurance Panel$/);
+    expect(await secretariat.locator('.app-letter ul.areas > li').count()).toBe(2);
+    await check(secretariat, 'letter-house-style');
   });
 });
 
