@@ -108,3 +108,11 @@ export function renderLetter(draft: Draft, context: LetterContext): { html: stri
   const html = letterHtml(draft, context);
   return { html, text: letterText(html) };
 }
+
+/** A file name that keeps the whole title: a slash in a pseudonym ("Adult A/Adult B") would cut it short. */
+export function fileName(title: string): string {
+  return title
+    .replace(/[/\\]/g, '-')
+    .replace(/[\u0000-\u001f\u007f"]/g, '')
+    .trim();
+}

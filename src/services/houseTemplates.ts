@@ -169,6 +169,9 @@ export function createHouseTemplates(db: Db, clock: Clock, settings: SettingsSer
   /** Adds a version, refusing (409) when another save got there first or the caller read an older one. */
   async function addVersion(user: User, name: string, body: string, expected?: number, restoredFrom?: number) {
     return db.transaction(async (trx) => {
+      // One save of a kind at a time: the next one reads what this one wrote, so two identical
+      // saves make one version and two saves of the same version cannot both succeed.
+      await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`house_templates:${name}`]);
       const latest = await one(trx, name);
       if (expected !== undefined && expected !== latest.version) {
         throw new ConflictError(

@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import type { Conn, Db } from '../db/connect';
 import { OUTCOME_KINDS, type EmailName, type LetterKind } from '../letters/catalogue';
-import { addressingFor, makeDraft, renderLetter, type Contact, type LetterFacts } from '../letters/compose';
+import { addressingFor, fileName, makeDraft, renderLetter, type Contact, type LetterFacts } from '../letters/compose';
 import {
   editableText,
   paragraphHtml,
@@ -98,14 +98,6 @@ const EMAIL_FOR: Record<LetterKind, EmailName> = {
   publication_reminder: 'publication_reminder',
   publication_confirmation: 'publication_confirmation',
 };
-
-/** A file name that keeps the whole title: a slash in a pseudonym ("Adult A/Adult B") would cut it short. */
-export function fileName(title: string): string {
-  return title
-    .replace(/[/\\]/g, '-')
-    .replace(/[\u0000-\u001f\u007f"]/g, '')
-    .trim();
-}
 
 const addressingOf = (d: Draft): Addressing => ({
   letterhead: d.letterhead,
@@ -254,11 +246,9 @@ export function createLetters(
     const draft = await draftOf(trx, letter, who);
     const today = toIsoDate(now);
     const { html, text: plain } = renderLetter(draft, await contextOf(trx, letter, today));
-    assertPrintable(plain);
-    const pdf = await letterPdf(html, {
-      title: pdfTitle(who.reference, who.pseudonym, letter.kind),
-      date: draft.date ?? today,
-    });
+    const title = pdfTitle(who.reference, who.pseudonym, letter.kind);
+    assertPrintable(`${plain}\n${title}`);
+    const pdf = await letterPdf(html, { title, date: draft.date ?? today });
     await trx('letters')
       .where({ id: letter.id, status: 'draft' })
       .update({
@@ -555,7 +545,7 @@ export function createLetters(
       const today = toIsoDate(clock.now());
       const draft = await draftOf(db, letter);
       const { html, text: plain } = renderLetter(draft, await contextOf(db, letter, today));
-      assertPrintable(plain);
+      assertPrintable(`${plain}\n${title}`);
       return {
         filename: fileName(`DRAFT ${title}.pdf`),
         content: await letterPdf(html, { title: `DRAFT ${title}`, date: draft.date ?? today }),

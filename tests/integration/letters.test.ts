@@ -309,6 +309,48 @@ describe('sending a letter', () => {
     expect(outcome.subject).toMatch(/DHR-2026-\d{4} \(Pia\): feedback from the Quality Assurance Panel/);
   });
 
+  it('is refused with 409 naming the characters its PDF could not print, changing nothing until they are gone', async () => {
+    const id = await submittedReview(t, 'Ysolde');
+    await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: await meeting(t, '2026-03-03') });
+    const outcome = {
+      type: 'RECORD_OUTCOME',
+      outcome: 'publish_after_changes',
+      commendations: 'Diolch: ŵ ŷ, Łódź, Ελληνικά, Кириллица — and a rocket 🚀 and 中.',
+      areas: [{ text: 'Remove the date of death.' }],
+    };
+    const recorded = await t.api('panel').event(id, outcome);
+    const letterId = recorded.body.letters.at(-1).id;
+    expect((await t.api('secretariat').get(`/letters/${letterId}`)).body.draft.unprintable).toEqual(['🚀', '中']);
+    const before = await t.db('outbox').count('* as n');
+    const refused = await t.api('secretariat').event(id, { type: 'SEND_LETTER' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toBe(
+      'The letter cannot be sent: its PDF cannot print "🚀" (U+1F680), "中" (U+4E2D). Change the text that contains them and try again.',
+    );
+    expect(await t.db('outbox').count('* as n')).toEqual(before);
+    expect((await t.api('secretariat').get(`/letters/${letterId}`)).body.status).toBe('draft');
+    expect((await t.api('secretariat').get(`/letters/${letterId}/pdf`)).status).toBe(409);
+
+    await t
+      .api('panel')
+      .event(id, { ...outcome, type: 'AMEND_OUTCOME', commendations: 'Diolch: ŵ ŷ, Łódź, Ελληνικά, Кириллица.' });
+    const sent = await t.api('secretariat').event(id, { type: 'SEND_LETTER' });
+    expect(sent.status).toBe(200);
+    const pdf = await t.api('kent').get(`/letters/${letterId}/pdf`).buffer(true).parse(binary);
+    expect(await pdfText(pdf.body)).toContain('Diolch: ŵ ŷ, Łódź, Ελληνικά, Кириллица.');
+  });
+
+  it('keeps the whole pseudonym in the name of the PDF, slash and all', async () => {
+    const { id, letterId } = await withOutcome('Adult A/Adult B');
+    const draft = await t.api('secretariat').get(`/letters/${letterId}/pdf`).buffer(true).parse(binary);
+    expect(draft.headers['content-disposition']).toContain('(Adult A-Adult B) QA Panel feedback.pdf');
+    await t.api('secretariat').event(id, { type: 'SEND_LETTER' });
+    const sent = await t.api('kent').get(`/letters/${letterId}/pdf`).buffer(true).parse(binary);
+    expect(sent.headers['content-disposition']).toMatch(
+      /filename="DHR-\d{4}-\d{4} \(Adult A-Adult B\) QA Panel feedback\.pdf"/,
+    );
+  });
+
   it('is refused with 409 naming what is missing when the force area has no PCC email, changing nothing', async () => {
     const { id, letterId } = await withOutcome('Quinn');
     await t.api('secretariat').put(`/police-force-areas/${t.ids.kentArea}`, { pccName: 'Kent PCC', pccEmail: null });

@@ -59,3 +59,30 @@ describe('concurrent events on one review (real PostgreSQL)', () => {
     expect(new Set(results.map((r) => r.body.reference)).size).toBe(20);
   });
 });
+
+describe('saving a house template at the same moment (real PostgreSQL)', () => {
+  const url = '/letter-templates/acknowledgement';
+
+  it('makes one version of 10 identical saves: the first changes it, the others find it already so', async () => {
+    const { version, body } = (await t.api('secretariat').get(url)).body;
+    const changed = body.replace('Thank you for submitting', 'Thank you for sending');
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => t.api('secretariat').put(url, { body: changed })),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect(results.filter((r) => r.body.changed)).toHaveLength(1);
+    expect((await t.api('secretariat').get(`${url}/versions`)).body).toHaveLength(version + 1);
+  });
+
+  it('lets one of 10 different saves of the same version through; the other 9 are told to reload (409)', async () => {
+    const { version, body } = (await t.api('secretariat').get(url)).body;
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        t.api('secretariat').put(url, { body: `${body}<p>Note ${i}</p>`, expectedVersion: version }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 409)).toHaveLength(9);
+    expect((await t.api('secretariat').get(url)).body.version).toBe(version + 1);
+  });
+});
