@@ -23,7 +23,7 @@ const CSPS = [
     area: 'Kent',
     addressLines: ['Kent County Council', 'Invicta House', 'County Hall', 'Maidstone', 'ME14 1XX'],
     contacts: [
-      { name: 'Sam Okafor', email: 'sam.okafor@kent-csp.example' },
+      { name: 'Sam Okafor', email: 'sam.okafor@kent-csp.example', jobTitle: 'DHR Coordinator' },
       { name: 'Priya Shah', email: 'priya.shah@kent-csp.example' },
     ],
   },

@@ -1,6 +1,7 @@
 import { PDFParse } from 'pdf-parse';
 import request from 'supertest';
 import { createTestApp, meeting, pdf, submittedReview, type TestApp } from '../helpers/app';
+import { contentOf } from '../helpers/letters';
 import { kentAreas } from '../helpers/seeds';
 
 let t: TestApp;
@@ -121,9 +122,7 @@ describe('draft letters', () => {
     expect(await pdfText(pdf.body)).toContain('We apologise for the delay in responding.');
 
     // Putting the removed paragraph back, where it was.
-    const back = draft.content.map((p: { type: string; id?: number; name?: string; text?: string }) =>
-      p.type === 'block' ? { type: 'block', name: p.name } : { type: 'paragraph', id: p.id, text: p.text },
-    );
+    const back = contentOf(draft);
     back.splice(back.findIndex((p: { name?: string }) => p.name === 'signature') - 1, 0, {
       type: 'paragraph',
       id: thanks.id,
@@ -138,9 +137,7 @@ describe('draft letters', () => {
   it('refuses edits that would break the letter or its decision, changing nothing', async () => {
     const { letterId } = await withOutcome('Olga');
     const before = (await t.api('secretariat').get(`/letters/${letterId}`)).body;
-    const content = before.draft.content.map((p: { type: string; id?: number; name?: string; text?: string }) =>
-      p.type === 'block' ? { type: 'block', name: p.name } : { type: 'paragraph', id: p.id, text: p.text },
-    );
+    const content = contentOf(before.draft);
     const withoutAreas = content.filter((p: { name?: string }) => p.name !== 'areas');
     const cases: [object, string][] = [
       [{ content: withoutAreas }, 'content'],
@@ -170,9 +167,7 @@ describe('draft letters', () => {
     const { id, letterId } = await withOutcome('Olive');
     const before = (await t.api('secretariat').get(`/letters/${letterId}`)).body.draft;
     const added = { type: 'paragraph', text: 'We apologise for the delay.' };
-    const content = before.content.map((p: { type: string; id?: number; name?: string; text?: string }) =>
-      p.type === 'block' ? { type: 'block', name: p.name } : { type: 'paragraph', id: p.id, text: p.text },
-    );
+    const content = contentOf(before);
     content.splice(5, 0, added);
     await t.api('secretariat').patch(`/letters/${letterId}`, { content, date: '2026-03-21' });
 

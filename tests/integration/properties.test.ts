@@ -17,6 +17,7 @@ import {
   type Who,
 } from '../helpers/app';
 import { fingerprint } from '../helpers/fingerprint';
+import { contentOf } from '../helpers/letters';
 import { csrfOf, signedIn } from '../helpers/web';
 
 /**
@@ -819,9 +820,7 @@ describe('letters and emails', () => {
         expect(recorded.status).toBe(200);
         const letterId = recorded.body.letters.at(-1).id;
         const { draft } = (await t.api('secretariat').get(`/letters/${letterId}`)).body;
-        const content = draft.content.map((p: { type: string; id?: number; name?: string; text?: string }) =>
-          p.type === 'block' ? { type: 'block', name: p.name } : { type: 'paragraph', id: p.id, text: p.text },
-        );
+        const content = contentOf(draft);
         content.splice(5, 0, { type: 'paragraph', text: `More ${a}` });
         const patched = await t.api('secretariat').patch(`/letters/${letterId}`, {
           salutation: `Dear ${d}`,

@@ -31,31 +31,43 @@ const CSP_LABELS = {
   addresseeAddress: "The first contact's own address",
 };
 
+/** The fields of a CSP's form that say where its letters go (templates/partials/secretariat/csp-letters-fields.hbs). */
+const lettersFields = (body: Record<string, unknown>) => ({
+  addressLines: formText(body.addressLines),
+  contacts: formText(body.contacts),
+  addresseeJobTitle: formText(body.addresseeJobTitle),
+  addresseeAddress: formText(body.addresseeAddress),
+});
+
 /**
  * The contacts typed in the textarea, with what the page shows of the first one (job
  * title, own address) and what it does not show of the others kept from before.
  */
-function contactsWithAddressing(
-  typed: Contact[],
+function contactsOfForm(
+  values: ReturnType<typeof lettersFields>,
+  before: Contact[],
+): { contacts: Contact[]; unreadable: Set<number> } {
+  const { contacts, unreadable } = contactsFrom(values.contacts);
+  const jobTitle = values.addresseeJobTitle.trim();
+  const addressLines = linesOf(values.addresseeAddress);
+  return { contacts: contacts.map((c, i) => withAddressing(c, i, before, { jobTitle, addressLines })), unreadable };
+}
+
+/** A contact as saved: the first with the page's job title and address, the others as they were. */
+function withAddressing(
+  c: Contact,
+  i: number,
   before: Contact[],
   first: { jobTitle: string; addressLines: string[] },
-): Contact[] {
-  return typed.map((c, i) => {
-    if (i === 0) {
-      return {
-        ...c,
-        ...(first.jobTitle ? { jobTitle: first.jobTitle } : {}),
-        ...(first.addressLines.length ? { addressLines: first.addressLines } : {}),
-      };
-    }
-    const known = before.find((b) => b.email.toLowerCase() === c.email.toLowerCase());
-    return {
-      ...c,
-      ...(known?.jobTitle ? { jobTitle: known.jobTitle } : {}),
-      ...(known?.addressLines?.length ? { addressLines: known.addressLines } : {}),
-    };
-  });
+): Contact {
+  const kept = i === 0 ? first : before.find((b) => b.email.toLowerCase() === c.email.toLowerCase());
+  return {
+    ...c,
+    ...(kept?.jobTitle ? { jobTitle: kept.jobTitle } : {}),
+    ...(kept?.addressLines?.length ? { addressLines: kept.addressLines } : {}),
+  };
 }
+
 const PCC_LABELS = { pccName: "The PCC's name", pccEmail: "The PCC's email address" };
 const USER_LABELS = {
   email: 'Email address',
@@ -138,17 +150,9 @@ export function adminRoutes(router: express.Router, { services }: WebContext) {
     const values = {
       name: formText(req.body.name),
       policeForceAreaId: formText(req.body.policeForceAreaId),
-      addressLines: formText(req.body.addressLines),
-      contacts: formText(req.body.contacts),
-      addresseeJobTitle: formText(req.body.addresseeJobTitle),
-      addresseeAddress: formText(req.body.addresseeAddress),
+      ...lettersFields(req.body),
     };
-    const typed = contactsFrom(values.contacts);
-    const unreadable = typed.unreadable;
-    const contacts = contactsWithAddressing(typed.contacts, [], {
-      jobTitle: values.addresseeJobTitle.trim(),
-      addressLines: linesOf(values.addresseeAddress),
-    });
+    const { contacts, unreadable } = contactsOfForm(values, []);
     await handleForm(
       async () => {
         const csp = await withLineErrors(
@@ -204,19 +208,8 @@ export function adminRoutes(router: express.Router, { services }: WebContext) {
 
   router.post('/admin/csps/:id', async (req, res) => {
     const id = idParam(req);
-    const values = {
-      addressLines: formText(req.body.addressLines),
-      contacts: formText(req.body.contacts),
-      addresseeJobTitle: formText(req.body.addresseeJobTitle),
-      addresseeAddress: formText(req.body.addresseeAddress),
-    };
-    const typed = contactsFrom(values.contacts);
-    const unreadable = typed.unreadable;
-    const before = (await directory.getCsp(id))?.contacts ?? [];
-    const contacts = contactsWithAddressing(typed.contacts, before, {
-      jobTitle: values.addresseeJobTitle.trim(),
-      addressLines: linesOf(values.addresseeAddress),
-    });
+    const values = lettersFields(req.body);
+    const { contacts, unreadable } = contactsOfForm(values, (await directory.getCsp(id))?.contacts ?? []);
     await handleForm(
       async () => {
         await withLineErrors(
