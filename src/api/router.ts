@@ -135,7 +135,13 @@ export function apiRouter(services: Services, options: { maxUploadBytes: number 
     res.json(await templates.version(user(req), req.params.kind as string, idParam(req, 'version')));
   });
   router.post('/letter-templates/:kind/versions/:version/restore', async (req, res) => {
-    res.status(201).json(await templates.restore(user(req), req.params.kind as string, idParam(req, 'version')));
+    const restored = await templates.restore(
+      user(req),
+      req.params.kind as string,
+      idParam(req, 'version'),
+      req.body ?? {},
+    );
+    res.status(restored.changed ? 201 : 200).json(restored);
   });
 
   router.get('/settings', async (req, res) => {

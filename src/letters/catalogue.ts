@@ -54,11 +54,15 @@ export const BLOCKS = {
 } as const;
 export type BlockName = keyof typeof BLOCKS;
 
-/** A placeholder: plain text (escaped), a number, a yes/no for {{#if}}, or the letter itself inside an email. */
+/**
+ * A placeholder: plain text (escaped), a number, a yes/no for {{#if}}, the letter itself
+ * inside an email, or a web address the service made (the only kind an email may put in a
+ * link's href).
+ */
 export interface Placeholder {
   description: string;
   example: string | number | boolean;
-  type?: 'text' | 'number' | 'flag' | 'markup';
+  type?: 'text' | 'number' | 'flag' | 'markup' | 'url';
 }
 
 type Placeholders = Record<string, Placeholder>;
@@ -111,6 +115,8 @@ export interface TemplateKind {
   placeholders: Placeholders;
   /** The blocks a letter template may place with {{> name}}; none for emails. */
   blocks: readonly BlockName[];
+  /** The blocks it must place: what the letter is for (the panel's areas, the items still open). */
+  required?: readonly BlockName[];
   /** The shipped first version. */
   file: string;
 }
@@ -129,12 +135,14 @@ const LETTERS: Record<LetterKind, Omit<TemplateKind, 'kind' | 'format' | 'file'>
     description: 'The report may be published once the areas for final development are made.',
     placeholders: OUTCOME,
     blocks: [...LETTER_BLOCKS, 'commendations', 'areas'],
+    required: ['areas'],
   },
   resubmit: {
     title: 'Feedback letter: revise and resubmit',
     description: 'The report must be revised in the areas listed and come back to the panel.',
     placeholders: OUTCOME,
     blocks: [...LETTER_BLOCKS, 'commendations', 'areas'],
+    required: ['areas'],
   },
   acknowledgement: {
     title: 'Acknowledgement of a submission',
@@ -154,6 +162,7 @@ const LETTERS: Record<LetterKind, Omit<TemplateKind, 'kind' | 'format' | 'file'>
       outstandingCount: { description: 'How many items are still open', example: 2, type: 'number' },
     },
     blocks: [...LETTER_BLOCKS, 'outstanding'],
+    required: ['outstanding'],
   },
   publication_reminder: {
     title: 'Reminder: publication not yet recorded',
@@ -209,7 +218,11 @@ const EMAILS: Record<EmailName, { title: string; description: string; placeholde
       ...REVIEW,
       meetingDate: { description: 'The date of the panel meeting', example: '20 November 2026' },
       days: { description: 'How many days ago the meeting was', example: 14, type: 'number' },
-      reviewUrl: { description: "The address of the review's page", example: 'https://dhr-qa.example/reviews/1' },
+      reviewUrl: {
+        description: "The address of the review's page",
+        example: 'https://dhr-qa.example/reviews/1',
+        type: 'url',
+      },
     },
   },
   recommendation_reminder: {
@@ -226,7 +239,7 @@ const EMAILS: Record<EmailName, { title: string; description: string; placeholde
       action: { description: 'The overdue action', example: 'Update the referral guidance' },
       owner: { description: "The action's owner", example: 'Head of Safeguarding' },
       targetDate: { description: "The action's target date", example: '2 March 2026' },
-      url: { description: 'Where to respond', example: 'https://dhr-qa.example/recommendations/1' },
+      url: { description: 'Where to respond', example: 'https://dhr-qa.example/recommendations/1', type: 'url' },
     },
   },
 };

@@ -3,6 +3,7 @@ import type { LetterKind } from './catalogue';
 import { longDate } from './dates';
 import { cut, letterHtml, type Addressing, type Draft, type LetterContext } from './draft';
 import { renderTemplate } from './engine';
+import { cleanHtml } from './markup';
 import { letterText } from './text';
 
 /** What a letter says about its review, gathered by the letters service. Dates are YYYY-MM-DD. */
@@ -92,7 +93,8 @@ export function makeDraft(
   addressing: Addressing,
   date: string | null = null,
 ): Draft {
-  const html = renderTemplate(template.body, 'letter', placeholderValues(facts, addressing));
+  // Cleaned before it is cut: whatever the template wrote, a draft holds only a letter's HTML.
+  const html = cleanHtml(renderTemplate(template.body, 'letter', placeholderValues(facts, addressing)), 'draft');
   return {
     template: { kind: template.kind, version: template.version },
     date,
@@ -111,8 +113,11 @@ export function renderLetter(draft: Draft, context: LetterContext): { html: stri
 
 /** A file name that keeps the whole title: a slash in a pseudonym ("Adult A/Adult B") would cut it short. */
 export function fileName(title: string): string {
-  return title
-    .replace(/[/\\]/g, '-')
-    .replace(/[\u0000-\u001f\u007f"]/g, '')
-    .trim();
+  return (
+    title
+      .replace(/[/\\]/g, '-')
+      // Controls, quotes, and direction marks that would show the name back to front.
+      .replace(/[\u0000-\u001f\u007f-\u009f"\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
+      .trim()
+  );
 }

@@ -1,16 +1,21 @@
 import Handlebars from 'handlebars';
-import { parse as parseHtml, type HTMLElement } from 'node-html-parser';
+import { Parser } from 'htmlparser2';
 import { BLOCKS, sampleModel, type BlockName, type Format, type TemplateKind } from './catalogue';
+import { describeCharacters, unprintableCharacters } from './fonts';
+import { ALLOWED_TAGS, markupProblems } from './markup';
 
 /**
- * The Handlebars the house templates run on. It is private, knows one helper (eq),
- * compiles strictly (a placeholder missing from the model fails loudly rather than
- * leaving a gap in a letter) and escapes every value. A template is checked before it
- * is saved (checkTemplate), so what runs here has only the placeholders, helpers,
- * blocks and HTML its kind allows.
+ * The Handlebars the house templates run on. It is private, knows one helper (eq) beside
+ * if and unless, compiles strictly (a placeholder missing from the model fails loudly
+ * rather than leaving a gap in a letter) and escapes every value. A template is checked
+ * before it is saved (checkTemplate), so what runs here has only the placeholders,
+ * helpers, blocks and HTML its kind allows; src/letters/markup.ts cleans what it writes
+ * all the same.
  */
 
 const handlebars = Handlebars.create();
+// Handlebars' other built-in helpers read or log whatever they are given.
+for (const name of ['lookup', 'log', 'with', 'each']) handlebars.unregisterHelper(name);
 handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 // In a letter, a block is only a marker: the draft decides what it says (src/letters/draft.ts).
 // A span, so that one placed inside a paragraph stays inside it and can be refused.
@@ -19,7 +24,10 @@ for (const name of Object.keys(BLOCKS)) handlebars.registerPartial(name, `<span 
 const HELPERS = new Set(['eq']);
 const BLOCK_HELPERS = new Set(['if', 'unless']);
 
-export const MAX_TEMPLATE_LENGTH = 50_000;
+/** A letter's template runs to a few thousand characters; these bounds keep a hostile one cheap to check. */
+export const MAX_TEMPLATE_LENGTH = 20_000;
+const MAX_CONDITIONS = 100;
+const MAX_NESTING = 20;
 
 /** Compiled templates by format and text: a body compiles once however often it is used. */
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
@@ -59,74 +67,122 @@ export interface TemplateProblem {
   message: string;
 }
 
-/** The HTML each format may contain: what the PDF can lay out, and nothing that runs. */
-const LETTER_TAGS = new Set(['p', 'h2', 'h3', 'ul', 'ol', 'li', 'strong', 'b', 'em', 'i', 'u', 'br', 'a']);
-const EMAIL_TAGS = new Set([...LETTER_TAGS, 'html', 'head', 'meta', 'title', 'body', 'hr', 'div', 'span', 'h1']);
-const LETTER_ATTRIBUTES = new Set(['class', 'href', 'type']);
-const EMAIL_ATTRIBUTES = new Set([...LETTER_ATTRIBUTES, 'style', 'lang', 'charset']);
-
 type Node = hbs.AST.Node;
 type Program = hbs.AST.Program;
 type Path = hbs.AST.PathExpression;
 
 const lineOf = (node: Node) => node.loc?.start.line ?? null;
 const list = (names: Iterable<string>) => [...names].join(', ');
+const lineAt = (text: string, index: number) => text.slice(0, index).split('\n').length;
+const count = (text: string, pattern: RegExp) => text.match(pattern)?.length ?? 0;
+
+// C0 and C1 controls other than tab and line breaks, and half of a surrogate pair.
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
  * Checks a template before it is saved: it must parse, use only its kind's
- * placeholders and blocks and the helpers if, unless, each and eq, never {{{ }}},
- * and only the HTML a letter or an email may hold. Each problem names its line.
+ * placeholders and blocks and the helpers if, unless and eq, never {{{ }}}, place the
+ * blocks its kind needs, and render only the HTML a letter or an email may hold. Each
+ * problem names its line where it has one.
  */
 export function checkTemplate(kind: TemplateKind, body: string): TemplateProblem[] {
+  const what = kind.format === 'letter' ? 'letter' : kind.format === 'subject' ? 'subject' : 'email';
+  if (!body.trim()) return [{ line: null, message: `The template is empty: write the ${what} it should produce` }];
   if (body.length > MAX_TEMPLATE_LENGTH) {
-    return [{ line: null, message: `The template must be at most ${MAX_TEMPLATE_LENGTH} characters` }];
+    return [
+      { line: null, message: `The template must be at most ${MAX_TEMPLATE_LENGTH.toLocaleString('en-GB')} characters` },
+    ];
   }
-  const control = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.exec(body);
+  const control = CONTROL.exec(body) ?? LONE_SURROGATE.exec(body);
   if (control) {
-    return [{ line: lineAt(body, control.index), message: 'The template must not contain control characters' }];
+    return [
+      {
+        line: lineAt(body, control.index),
+        message: 'The template must not contain control characters or broken characters',
+      },
+    ];
+  }
+  if (count(body, /\{\{\s*#/g) > MAX_CONDITIONS || count(body, /\(/g) > MAX_CONDITIONS * 4) {
+    return [{ line: null, message: `The template may have at most ${MAX_CONDITIONS} {{#if}} and {{#unless}} blocks` }];
   }
   let ast: Program;
   try {
     ast = handlebars.parse(body);
   } catch (err) {
-    const message = (err as Error).message;
-    const line = /line (\d+)/.exec(message);
-    return [
-      {
-        line: line ? Number(line[1]) : null,
-        message: `The template cannot be read here: ${message.split('\n').pop()?.replace(/'/g, '') ?? ''}. Check that every {{ has its }} and every {{#if}} its {{/if}}`,
-      },
-    ];
+    return [unreadable(body, (err as Error).message)];
   }
-  const problems = new Checker(kind).program(ast);
+  const checker = new Checker(kind);
+  const problems = checker.program(ast);
+  for (const block of kind.required ?? []) {
+    if (!checker.placed.has(block)) {
+      problems.push({
+        line: null,
+        message: `The letter must place {{> ${block}}}: it shows ${BLOCKS[block].charAt(0).toLowerCase()}${BLOCKS[block].slice(1).replace(/\.$/, '')}`,
+      });
+    }
+  }
   // One message per line and problem, however often a tag repeats it (<script> and </script>).
   const seen = new Set<string>();
   const distinct = problems.filter((p) => !seen.has(`${p.line} ${p.message}`) && seen.add(`${p.line} ${p.message}`));
   if (distinct.length) return distinct;
-  return runtimeProblems(kind, body);
+  return renderedProblems(kind, body);
 }
 
-function lineAt(text: string, index: number): number {
-  return text.slice(0, index).split('\n').length;
+/** Handlebars' own parse error, in words a secretary can act on, at the line that needs the change. */
+function unreadable(body: string, message: string): TemplateProblem {
+  const at = /line (\d+)/.exec(message) ?? / - (\d+):\d+/.exec(message);
+  const line = at ? Number(at[1]) : null;
+  if (/got 'EOF'/.test(message)) {
+    // A block left open: the line to look at is where it opened.
+    const open: { name: string; index: number }[] = [];
+    for (const tag of body.matchAll(/\{\{~?\s*([#/^])\s*([\w-]+)/g)) {
+      if (tag[1] === '/') open.pop();
+      else if (tag[1] === '#') open.push({ name: tag[2]!, index: tag.index });
+    }
+    const last = open.at(-1);
+    if (last) {
+      return {
+        line: lineAt(body, last.index),
+        message: `{{#${last.name} …}} is not closed: add {{/${last.name}}} where the part it shows ends`,
+      };
+    }
+  }
+  const mismatch = /(\w+) doesn't match (\w+)/.exec(message);
+  if (mismatch) {
+    return { line, message: `{{/${mismatch[2]}}} closes {{#${mismatch[1]} …}}: close each block with its own name` };
+  }
+  return { line, message: 'This line has {{ … }} that cannot be read: check that each {{ has its }}' };
 }
 
-/** What a path may name: the kind's placeholders, by their plain names. */
-type Scope = Set<string>;
+/** The edit distance of two short names, to suggest the placeholder meant. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
 
 class Checker {
   private readonly problems: TemplateProblem[] = [];
-  private readonly tags: Set<string> | null;
-  private readonly attributes: Set<string>;
+  private readonly tags: ReadonlySet<string> | null;
   /** Inside an HTML tag that a previous piece of text opened: "<a href=" then {{url}}. */
   private openTag: { name: string; text: string } | null = null;
+  readonly placed = new Set<BlockName>();
 
   constructor(private readonly kind: TemplateKind) {
-    this.tags = kind.format === 'letter' ? LETTER_TAGS : kind.format === 'html' ? EMAIL_TAGS : null;
-    this.attributes = kind.format === 'letter' ? LETTER_ATTRIBUTES : EMAIL_ATTRIBUTES;
+    this.tags = kind.format === 'letter' || kind.format === 'html' ? new Set<string>(ALLOWED_TAGS[kind.format]) : null;
   }
 
   program(ast: Program): TemplateProblem[] {
-    this.statements(ast, new Set(Object.keys(this.kind.placeholders)));
+    this.statements(ast);
     return this.problems;
   }
 
@@ -134,20 +190,20 @@ class Checker {
     this.problems.push({ line: lineOf(node), message });
   }
 
-  private statements(program: Program | undefined, scope: Scope) {
-    for (const node of program?.body ?? []) this.statement(node, scope);
+  private statements(program: Program | undefined) {
+    for (const node of program?.body ?? []) this.statement(node);
   }
 
-  private statement(node: Node, scope: Scope) {
+  private statement(node: Node) {
     switch (node.type) {
       case 'ContentStatement':
         return this.content(node as hbs.AST.ContentStatement);
       case 'CommentStatement':
         return;
       case 'MustacheStatement':
-        return this.mustache(node as hbs.AST.MustacheStatement, scope);
+        return this.mustache(node as hbs.AST.MustacheStatement);
       case 'BlockStatement':
-        return this.block(node as hbs.AST.BlockStatement, scope);
+        return this.block(node as hbs.AST.BlockStatement);
       case 'PartialStatement':
         return this.partial(node as hbs.AST.PartialStatement);
       default:
@@ -155,12 +211,12 @@ class Checker {
     }
   }
 
-  private mustache(node: hbs.AST.MustacheStatement, scope: Scope) {
+  private mustache(node: hbs.AST.MustacheStatement) {
     if (!node.escaped) {
       return this.problem(node, 'Triple braces {{{ }}} and {{& }} are not allowed: every value must be escaped');
     }
-    if (this.openTag && !/href\s*=\s*"[^"]*$/i.test(this.openTag.text)) {
-      return this.problem(node, 'A placeholder inside an HTML tag may only be a link\'s address: href="{{…}}"');
+    if (node.path.type !== 'PathExpression') {
+      return this.problem(node, 'A fixed value in braces is not a placeholder: write the words without {{ }}');
     }
     const path = node.path as Path;
     if (node.params.length || node.hash) {
@@ -171,12 +227,28 @@ class Checker {
           : `{{${path.original} …}} is not a helper house templates can use: they can use if, unless and eq`,
       );
     }
-    this.path(node, path, scope);
+    if (this.openTag) {
+      // Inside a tag a value could become markup: only a web address the service made, as a link.
+      const placeholder = this.kind.placeholders[path.original];
+      const inHref = /href\s*=\s*"[^"]*$/i.test(this.openTag.text);
+      if (!inHref || placeholder?.type !== 'url') {
+        const urls = Object.entries(this.kind.placeholders)
+          .filter(([, p]) => p.type === 'url')
+          .map(([name]) => `{{${name}}}`);
+        return this.problem(
+          node,
+          urls.length
+            ? `A placeholder inside an HTML tag may only be a link's address: href="${urls.join('" or href="')}"`
+            : 'A placeholder cannot go inside an HTML tag: put it between the tags',
+        );
+      }
+    }
+    this.path(node, path);
   }
 
-  private block(node: hbs.AST.BlockStatement, scope: Scope) {
+  private block(node: hbs.AST.BlockStatement) {
     const name = (node.path as Path).original;
-    if (!BLOCK_HELPERS.has(name)) {
+    if (node.path.type !== 'PathExpression' || !BLOCK_HELPERS.has(name)) {
       return this.problem(
         node,
         `{{#${name}}} is not something house templates can use: use {{#if …}} or {{#unless …}}`,
@@ -188,18 +260,21 @@ class Checker {
     const [param] = node.params;
     if (param!.type === 'SubExpression') {
       const sub = param as hbs.AST.SubExpression;
-      const helper = (sub.path as Path).original;
+      const helper = sub.path.type === 'PathExpression' ? (sub.path as Path).original : '';
       if (!HELPERS.has(helper) || sub.params.length !== 2 || sub.hash) {
         return this.problem(node, `(${helper} …) is not a helper house templates can use: write (eq a b)`);
       }
-      for (const p of sub.params) if (p.type === 'PathExpression') this.path(node, p as Path, scope);
+      for (const p of sub.params) {
+        if (p.type === 'PathExpression') this.path(node, p as Path);
+        else if (p.type === 'SubExpression') return this.problem(node, '(eq a b) compares two placeholders or values');
+      }
     } else if (param!.type === 'PathExpression') {
-      this.path(node, param as Path, scope);
+      this.path(node, param as Path);
     } else {
       return this.problem(node, `{{#${name}}} needs a placeholder, not a fixed value`);
     }
-    this.statements(node.program, scope);
-    this.statements(node.inverse, scope);
+    this.statements(node.program);
+    this.statements(node.inverse);
   }
 
   private partial(node: hbs.AST.PartialStatement) {
@@ -207,8 +282,9 @@ class Checker {
     const allowed = this.kind.blocks;
     if (!allowed.length) return this.problem(node, 'Emails have no blocks: {{> …}} cannot be used here');
     if (!allowed.includes(name as BlockName)) {
-      return this.problem(node, `{{> ${name}}} is not a block of this letter. Its blocks are: ${list(allowed)}`);
+      return this.problem(node, `{{> ${name || '…'}}} is not a block of this letter. Its blocks are: ${list(allowed)}`);
     }
+    this.placed.add(name as BlockName);
     if (node.params.length || node.hash) {
       return this.problem(node, `{{> ${name}}} takes nothing after its name`);
     }
@@ -217,31 +293,49 @@ class Checker {
     }
   }
 
-  private path(node: Node, path: Path, scope: Scope) {
-    const name = path.parts[0];
-    if (path.data || path.depth > 0 || name === undefined || path.parts.length > 1) {
+  private path(node: Node, path: Path) {
+    const name = path.parts?.[0];
+    const what = this.kind.format === 'letter' ? 'letter' : 'email';
+    const known = Object.keys(this.kind.placeholders);
+    if (path.data || path.depth > 0 || name === undefined || path.parts.length > 1 || path.original === 'this') {
       return this.problem(
         node,
-        `{{${path.original}}} is not a placeholder of this ${this.kind.format === 'letter' ? 'letter' : 'email'}. Its placeholders are: ${list(Object.keys(this.kind.placeholders))}`,
+        `{{${path.original}}} is not a placeholder of this ${what}. Its placeholders are: ${list(known)}`,
       );
     }
-    if (!scope.has(name)) {
-      const known = [...scope];
-      const near = known.find((k) => k.toLowerCase() === name.toLowerCase());
+    if (!Object.hasOwn(this.kind.placeholders, name)) {
+      const near = known
+        .map((k) => ({
+          k,
+          d: k.toLowerCase() === name.toLowerCase() ? 0 : distance(k.toLowerCase(), name.toLowerCase()),
+        }))
+        .filter((c) => c.d <= 2)
+        .sort((a, b) => a.d - b.d)[0];
       return this.problem(
         node,
         near
-          ? `{{${path.original}}} is not a placeholder: did you mean {{${near}}}?`
-          : `{{${path.original}}} is not a placeholder of this ${this.kind.format === 'letter' ? 'letter' : 'email'}. Its placeholders are: ${list(known)}`,
+          ? `{{${path.original}}} is not a placeholder: did you mean {{${near.k}}}?`
+          : `{{${path.original}}} is not a placeholder of this ${what}. Its placeholders are: ${list(known)}`,
       );
     }
   }
 
-  /** HTML between the placeholders: only the tags and attributes this format allows, and no script. */
+  /**
+   * HTML written between the placeholders, read for the tags and attributes it names, so
+   * that most problems can be reported at their line. The template as it renders is
+   * checked again as a whole (renderedProblems), which is what decides.
+   */
   private content(node: hbs.AST.ContentStatement) {
     if (!this.tags) return;
     const text = node.value;
     const base = lineOf(node) ?? 1;
+    if (this.kind.format === 'letter') {
+      const bad = unprintableCharacters(text);
+      if (bad.length) {
+        const at = base + lineAt(text, text.indexOf(bad[0]!.normalize('NFD').charAt(0))) - 1;
+        this.problems.push({ line: at, message: `The letter's PDF cannot print ${describeCharacters(bad)}` });
+      }
+    }
     let i = 0;
     while (i < text.length) {
       if (this.openTag) {
@@ -257,16 +351,13 @@ class Checker {
       const lt = text.indexOf('<', i);
       if (lt < 0) return;
       const line = base + lineAt(text, lt) - 1;
-      const rest = text.slice(lt);
-      const comment = /^<!--[\s\S]*?-->/.exec(rest);
-      const doctype = /^<!doctype html>/i.exec(rest);
-      if ((comment || doctype) && this.kind.format === 'html') {
-        i = lt + (comment ?? doctype)![0].length;
+      if (text.startsWith('<!--', lt)) {
+        this.problems.push({ line, message: 'HTML comments are not allowed: use {{!-- … --}}' });
+        i = lt + 4;
         continue;
       }
-      const tag = /^<\/?([A-Za-z][A-Za-z0-9-]*)/.exec(rest);
+      const tag = /^<\/?([A-Za-z][A-Za-z0-9-]*)/.exec(text.slice(lt));
       if (!tag) {
-        if (/^<[!?/]/.test(rest)) this.problems.push({ line, message: 'This markup is not allowed here' });
         i = lt + 1;
         continue;
       }
@@ -287,36 +378,74 @@ class Checker {
   private attributesIn(piece: string, line: number) {
     for (const match of piece.matchAll(/([^\s"'=<>/]+)\s*(?:=\s*("[^"]*"|'[^']*'|[^\s>]*))?/g)) {
       const name = match[1]!.toLowerCase();
-      if (!this.attributes.has(name)) {
+      const value = (match[2] ?? '').replace(/^["']|["']$/g, '').trim();
+      if (name.startsWith('on')) {
         this.problems.push({ line, message: `The attribute ${name} is not allowed in <${this.openTag!.name}>` });
-      } else if (name === 'href' && /^["']?\s*(?!https?:|mailto:|["']|$)/i.test(match[2] ?? '')) {
+      } else if (name === 'href' && value && !/^(?:https?:|mailto:)/i.test(value)) {
         this.problems.push({ line, message: 'A link must start with https://, http:// or mailto:' });
       }
     }
   }
 }
 
-/** Renders the sample review, so a template that parses but cannot run is refused too. */
-function runtimeProblems(kind: TemplateKind, body: string): TemplateProblem[] {
-  let html: string;
+/**
+ * Renders the sample review, so that a template that parses but cannot run is refused
+ * too, and checks what it renders: only the HTML its format allows, tags nested no
+ * deeper than a letter needs, and blocks standing on their own, outside any paragraph.
+ */
+function renderedProblems(kind: TemplateKind, body: string): TemplateProblem[] {
+  let output: string;
   try {
-    html = renderTemplate(body, kind.format, sampleModel(kind));
+    output = renderTemplate(body, kind.format, sampleModel(kind));
   } catch (err) {
-    const at = / - (\d+):\d+$/.exec((err as Error).message);
+    const message = (err as Error).message;
+    const at = / - (\d+):\d+$/.exec(message);
     return [
       {
         line: at ? Number(at[1]) : null,
-        message: `The template cannot be used: ${(err as Error).message.replace(/ - \d+:\d+$/, '')}`,
+        message: /call stack/i.test(message)
+          ? 'The template is nested too deeply'
+          : `The template cannot be used: ${message.replace(/ - \d+:\d+$/, '')}`,
       },
     ];
   }
-  if (kind.format !== 'letter') return [];
-  // A block is a part of the letter in its own right: inside a paragraph it would split it.
-  const nested = parseHtml(html)
-    .querySelectorAll('[data-block]')
-    .filter((el) => (el.parentNode as HTMLElement | null)?.tagName != null);
-  return nested.map((el) => ({
-    line: lineAt(body, body.search(new RegExp(`{{>\\s*${el.getAttribute('data-block')}\\b`))),
-    message: `{{> ${el.getAttribute('data-block')}}} must stand on its own line, outside any paragraph or list`,
-  }));
+  if (kind.format === 'subject') {
+    if (!output.trim()) return [{ line: null, message: 'The subject is empty: write what the email is about' }];
+    if (/[\r\n]/.test(output.trim())) return [{ line: null, message: 'A subject is one line: remove its line breaks' }];
+    return [];
+  }
+  if (kind.format === 'text') return [];
+  const problems = markupProblems(output, kind.format).map((message) => ({ line: lineOfTag(body, message), message }));
+  let depth = 0;
+  let deepest = 0;
+  const nested = new Set<string>();
+  const parser = new Parser({
+    onopentag(tag, attributes) {
+      const block = attributes['data-block'];
+      if (tag === 'span' && block && depth > 0) nested.add(block);
+      depth += 1;
+      deepest = Math.max(deepest, depth);
+    },
+    onclosetag() {
+      depth -= 1;
+    },
+  });
+  parser.write(output);
+  parser.end();
+  if (deepest > MAX_NESTING) problems.push({ line: null, message: `Tags are nested more than ${MAX_NESTING} deep` });
+  for (const block of nested) {
+    problems.push({
+      line: lineAt(body, Math.max(0, body.search(new RegExp(`{{>\\s*${block}\\b`)))),
+      message: `{{> ${block}}} must stand on its own line, outside any paragraph or list`,
+    });
+  }
+  return problems;
+}
+
+/** The line of the first tag a problem names, where the template writes it whole. */
+function lineOfTag(body: string, message: string): number | null {
+  const tag = /^<([\w!-]+)>/.exec(message)?.[1] ?? /in <([\w-]+)>/.exec(message)?.[1];
+  if (!tag) return null;
+  const at = body.toLowerCase().indexOf(`<${tag.toLowerCase()}`);
+  return at < 0 ? null : lineAt(body, at);
 }

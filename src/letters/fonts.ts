@@ -118,11 +118,23 @@ export function pieces(text: string, face: Face): Piece[] {
  */
 export function unprintableCharacters(text: string): string[] {
   const found = new Set<string>();
-  for (const ch of text.normalize('NFC')) {
-    if (!WHITESPACE.test(ch) && !PRINTABLE.has(ch.codePointAt(0)!)) found.add(ch);
+  const normal = text.normalize('NFC');
+  for (const ch of normal) {
+    if ((!WHITESPACE.test(ch) && !PRINTABLE.has(ch.codePointAt(0)!)) || RIGHT_TO_LEFT.test(ch)) found.add(ch);
   }
+  // Accents stacked deeper than any language writes them overprint the line above.
+  for (const stack of normal.matchAll(STACKED_MARKS)) for (const mark of stack[0]) found.add(mark);
   return [...found];
 }
+
+/**
+ * Right-to-left scripts and the controls that set a direction: the fonts draw Hebrew and
+ * Arabic letters, but the PDF lays every line out left to right, so the words would come out
+ * in the wrong order. They are refused like characters the fonts lack.
+ */
+const RIGHT_TO_LEFT =
+  /[\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Samaritan}\p{Script=Mandaic}\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+const STACKED_MARKS = /\p{M}{3,}/gu;
 
 /** Names characters for a message to the user: `"🚀" (U+1F680), "𝄞" (U+1D11E)`. */
 export function describeCharacters(chars: string[]): string {

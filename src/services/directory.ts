@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Db } from '../db/connect';
 import type { User } from './accounts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
-import { email, id, optionalText, parse, text } from './validation';
+import { email, id, optionalText, parse, printable, text } from './validation';
 
 export interface PoliceForceArea {
   id: number;
@@ -30,21 +30,24 @@ export interface Csp {
 }
 
 const pccSchema = z.strictObject({
-  pccName: text(200).nullable(),
+  pccName: printable(text(200)).nullable(),
   pccEmail: email.nullable(),
 });
 
 export const newCspSchema = z.strictObject({
-  name: text(200),
+  name: printable(text(200)),
   policeForceAreaId: id,
-  addressLines: z.array(text(200)).max(8, { error: 'must have at most 8 lines' }),
+  addressLines: z.array(printable(text(200))).max(8, { error: 'must have at most 8 lines' }),
   contacts: z
     .array(
       z.strictObject({
-        name: text(200),
+        name: printable(text(200)),
         email,
-        jobTitle: optionalText(200).optional(),
-        addressLines: z.array(text(200)).max(8, { error: 'must have at most 8 lines' }).optional(),
+        jobTitle: printable(optionalText(200)).optional(),
+        addressLines: z
+          .array(printable(text(200)))
+          .max(8, { error: 'must have at most 8 lines' })
+          .optional(),
       }),
     )
     .min(1, { error: 'must list at least one contact: the first receives the letters' })

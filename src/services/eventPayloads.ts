@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CLIENT_EVENT_TYPES, type ClientEventType } from '../workflow/types';
 import { ValidationError } from './errors';
-import { httpUrl, id, isoDate, optionalText, outcome, parse, text } from './validation';
+import { httpUrl, id, isoDate, optionalText, outcome, parse, printable, text } from './validation';
 
 const expectedVersion = z
   .number({ error: 'must be a whole number' })
@@ -10,10 +10,10 @@ const expectedVersion = z
   .optional();
 
 const area = z.strictObject({
-  heading: optionalText(300).nullable().optional(),
-  text: text(5000),
+  heading: printable(optionalText(300)).nullable().optional(),
+  text: printable(text(5000)),
   points: z
-    .array(text(2000), { error: 'must be a list of texts' })
+    .array(printable(text(2000)), { error: 'must be a list of texts' })
     .max(50, { error: 'must have at most 50 points' })
     .optional(),
 });
@@ -22,7 +22,7 @@ const outcomePayload = z
   .strictObject({
     type: z.enum(['RECORD_OUTCOME', 'AMEND_OUTCOME']),
     outcome,
-    commendations: optionalText(20000).default(''),
+    commendations: printable(optionalText(20000)).default(''),
     areas: z
       .array(area, { error: 'must be a list of {heading?, text, points?}' })
       .max(200, { error: 'must have at most 200 areas' }),

@@ -15,6 +15,7 @@ import {
 } from '../letters/catalogue';
 import { addressingFor, makeDraft, renderLetter, type LetterFacts } from '../letters/compose';
 import { checkTemplate, renderTemplate, trusted } from '../letters/engine';
+import { cleanHtml } from '../letters/markup';
 import type { User } from './accounts';
 import type { Clock } from './clock';
 import { toIso } from './clock';
@@ -49,6 +50,8 @@ const saveSchema = z.strictObject({
 });
 
 const previewSchema = z.strictObject({ body: z.string({ error: 'must be the template as text' }) });
+
+const restoreSchema = saveSchema.pick({ expectedVersion: true });
 
 /** The review every template is previewed against: invented, so no real case appears on an admin page. */
 const SAMPLE_FACTS: LetterFacts = {
@@ -148,12 +151,18 @@ export function createHouseTemplates(db: Db, clock: Clock, settings: SettingsSer
     return (await current(conn, [name])).get(name)!;
   }
 
-  function refuse(problems: { line: number | null; message: string }[]): never {
+  /** The problems as 422 errors, each quoting the line it is on so that it can be found in a long template. */
+  function refuse(body: string, problems: { line: number | null; message: string }[]): never {
+    const lines = body.split('\n');
+    const quote = (line: number) => {
+      const text = (lines[line - 1] ?? '').trim();
+      return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+    };
     throw new ValidationError(
       problems.map((p) => ({
         field: 'body',
         line: p.line,
-        message: p.line === null ? p.message : `Line ${p.line}: ${p.message}`,
+        message: p.line === null ? p.message : `Line ${p.line} (“${quote(p.line)}”): ${p.message}`,
       })),
     );
   }
@@ -173,13 +182,13 @@ export function createHouseTemplates(db: Db, clock: Clock, settings: SettingsSer
       // saves make one version and two saves of the same version cannot both succeed.
       await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`house_templates:${name}`]);
       const latest = await one(trx, name);
+      // The words already current (a save sent twice, a restore of what is there) make no version.
+      if (body === latest.body) return { version: latest.version, changed: false };
       if (expected !== undefined && expected !== latest.version) {
         throw new ConflictError(
           `The template has changed since you opened it (you edited version ${expected}, it is now at version ${latest.version}). Reload it and make your change again.`,
         );
       }
-      // Saving the words already current changes nothing and makes no version.
-      if (body === latest.body && restoredFrom === undefined) return { version: latest.version, changed: false };
       try {
         await trx('house_templates').insert({
           kind: name,
@@ -214,7 +223,7 @@ export function createHouseTemplates(db: Db, clock: Clock, settings: SettingsSer
     if ('letter' in model)
       model.letter = kind.format === 'html' ? trusted('<p>(The letter goes here.)</p>') : '(The letter goes here.)';
     const out = renderTemplate(body, kind.format, model);
-    return kind.format === 'html' ? { html: out, text: null } : { html: null, text: out };
+    return kind.format === 'html' ? { html: cleanHtml(out, 'html'), text: null } : { html: null, text: out };
   }
 
   return {
@@ -241,7 +250,10 @@ export function createHouseTemplates(db: Db, clock: Clock, settings: SettingsSer
       const subject = renderTemplate(body('subject'), 'subject', full).replace(/\s+/g, ' ').trim();
       return {
         subject,
-        html: renderTemplate(body('html'), 'html', { ...full, subject, letter: trusted(letter?.html ?? '') }),
+        html: cleanHtml(
+          renderTemplate(body('html'), 'html', { ...full, subject, letter: trusted(letter?.html ?? '') }),
+          'html',
+        ),
         text: renderTemplate(body('text'), 'text', { ...full, letter: letter?.text ?? '' }),
       };
     },
@@ -311,18 +323,19 @@ export function createHouseTemplates(db: Db, clock: Clock, settings: SettingsSer
       const kind = kindOf(name);
       const { body, expectedVersion } = parse(saveSchema, input);
       const problems = checkTemplate(kind, body);
-      if (problems.length) refuse(problems);
+      if (problems.length) refuse(body, problems);
       const saved = await addVersion(user, name, body, expectedVersion);
       return { ...(await this.get(user, name)), changed: saved.changed };
     },
 
-    async restore(user: User, name: string, version: number) {
+    async restore(user: User, name: string, version: number, input: unknown = {}) {
       mayEdit(user);
       kindOf(name);
+      const { expectedVersion } = parse(restoreSchema, input);
       const row = (await versionsOf(name)).find((r) => r.version === version);
       if (!row) throw new NotFoundError('No such version of this template');
-      await addVersion(user, name, row.body, undefined, version);
-      return this.get(user, name);
+      const restored = await addVersion(user, name, row.body, expectedVersion, version);
+      return { ...(await this.get(user, name)), changed: restored.changed };
     },
 
     /** The template, saved or not, rendered against the sample review in the current house style. */
@@ -331,7 +344,7 @@ export function createHouseTemplates(db: Db, clock: Clock, settings: SettingsSer
       const kind = kindOf(name);
       const { body } = parse(previewSchema, input);
       const problems = checkTemplate(kind, body);
-      if (problems.length) refuse(problems);
+      if (problems.length) refuse(body, problems);
       return previewOf(kind, body);
     },
   };

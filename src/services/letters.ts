@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import type { Conn, Db } from '../db/connect';
-import { OUTCOME_KINDS, type EmailName, type LetterKind } from '../letters/catalogue';
+import { BLOCKS, OUTCOME_KINDS, type BlockName, type EmailName, type LetterKind } from '../letters/catalogue';
 import { addressingFor, fileName, makeDraft, renderLetter, type Contact, type LetterFacts } from '../letters/compose';
 import {
   editableText,
@@ -15,6 +15,7 @@ import {
   type Paragraph,
   type Part,
 } from '../letters/draft';
+import { longDate } from '../letters/dates';
 import { describeCharacters, unprintableCharacters } from '../letters/fonts';
 import { letterPdf } from '../letters/pdf';
 import type { Outbox } from '../mail/outbox';
@@ -25,7 +26,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import type { HouseTemplates } from './houseTemplates';
 import { isHomeOffice, visibleReviews } from './scope';
 import type { SettingsService } from './settings';
-import { isoDate, optionalText, parse, text } from './validation';
+import { isoDate, optionalText, parse, printable, text } from './validation';
 
 interface LetterRow {
   id: number;
@@ -56,18 +57,25 @@ const letterDate = isoDate.refine((d) => d >= '2000-01-01' && d <= '2099-12-31',
 });
 
 const lines = (max: number) =>
-  z.array(text(200), { error: 'must be a list of lines' }).max(max, { error: `must have at most ${max} lines` });
+  z
+    .array(printable(text(200)), { error: 'must be a list of lines' })
+    .max(max, { error: `must have at most ${max} lines` });
 
 const partInput = z.discriminatedUnion(
   'type',
   [
-    z.strictObject({ type: z.literal('block'), name: z.string({ error: 'must name a block' }) }),
+    z.strictObject({
+      type: z.literal('block'),
+      name: z.enum(Object.keys(BLOCKS) as [BlockName, ...BlockName[]], {
+        error: 'must name one of the letter’s blocks',
+      }),
+    }),
     z.strictObject({ type: z.literal('fixed'), id: z.number().int().positive() }),
     z.strictObject({
       type: z.literal('paragraph'),
       id: z.number({ error: 'must be a whole number' }).int().positive().optional(),
       tag: z.enum(PARAGRAPH_TAGS, { error: `must be one of ${PARAGRAPH_TAGS.join(', ')}` }).optional(),
-      text: text(5000),
+      text: printable(text(5000)),
     }),
   ],
   { error: 'must be {type: "block", name}, {type: "fixed", id} or {type: "paragraph", id?, text}' },
@@ -76,9 +84,13 @@ const partInput = z.discriminatedUnion(
 const updateSchema = z
   .strictObject({
     date: letterDate.nullable(),
-    addressee: z.strictObject({ name: text(200), jobTitle: optionalText(200).default(''), lines: lines(10) }),
-    salutation: text(200),
-    signatory: z.strictObject({ name: text(200), title: text(300) }),
+    addressee: z.strictObject({
+      name: printable(text(200)),
+      jobTitle: printable(optionalText(200)).default(''),
+      lines: lines(8),
+    }),
+    salutation: printable(text(200)),
+    signatory: z.strictObject({ name: printable(text(200)), title: printable(text(300)) }),
     content: z.array(partInput, { error: 'must be a list of the letter’s parts' }).max(300, {
       error: 'must have at most 300 parts',
     }),
@@ -112,7 +124,7 @@ function addressingChanges(from: Addressing, now: Addressing): string[] {
   // jsonb keeps keys in its own order, so compare values, not their JSON.
   const same = (a: unknown, b: unknown) => isDeepStrictEqual(a, b);
   const changes: string[] = [];
-  if (!same(from.addressee, now.addressee)) changes.push("the CSP's contact or address");
+  if (!same(from.addressee, now.addressee)) changes.push("the addressee's name, job title or address");
   if (!same(from.signatory, now.signatory)) changes.push('the signatory');
   if (!same(from.letterhead, now.letterhead)) changes.push('the letterhead');
   if (!same(from.style, now.style)) changes.push('the house style');
@@ -227,6 +239,16 @@ export function createLetters(
     return context;
   }
 
+  /** A letter cannot be dated before the panel meeting it reports. */
+  async function checkedDate(conn: Conn, letter: LetterRow, date: string | null): Promise<string | null> {
+    if (date === null || !letter.round_id) return date;
+    const { meetingDate } = await roundOf(conn, letter.round_id);
+    if (meetingDate && date < meetingDate) {
+      throw ValidationError.field('date', `must be on or after the panel meeting of ${longDate(meetingDate)}`);
+    }
+    return date;
+  }
+
   const pdfTitle = (reference: string, pseudonym: string, kind: LetterKind) =>
     `${reference} (${pseudonym}) ${OUTCOME_KINDS.includes(kind) ? 'QA Panel feedback' : kind.replace(/_/g, ' ')}`;
 
@@ -245,10 +267,20 @@ export function createLetters(
     const who = known ?? (await recipients(trx, letter.review_id));
     const draft = await draftOf(trx, letter, who);
     const today = toIsoDate(now);
+    if (draft.date && draft.date > today) {
+      throw new ConflictError(
+        `The letter is dated ${longDate(draft.date)}, which is after today. Change its date, or leave it empty to date it the day it is sent.`,
+      );
+    }
     const { html, text: plain } = renderLetter(draft, await contextOf(trx, letter, today));
     const title = pdfTitle(who.reference, who.pseudonym, letter.kind);
-    assertPrintable(`${plain}\n${title}`);
-    const pdf = await letterPdf(html, { title, date: draft.date ?? today });
+    const outcome = OUTCOME_KINDS.includes(letter.kind);
+    // A feedback letter goes out as a PDF, so it waits until every character can be printed.
+    // The letters the service sends by itself carry no PDF: one that could not be printed
+    // keeps its HTML and text and has none, rather than holding up a submission or a reminder.
+    const printable = unprintableCharacters(`${plain}\n${title}`).length === 0;
+    if (outcome) assertPrintable(`${plain}\n${title}`);
+    const pdf = printable ? await letterPdf(html, { title, date: draft.date ?? today }) : null;
     await trx('letters')
       .where({ id: letter.id, status: 'draft' })
       .update({
@@ -260,12 +292,11 @@ export function createLetters(
         pdf,
         html_sha256: sha256(html),
         text_sha256: sha256(plain),
-        pdf_sha256: sha256(pdf),
+        pdf_sha256: pdf ? sha256(pdf) : null,
         sent_by: userId,
         sent_at: now,
         updated_at: now,
       });
-    const outcome = OUTCOME_KINDS.includes(letter.kind);
     const name = EMAIL_FOR[letter.kind];
     const { dhrMailbox } = await settings.get(trx);
     const email = await templates.renderEmail(
@@ -331,6 +362,7 @@ export function createLetters(
         html: letter.html!,
         text: letter.text!,
         template: letter.fields.template ?? null,
+        hasPdf: letter.pdf_sha256 !== null,
         sha256: { html: letter.html_sha256, text: letter.text_sha256, pdf: letter.pdf_sha256 },
         draft: null,
       };
@@ -346,6 +378,7 @@ export function createLetters(
       html,
       text: plain,
       template: draft.template,
+      hasPdf: true,
       sha256: null,
       draft: {
         date: draft.date,
@@ -366,15 +399,14 @@ export function createLetters(
 
   /** The draft with the client's content: its blocks kept in order, paragraphs edited, added or removed. */
   function withContent(draft: Draft, content: NonNullable<z.infer<typeof updateSchema>['content']>): Draft {
-    const fixedOrder = (parts: { type: string; name?: string; id?: number }[]) =>
-      parts
-        .filter((p) => p.type !== 'paragraph')
-        .map((p) => (p.type === 'block' ? p.name : `fixed ${p.id}`))
-        .join(', ');
-    if (fixedOrder(content) !== fixedOrder(draft.parts)) {
+    const fixed = (parts: { type: string; name?: string; id?: number }[]) =>
+      parts.filter((p) => p.type !== 'paragraph').map((p) => (p.type === 'block' ? p.name : `fixed text ${p.id}`));
+    const sent = fixed(content);
+    const kept = fixed(draft.parts);
+    if (sent.length !== kept.length || sent.some((name, i) => name !== kept[i])) {
       throw ValidationError.field(
         'content',
-        `must keep the letter's blocks in their order (${fixedOrder(draft.parts)}); only paragraphs can be added, changed or removed`,
+        `must keep the letter's blocks in their order (${kept.join(', ')}); only paragraphs can be added, changed or removed`,
       );
     }
     const known = new Map<number, Paragraph>();
@@ -541,7 +573,14 @@ export function createLetters(
       const letter = await visibleLetter(user, letterId);
       const review = await db('reviews').where({ id: letter.review_id }).first('reference', 'pseudonym');
       const title = pdfTitle(review.reference, review.pseudonym, letter.kind);
-      if (letter.status === 'sent') return { filename: fileName(`${title}.pdf`), content: letter.pdf! };
+      if (letter.status === 'sent') {
+        if (!letter.pdf) {
+          throw new ConflictError(
+            'This letter has no PDF: it holds characters the PDF cannot print. Read it on this page or in its email.',
+          );
+        }
+        return { filename: fileName(`${title}.pdf`), content: letter.pdf };
+      }
       const today = toIsoDate(clock.now());
       const draft = await draftOf(db, letter);
       const { html, text: plain } = renderLetter(draft, await contextOf(db, letter, today));
@@ -558,25 +597,32 @@ export function createLetters(
      * they are now. The panel's decision is not here: it changes through AMEND_OUTCOME.
      */
     async update(user: User, letterId: number, input: unknown) {
-      const letter = await visibleLetter(user, letterId);
+      const visible = await visibleLetter(user, letterId);
       if (user.role !== 'secretariat') throw new ForbiddenError('Only the panel secretariat can edit letters');
-      if (letter.status === 'sent') throw new ConflictError('This letter was sent and can no longer change');
+      if (visible.status === 'sent') throw new ConflictError('This letter was sent and can no longer change');
       const changes = parse(updateSchema, input);
-      let draft = await draftOf(db, letter);
-      if (changes.readdress) {
-        const who = await recipients(db, letter.review_id);
-        const now = addressingFor(who.csp, who.contact, await settings.get());
-        draft = { ...draft, ...now, addressedFrom: now };
-      }
-      if (changes.date !== undefined) draft.date = changes.date;
-      if (changes.addressee) draft.addressee = changes.addressee;
-      if (changes.salutation) draft.salutation = changes.salutation;
-      if (changes.signatory) draft.signatory = changes.signatory;
-      if (changes.content) draft = withContent(draft, changes.content);
-      const updated = await db('letters')
-        .where({ id: letterId, status: 'draft' })
-        .update({ fields: JSON.stringify(draft), updated_at: clock.now() });
-      if (updated !== 1) throw new ConflictError('This letter was sent meanwhile and can no longer change');
+      await db.transaction(async (trx) => {
+        // The review's lock, as its events take it: an edit waits for a correction of the outcome
+        // (which may draft the letter afresh) or another edit, then reads what they left.
+        await trx('reviews').where({ id: visible.review_id }).forUpdate().first('id');
+        const letter: LetterRow = await trx('letters').where({ id: letterId }).first();
+        if (letter.status === 'sent')
+          throw new ConflictError('This letter was sent meanwhile and can no longer change');
+        let draft = await draftOf(trx, letter);
+        if (changes.readdress) {
+          const who = await recipients(trx, letter.review_id);
+          const now = addressingFor(who.csp, who.contact, await settings.get(trx));
+          draft = { ...draft, ...now, addressedFrom: now };
+        }
+        if (changes.date !== undefined) draft.date = await checkedDate(trx, letter, changes.date);
+        if (changes.addressee) draft.addressee = changes.addressee;
+        if (changes.salutation) draft.salutation = changes.salutation;
+        if (changes.signatory) draft.signatory = changes.signatory;
+        if (changes.content) draft = withContent(draft, changes.content);
+        await trx('letters')
+          .where({ id: letterId })
+          .update({ fields: JSON.stringify(draft), updated_at: clock.now() });
+      });
       return this.get(user, letterId);
     },
   };

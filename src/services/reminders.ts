@@ -2,6 +2,7 @@ import type { Conn, Db } from '../db/connect';
 import { longDate } from '../letters/dates';
 import type { Outbox } from '../mail/outbox';
 import { toIso, toIsoDate, type Clock } from './clock';
+import { isDatabaseUnavailable } from './errors';
 import type { HouseTemplates } from './houseTemplates';
 import type { Letters } from './letters';
 import type { SettingsService } from './settings';
@@ -35,17 +36,25 @@ export function createReminders(
     period: string,
     send: (trx: Conn, now: Date) => Promise<void>,
   ): Promise<boolean> {
-    return db.transaction(async (trx) => {
-      const now = clock.now();
-      const inserted = await trx('reminders')
-        .insert({ review_id: reviewId, kind, period, sent_at: now })
-        .onConflict(['review_id', 'kind', 'period'])
-        .ignore()
-        .returning('id');
-      if (inserted.length === 0) return false;
-      await send(trx, now);
-      return true;
-    });
+    try {
+      return await db.transaction(async (trx) => {
+        const now = clock.now();
+        const inserted = await trx('reminders')
+          .insert({ review_id: reviewId, kind, period, sent_at: now })
+          .onConflict(['review_id', 'kind', 'period'])
+          .ignore()
+          .returning('id');
+        if (inserted.length === 0) return false;
+        await send(trx, now);
+        return true;
+      });
+    } catch (err) {
+      // One reminder that cannot be written must not stop the others: it is left unrecorded,
+      // so the next run tries it again, and the log says which (never what it holds).
+      if (isDatabaseUnavailable(err)) throw err;
+      console.error(`reminder ${kind} for review ${reviewId} not sent: ${(err as Error).name ?? 'Error'}`);
+      return false;
+    }
   }
 
   /** A reminder about a review, which its history shows. */

@@ -24,7 +24,7 @@ import type { Letters } from './letters';
 import { whereOverdue } from './overdue';
 import type { SettingsService } from './settings';
 import { isClientEventType, parseClientEvent, type ClientEvent } from './eventPayloads';
-import { documentKind, id, isoDate, parse, text } from './validation';
+import { documentKind, id, isoDate, parse, printable, text } from './validation';
 
 interface ReviewRow {
   id: number;
@@ -50,7 +50,7 @@ export interface Upload {
 const newReviewSchema = (today: string) =>
   z.strictObject({
     cspId: id.optional(),
-    pseudonym: text(100),
+    pseudonym: printable(text(100)),
     yearOfDeath: z
       .number({ error: 'must be a year such as 2024' })
       .int({ error: 'must be a year such as 2024' })

@@ -4,7 +4,7 @@ import { DATE_STYLES, type DateStyle } from '../letters/dates';
 import { AREA_STYLES, type AreaStyle } from '../letters/draft';
 import type { User } from './accounts';
 import { ForbiddenError } from './errors';
-import { email, optionalText, parse, text } from './validation';
+import { email, optionalText, parse, printable, text } from './validation';
 
 /** What the secretariat can change without a release: who signs letters, where replies go, when reminders fire. */
 export interface Settings {
@@ -51,11 +51,11 @@ const days = z
 
 const settingsSchema = z
   .strictObject({
-    signatoryName: text(200),
-    signatoryTitle: text(300),
-    letterheadTitle: optionalText(100),
+    signatoryName: printable(text(200)),
+    signatoryTitle: printable(text(300)),
+    letterheadTitle: printable(optionalText(100)),
     homeOfficeAddress: z
-      .array(text(200))
+      .array(printable(text(200)))
       .min(1, { error: 'must have at least one line' })
       .max(8, { error: 'must have at most 8 lines' }),
     dhrMailbox: email,

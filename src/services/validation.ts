@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { describeCharacters, unprintableCharacters } from '../letters/fonts';
 import { DOCUMENT_KINDS, OUTCOMES, ROLES } from '../workflow/types';
 import { ValidationError, type FieldError } from './errors';
 
@@ -39,6 +40,21 @@ export const text = (max: number) =>
     .max(max, { error: `must be at most ${max} characters` })
     .refine((s) => !CONTROL.test(s), { error: 'must not contain control characters' })
     .refine((s) => !LONE_SURROGATE.test(s), { error: BROKEN });
+
+/**
+ * Text that goes into letters (a pseudonym, an address, the panel's areas): it must be
+ * printable in the letters' PDF, so that a letter is never garbled and never stuck unsent.
+ */
+export const printable = <S extends z.ZodType<string>>(schema: S) =>
+  schema.superRefine((value, ctx) => {
+    const bad = unprintableCharacters(value);
+    if (bad.length) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must use only characters letters can print: ${describeCharacters(bad)} cannot be printed`,
+      });
+    }
+  });
 
 /** Like text() but may be left empty. */
 export const optionalText = (max: number) =>

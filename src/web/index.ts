@@ -27,6 +27,9 @@ export interface WebContext {
   sessions: ReturnType<typeof createSessions>;
 }
 
+/** The pages whose forms upload a file: they parse it, then check the form's CSRF token themselves. */
+const UPLOAD_PATHS = [/^\/reviews\/\d+\/documents$/, /^\/reviews\/\d+\/revised-report$/, /^\/actions\/\d+\/updates$/];
+
 /** Every page routes module registers itself here. */
 const PAGES: ((router: express.Router, ctx: WebContext) => void)[] = [
   secretariatRoutes,
@@ -53,9 +56,15 @@ export function webRouter(services: Services, options: WebOptions): express.Rout
   router.use(express.urlencoded({ extended: false, limit: '500kb', parameterLimit: 2000 }));
   router.use(sessions.middleware());
   router.use(csrf.issue());
-  // Multipart forms are checked by their route once the upload is parsed.
+  // Every POST carries the token. An upload's form is read by its route, which checks the
+  // token once the upload is parsed; any other page refuses a multipart body outright, so
+  // no route can act on a form whose token was never read.
   router.use((req: Request, _res: Response, next: NextFunction) => {
-    if (req.method === 'POST' && !req.is('multipart/form-data')) csrf.check(req);
+    if (req.method !== 'POST') return next();
+    if (!req.is('multipart/form-data')) csrf.check(req);
+    else if (!UPLOAD_PATHS.some((path) => path.test(req.path))) {
+      throw new AppError(415, 'This form cannot be sent as a file upload. Go back, reload the page and try again.');
+    }
     next();
   });
   router.use((_req: Request, res: Response, next: NextFunction) => {

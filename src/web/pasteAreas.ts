@@ -10,6 +10,15 @@
  * - A line starting with a marker ("1." "(a)" "ii)" "-" "•" "o" ...) starts an item and the
  *   marker is dropped. The main list is the numbered one if there is one, else the style that
  *   comes first; items in other styles, or indented further, are its sub-items.
+ * - A marker that is really the first word of a wrapped line ("...the family had / o contact",
+ *   "...the chair, / J. Smith", "See paragraphs / 12. and 13.") is kept as text, carrying on the
+ *   line before, when all of these hold: that line stops mid-sentence, with no blank line
+ *   between; one space follows the marker (lists are often laid out with a tab or more); the
+ *   line is indented no deeper than the text of the line before; the marker is not the next in
+ *   a list (it is not the first, "1." "a." "i.", nor the one after the last marker of its kind,
+ *   nor the one before the next; "o" is a sub-bullet next to another bullet); and the text
+ *   after it starts in lower case, or is a name after an initial ("J. Smith"). Initials before
+ *   initials ("A. N. Other") are a name even where "A." could start a list.
  * - Any other line carries on the item before it, because PDFs and emails break lines
  *   anywhere. With no marker anywhere, each paragraph is an item.
  * - A blank line does not end an item either: the list often continues after a page break.
@@ -76,6 +85,8 @@ interface Line {
   text: string;
   /** Indent, marker and text, to tell whether the line was wrapped. */
   width: number;
+  /** Its first word ("12." "o" "J.") looked like a marker, but the line carries on the line before it; else empty. */
+  wraps: string;
   afterBlank: boolean;
   /** A page number, protective marking or form feed came before it. */
   afterPageBreak: boolean;
@@ -104,6 +115,8 @@ interface Draft {
   points: Piece[];
   pageBreak: boolean;
   paragraphs: number;
+  /** The first words of its lines that looked like markers but were kept as text. */
+  wrapped: string[];
 }
 
 /** Unmarked lines read as one: a line standing on its own and the lines carrying it on. */
@@ -155,29 +168,130 @@ const isHeading = (text: string) => !readsAsSentence(text) && /[\p{L}\p{N}]/u.te
 const isLeadIn = (text: string) => text.endsWith(':') && readsAsSentence(text);
 /** "Areas of final development include:", "Areas for final development", "The Panel noted the following areas:". */
 const isIntro = (text: string) =>
-  /^areas? (?:of|for) (?:final )?development\b/i.test(text) ||
+  /^(?:the )?areas? (?:of|for) (?:final |further )?(?:development|revision|improvement)\b/i.test(text) ||
   (text.endsWith(':') && /\b(?:areas?|following)\b/i.test(text));
 
 const headingName = (text: string) => text.replace(/\s*:$/, '');
 const textOf = (unit: Unit) => unit.lines.map((l) => l.text).join(' ');
+const wrapsIn = (unit: Unit) => unit.lines.map((l) => l.wraps).filter(Boolean);
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** A marker at the start of a pasted line, before it is judged to start an item or not. */
+interface Candidate {
+  style: Style;
+  /** Its place in its list: 12 for "12.", 4 for "(iv)", 2 for "b)"; 0 for a bullet. */
+  value: number;
+  /** For a single letter, "i", "v" and "x" included, its place in the alphabet; else 0. */
+  letter: number;
+  /** "J." and the like: a capital letter and a full stop, as in a name's initials. */
+  initial: boolean;
+  /** The marker and the spacing after it, as pasted (tabs and all). */
+  raw: string;
+  /** The line's text after the marker, whitespace collapsed. */
+  rest: string;
+}
+
+/** A pasted line with text, its marker not yet judged. */
+interface RawLine {
+  at: number;
+  indent: number;
+  /** Marker included, whitespace collapsed. */
+  text: string;
+  candidate: Candidate | null;
+  afterBlank: boolean;
+  afterPageBreak: boolean;
+}
+
+/** Where each kind of list stands: the last number, letter and numeral read as a marker, or the next of each kind pasted. */
+interface ListPlace {
+  number: number;
+  letter: number;
+  roman: number;
+  /** The last marker read, or the next pasted, is a bullet ("•", "-", "o", ...). */
+  bullet: boolean;
+}
+
+const ROMAN_DIGITS: Record<string, number> = { i: 1, v: 5, x: 10 };
+
+/** "iv" is 4, "xii" is 12. */
+function romanValue(numeral: string): number {
+  let value = 0;
+  for (let i = 0; i < numeral.length; i++) {
+    const digit = ROMAN_DIGITS[numeral[i]!]!;
+    value += digit < (ROMAN_DIGITS[numeral[i + 1] ?? ''] ?? 0) ? -digit : digit;
+  }
+  return value;
+}
+
+function findMarker(trimmed: string): Candidate | null {
+  for (const [style, pattern] of MARKERS) {
+    const found = pattern.exec(trimmed);
+    if (!found) continue;
+    const mark = found[0].replace(/[\s().]/g, '');
+    const lower = mark.toLowerCase();
+    const letter = (style === 'letter' || style === 'roman') && lower.length === 1 ? lower.charCodeAt(0) - 96 : 0;
+    return {
+      style,
+      value: style === 'number' ? Number(mark) : style === 'roman' ? romanValue(lower) : letter,
+      letter,
+      initial: /^[A-Z]\.\s/.test(found[0]),
+      raw: found[0],
+      rest: trimmed.slice(found[0].length).replace(/\s+/g, ' '),
+    };
+  }
+  return null;
+}
+
+/** Whether a marker could be the next in its list: the first ("1." "a)" "(i)"), the one after the last, or the one before the next. */
+function inSequence(style: Style, c: Candidate, last: ListPlace, next: ListPlace): boolean {
+  if (style === 'number') return c.value === 1 || c.value === last.number + 1 || next.number === c.value + 1;
+  if (style === 'roman') return c.value === 1 || c.value === last.roman + 1 || next.roman === c.value + 1;
+  if (style === 'letter') return c.letter === 1 || c.letter === last.letter + 1 || next.letter === c.letter + 1;
+  // Of the bullets only "o" can be a word; it is a sub-bullet next to other bullets.
+  return style !== 'subBullet' || c.raw.trim() !== 'o' || last.bullet || next.bullet;
+}
+
+/**
+ * Whether a marker is really the first word of a wrapped line ("had / o contact", "the chair, /
+ * J. Smith", "paragraphs / 12. and 13.", "the section / 4) of"). All of these must hold: the
+ * line before it, with no blank line between, stops mid-sentence; the marker is followed by a
+ * single space, not laid out with a tab or spaces as a list's are; the line is indented no
+ * deeper than the text of the line before (sub-items usually are); the marker is not the next
+ * in a list; and the text after it starts in lower case, or with a name after an initial.
+ * Initials followed by more initials ("A. N. Other") are a name even if "a" could start a list.
+ */
+function wrapsOn(
+  style: Style,
+  c: Candidate,
+  line: RawLine,
+  before: Line | undefined,
+  column: number,
+  last: ListPlace,
+  next: ListPlace,
+): boolean {
+  if (!before?.text || line.afterBlank || ENDS_CLAUSE.test(before.text)) return false;
+  if (/\t|\s\s/.test(c.raw) || line.indent > column) return false;
+  if (c.initial && /^\p{Lu}\.(?:\s|$)/u.test(c.rest)) return true;
+  if (inSequence(style, c, last, next)) return false;
+  return STARTS_LOWER_CASE.test(c.rest) || (c.initial && /^\p{Lu}/u.test(c.rest));
+}
 
 /** The pasted lines that have text, and the page headers and footers among them. */
 function readLines(pasted: string): { lines: Line[]; debris: Unused[] } {
-  const lines: Line[] = [];
+  const raws: RawLine[] = [];
   const debris: Unused[] = [];
   let at = 0;
   let afterBlank = false;
   let afterPageBreak = false;
-  let lastLetter = '';
   // Word's manual line break can arrive as a vertical tab, and a PDF's page break as a form
   // feed. JS's \s and trim() cover non-breaking spaces and a byte order mark.
   for (const physical of pasted.split(LINE_BREAK)) {
     const pieces = physical.split('\f');
-    pieces.forEach((raw, i) => {
+    pieces.forEach((piece, i) => {
       if (i > 0) afterPageBreak = true;
       const here = at++;
-      let text = raw.trim().replace(/\s+/g, ' ');
+      const trimmed = piece.trim();
+      const text = trimmed.replace(/\s+/g, ' ');
       if (!text) {
         if (pieces.length === 1) afterBlank = true;
         return;
@@ -192,25 +306,62 @@ function readLines(pasted: string): { lines: Line[]; debris: Unused[] } {
         afterPageBreak = true;
         return;
       }
-      const indent = /^\s*/.exec(raw)![0].replace(/\t/g, '    ').length;
-      const width = indent + text.length;
-      let style: Style | null = null;
-      for (const [candidate, pattern] of MARKERS) {
-        const found = pattern.exec(text);
-        if (!found) continue;
-        const mark = found[0].replace(/[^a-z]/gi, '').toLowerCase();
-        // "i", "v" and "x" are letters when they follow "h", "u" and "w" in a lettered list.
-        const nextLetter = mark.length === 1 && mark.charCodeAt(0) === lastLetter.charCodeAt(0) + 1;
-        style = candidate === 'roman' && nextLetter ? 'letter' : candidate;
-        if (style === 'letter') lastLetter = mark;
-        text = text.slice(found[0].length);
-        break;
-      }
-      lines.push({ at: here, indent, style, text, width, afterBlank, afterPageBreak });
+      const indent = /^\s*/.exec(piece)![0].replace(/\t/g, '    ').length;
+      raws.push({ at: here, indent, text, candidate: findMarker(trimmed), afterBlank, afterPageBreak });
       afterBlank = false;
       afterPageBreak = false;
     });
   }
+
+  // What each line's lists go on to: one pass from the end, so no line looks ahead further than once.
+  const ahead: ListPlace[] = new Array<ListPlace>(raws.length);
+  let next: ListPlace = { number: 0, letter: 0, roman: 0, bullet: false };
+  for (let i = raws.length - 1; i >= 0; i--) {
+    ahead[i] = next;
+    const c = raws[i]!.candidate;
+    if (!c) continue;
+    next = { ...next };
+    if (c.style === 'number') next.number = c.value;
+    else if (c.style === 'roman') next.roman = c.value;
+    if (c.letter) next.letter = c.letter;
+    next.bullet = c.style === 'bullet' || c.style === 'subBullet';
+  }
+
+  const lines: Line[] = [];
+  const last: ListPlace = { number: 0, letter: 0, roman: 0, bullet: false };
+  /** Where the text of the line before starts, after its marker: a wrapped line may be indented to it. */
+  let column = 0;
+  raws.forEach((raw, i) => {
+    const { at: here, indent, candidate: c } = raw;
+    const width = indent + raw.text.length;
+    let style: Style | null = null;
+    let text = raw.text;
+    let wraps = '';
+    if (c) {
+      // "i", "v" and "x" are letters when they follow "h", "u" and "w" in a lettered list.
+      const marked = c.style === 'roman' && c.letter && c.letter === last.letter + 1 ? 'letter' : c.style;
+      if (wrapsOn(marked, c, raw, lines.at(-1), column, last, ahead[i]!)) wraps = c.raw.trim();
+      else {
+        style = marked;
+        text = c.rest;
+        if (style === 'number') last.number = c.value;
+        else if (style === 'roman') last.roman = c.value;
+        else if (style === 'letter') last.letter = c.letter;
+        last.bullet = style === 'bullet' || style === 'subBullet';
+      }
+    }
+    column = indent + (style ? c!.raw.replace(/\t/g, '    ').length : 0);
+    lines.push({
+      at: here,
+      indent,
+      style,
+      text,
+      width,
+      wraps,
+      afterBlank: raw.afterBlank,
+      afterPageBreak: raw.afterPageBreak,
+    });
+  });
   return { lines, debris };
 }
 
@@ -253,7 +404,7 @@ class Splitter {
   /** Where a line carrying on an item goes: the area's text or its last point. */
   private target: { draft: Draft; piece: Piece } | null = null;
   private pendingHeading: Heading | null = null;
-  private pendingLeadIn: { text: string; at: number } | null = null;
+  private pendingLeadIn: { text: string; at: number; wrapped: string[] } | null = null;
 
   constructor(private readonly lines: Line[]) {
     // The main list is the numbered one if there is one (its sub-items being lettered or
@@ -296,7 +447,7 @@ class Splitter {
   /** Whether `line` may be a heading or lead-in rather than carrying on the line before. */
   private standsAlone(before: Line | undefined, line: Line): boolean {
     if (!before) return true;
-    if (!before.text) return false;
+    if (!before.text || line.wraps) return false;
     const space = line.text.indexOf(' ');
     const hadRoom = before.width + 1 + (space < 0 ? line.text.length : space) <= this.maxWidth;
     const namesWhatFollows = line.text.endsWith(':') && isHeading(line.text);
@@ -370,10 +521,12 @@ class Splitter {
       if (role === 'carryOn') u.lines.forEach((line) => this.carryOn(line));
       else if (role === 'intro') this.unused.push({ at, text: textOf(u), reason: 'Introduction to the list' });
       else if (role === 'heading') this.pendingHeading = this.heading(textOf(u), at);
-      else if (role === 'leadIn') this.pendingLeadIn = { text: textOf(u), at };
+      else if (role === 'leadIn') this.pendingLeadIn = { text: textOf(u), at, wrapped: wrapsIn(u) };
       else {
+        // A paragraph of its own between the items ends the list a heading was over.
         this.leadIn = null;
-        this.newArea(textOf(u), 0, at);
+        this.outer = null;
+        this.newArea(textOf(u), 0, at, wrapsIn(u));
       }
     });
     flushPreamble();
@@ -384,9 +537,12 @@ class Splitter {
     if (level === 0) this.inner = null;
     if (this.pendingHeading || this.pendingLeadIn) {
       this.leadIn = null;
+      // So does a lead-in of its own, unless a heading stands straight above it.
+      if (!this.pendingHeading) this.outer = null;
       if (this.pendingHeading) this.setHeading(this.pendingHeading, level);
       if (this.pendingLeadIn) {
-        const draft = this.newArea(this.pendingLeadIn.text, 0, this.pendingLeadIn.at);
+        const { text, at, wrapped } = this.pendingLeadIn;
+        const draft = this.newArea(text, 0, at, wrapped);
         this.leadIn = { draft, level: 0, sameLevel: level === 0 };
       }
       this.pendingHeading = null;
@@ -434,7 +590,7 @@ class Splitter {
     } else this.inner = heading;
   }
 
-  private newArea(text: string, level: number, at: number): Draft {
+  private newArea(text: string, level: number, at: number, wrapped: string[] = []): Draft {
     const draft: Draft = {
       heading: this.inner ?? this.outer,
       level,
@@ -443,6 +599,7 @@ class Splitter {
       points: [],
       pageBreak: false,
       paragraphs: 1,
+      wrapped,
     };
     this.drafts.push(draft);
     this.target = { draft, piece: draft.body };
@@ -453,6 +610,7 @@ class Splitter {
   /** A line that carries on the item before it, joined as a wrapped line or a new paragraph. */
   private carryOn(line: Line): void {
     const { draft, piece } = this.target!;
+    if (line.wraps) draft.wrapped.push(line.wraps);
     if (!piece.text) {
       piece.text = piece.lastLine = line.text;
       return;
@@ -473,6 +631,10 @@ const LIST_NAMES: Record<Style, string> = {
   subBullet: 'from a bulleted list',
   paragraph: 'from paragraphs, as the text had no numbers or bullets',
 };
+
+/** "a", "a and b", "a, b and c". */
+const listed = (words: string[]) =>
+  words.length > 1 ? `${words.slice(0, -1).join(', ')} and ${words.at(-1)!}` : (words[0] ?? '');
 
 /** "area 3", "areas 3 and 4", "areas 3 to 7", "areas 1, 2 and 5". */
 function areaNumbers(numbers: number[]): string {
@@ -523,6 +685,14 @@ export function splitAreas(text: string): { areas: PastedArea[]; unused: UnusedL
     if (points) notes.push(`Area ${n} has a lead-in and ${plural(points, 'point')}.`);
     if (d.pageBreak) notes.push(`Area ${n} continued after a page break.`);
     if (d.paragraphs > 1) notes.push(`Area ${n} has ${d.paragraphs} paragraphs.`);
+    if (d.wrapped.length) {
+      const words = listed(d.wrapped.map((w) => `"${w}"`));
+      notes.push(
+        d.wrapped.length === 1
+          ? `In area ${n}, ${words} starts a wrapped line, so it is kept as text, not read as a new item.`
+          : `In area ${n}, ${words} start wrapped lines, so they are kept as text, not read as new items.`,
+      );
+    }
   });
 
   return { areas, unused: unused.map(({ text, reason }) => ({ text, reason })), notes };

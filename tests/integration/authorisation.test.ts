@@ -754,3 +754,20 @@ describe.each(KEYS)('%s', (key) => {
     if (before !== null) expect(await snapshot()).toEqual(before);
   });
 });
+
+describe('a page form sent as multipart', () => {
+  const pagePosts = KEYS.filter((key) => key.startsWith('POST /') && !key.startsWith('POST /api/'));
+
+  it.each(pagePosts)('%s: without its token, is refused and changes nothing, whoever sends it', async (key) => {
+    const entry = MATRIX[key]!;
+    for (const column of ['secretariat', 'cspOwn'] as const) {
+      const before = await snapshot();
+      let req = agents[column].agent.post(entry.url(f)).field('x', 'y');
+      for (const [name, value] of Object.entries(entry.body?.(f) ?? {})) req = req.field(name, String(value));
+      const res = await req;
+      // An upload's route reads the form and finds no token (403); any other page refuses the body (415).
+      expect({ key, column, status: res.status }).toEqual({ key, column, status: entry.multipart ? 403 : 415 });
+      expect(await snapshot()).toEqual(before);
+    }
+  });
+});

@@ -44,8 +44,17 @@ describe('house templates', () => {
     });
     expect(res.status).toBe(422);
     expect(res.body.errors).toEqual([
-      { field: 'body', line: 2, message: expect.stringMatching(/^Line 2: Triple braces/) },
-      { field: 'body', line: 3, message: expect.stringMatching(/^Line 3: \{\{unknown\}\} is not a placeholder/) },
+      {
+        field: 'body',
+        line: 2,
+        message:
+          'Line 2 (“<p>{{{pseudonym}}}</p>”): Triple braces {{{ }}} and {{& }} are not allowed: every value must be escaped',
+      },
+      {
+        field: 'body',
+        line: 3,
+        message: expect.stringMatching(/^Line 3 \(“<p>\{\{unknown\}\}<\/p>”\): \{\{unknown\}\} is not a placeholder/),
+      },
     ]);
     for (const body of [{}, { body: 7 }, { body: 'x', extra: 1 }]) {
       expect((await t.api('secretariat').put('/letter-templates/publish', body)).status).toBe(422);
@@ -85,7 +94,7 @@ describe('house templates', () => {
       changed: false,
     });
     const stale = await t.api('secretariat').put('/letter-templates/publish_after_changes', {
-      body: '{{> letterhead}}',
+      body: `${KENT_TEMPLATE}<p>One more paragraph.</p>`,
       expectedVersion: 1,
     });
     expect(stale.status).toBe(409);

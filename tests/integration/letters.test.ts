@@ -144,7 +144,24 @@ describe('draft letters', () => {
       [{ content: [...content].reverse() }, 'content'],
       [{ content: [...content, { type: 'paragraph', id: 999, text: 'x' }] }, `content.${content.length}.id`],
       [{ content: [...content, { type: 'paragraph', text: '' }] }, `content.${content.length}.text`],
+      [
+        {
+          content: [
+            {
+              type: 'block',
+              // Every block's name in one, as if one block were all of them.
+              name: content
+                .filter((p) => p.type === 'block')
+                .map((p) => p.name)
+                .join(', '),
+            },
+          ],
+        },
+        'content.0.name',
+      ],
       [{ date: '0000-01-01' }, 'date'],
+      // Before the panel met (1 March 2026): no letter can report a meeting yet to come.
+      [{ date: '2026-02-28' }, 'date'],
       [{ date: '2026-02-30' }, 'date'],
       [{ salutation: '' }, 'salutation'],
       [{ addressee: { name: 'x', lines: ['a'.repeat(201)] } }, 'addressee.lines.0'],
@@ -210,7 +227,7 @@ describe('draft letters', () => {
     expect(letter.draft.salutation).toBe('Dear Sam');
     expect(letter.html).toContain('Sam Okafor');
     expect(letter.draft.readdress).toMatchObject({
-      changes: ["the CSP's contact or address"],
+      changes: ["the addressee's name, job title or address"],
       addressee: { name: 'Dr Priya Shah', jobTitle: 'DHR Manager' },
       salutation: 'Dear Dr Shah',
     });
@@ -222,12 +239,12 @@ describe('draft letters', () => {
       .api('secretariat')
       .put(`/csps/${t.ids.kentCsp}`, { addressLines: csp.addressLines, contacts: csp.contacts });
     const offered = (await t.api('secretariat').get(`/letters/${letterId}`)).body.draft.readdress;
-    expect(offered.changes).toEqual(["the CSP's contact or address"]);
+    expect(offered.changes).toEqual(["the addressee's name, job title or address"]);
     // Settings moved on: the draft keeps its signatory until re-addressed.
     await t.api('secretariat').patch('/settings', { signatoryName: 'A New Chair' });
     letter = (await t.api('secretariat').get(`/letters/${letterId}`)).body;
     expect(letter.text).not.toContain('A New Chair');
-    expect(letter.draft.readdress.changes).toEqual(["the CSP's contact or address", 'the signatory']);
+    expect(letter.draft.readdress.changes).toEqual(["the addressee's name, job title or address", 'the signatory']);
     await t.api('secretariat').patch('/settings', { signatoryName: 'Chair of the Quality Assurance Panel' });
   });
 
@@ -304,35 +321,86 @@ describe('sending a letter', () => {
     expect(outcome.subject).toMatch(/DHR-2026-\d{4} \(Pia\): feedback from the Quality Assurance Panel/);
   });
 
-  it('is refused with 409 naming the characters its PDF could not print, changing nothing until they are gone', async () => {
+  it('refuses, at the field, text a letter could not print; Welsh, Polish, Greek and Cyrillic print as typed', async () => {
     const id = await submittedReview(t, 'Ysolde');
     await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: await meeting(t, '2026-03-03') });
     const outcome = {
       type: 'RECORD_OUTCOME',
       outcome: 'publish_after_changes',
       commendations: 'Diolch: ŵ ŷ, Łódź, Ελληνικά, Кириллица — and a rocket 🚀 and 中.',
-      areas: [{ text: 'Remove the date of death.' }],
+      areas: [{ text: 'Remove the date of death.', points: ['עברית'] }],
     };
-    const recorded = await t.api('panel').event(id, outcome);
+    const refused = await t.api('panel').event(id, outcome);
+    expect(refused.status).toBe(422);
+    expect(refused.body.errors).toEqual([
+      {
+        field: 'commendations',
+        message: 'must use only characters letters can print: "🚀" (U+1F680), "中" (U+4E2D) cannot be printed',
+      },
+      { field: 'areas.0.points.0', message: expect.stringMatching(/^must use only characters letters can print: "ע"/) },
+    ]);
+    for (const [url, body] of [
+      ['/reviews', { pseudonym: 'Li 李' }],
+      [`/csps/${t.ids.kentCsp}`, { addressLines: ['🏠'], contacts: [{ name: 'Sam', email: 'sam@kent.example' }] }],
+    ] as const) {
+      const res = url === '/reviews' ? await t.api('kent').post(url, body) : await t.api('secretariat').put(url, body);
+      expect(res.status).toBe(422);
+    }
+
+    const recorded = await t.api('panel').event(id, {
+      ...outcome,
+      commendations: 'Diolch: ŵ ŷ, Łódź, Ελληνικά, Кириллица.',
+      areas: [outcome.areas[0]!.text].map((text) => ({ text })),
+    });
     const letterId = recorded.body.letters.at(-1).id;
-    expect((await t.api('secretariat').get(`/letters/${letterId}`)).body.draft.unprintable).toEqual(['🚀', '中']);
+    expect((await t.api('secretariat').event(id, { type: 'SEND_LETTER' })).status).toBe(200);
+    const pdf = await t.api('kent').get(`/letters/${letterId}/pdf`).buffer(true).parse(binary);
+    expect(await pdfText(pdf.body)).toContain('Diolch: ŵ ŷ, Łódź, Ελληνικά, Кириллица.');
+  });
+
+  it('keeps an unprintable character that came before the check from garbling a PDF or blocking anyone', async () => {
+    // Data written before letters were checked: the pseudonym holds a character the PDF lacks.
+    const id = (await t.api('kent').post('/reviews', { pseudonym: 'Zhen' })).body.id;
+    await t.db('reviews').where({ id }).update({ pseudonym: 'Zhen 珍' });
+    for (const kind of ['overview_report', 'executive_summary', 'action_plan']) {
+      await t.api('kent').upload(id, kind, pdf(kind));
+    }
+    // The acknowledgement the service sends by itself goes out, with no PDF rather than a garbled one.
+    expect((await t.api('kent').event(id, { type: 'SUBMIT' })).status).toBe(200);
+    const ack = (await t.api('kent').get(`/reviews/${id}`)).body.letters.find(
+      (l: { kind: string }) => l.kind === 'acknowledgement',
+    );
+    expect((await t.api('kent').get(`/letters/${ack.id}`)).body).toMatchObject({ status: 'sent', hasPdf: false });
+    expect((await t.api('kent').get(`/letters/${ack.id}/pdf`)).status).toBe(409);
+
+    // The feedback letter, which goes out as a PDF, waits and says why.
+    await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: await meeting(t, '2026-03-04') });
+    const recorded = await t.api('panel').event(id, {
+      type: 'RECORD_OUTCOME',
+      outcome: 'publish',
+      commendations: '',
+      areas: [],
+    });
+    const letterId = recorded.body.letters.at(-1).id;
+    expect((await t.api('secretariat').get(`/letters/${letterId}`)).body.draft.unprintable).toEqual(['珍']);
     const before = await t.db('outbox').count('* as n');
     const refused = await t.api('secretariat').event(id, { type: 'SEND_LETTER' });
     expect(refused.status).toBe(409);
     expect(refused.body.error).toBe(
-      'The letter cannot be sent: its PDF cannot print "🚀" (U+1F680), "中" (U+4E2D). Change the text that contains them and try again.',
+      'The letter cannot be sent: its PDF cannot print "珍" (U+73CD). Change the text that contains it and try again.',
     );
     expect(await t.db('outbox').count('* as n')).toEqual(before);
-    expect((await t.api('secretariat').get(`/letters/${letterId}`)).body.status).toBe('draft');
     expect((await t.api('secretariat').get(`/letters/${letterId}/pdf`)).status).toBe(409);
+  });
 
-    await t
-      .api('panel')
-      .event(id, { ...outcome, type: 'AMEND_OUTCOME', commendations: 'Diolch: ŵ ŷ, Łódź, Ελληνικά, Кириллица.' });
-    const sent = await t.api('secretariat').event(id, { type: 'SEND_LETTER' });
-    expect(sent.status).toBe(200);
-    const pdf = await t.api('kent').get(`/letters/${letterId}/pdf`).buffer(true).parse(binary);
-    expect(await pdfText(pdf.body)).toContain('Diolch: ŵ ŷ, Łódź, Ελληνικά, Кириллица.');
+  it('is refused when dated after the day it is sent, until the date is changed', async () => {
+    const { id, letterId } = await withOutcome('Yvette');
+    await t.api('secretariat').patch(`/letters/${letterId}`, { date: '2027-01-05' });
+    const refused = await t.api('secretariat').event(id, { type: 'SEND_LETTER' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatch(/^The letter is dated 5 January 2027, which is after today/);
+    await t.api('secretariat').patch(`/letters/${letterId}`, { date: null });
+    expect((await t.api('secretariat').event(id, { type: 'SEND_LETTER' })).status).toBe(200);
   });
 
   it('keeps the whole pseudonym in the name of the PDF, slash and all', async () => {

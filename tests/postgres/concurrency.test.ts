@@ -1,4 +1,5 @@
 import { createTestApp, meeting, pdf, type TestApp } from '../helpers/app';
+import { contentOf } from '../helpers/letters';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -84,5 +85,49 @@ describe('saving a house template at the same moment (real PostgreSQL)', () => {
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.status === 409)).toHaveLength(9);
     expect((await t.api('secretariat').get(url)).body.version).toBe(version + 1);
+  });
+});
+
+describe('editing a draft letter at the same moment (real PostgreSQL)', () => {
+  it('keeps every one of four edits sent at once, and an edit never undoes a corrected outcome', async () => {
+    const id = await readyToSubmit('Olwen');
+    await t.api('kent').event(id, { type: 'SUBMIT' });
+    await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: await meeting(t, '2026-02-02') });
+    const areas = [{ text: 'Involve the family.' }];
+    const recorded = await t
+      .api('panel')
+      .event(id, { type: 'RECORD_OUTCOME', outcome: 'resubmit', commendations: '', areas });
+    const letterId = recorded.body.letters.at(-1).id;
+    const url = `/letters/${letterId}`;
+    const edits = [
+      { salutation: 'Dear Mr Okafor' },
+      { date: '2026-02-20' },
+      { signatory: { name: 'A Chair', title: 'Chair of the QA Panel' } },
+      { addressee: { name: 'Sam Okafor', jobTitle: 'DHR Coordinator', lines: ['Invicta House'] } },
+    ];
+    const results = await Promise.all(edits.map((edit) => t.api('secretariat').patch(url, edit)));
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect((await t.api('secretariat').get(url)).body.draft).toMatchObject({
+      salutation: 'Dear Mr Okafor',
+      date: '2026-02-20',
+      signatory: { name: 'A Chair' },
+      addressee: { jobTitle: 'DHR Coordinator' },
+    });
+
+    // Ten rounds of an edit racing a change of outcome: the letter always ends as the outcome says.
+    for (let i = 0; i < 10; i++) {
+      const outcome = i % 2 ? 'resubmit' : 'publish_after_changes';
+      const { draft } = (await t.api('secretariat').get(url)).body;
+      await Promise.all([
+        t.api('secretariat').patch(url, { content: contentOf(draft) }),
+        t.api('panel').event(id, { type: 'AMEND_OUTCOME', outcome, commendations: '', areas }),
+      ]);
+      const letter = (await t.api('secretariat').get(url)).body;
+      expect({ round: i, kind: letter.kind, template: letter.template.kind }).toEqual({
+        round: i,
+        kind: outcome,
+        template: outcome,
+      });
+    }
   });
 });

@@ -493,6 +493,120 @@ describe('splitAreas', () => {
     });
   });
 
+  const kept = (word: string, n = 1) =>
+    `In area ${n}, "${word}" starts a wrapped line, so it is kept as text, not read as a new item.`;
+
+  test.each([
+    ['1. The report says the family had\no contact with services.', 'o'],
+    ['1. The panel thanks the chair,\nJ. Smith, and the author.', 'J.'],
+    ['1. See paragraphs\n12. and 13. of the report.', '12.'],
+    ['1. Revise the section\n4) of the overview report.', '4)'],
+    ['1. The panel thanks the chair,\nA. N. Other, and the author.', 'A.'],
+    ['1. See section\n(iv) of the report.', '(iv)'],
+  ])('a wrapped line starting with what looks like a marker carries on its item, every word kept: %j', (text, word) => {
+    expect(splitAreas(text)).toEqual({
+      areas: plain(text.slice(3).replace('\n', ' ')),
+      unused: [],
+      notes: ['Read 1 area from a numbered list.', kept(word)],
+    });
+  });
+
+  test('two wrapped lines in one area starting with what looks like a marker, both kept and noted', () => {
+    expect(splitAreas('1. See paragraphs\n12. and 13., which say the family had\no contact with services.')).toEqual({
+      areas: plain('See paragraphs 12. and 13., which say the family had o contact with services.'),
+      unused: [],
+      notes: [
+        'Read 1 area from a numbered list.',
+        'In area 1, "12." and "o" start wrapped lines, so they are kept as text, not read as new items.',
+      ],
+    });
+  });
+
+  test('wrapped lines starting with "2019.", "i.e." or "e.g." carry on the item, as they start no list', () => {
+    expect(
+      splitAreas('1. The chronology should start in\n2019. The panel\ni.e. when the GP\ne.g. or the IMR.'),
+    ).toEqual({
+      areas: plain('The chronology should start in 2019. The panel i.e. when the GP e.g. or the IMR.'),
+      unused: [],
+      notes: ['Read 1 area from a numbered list.'],
+    });
+  });
+
+  test('wrapped lines starting "12." "4)" "o" and "J." in a list, with hanging indents, before the next item', () => {
+    const text = lines(
+      '1. See paragraphs',
+      '   12. and 13. of the report.',
+      '2. Revise the section',
+      '   4) of the overview report.',
+      '3. The report says the family had',
+      '   o contact with services.',
+      '4. The panel thanks the chair,',
+      '   J. Smith, and the author.',
+    );
+
+    expect(splitAreas(text)).toEqual({
+      areas: plain(
+        'See paragraphs 12. and 13. of the report.',
+        'Revise the section 4) of the overview report.',
+        'The report says the family had o contact with services.',
+        'The panel thanks the chair, J. Smith, and the author.',
+      ),
+      unused: [],
+      notes: ['Read 4 areas from a numbered list.', kept('12.', 1), kept('4)', 2), kept('o', 3), kept('J.', 4)],
+    });
+  });
+
+  test('markers after a line that stops mid-sentence still start items when they are next in a list', () => {
+    // Lettered sub-items under a heading; a colon ends the line before.
+    expect(splitAreas(lines('1. Structure:', '   a. Add contents.', '   b. Number paragraphs.')).areas).toEqual(
+      under('Structure', 'Add contents.', 'Number paragraphs.'),
+    );
+    // Word's "o" next to a "•" item, indented or not, and in lower case.
+    expect(splitAreas('• Item\n   o sub-point').areas).toEqual(under('Item', 'sub-point'));
+    expect(splitAreas('• Structure\no add a contents page\no number the paragraphs').areas).toEqual(
+      under('Structure', 'add a contents page', 'number the paragraphs'),
+    );
+    // Lower-case points after a lead-in.
+    expect(
+      splitAreas(
+        lines(
+          'The panel felt that the report needed more analysis of the agencies’ contact with the victim:',
+          'o the GP’s contact in 2018;',
+          'o the housing officer’s visits.',
+        ),
+      ).areas,
+    ).toEqual([
+      {
+        heading: null,
+        text: 'The panel felt that the report needed more analysis of the agencies’ contact with the victim:',
+        points: ['the GP’s contact in 2018;', 'the housing officer’s visits.'],
+      },
+    ]);
+    // Lists without full stops: each number, numeral or letter is the first or the next.
+    expect(splitAreas('1. add a contents page\n2. number the paragraphs\n3. say more').areas).toEqual(
+      plain('add a contents page', 'number the paragraphs', 'say more'),
+    );
+    expect(splitAreas('(1) add a contents page\n(2) number the paragraphs').areas).toEqual(
+      plain('add a contents page', 'number the paragraphs'),
+    );
+    expect(splitAreas('1. Equality and diversity\n  i. consider age.\n  ii. consider disability.').areas).toEqual(
+      under('Equality and diversity', 'consider age.', 'consider disability.'),
+    );
+    // A list pasted from part way through: "5." comes before "6.".
+    expect(splitAreas('Structure\n5. add a contents page\n6. number the paragraphs').areas).toEqual(
+      under('Structure', 'add a contents page', 'number the paragraphs'),
+    );
+  });
+
+  test('a marker laid out with a tab, or indented deeper than the text above, starts a sub-item', () => {
+    expect(splitAreas('1. Equality and diversity\nc.\tconsider her age.').areas).toEqual(
+      under('Equality and diversity', 'consider her age.'),
+    );
+    expect(splitAreas('1. Equality and diversity\n      o consider her age.').areas).toEqual(
+      under('Equality and diversity', 'consider her age.'),
+    );
+  });
+
   test('with no markers, each paragraph is an area and a "...:" paragraph heads the rest', () => {
     const text =
       'First area\nwraps here.\n\nSecond area.\n\n\nStructure:\nAdd a contents page.\n\nNumber the paragraphs.\n';

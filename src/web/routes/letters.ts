@@ -15,6 +15,8 @@ type Draft = NonNullable<Letter['draft']>;
 /** A part of the draft as the paragraphs form carries it: a block or fixed markup stays, a paragraph may change. */
 interface FormPart {
   kind: 'block' | 'fixed' | 'paragraph';
+  /** p, h2 or h3: how the paragraph stands in the letter. */
+  tag?: string;
   /** The block's name, or the id of a fixed part or paragraph ('' for a paragraph added on this form). */
   ref: string;
   text: string;
@@ -35,6 +37,17 @@ const BLOCK_WORDS: Record<BlockName, { title: string; change?: 'addressing' | 'o
   signature: { title: "The signatory's name and title", change: 'addressing' },
 };
 
+/** How each letter is named on its page. */
+const KIND_NAMES: Record<string, string> = {
+  publish: 'feedback, publish',
+  publish_after_changes: 'feedback, publish after changes',
+  resubmit: 'feedback, revise and resubmit',
+  acknowledgement: 'acknowledgement of the submission',
+  revision_reminder: 'reminder of the revision items',
+  publication_reminder: 'reminder to record the publication',
+  publication_confirmation: 'confirmation of the publication',
+};
+
 const BANNERS: Record<string, string> = {
   paragraphs: 'The letter’s paragraphs are saved',
   addressing: 'The letter’s date, addressee and signature are saved',
@@ -50,6 +63,7 @@ function partsOf(draft: Draft): FormPart[] {
         : {
             kind: 'paragraph',
             ref: String(part.id),
+            tag: part.tag,
             text: part.text,
             remove: false,
             status: part.status,
@@ -92,13 +106,15 @@ export function letterRoutes(router: express.Router, { services }: WebContext) {
       res,
       'letters/show',
       {
-        title: `${draft ? 'Draft ' : ''}${letter.kind.replace(/_/g, ' ')} letter – ${review.reference}`,
+        title: `${draft ? 'Draft letter' : 'Letter'}: ${KIND_NAMES[letter.kind]} – ${review.reference}`,
+        kindName: KIND_NAMES[letter.kind],
         letter,
         review,
         draft,
         canEdit,
         canSend: draft !== null && review.allowedEvents.includes('SEND_LETTER') && !draft.unprintable.length,
         unprintable: draft?.unprintable.map((c) => `“${c}”`).join(', '),
+        readdressRows: draft?.readdress ? readdressRows(draft) : [],
         templateLink: `/admin/templates/${letter.kind}`,
         outcomeLink:
           review.meeting && letter.round
@@ -114,6 +130,7 @@ export function letterRoutes(router: express.Router, { services }: WebContext) {
             block,
             blockHint: part.kind === 'block' ? BLOCKS[part.ref as BlockName] : '',
             added: part.kind === 'paragraph' && (part.ref === '' || part.status === 'added'),
+            heading: part.kind === 'paragraph' && part.tag !== undefined && part.tag !== 'p',
             edited: part.status === 'edited',
           };
         }),
@@ -252,6 +269,18 @@ export function letterRoutes(router: express.Router, { services }: WebContext) {
       'signatory-title',
     ];
     const values = Object.fromEntries(names.map((n) => [n, formText(body[n])]));
+    // A date with a part left out is named for that part, before the service judges the rest.
+    const missing = ['day', 'month', 'year'].filter((part) => !values[`date-${part}`]!.trim());
+    if (missing.length > 0 && missing.length < 3) {
+      const message = `The date of the letter must include a ${missing.join(' and a ')}`;
+      return addressingPage(
+        req,
+        res,
+        id,
+        { values, errors: [{ field: 'date', message, href: `#date-${missing[0]}` }] },
+        422,
+      );
+    }
     await handleForm(
       async () => {
         await services.letters.update(req.user!, id, {
@@ -273,7 +302,10 @@ export function letterRoutes(router: express.Router, { services }: WebContext) {
           id,
           {
             values,
-            errors: errors.map((e) => addressingError(e.field, e.message)),
+            // One message for each field, the first the service gave.
+            errors: errors
+              .map((e) => addressingError(e.field, e.message))
+              .filter((e, i, all) => all.findIndex((other) => other.field === e.field) === i),
           },
           status,
         ),
@@ -307,6 +339,30 @@ export function letterRoutes(router: express.Router, { services }: WebContext) {
   });
 }
 
+/** What re-addressing would change, line by line: the draft's words beside the ones it would take. */
+function readdressRows(draft: Draft) {
+  const now = draft.readdress!;
+  const address = (a: Draft['addressee']) => [a.name, a.jobTitle, ...a.lines].filter(Boolean).join(', ');
+  const style = (s: Draft['style']) =>
+    `${s.areaStyle === 'numbered' ? 'numbered' : 'bulleted'} areas, dates as ${s.dateStyle === 'plain' ? '6 September 2023' : '6th September 2023'}`;
+  const rows = [
+    { what: 'Addressee', draft: address(draft.addressee), now: address(now.addressee) },
+    { what: 'Salutation', draft: draft.salutation, now: now.salutation },
+    {
+      what: 'Signed by',
+      draft: `${draft.signatory.name}, ${draft.signatory.title}`,
+      now: `${now.signatory.name}, ${now.signatory.title}`,
+    },
+    {
+      what: 'Letterhead',
+      draft: [draft.letterhead.title, ...draft.letterhead.lines].filter(Boolean).join(', '),
+      now: [now.letterhead.title, ...now.letterhead.lines].filter(Boolean).join(', '),
+    },
+    { what: 'House style', draft: style(draft.style), now: style(now.style) },
+  ];
+  return rows.filter((row) => row.draft !== row.now);
+}
+
 /** What each field of the addressing form is called, for its error messages. */
 const ADDRESSING_LABELS: Record<string, string> = {
   date: 'the date of the letter',
@@ -324,7 +380,7 @@ function addressingError(serviceField: string, message: string): PageError {
   const label = ADDRESSING_LABELS[field] ?? 'this field';
   const href = `#${field === 'date' ? 'date-day' : field}`;
   if (/must not be empty|is required/.test(message)) return { field, message: `Enter ${label}`, href };
-  if (field === 'date' && !/between/.test(message)) {
+  if (field === 'date' && !/between|on or after/.test(message)) {
     return { field, message: 'The date of the letter must be a real date', href };
   }
   return { field, message: `${label.charAt(0).toUpperCase()}${label.slice(1)} ${message}`, href };

@@ -1,6 +1,6 @@
 import type express from 'express';
 import type { NextFunction, Request, Response } from 'express';
-import { NotFoundError } from '../../../services/errors';
+import { NotFoundError, ValidationError } from '../../../services/errors';
 import { handleForm, render, type PageError } from '../../forms';
 import type { WebContext } from '../../index';
 import { idParam } from '../../../http';
@@ -51,6 +51,24 @@ function contactsOfForm(
   const jobTitle = values.addresseeJobTitle.trim();
   const addressLines = linesOf(values.addresseeAddress);
   return { contacts: contacts.map((c, i) => withAddressing(c, i, before, { jobTitle, addressLines })), unreadable };
+}
+
+/** Errors on the first contact's job title and own address belong to those fields of the page. */
+async function addresseeErrors<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    throw new ValidationError(
+      err.errors.map((e) => {
+        const at = /^contacts\.0\.(jobTitle|addressLines)(?:\.(\d+))?$/.exec(e.field);
+        if (!at) return e;
+        if (at[1] === 'jobTitle') return { field: 'addresseeJobTitle', message: e.message };
+        const line = at[2] === undefined ? '' : `on line ${Number(at[2]) + 1}: `;
+        return { field: 'addresseeAddress', message: `${line}${e.message}` };
+      }),
+    );
+  }
 }
 
 /** A contact as saved: the first with the page's job title and address, the others as they were. */
@@ -157,12 +175,14 @@ export function adminRoutes(router: express.Router, { services }: WebContext) {
       async () => {
         const csp = await withLineErrors(
           () =>
-            directory.createCsp(req.user!, {
-              name: values.name,
-              policeForceAreaId: formNumber(values.policeForceAreaId) ?? undefined,
-              addressLines: linesOf(values.addressLines),
-              contacts,
-            }),
+            addresseeErrors(() =>
+              directory.createCsp(req.user!, {
+                name: values.name,
+                policeForceAreaId: formNumber(values.policeForceAreaId) ?? undefined,
+                addressLines: linesOf(values.addressLines),
+                contacts,
+              }),
+            ),
           ['addressLines', 'contacts'],
           (field, line) => (field === 'contacts' && unreadable.has(line) ? READ_CONTACT : undefined),
         );
@@ -213,7 +233,10 @@ export function adminRoutes(router: express.Router, { services }: WebContext) {
     await handleForm(
       async () => {
         await withLineErrors(
-          () => directory.updateCsp(req.user!, id, { addressLines: linesOf(values.addressLines), contacts }),
+          () =>
+            addresseeErrors(() =>
+              directory.updateCsp(req.user!, id, { addressLines: linesOf(values.addressLines), contacts }),
+            ),
           ['addressLines', 'contacts'],
           (field, line) => (field === 'contacts' && unreadable.has(line) ? READ_CONTACT : undefined),
         );

@@ -61,7 +61,13 @@ export async function withLineErrors<T>(
   try {
     return await call();
   } catch (err) {
-    if (err instanceof ValidationError) throw new ValidationError(atLines(err.errors, fields, explain));
+    if (err instanceof ValidationError) {
+      // A line that could not be read fails on each of its parts: say so once.
+      const errors = atLines(err.errors, fields, explain);
+      throw new ValidationError(
+        errors.filter((e, i) => errors.findIndex((o) => o.field === e.field && o.message === e.message) === i),
+      );
+    }
     throw err;
   }
 }

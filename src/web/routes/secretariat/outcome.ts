@@ -15,7 +15,8 @@ import { formText, linesOf } from './common';
 
 /** Empty rows offered after the areas, to add ones the paste missed. */
 const SPARE_ROWS = 3;
-/** More rows than any list of areas: the service accepts at most 200. */
+/** The most areas a letter may have (the service refuses more), and the most rows the form carries. */
+const MAX_AREAS = 200;
 const MAX_ROWS = 250;
 
 const OUTCOME_OPTIONS = [
@@ -227,7 +228,18 @@ export function outcomeRoutes(router: express.Router, { services }: WebContext) 
 
     if (body.action === 'split') {
       const { areas, unused, notes } = splitAreas(draft.pasted);
-      if (!draft.pasted.trim()) notes.push('Nothing was pasted. Type the areas below, or leave them empty to publish.');
+      if (areas.length > MAX_AREAS) {
+        // More than a letter may hold: the paste is not a list of areas, and drawing it all would be no help.
+        const message = `The pasted text reads as ${areas.length.toLocaleString('en-GB')} areas, and a letter can have at most ${MAX_AREAS}. Paste only the panel's list of areas`;
+        return show(req, res, loaded, 'paste', draft, { errors: [{ field: 'pasted', message, href: '#pasted' }] }, 422);
+      }
+      if (!draft.pasted.trim()) {
+        notes.push(
+          draft.outcome === 'publish'
+            ? 'Nothing was pasted: a report published as it is has no areas.'
+            : 'Nothing was pasted. Type the areas below.',
+        );
+      }
       return show(
         req,
         res,

@@ -29,7 +29,13 @@ export function templateRoutes(router: express.Router, { services }: WebContext)
   async function editPage(
     req: Request,
     res: Response,
-    extra: { body?: string; errors?: PageError[]; preview?: { html: string | null; text: string | null } } = {},
+    extra: {
+      body?: string;
+      errors?: PageError[];
+      preview?: { html: string | null; text: string | null };
+      /** The version the user was editing, when someone else saved a newer one meanwhile. */
+      editing?: number;
+    } = {},
     status = 200,
   ) {
     const user = who(req);
@@ -56,7 +62,13 @@ export function templateRoutes(router: express.Router, { services }: WebContext)
         },
         versions,
         body: extra.body ?? template.body,
-        rows: Math.min(Math.max((extra.body ?? template.body).split('\n').length + 2, 10), 40),
+        expectedVersion: extra.editing ?? template.version,
+        conflict: extra.editing !== undefined ? versions.find((v) => v.version === template.version) : null,
+        // A subject is one line; a letter's box is as tall as the letter, within reason.
+        rows:
+          template.format === 'subject'
+            ? 2
+            : Math.min(Math.max((extra.body ?? template.body).split('\n').length + 2, 10), 40),
         preview: extra.preview,
         errors: extra.errors,
         banner: extra.errors ? null : banner,
@@ -120,7 +132,9 @@ export function templateRoutes(router: express.Router, { services }: WebContext)
   router.post('/admin/templates/:kind/versions/:version/restore', async (req, res) => {
     const kind = kindOf(req);
     const version = idParam(req, 'version');
-    await templates.restore(who(req), kind, version);
-    res.redirect(`/admin/templates/${encodeURIComponent(kind)}?restored=${version}`);
+    const restored = await templates.restore(who(req), kind, version);
+    res.redirect(
+      `/admin/templates/${encodeURIComponent(kind)}?${restored.changed ? `restored=${version}` : 'saved=unchanged'}`,
+    );
   });
 }
