@@ -4,7 +4,9 @@ import { compile } from 'html-to-text';
 const toText = compile({
   wordwrap: 78,
   selectors: [
+    // Headings as written: html-to-text would shout them in capitals, changing their words ("STRASSE").
     { selector: 'h2', options: { uppercase: false, leadingLineBreaks: 2, trailingLineBreaks: 1 } },
+    { selector: 'h3', options: { uppercase: false, leadingLineBreaks: 2, trailingLineBreaks: 1 } },
     { selector: 'a', options: { ignoreHref: true } },
     { selector: 'ol', options: { leadingLineBreaks: 1, trailingLineBreaks: 1 } },
     // The bullet the letters print, rather than html-to-text's asterisk.

@@ -126,6 +126,12 @@ describe('house style', () => {
     expect(text).toMatch(/First line\.\n\s*Second line\./);
   });
 
+  it('keeps headings as written in the plain text, not in capitals', () => {
+    const { text } = letter(`${KENT_TEMPLATE}<h2>Nächste Schritte</h2>\n<h3>Straße und Gesundheit</h3>`);
+    expect(text).toContain('Nächste Schritte');
+    expect(text).toContain('Straße und Gesundheit');
+  });
+
   it('writes dates as "6 September 2023" or "6th September 2023"', () => {
     expect(longDate('2023-09-06')).toBe('6 September 2023');
     expect(
