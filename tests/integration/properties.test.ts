@@ -788,7 +788,10 @@ describe('letters and emails', () => {
   it('arrive escaped in the letter page and the outbox when the text came through the service', async () => {
     // The properties above may have left settings and templates in words no PDF font has.
     expect((await t.api('secretariat').patch('/settings', DEFAULT_SETTINGS)).status).toBe(200);
-    expect((await t.api('secretariat').post('/letter-templates/resubmit/versions/1/restore')).status).toBe(201);
+    // 201 when the tests above changed the template, 200 when it is still as shipped.
+    expect([200, 201]).toContain(
+      (await t.api('secretariat').post('/letter-templates/resubmit/versions/1/restore')).status,
+    );
     await fc.assert(
       fc.asyncProperty(markup, markup, markup, markup, async (a, b, c, d) => {
         // The properties above may have left the area without a PCC to copy letters to.
