@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Db } from '../db/connect';
 import type { User } from './accounts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
+import { scopeCsps } from './scope';
 import { email, id, optionalText, parse, printable, text } from './validation';
 
 export interface PoliceForceArea {
@@ -121,18 +122,12 @@ export function createDirectory(db: Db) {
 
     /** The CSPs the user may see: all for the Home Office, their own for a CSP, their area's for a PCC. */
     async listCsps(user: User): Promise<Csp[]> {
-      const q = csps();
-      if (user.role === 'csp') q.where('c.id', user.cspId);
-      if (user.role === 'pcc') q.where('c.police_force_area_id', user.policeForceAreaId);
-      return (await q).map(toCsp);
+      return (await scopeCsps(csps(), user)).map(toCsp);
     },
 
     /** The same CSPs as listCsps, by id and name only: what a filter or a choice of CSP needs. */
     async cspNames(user: User): Promise<{ id: number; name: string }[]> {
-      const q = db('csps as c').orderBy('c.name').select('c.id', 'c.name');
-      if (user.role === 'csp') q.where('c.id', user.cspId);
-      if (user.role === 'pcc') q.where('c.police_force_area_id', user.policeForceAreaId);
-      return q;
+      return scopeCsps(db('csps as c').orderBy('c.name').select('c.id', 'c.name'), user);
     },
 
     async getCsp(cspId: number): Promise<Csp | null> {

@@ -16,5 +16,17 @@ export function visibleReviews(conn: Conn, user: User): Knex.QueryBuilder {
   return q;
 }
 
+/**
+ * The CSPs (as `c`) a user may see, with the same rule as their reviews: all for the Home
+ * Office, its own for a CSP user, its force area's for a PCC, none for an agency (whose
+ * users work on recommendations and have no business with CSPs' contacts and addresses).
+ */
+export function scopeCsps(q: Knex.QueryBuilder, user: User): Knex.QueryBuilder {
+  if (user.role === 'csp') q.where('c.id', user.cspId);
+  if (user.role === 'pcc') q.where('c.police_force_area_id', user.policeForceAreaId);
+  if (user.role === 'agency') q.whereRaw('false');
+  return q;
+}
+
 /** The Home Office side: the secretariat and panel members. */
 export const isHomeOffice = (user: User) => user.role === 'secretariat' || user.role === 'panel';

@@ -661,6 +661,10 @@ afterAll(() => t.close());
 const VOLATILE = ['web_sessions', 'api_tokens', 'sign_in_failures'];
 const snapshot = () => fingerprint(t.db, { except: VOLATILE });
 
+/** Who may not see Kent CSP's contacts and address: other CSPs and PCCs, and agencies, even Kent's own police. */
+const NOT_KENT: ReadonlySet<Column> = new Set(['cspOther', 'pccOther', 'agencyOwn', 'agencyOther']);
+const KENT_PRIVATE = ['sam@kent.example', 'Invicta House'];
+
 /** Ids that name nothing: a refusal must read the same for them as for what is out of scope. */
 const NOWHERE = new Proxy({} as Fixture, { get: () => 999_999 });
 const OTHER_SCOPE: ReadonlySet<Column> = new Set(['cspOther', 'pccOther', 'agencyOther']);
@@ -752,6 +756,11 @@ describe.each(KEYS)('%s', (key) => {
       if (key.includes(' /api/')) expect(nowhere.body).toEqual(res.body);
     }
     if (before !== null) expect(await snapshot()).toEqual(before);
+    // Whatever a role outside Kent CSP may read, it never shows Kent's contacts or address.
+    if (!mutating && NOT_KENT.has(column) && expected[column] === 'ok') {
+      for (const secret of KENT_PRIVATE)
+        expect({ key, column, shows: (res.text ?? '').includes(secret) }).toEqual({ key, column, shows: false });
+    }
   });
 });
 
