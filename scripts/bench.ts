@@ -8,6 +8,9 @@
  *    after a short warm-up; GET /ready (one SELECT 1) is the baseline.
  * 3. Measures letters rendered per second (HTML) and PDFs per second, and the time
  *    from starting the app on the embedded database to its first 200 from /ready.
+ * 4. Times a 1 MB recommendations import of hostile lines (one recommendation, then a
+ *    "word | NameN" line per agency) and GET /health's latency while it runs: the import
+ *    is parsed on the event loop every request shares, so a slow parse is /health's p99.
  *
  * Prints a table with each scenario's ratio to the baseline and the targets, and
  * writes every figure to BENCH_OUTPUT (default bench-results.json).
@@ -125,6 +128,103 @@ async function drive(base: string, scenario: Scenario, seconds: number): Promise
     p95: round(percentile(latencies, 95)),
     p99: round(percentile(latencies, 99)),
     errors,
+  };
+}
+
+interface ImportFigures {
+  /** Of the request's JSON body. */
+  bytes: number;
+  imports: number;
+  /** What the app answered each import (422: refused for its thousands of agencies, after reading it). */
+  statuses: number[];
+  importMsMedian: number;
+  importMsMax: number;
+  /** GET /health while the imports ran, one after another. */
+  healthRequests: number;
+  healthP50: number;
+  healthP99: number;
+  healthMax: number;
+  healthErrors: number;
+}
+
+/**
+ * The body of a preview of one recommendation, then "word | NameN" lines, as large as the API
+ * takes (a JSON body of 1 MB, each line break written "\n"): what froze the importer before it was linear.
+ */
+function hostileImport(bytes = 1_000_000): string {
+  const body = (content: string) => JSON.stringify({ format: 'text', content, dryRun: true });
+  const lines = ['1 Do this'];
+  let size = Buffer.byteLength(body(lines[0]!));
+  for (let i = 0; ; i++) {
+    const line = `word | Name${i}`;
+    if (size + 2 + line.length > bytes) break;
+    lines.push(line);
+    size += 2 + line.length;
+  }
+  return body(lines.join('\n'));
+}
+
+/**
+ * Previews `imports` 1 MB hostile imports (dryRun: nothing is saved), one after another, into
+ * `reviewId` while autocannon drives GET /health at 4 connections, and reports how long each
+ * import took and /health's latency meanwhile.
+ */
+async function measureImport(
+  base: string,
+  reviewId: number,
+  headers: Record<string, string>,
+  imports = 5,
+): Promise<ImportFigures> {
+  const body = hostileImport();
+  const latencies: number[] = [];
+  let healthErrors = 0;
+  const health = autocannon({
+    url: `${base}/health`,
+    connections: 4,
+    duration: 3600, // stopped when the imports are done
+  }) as unknown as autocannon.Instance & Promise<autocannon.Result>;
+  // Only the answers that come while an import is in flight count.
+  let importing = false;
+  health.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+    if (!importing) return;
+    latencies.push(ms);
+    if (status >= 300) healthErrors++;
+  });
+  const statuses: number[] = [];
+  const times: number[] = [];
+  try {
+    await new Promise((r) => setTimeout(r, 500)); // /health under way first
+    importing = true;
+    for (let i = 0; i < imports; i++) {
+      const started = process.hrtime.bigint();
+      const res = await fetch(`${base}/api/v1/reviews/${reviewId}/recommendations/import`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      });
+      await res.arrayBuffer();
+      times.push(Number(process.hrtime.bigint() - started) / 1e6);
+      statuses.push(res.status);
+    }
+  } finally {
+    importing = false;
+    health.stop();
+  }
+  const result = await health;
+  healthErrors += result.errors + result.timeouts;
+  latencies.sort((a, b) => a - b);
+  times.sort((a, b) => a - b);
+  return {
+    bytes: Buffer.byteLength(body),
+    imports,
+    statuses,
+    importMsMedian: round(percentile(times, 50)),
+    importMsMax: round(times[times.length - 1]!),
+    healthRequests: latencies.length,
+    healthP50: round(percentile(latencies, 50)),
+    healthP99: round(percentile(latencies, 99)),
+    healthMax: round(latencies[latencies.length - 1] ?? NaN),
+    healthErrors,
   };
 }
 
@@ -281,6 +381,8 @@ async function main() {
     .first('id', 'csp_id');
   const cspUser = await db('users').where({ csp_id: threeRounds.csp_id }).first('id', 'email');
   const secretariat = await db('users').where({ role: 'secretariat' }).first('id', 'email');
+  // Recommendations are imported into an approved or published review.
+  const published = await db('reviews').where({ state: 'published' }).orderBy('id').first('id');
   const openItems: { itemId: number; reviewId: number; userId: number }[] = await db('revision_items as i')
     .join('rounds as ro', 'ro.id', 'i.round_id')
     .join('reviews as r', 'r.id', 'ro.review_id')
@@ -301,6 +403,7 @@ async function main() {
   });
   const { url } = app;
   let figures: Figures[] = [];
+  let importFigures: ImportFigures;
   try {
     await settle(db);
     await db.destroy();
@@ -368,6 +471,12 @@ async function main() {
     }
     if (nextItem > openItems.length)
       console.log(`  (the event scenario reused items: ${nextItem} > ${openItems.length})`);
+
+    console.log('\nA 1 MB recommendations import of hostile lines, with GET /health meanwhile:');
+    importFigures = await measureImport(url, published.id, bearer(secretariat.id));
+    console.log(
+      `  import ${importFigures.importMsMedian} ms (median of ${importFigures.imports}, max ${importFigures.importMsMax} ms, answered ${[...new Set(importFigures.statuses)].join(', ')}); /health p99 ${importFigures.healthP99} ms (p50 ${importFigures.healthP50} ms, max ${importFigures.healthMax} ms, ${importFigures.healthRequests} requests, ${importFigures.healthErrors} errors)`,
+    );
   } finally {
     await app.stop();
   }
@@ -413,6 +522,9 @@ async function main() {
   console.log(
     `\nletters: ${lettersPerSecond}/s (HTML), PDFs: ${pdfsPerSecond}/s; start-up to ready: ${firstStartMs} ms`,
   );
+  console.log(
+    `1 MB hostile recommendations import: ${importFigures.importMsMedian} ms; /health p99 meanwhile ${importFigures.healthP99} ms`,
+  );
   console.log(targetsMet ? 'Every target met.' : 'Some targets missed (marked NO above).');
 
   fs.writeFileSync(
@@ -428,6 +540,7 @@ async function main() {
         letters: { htmlPerSecond: lettersPerSecond, pdfPerSecond: pdfsPerSecond },
         startup: { firstStartMs, restartMs },
         signIn: signInTiming,
+        recommendationsImport: importFigures,
         targetsMet,
       },
       null,

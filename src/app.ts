@@ -4,7 +4,13 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import multer from 'multer';
 import { apiRouter } from './api/router';
-import { AppError, isDatabaseUnavailable, TooManyRequestsError, ValidationError } from './services/errors';
+import {
+  AppError,
+  isDatabaseUnavailable,
+  refusedByDatabase,
+  TooManyRequestsError,
+  ValidationError,
+} from './services/errors';
 import type { Services } from './services';
 import { webRouter } from './web';
 
@@ -53,6 +59,11 @@ export function createApp(
       strictTransportSecurity: options.secure,
     }),
   );
+  // None of the browser's powerful features is used: say so, so that no page can be made to ask for them.
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    res.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), display-capture=()');
+    next();
+  });
 
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
@@ -75,7 +86,7 @@ export function createApp(
 
   app.use('/api/v1', apiRouter(services, { maxUploadBytes: services.maxUploadBytes }));
   app.use('/api', (_req: Request, res: Response) => {
-    res.status(404).json({ error: 'Not found' });
+    res.set('Cache-Control', 'no-store').status(404).json({ error: 'Not found' });
   });
   app.use('/api', apiErrorHandler(services.maxUploadBytes));
   app.use(webRouter(services, options));
@@ -121,6 +132,11 @@ function apiErrorHandler(maxUploadBytes: number) {
     if (typeof status === 'number' && status >= 400 && status < 500) {
       const expose = (err as { expose?: boolean }).expose;
       res.status(status).json({ error: expose ? (err as Error).message : 'The request could not be understood' });
+      return;
+    }
+    const refused = refusedByDatabase(err);
+    if (refused) {
+      res.status(refused.status).json({ error: refused.message });
       return;
     }
     const { name, code } = err as { name?: string; code?: string };

@@ -20,6 +20,8 @@ export interface Config {
   demo: boolean;
   demoPassword: string | undefined;
   maxUploadBytes: number;
+  /** Uploads one user may have in progress at once. */
+  uploadsAtOnce: number;
   /** How long a token issued by POST /api/v1/session stays valid. */
   sessionTtlHours: number;
   /** Address of the app as users reach it, for links in emails. */
@@ -84,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo: mode !== 'production' && env.DEMO !== '0',
     demoPassword: env.DEMO_PASSWORD || undefined,
     maxUploadBytes: integer('MAX_UPLOAD_MB', env.MAX_UPLOAD_MB, 20) * 1024 * 1024,
+    uploadsAtOnce: integer('UPLOADS_AT_ONCE', env.UPLOADS_AT_ONCE, 2),
     sessionTtlHours: integer('SESSION_TTL_HOURS', env.SESSION_TTL_HOURS, 12),
     publicUrl: (env.PUBLIC_URL || `http://localhost:${port(env.PORT) || 3000}`).replace(/\/$/, ''),
     smtpUrl: env.SMTP_URL || undefined,

@@ -23,6 +23,7 @@ export async function open(config: Config) {
     : mailboxTransport(path.join(config.dataDir, 'mail'));
   const services = createServices(db, {
     maxUploadBytes: config.maxUploadBytes,
+    uploadsAtOnce: config.uploadsAtOnce,
     sessionTtlHours: config.sessionTtlHours,
     transport,
     mailFrom: config.mailFrom,

@@ -1,8 +1,8 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import multer from 'multer';
 import type { User } from '../services/accounts';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../services/errors';
 import type { Services } from '../services';
+import { documentUpload } from '../services/documentTypes';
 import { organisationIdParam } from '../services/reports';
 import { sendReport } from './reports';
 import { idParam } from '../http';
@@ -21,10 +21,7 @@ function user(req: Request): User {
 export function apiRouter(services: Services, options: { maxUploadBytes: number }): express.Router {
   const { accounts, directory, meetings, reviews, letters, outbox, settings } = services;
   const router = express.Router();
-  const upload = multer({
-    storage: multer.memoryStorage(),
-    limits: { fileSize: options.maxUploadBytes, files: 1, fields: 4, parts: 5 },
-  });
+  const upload = documentUpload(services, { fileSize: options.maxUploadBytes, fields: 4, parts: 5 });
 
   router.use(express.json({ limit: '1mb' }));
   // Answers concern named reviews of deaths: no cache along the way may keep them.
@@ -161,10 +158,10 @@ export function apiRouter(services: Services, options: { maxUploadBytes: number 
     res.json(await outbox.get(user(req), idParam(req, 'id')));
   });
   router.get('/mail/:id/eml', async (req, res) => {
-    res
-      .type('message/rfc822')
-      .attachment(`message-${req.params.id}.eml`)
-      .send(await outbox.raw(user(req), idParam(req, 'id')));
+    // The message first: a refusal must not go out dressed as a download.
+    const id = idParam(req, 'id');
+    const raw = await outbox.raw(user(req), id);
+    res.type('message/rfc822').attachment(`message-${id}.eml`).send(raw);
   });
   router.post('/mail/:id/retry', async (req, res) => {
     res.json(await outbox.retry(user(req), idParam(req, 'id')));

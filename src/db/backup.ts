@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 /**
  * Backups that work the same on the embedded database (PGlite) and on PostgreSQL.
  *
@@ -221,7 +222,9 @@ export async function backup(db: Db, file: string, batches: BatchOptions = {}): 
   if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory())
     throw new BackupError(`The folder ${folder} does not exist.`);
   if (fs.existsSync(target) && fs.statSync(target).isDirectory()) throw new BackupError(`${target} is a folder.`);
-  const partial = `${target}.partial-${process.pid}`;
+  // A name no earlier run can have left behind, opened only if it does not exist ('wx'): a file
+  // there already (with wider permissions, say) is never written into.
+  const partial = `${target}.partial-${process.pid}-${crypto.randomBytes(6).toString('hex')}`;
   const counts: TableCount[] = [];
   let header: Header | undefined;
   try {
@@ -266,7 +269,7 @@ export async function backup(db: Db, file: string, batches: BatchOptions = {}): 
           }
           yield `${JSON.stringify({ end: true, tables: tables.length, rows: total })}\n`;
         }
-        await pipeline(lines, zlib.createGzip(), fs.createWriteStream(partial, { mode: 0o600 }));
+        await pipeline(lines, zlib.createGzip(), fs.createWriteStream(partial, { mode: 0o600, flags: 'wx' }));
       },
       { isolationLevel: 'repeatable read', readOnly: true },
     );

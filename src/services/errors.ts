@@ -67,6 +67,28 @@ export class TooManyRequestsError extends AppError {
   }
 }
 
+/**
+ * What PostgreSQL refuses because of what was sent, not because of a fault: a value out of
+ * range or that cannot be stored, or a record made twice at the same moment. Validation
+ * catches these first; this is the backstop that keeps any it misses from being a 500.
+ */
+const REFUSED_VALUE = ['22001', '22003', '22007', '22008', '22021', '22P02', '22P05', '54000'];
+
+export function refusedByDatabase(err: unknown): AppError | null {
+  const code = (err as { code?: unknown }).code;
+  if (code === '23505') {
+    return new ConflictError(
+      'This was just made by another request at the same moment. Reload and check before trying again.',
+    );
+  }
+  if (typeof code === 'string' && REFUSED_VALUE.includes(code)) {
+    return new BadRequestError(
+      'Something sent is out of range or holds characters that cannot be stored. Nothing was changed.',
+    );
+  }
+  return null;
+}
+
 /** Connection failures and PostgreSQL shutting down: a request can be retried once the database is back. */
 const DATABASE_DOWN = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08006', '08001'];
 

@@ -66,7 +66,13 @@ const SCHEMAS = {
     publishedOn: isoDate,
     expectedVersion,
   }),
-  PAUSE: z.strictObject({ type: z.literal('PAUSE'), reason: text(2000), expectedVersion }),
+  PAUSE: z.strictObject({
+    type: z.literal('PAUSE'),
+    reason: text(2000),
+    // The reason may be about a trial or a family: the CSP and the PCC see it only when the secretariat says so.
+    shareReason: z.boolean({ error: 'must be true or false' }).optional(),
+    expectedVersion,
+  }),
   RESUME: bare('RESUME'),
   WITHDRAW: z.strictObject({ type: z.literal('WITHDRAW'), reason: text(2000), expectedVersion }),
 } satisfies Record<ClientEventType, z.ZodType>;

@@ -23,6 +23,8 @@ import { createSettings } from './settings';
 export interface ServiceOptions {
   clock?: Clock;
   maxUploadBytes: number;
+  /** Uploads one user may have in progress at once (UPLOADS_AT_ONCE). */
+  uploadsAtOnce?: number;
   sessionTtlHours: number;
   transport: Transport;
   mailFrom: string;
@@ -65,6 +67,7 @@ export function createServices(db: Db, options: ServiceOptions) {
     themes: createThemes(db, clock),
     transport: options.transport,
     maxUploadBytes: options.maxUploadBytes,
+    uploadsAtOnce: options.uploadsAtOnce,
   };
 }
 

@@ -51,11 +51,6 @@ interface LegacyFields {
   extraParagraph?: string;
 }
 
-/** A letter's date: a real day, and not one a letter could not bear. */
-const letterDate = isoDate.refine((d) => d >= '2000-01-01' && d <= '2099-12-31', {
-  error: 'must be a date between 2000 and 2099',
-});
-
 const lines = (max: number) =>
   z
     .array(printable(text(200)), { error: 'must be a list of lines' })
@@ -83,7 +78,7 @@ const partInput = z.discriminatedUnion(
 
 const updateSchema = z
   .strictObject({
-    date: letterDate.nullable(),
+    date: isoDate.nullable(),
     addressee: z.strictObject({
       name: printable(text(200)),
       jobTitle: printable(optionalText(200)).default(''),

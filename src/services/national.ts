@@ -7,7 +7,7 @@ import type { User } from './accounts';
 import { toIsoDate, type Clock } from './clock';
 import { ForbiddenError, NotFoundError, ValidationError } from './errors';
 import { isHomeOffice } from './scope';
-import { id, parse } from './validation';
+import { id, parse, searchText } from './validation';
 
 /** The theme of a recommendation tagged with none. */
 
@@ -15,7 +15,7 @@ const kindSchema = z.enum(ORGANISATION_KINDS, { error: `must be one of ${ORGANIS
 
 /** Filters as the API and the page send them: text from a query string, or JSON values. Empty means absent. */
 const filtersSchema = z.strictObject({
-  theme: z.string({ error: 'must be text' }).trim().max(100, { error: 'must be at most 100 characters' }).optional(),
+  theme: searchText(100).optional(),
   kind: kindSchema.optional(),
   cspId: z.coerce.number({ error: 'must be a whole number' }).pipe(id).optional(),
   overdue: z

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { Conn, Db } from '../db/connect';
 import { organisationKind } from '../recommendations/kinds';
-import { parseRecommendations, type ParsedRecommendation } from '../recommendations/parse';
+import { LIMITS, parseRecommendations, type ParsedRecommendation } from '../recommendations/parse';
+import { stateLabel } from '../workflow/lifecycle';
+import type { ReviewState } from '../workflow/types';
 import type { User } from './accounts';
 import { toIso, toIsoDate, type Clock } from './clock';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
@@ -14,6 +16,16 @@ export const nameKey = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/
 
 export const RESPONSES = ['accepted', 'partially_accepted', 'not_accepted'] as const;
 export const ACTION_STATUSES = ['not_started', 'in_progress', 'completed'] as const;
+
+/**
+ * Recommendations are imported once the panel has approved the report: before that the report
+ * (and its recommendations) may still change or never be published, and an agency would see
+ * recommendations of a review that does not exist for it.
+ */
+export const IMPORT_STATES: readonly ReviewState[] = ['approved', 'published'];
+
+/** Problems listed at most, so a list that is wrong on every line still gets a readable answer. */
+const MAX_LISTED_PROBLEMS = 100;
 
 const importSchema = z.strictObject({
   format: z.enum(['text', 'csv'], { error: 'must be text or csv' }),
@@ -90,23 +102,71 @@ export function createRecommendations(db: Db, clock: Clock) {
   }
 
   async function reviewFor(user: User, reviewId: number, conn: Conn = db) {
-    const review = await visibleReviews(conn, user).where('r.id', reviewId).first('r.id', 'r.reference', 'r.csp_id');
+    const review = await visibleReviews(conn, user)
+      .where('r.id', reviewId)
+      .first('r.id', 'r.reference', 'r.csp_id', 'r.state');
     if (!review) throw new NotFoundError('No review with this id');
-    return review as { id: number; reference: string; csp_id: number };
+    return review as { id: number; reference: string; csp_id: number; state: ReviewState };
   }
 
-  /** The organisations named, matched to existing ones or (when saving) created. */
+  /** 409 unless the review is approved or published (see IMPORT_STATES). */
+  function mayImport(state: ReviewState) {
+    if (!IMPORT_STATES.includes(state)) {
+      throw new ConflictError(
+        `Recommendations can be imported once the review is approved or published; this review is ${stateLabel(state)}. Nothing was changed.`,
+      );
+    }
+  }
+
+  /** The list read, or a 422 naming each line that is wrong (the first MAX_LISTED_PROBLEMS of them). */
+  function readList(format: 'text' | 'csv', content: string) {
+    const { rows, errors } = parseRecommendations(format, content);
+    if (errors.length) {
+      const listed = errors.slice(0, MAX_LISTED_PROBLEMS).map((e) => ({ field: `line ${e.line}`, message: e.message }));
+      if (errors.length > MAX_LISTED_PROBLEMS)
+        listed.push({ field: 'content', message: `has ${errors.length - MAX_LISTED_PROBLEMS} more problems` });
+      throw new ValidationError(listed);
+    }
+    if (rows.length === 0) throw ValidationError.field('content', 'holds no recommendations');
+    if (rows.length > LIMITS.recommendations)
+      throw ValidationError.field(
+        'content',
+        `holds ${rows.length} recommendations: at most ${LIMITS.recommendations} can be imported at once`,
+      );
+    return rows;
+  }
+
+  /**
+   * The organisations named, matched to existing ones or (when saving) created: one query per
+   * thousand names to find them. An organisation another import creates at the same moment is
+   * taken, not made twice: the insert waits for the other and does nothing.
+   */
   async function organisations(conn: Conn, names: string[], create: boolean) {
+    const wanted = new Map<string, string>();
+    for (const name of names) if (!wanted.has(nameKey(name))) wanted.set(nameKey(name), name);
     const found = new Map<string, { id: number | null; name: string }>();
-    for (const name of names) {
-      const key = nameKey(name);
+    const keys = [...wanted.keys()];
+    for (let i = 0; i < keys.length; i += 1000) {
+      const rows = await conn('organisations')
+        .whereIn('name_key', keys.slice(i, i + 1000))
+        .select('id', 'name', 'name_key');
+      for (const row of rows) found.set(row.name_key, { id: row.id, name: row.name });
+    }
+    // In the order of their keys, so that two imports making the same organisations wait for
+    // each other at the first one rather than each holding one the other needs (a deadlock).
+    for (const [key, name] of [...wanted].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       if (found.has(key)) continue;
-      let row = await conn('organisations').where({ name_key: key }).first('id', 'name');
-      if (!row && create)
-        [row] = await conn('organisations')
-          .insert({ name, name_key: key, kind: organisationKind(name) })
-          .returning(['id', 'name']);
-      found.set(key, row ? { id: row.id, name: row.name } : { id: null, name });
+      if (!create) {
+        found.set(key, { id: null, name });
+        continue;
+      }
+      let [row] = await conn('organisations')
+        .insert({ name, name_key: key, kind: organisationKind(name) })
+        .onConflict('name_key')
+        .ignore()
+        .returning(['id', 'name']);
+      row ??= await conn('organisations').where({ name_key: key }).first('id', 'name');
+      found.set(key, { id: row.id, name: row.name });
     }
     return found;
   }
@@ -122,6 +182,12 @@ export function createRecommendations(db: Db, clock: Clock) {
       )
       .select('ra.recommendation_id', 'o.name_key');
     const byNumber = new Map(existing.map((r) => [r.number as string, r]));
+    const keysOf = new Map<number, string[]>();
+    for (const l of links) {
+      const keys = keysOf.get(l.recommendation_id);
+      if (keys) keys.push(l.name_key);
+      else keysOf.set(l.recommendation_id, [l.name_key]);
+    }
     const orgs = await organisations(
       conn,
       rows.flatMap((r) => r.agencies),
@@ -129,12 +195,7 @@ export function createRecommendations(db: Db, clock: Clock) {
     );
     const preview = rows.map((row) => {
       const old = byNumber.get(row.number);
-      const oldKeys = old
-        ? links
-            .filter((l) => l.recommendation_id === old.id)
-            .map((l) => l.name_key as string)
-            .sort()
-        : [];
+      const oldKeys = old ? [...(keysOf.get(old.id) ?? [])].sort() : [];
       const newKeys = [...new Set(row.agencies.map(nameKey))].sort();
       const change = !old
         ? 'new'
@@ -244,6 +305,52 @@ export function createRecommendations(db: Db, clock: Clock) {
     }));
   }
 
+  /**
+   * Saves a read list. The review's row is locked first: imports into one review, and the
+   * lifecycle's events (a withdrawal, say), take turns, so two identical imports at the same
+   * moment save the list once and find it unchanged the second time, and a review withdrawn
+   * meanwhile is not imported into.
+   */
+  async function save(user: User, reviewId: number, rows: ParsedRecommendation[]) {
+    return db.transaction(async (trx) => {
+      const locked = await trx('reviews').where({ id: reviewId }).forUpdate().first('state');
+      if (!locked) throw new NotFoundError('No review with this id');
+      mayImport(locked.state);
+      const result = await compare(trx, reviewId, rows);
+      const orgs = await organisations(
+        trx,
+        rows.flatMap((r) => r.agencies),
+        true,
+      );
+      const now = clock.now();
+      for (const [position, row] of rows.entries()) {
+        const change = result.preview[position]!.change;
+        if (change === 'unchanged') continue;
+        let rec = await trx('recommendations').where({ review_id: reviewId, number: row.number }).first('id');
+        if (rec) await trx('recommendations').where({ id: rec.id }).update({ text: row.text, position });
+        else {
+          [rec] = await trx('recommendations')
+            .insert({ review_id: reviewId, number: row.number, text: row.text, position, imported_at: now })
+            .returning('id');
+        }
+        for (const name of row.agencies) {
+          await trx('recommendation_agencies')
+            .insert({ recommendation_id: rec.id, organisation_id: orgs.get(nameKey(name))!.id, created_at: now })
+            .onConflict(['recommendation_id', 'organisation_id'])
+            .ignore();
+        }
+        await audit(trx, {
+          reviewId,
+          recommendationId: rec.id,
+          type: change === 'new' ? 'IMPORTED' : 'CHANGED_BY_IMPORT',
+          payload: { number: row.number },
+          actor: user,
+        });
+      }
+      return { saved: true, ...result };
+    });
+  }
+
   const recColumns = ['id', 'number', 'text', 'themes', 'review_id'] as const;
 
   return {
@@ -253,46 +360,22 @@ export function createRecommendations(db: Db, clock: Clock) {
         throw new ForbiddenError('Only the CSP or the panel secretariat can import recommendations');
       }
       const review = await reviewFor(user, reviewId);
+      mayImport(review.state);
       const { format, content, dryRun } = parse(importSchema, input);
-      const { rows, errors } = parseRecommendations(format, content);
-      if (errors.length)
-        throw new ValidationError(errors.map((e) => ({ field: `line ${e.line}`, message: e.message })));
-      if (rows.length === 0) throw ValidationError.field('content', 'holds no recommendations');
+      const rows = readList(format, content);
       if (dryRun) return { saved: false, ...(await compare(db, review.id, rows)) };
-      return db.transaction(async (trx) => {
-        const result = await compare(trx, review.id, rows);
-        const orgs = await organisations(
-          trx,
-          rows.flatMap((r) => r.agencies),
-          true,
-        );
-        const now = clock.now();
-        for (const [position, row] of rows.entries()) {
-          const change = result.preview[position]!.change;
-          if (change === 'unchanged') continue;
-          let rec = await trx('recommendations').where({ review_id: review.id, number: row.number }).first('id');
-          if (rec) await trx('recommendations').where({ id: rec.id }).update({ text: row.text, position });
-          else {
-            [rec] = await trx('recommendations')
-              .insert({ review_id: review.id, number: row.number, text: row.text, position, imported_at: now })
-              .returning('id');
-          }
-          for (const name of row.agencies) {
-            await trx('recommendation_agencies')
-              .insert({ recommendation_id: rec.id, organisation_id: orgs.get(nameKey(name))!.id, created_at: now })
-              .onConflict(['recommendation_id', 'organisation_id'])
-              .ignore();
-          }
-          await audit(trx, {
-            reviewId: review.id,
-            recommendationId: rec.id,
-            type: change === 'new' ? 'IMPORTED' : 'CHANGED_BY_IMPORT',
-            payload: { number: row.number },
-            actor: user,
-          });
+      try {
+        return await save(user, review.id, rows);
+      } catch (err) {
+        // The review's lock makes imports into it take turns; this is the backstop for any other
+        // unique key two requests reach at the same moment.
+        if ((err as { code?: unknown }).code === '23505') {
+          throw new ConflictError(
+            'These recommendations were being saved by another request at the same moment. Nothing was changed by this one: reload the recommendations and check before importing again.',
+          );
         }
-        return { saved: true, ...result };
-      });
+        throw err;
+      }
     },
 
     /** A review's recommendations with every agency's response and progress. */

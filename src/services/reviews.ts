@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { Db } from '../db/connect';
+import { MAX_ID } from '../http';
 import { areaLabels } from '../letters/areas';
 import { allowedEvents, apply, canAttachDocuments, roleMaySend, type Effect } from '../workflow/lifecycle';
 import {
@@ -24,7 +25,7 @@ import type { Letters } from './letters';
 import { whereOverdue } from './overdue';
 import type { SettingsService } from './settings';
 import { isClientEventType, parseClientEvent, type ClientEvent } from './eventPayloads';
-import { documentKind, id, isoDate, parse, printable, text } from './validation';
+import { documentKind, id, isoDate, parse, printable, searchText, text } from './validation';
 
 interface ReviewRow {
   id: number;
@@ -69,14 +70,19 @@ const listSchema = z.strictObject({
     .enum(['true', 'false'], { error: 'must be true or false' })
     .transform((v) => v === 'true')
     .optional(),
-  q: z.string({ error: 'must be text' }).trim().max(100, { error: 'must be at most 100 characters' }).optional(),
+  q: searchText(100).optional(),
   limit: z.coerce
     .number()
     .int()
     .min(1, { error: 'must be between 1 and 1000' })
     .max(1000, { error: 'must be between 1 and 1000' })
     .default(100),
-  offset: z.coerce.number().int().min(0, { error: 'must not be negative' }).default(0),
+  offset: z.coerce
+    .number()
+    .int()
+    .min(0, { error: 'must not be negative' })
+    .max(MAX_ID, { error: 'is beyond the last review' })
+    .default(0),
 });
 
 /** What the machine's guards read, from the review's documents and its current round's items. */
@@ -91,6 +97,23 @@ function factsOf(
 }
 
 const SYSTEM_ACTOR = { email: null, name: 'DHR QA (automatic)', role: 'system' };
+
+/**
+ * Who did something, as the reader may know it. The Home Office sees names; a CSP or a PCC
+ * sees "the QA Panel" or "the Home Office" for the panel and its secretariat, whose members'
+ * names and addresses are theirs to keep. Reminders are sent by the service itself.
+ */
+function actorAs(reader: User, event: { email: string | null; name: string | null; role: string | null }) {
+  if (!event.email) return SYSTEM_ACTOR;
+  if (isHomeOffice(reader) || (event.role !== 'secretariat' && event.role !== 'panel')) {
+    return { email: event.email, name: event.name, role: event.role };
+  }
+  return { email: null, name: event.role === 'panel' ? 'the QA Panel' : 'the Home Office', role: event.role };
+}
+
+/** Why a review was paused is shown outside the Home Office only when the secretariat chose to share it. */
+const reasonShown = (reader: User, event: { type: string; payload: { shareReason?: boolean } | null }) =>
+  isHomeOffice(reader) || event.type !== 'PAUSE' || event.payload?.shareReason === true;
 
 /** Keeps the audit trail free of report text while recording what decided the change. */
 function auditPayload(event: ClientEvent | { type: 'ATTACH_DOCUMENT'; kind: string; filename: string; size: number }) {
@@ -405,7 +428,7 @@ export function createReviews(
         from_state: string | null;
         to_state: string;
         at: string;
-        payload: { reason?: string } | null;
+        payload: { reason?: string; shareReason?: boolean } | null;
         email: string | null;
         name: string | null;
         role: string | null;
@@ -489,10 +512,9 @@ export function createReviews(
         type: h.type,
         from: h.from_state,
         to: h.to_state,
-        // Reminders are sent by the system, not by a person.
-        actor: h.email ? { email: h.email, name: h.name, role: h.role } : SYSTEM_ACTOR,
+        actor: actorAs(user, h),
         at: toIso(h.at),
-        ...(h.payload?.reason ? { reason: h.payload.reason } : {}),
+        ...(h.payload?.reason && reasonShown(user, h) ? { reason: h.payload.reason } : {}),
       })),
       createdAt: toIso(review.created_at),
       updatedAt: toIso(review.updated_at),

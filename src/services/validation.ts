@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { describeCharacters, unprintableCharacters } from '../letters/fonts';
 import { DOCUMENT_KINDS, OUTCOMES, ROLES } from '../workflow/types';
+import { MAX_ID } from '../http';
 import { ValidationError, type FieldError } from './errors';
 
 /** Parses input with a schema or throws a ValidationError naming each field and what is wrong. */
@@ -68,7 +69,19 @@ export const optionalText = (max: number) =>
 export const id = z
   .number({ error: 'must be a whole number' })
   .int({ error: 'must be a whole number' })
-  .positive({ error: 'must be positive' });
+  .positive({ error: 'must be positive' })
+  // Beyond this no record has an id: PostgreSQL's integer stops here.
+  .max(MAX_ID, { error: 'is not the id of any record' });
+
+/** A search term typed into a filter: text without control or broken characters. */
+export const searchText = (max: number) =>
+  z
+    .string({ error: 'must be text' })
+    .trim()
+    .max(max, { error: `must be at most ${max} characters` })
+    .refine((s) => !CONTROL.test(s) && !LONE_SURROGATE.test(s), {
+      error: 'must not contain control or broken characters',
+    });
 
 /** A calendar date written YYYY-MM-DD. */
 export const isoDate = z
@@ -80,7 +93,9 @@ export const isoDate = z
       return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
     },
     { error: 'is not a real calendar date' },
-  );
+  )
+  // Nothing in a review happens before 1900 or after 2100; year 0000 is a typing slip.
+  .refine((s) => s >= '1900-01-01' && s <= '2100-12-31', { error: 'must be a date between 1900 and 2100' });
 
 export const email = z
   .string({ error: 'must be an email address' })

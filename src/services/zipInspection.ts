@@ -1,15 +1,26 @@
+import zlib from 'node:zlib';
+
 /**
- * Reads a zip archive's directory (DOCX and ODT are zip packages) without
- * decompressing anything, and says what is wrong with it in plain words when it
- * cannot be a real document: a damaged or inconsistent directory, too many
- * parts, contents that would expand beyond a sane size (a zip bomb), or a
- * password-protected package. Follows APPNOTE.TXT 6.3 (PKWARE), with ZIP64.
+ * Reads a zip archive's directory (DOCX and ODT are zip packages) and says what is
+ * wrong with it in plain words when it cannot be a real document: a damaged or
+ * inconsistent directory, too many parts, contents that would expand beyond a sane
+ * size (a zip bomb), or a password-protected package. Follows APPNOTE.TXT 6.3
+ * (PKWARE), with ZIP64.
+ *
+ * The directory only states sizes, so `verifyZipContents` then inflates every part,
+ * never past the size its directory entry states (which the limits have already
+ * judged), and refuses the archive when a part's real size or CRC-32 differs from
+ * what it states: the limits hold for the bytes a reader would really get, and no
+ * more than the stated sizes is ever inflated. Output is counted and dropped as it
+ * comes; large parts are inflated on the thread pool, so the event loop stays free.
  */
 
 export interface ZipEntry {
   name: string;
   method: number;
   flags: number;
+  /** The CRC-32 of the uncompressed data, as the directory states it. */
+  crc: number;
   compressedSize: number;
   uncompressedSize: number;
   localHeaderOffset: number;
@@ -34,6 +45,7 @@ const ZIP_PROBLEMS = {
   tooManyEntries: `holds more than ${ZIP_LIMITS.maxEntries.toLocaleString('en-GB')} parts, so it is not a real document`,
   tooBig: `expands to more than ${ZIP_LIMITS.maxTotalUncompressed / 1024 / 1024} MB when opened, so it may be damaged or not a real document`,
   ratio: `is compressed far more than a real document can be (over ${ZIP_LIMITS.maxRatio} to 1), so it may be a zip bomb`,
+  tooSlow: 'took too long to open, so it may be damaged or not a real document',
   encrypted: 'is password-protected: remove the password and upload it again',
   unusualCompression: 'uses a kind of compression that word processors do not use, so it is not a real document',
 };
@@ -149,6 +161,7 @@ function readDirectory(bytes: Buffer): ZipEntry[] {
     if (r.u32(at) !== SIG_CENTRAL) throw new Damaged();
     const flags = r.u16(at + 8);
     const method = r.u16(at + 10);
+    const crc = r.u32(at + 16);
     let compressedSize = r.u32(at + 20);
     let uncompressedSize = r.u32(at + 24);
     const nameLength = r.u16(at + 28);
@@ -190,7 +203,7 @@ function readDirectory(bytes: Buffer): ZipEntry[] {
     if (!r.slice(localHeaderOffset + LOCAL_SIZE, localNameLength).equals(rawName)) throw new Damaged();
     const dataStart = localHeaderOffset + LOCAL_SIZE + localNameLength + localExtraLength;
     if (dataStart + compressedSize > directoryOffset) throw new Damaged();
-    entries.push({ name, method, flags, compressedSize, uncompressedSize, localHeaderOffset, dataStart });
+    entries.push({ name, method, flags, crc, compressedSize, uncompressedSize, localHeaderOffset, dataStart });
   }
   if (at !== directoryEnd) throw new Damaged();
 
@@ -202,19 +215,22 @@ function readDirectory(bytes: Buffer): ZipEntry[] {
     if (byOffset[i]!.localHeaderOffset < previous.dataStart + previous.compressedSize) throw new Damaged();
   }
 
+  // The stated sizes are judged here; verifyZipContents then holds each part to its stated size.
   let total = 0;
+  let compressed = 0;
   for (const e of entries) {
     total += e.uncompressedSize;
+    compressed += e.compressedSize;
     if (total > ZIP_LIMITS.maxTotalUncompressed) throw new Damaged(ZIP_PROBLEMS.tooBig);
-    if (
-      e.uncompressedSize >= ZIP_LIMITS.ratioCheckedFrom &&
-      e.uncompressedSize > e.compressedSize * ZIP_LIMITS.maxRatio
-    ) {
-      throw new Damaged(ZIP_PROBLEMS.ratio);
-    }
+    if (tooCompressed(e.uncompressedSize, e.compressedSize)) throw new Damaged(ZIP_PROBLEMS.ratio);
   }
+  // Many parts just under the size judged one by one, each a bomb of its own, are judged together.
+  if (tooCompressed(total, compressed)) throw new Damaged(ZIP_PROBLEMS.ratio);
   return entries;
 }
+
+const tooCompressed = (uncompressed: number, compressed: number) =>
+  uncompressed >= ZIP_LIMITS.ratioCheckedFrom && uncompressed > compressed * ZIP_LIMITS.maxRatio;
 
 /** The 64-bit values of a ZIP64 extended information extra field. */
 function zip64Extra(extra: Buffer): number[] {
@@ -230,4 +246,106 @@ function zip64Extra(extra: Buffer): number[] {
     at += 4 + size;
   }
   return [];
+}
+
+/** Deflated parts up to this size are inflated in one call, a few milliseconds at most; larger ones are streamed. */
+const INFLATE_AT_ONCE = 1024 * 1024;
+/** How long synchronous work may hold the event loop before it yields. */
+const SLICE_MS = 10;
+/** Stored parts are checked (CRC-32) in pieces of this size, between which the event loop may run. */
+const CRC_PIECE = 1024 * 1024;
+
+/**
+ * Inflates every part of an archive that `inspectZip` accepted, never beyond the size
+ * its directory states, and answers the problem when a part's real size or CRC-32 is
+ * not what the directory says (or its data cannot be inflated), otherwise null. Work
+ * is done in slices of about 10 ms, and parts over 1 MB are inflated on the thread
+ * pool; nothing inflated is kept. `deadline` (a `performance.now()` time) bounds the
+ * whole check.
+ */
+export async function verifyZipContents(
+  bytes: Buffer,
+  entries: ZipEntry[],
+  deadline = performance.now() + 30_000,
+): Promise<string | null> {
+  let slice = performance.now();
+  const maybeYield = async () => {
+    if (performance.now() - slice < SLICE_MS) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    slice = performance.now();
+  };
+  for (const e of entries) {
+    if (performance.now() > deadline) return ZIP_PROBLEMS.tooSlow;
+    await maybeYield();
+    const data = bytes.subarray(e.dataStart, e.dataStart + e.compressedSize);
+    let real: { size: number; crc: number } | null;
+    if (e.method === STORED) {
+      let crc = 0;
+      for (let at = 0; at < data.length; at += CRC_PIECE) {
+        crc = zlib.crc32(data.subarray(at, at + CRC_PIECE), crc);
+        await maybeYield();
+      }
+      real = { size: data.length, crc };
+    } else if (e.uncompressedSize <= INFLATE_AT_ONCE) {
+      real = inflateAtOnce(data, e.uncompressedSize);
+    } else {
+      real = await inflateStreaming(data, e.uncompressedSize, deadline);
+      if (real === TOO_SLOW) return ZIP_PROBLEMS.tooSlow;
+    }
+    if (!real || real.size !== e.uncompressedSize || real.crc !== e.crc) return ZIP_PROBLEMS.damaged;
+  }
+  return null;
+}
+
+/** The same check, all at once: for callers that cannot wait (bytes that never passed through an upload). */
+export function verifyZipContentsSync(bytes: Buffer, entries: ZipEntry[]): string | null {
+  for (const e of entries) {
+    const data = bytes.subarray(e.dataStart, e.dataStart + e.compressedSize);
+    const real =
+      e.method === STORED ? { size: data.length, crc: zlib.crc32(data) } : inflateAtOnce(data, e.uncompressedSize);
+    if (!real || real.size !== e.uncompressedSize || real.crc !== e.crc) return ZIP_PROBLEMS.damaged;
+  }
+  return null;
+}
+
+/** Inflates a small part in one call, refusing (null) any output beyond its stated size. */
+function inflateAtOnce(data: Buffer, statedSize: number): { size: number; crc: number } | null {
+  try {
+    // maxOutputLength is a hard cap: zlib stops and throws as soon as the output would pass it.
+    const out = zlib.inflateRawSync(data, { maxOutputLength: Math.max(statedSize, 1) });
+    return { size: out.length, crc: zlib.crc32(out) };
+  } catch {
+    return null;
+  }
+}
+
+const TOO_SLOW = { size: -1, crc: -1 };
+
+/**
+ * Inflates a large part on the thread pool, counting and dropping the output as it
+ * comes, and stops (null) as soon as it passes the stated size or the data is bad.
+ */
+function inflateStreaming(data: Buffer, statedSize: number, deadline: number) {
+  return new Promise<{ size: number; crc: number } | null>((resolve) => {
+    const inflater = zlib.createInflateRaw({ chunkSize: 256 * 1024 });
+    let size = 0;
+    let crc = 0;
+    let settled = false;
+    const finish = (answer: { size: number; crc: number } | null) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      inflater.destroy();
+      resolve(answer);
+    };
+    const timer = setTimeout(() => finish(TOO_SLOW), Math.max(deadline - performance.now(), 0));
+    inflater.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > statedSize) return finish(null);
+      crc = zlib.crc32(chunk, crc);
+    });
+    inflater.on('end', () => finish({ size, crc }));
+    inflater.on('error', () => finish(null));
+    inflater.end(data);
+  });
 }

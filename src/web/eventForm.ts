@@ -31,6 +31,8 @@ export function eventFromForm(body: Record<string, unknown>): Record<string, unk
       Object.assign(payload, { url: body.url ?? '', publishedOn: dateFrom(body, 'publishedOn') });
       break;
     case 'PAUSE':
+      Object.assign(payload, { reason: body.reason ?? '', shareReason: body.shareReason === 'yes' });
+      break;
     case 'WITHDRAW':
       payload.reason = body.reason ?? '';
       break;

@@ -1,8 +1,9 @@
 import cookieParser from 'cookie-parser';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import multer from 'multer';
-import { AppError, isDatabaseUnavailable, TooManyRequestsError } from '../services/errors';
+import { AppError, isDatabaseUnavailable, refusedByDatabase, TooManyRequestsError } from '../services/errors';
 import type { Services } from '../services';
+import { documentUpload, type DocumentUpload } from '../services/documentTypes';
 import { createCsrf } from './csrf';
 import { render } from './forms';
 import { authRoutes } from './routes/auth';
@@ -22,7 +23,7 @@ export interface WebOptions {
 
 export interface WebContext {
   services: Services;
-  upload: multer.Multer;
+  upload: DocumentUpload;
   csrf: ReturnType<typeof createCsrf>;
   sessions: ReturnType<typeof createSessions>;
 }
@@ -46,10 +47,7 @@ export function webRouter(services: Services, options: WebOptions): express.Rout
   const router = express.Router();
   const sessions = createSessions(services.db, services.clock, { secure: options.secure });
   const csrf = createCsrf(options.sessionSecret, { secure: options.secure });
-  const upload = multer({
-    storage: multer.memoryStorage(),
-    limits: { fileSize: services.maxUploadBytes, files: 1, fields: 8, parts: 9 },
-  });
+  const upload = documentUpload(services, { fields: 8, parts: 9 });
   const ctx: WebContext = { services, upload, csrf, sessions };
 
   router.use(cookieParser());
@@ -135,6 +133,16 @@ const errorPage = (maxUploadBytes: number) => (err: unknown, req: Request, res: 
         ? 'What you sent is too large. Go back, shorten it and try again.'
         : 'What you sent could not be understood. Go back and try again.';
     return render(req, res, 'errors/problem', { title: 'There is a problem', message }, status);
+  }
+  const refused = refusedByDatabase(err);
+  if (refused) {
+    return render(
+      req,
+      res,
+      'errors/problem',
+      { title: 'There is a problem', message: refused.message },
+      refused.status,
+    );
   }
   const { name, code } = err as { name?: string; code?: string };
   if (isDatabaseUnavailable(err)) {

@@ -267,17 +267,60 @@ describe('a review from the panel to publication, through the pages alone', () =
   });
 });
 
+/**
+ * As the secretariat on `page`: notifies a review for the CSP, uploads its three documents,
+ * submits it and schedules it for the meeting. Returns the review's path.
+ */
+async function scheduled(page: Page, csp: string, pseudonym: string, meeting: string): Promise<string> {
+  const click = async (name: string) => {
+    await page.getByRole('button', { name, exact: true }).click();
+    await page.waitForLoadState();
+  };
+  await page.goto(`${server.url}/reviews/new`);
+  await page.getByLabel('Community Safety Partnership').selectOption({ label: csp });
+  await page.getByLabel('Pseudonym').fill(pseudonym);
+  await click('Notify the review');
+  const reviewPath = new URL(page.url()).pathname;
+  for (const [kind, label] of [
+    ['overview_report', 'Overview report'],
+    ['executive_summary', 'Executive summary'],
+    ['action_plan', 'Action plan'],
+  ]) {
+    await page.getByLabel('Kind of document').selectOption({ label: label! });
+    await page.getByLabel('File (PDF, DOCX or ODT)').setInputFiles({
+      name: `${kind}.pdf`,
+      mimeType: 'application/pdf',
+      buffer: samplePdf(`${pseudonym} ${label}`),
+    });
+    await click('Upload');
+  }
+  await click('Submit to the Home Office');
+  await page.getByLabel('Schedule for a panel meeting').selectOption({ label: meeting });
+  await click('Schedule');
+  expect(await tagOf(page)).toBe('Scheduled for a panel meeting');
+  return reviewPath;
+}
+
 describe("recommendations, from import to an agency's progress", () => {
   it('the secretariat imports the Harlow list; an agency responds and completes an action; the CSP sees the progress', async () => {
     const secretariat = await signIn('secretariat@dhr-qa.example');
-    await secretariat.goto(`${server.url}/reviews/new`);
-    await secretariat
-      .getByLabel('Community Safety Partnership')
-      .selectOption({ label: 'Harlow Community Safety Partnership' });
-    await secretariat.getByLabel('Pseudonym').fill('Harlow browser');
-    await secretariat.locator('main button[type=submit]').click();
+    // Recommendations are imported once the panel is content for the report to be published.
+    const path = await scheduled(
+      secretariat,
+      'Harlow Community Safety Partnership',
+      'Harlow browser',
+      '18 January 2023',
+    );
+    const reviewId = /\/reviews\/(\d+)/.exec(path)![1];
+    await secretariat.getByRole('link', { name: "Record the panel's outcome" }).click();
+    await secretariat.getByLabel('Publish', { exact: true }).check();
+    await secretariat.getByRole('button', { name: 'Continue' }).click();
     await secretariat.waitForLoadState();
-    const reviewId = /\/reviews\/(\d+)/.exec(secretariat.url())![1];
+    await secretariat.getByRole('button', { name: 'Save the outcome and draft the letter' }).click();
+    await secretariat.waitForLoadState();
+    await secretariat.getByRole('button', { name: 'Send the letter' }).click();
+    await secretariat.waitForLoadState();
+    expect(await tagOf(secretariat)).toBe('Approved for publication');
     await secretariat.goto(`${server.url}/reviews/${reviewId}/recommendations/import`);
     await check(secretariat, 'recommendations-import');
     await secretariat.getByLabel('The list of recommendations').fill(HARLOW);
@@ -393,31 +436,7 @@ describe('the Kent seed letter, reproduced through the pages alone', () => {
   });
 
   /** A review for Kent CSP, notified, its three documents uploaded, submitted and scheduled for 20 November 2019. */
-  async function scheduledReview(pseudonym: string): Promise<string> {
-    await go('/reviews/new');
-    await secretariat.getByLabel('Community Safety Partnership').selectOption({ label: 'Kent CSP' });
-    await secretariat.getByLabel('Pseudonym').fill(pseudonym);
-    await click('Notify the review');
-    const reviewPath = new URL(secretariat.url()).pathname;
-    for (const [kind, label] of [
-      ['overview_report', 'Overview report'],
-      ['executive_summary', 'Executive summary'],
-      ['action_plan', 'Action plan'],
-    ]) {
-      await secretariat.getByLabel('Kind of document').selectOption({ label: label! });
-      await secretariat.getByLabel('File (PDF, DOCX or ODT)').setInputFiles({
-        name: `${kind}.pdf`,
-        mimeType: 'application/pdf',
-        buffer: samplePdf(`${pseudonym} ${label}`),
-      });
-      await click('Upload');
-    }
-    await click('Submit to the Home Office');
-    await secretariat.getByLabel('Schedule for a panel meeting').selectOption({ label: '20 November 2019' });
-    await click('Schedule');
-    expect(await tagOf(secretariat)).toBe('Scheduled for a panel meeting');
-    return reviewPath;
-  }
+  const scheduledReview = (pseudonym: string) => scheduled(secretariat, 'Kent CSP', pseudonym, '20 November 2019');
 
   it("records Kent's outcome by pasting its twelve areas, dates the letter 22 January 2020 and sends it", async () => {
     await scheduledReview('Mary');

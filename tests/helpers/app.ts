@@ -154,9 +154,43 @@ export async function meeting(t: TestApp, date = '2026-04-15'): Promise<number> 
   return res.body.id;
 }
 
-/** The Hackney DHR's recommendations, imported by the Hackney CSP into a new review of its own; returns its id. */
+/**
+ * A review of the CSP taken through its real steps as far as `until`, by the secretariat
+ * (which may act for any CSP): notified, submitted, approved (the panel content for it to be
+ * published, its letter sent), published, or withdrawn. Returns its id.
+ */
+export async function reviewAt(
+  t: TestApp,
+  cspId: number,
+  until: 'notified' | 'submitted' | 'approved' | 'published' | 'withdrawn',
+  pseudonym: string,
+): Promise<number> {
+  const done = (res: request.Response, step: string) => {
+    if (res.status >= 300) throw new Error(`${step}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res;
+  };
+  const s = t.api('secretariat');
+  const id = done(await s.post('/reviews', { cspId, pseudonym }), 'notify').body.id as number;
+  if (until === 'withdrawn') done(await s.event(id, { type: 'WITHDRAW', reason: 'Notified in error' }), 'withdraw');
+  if (until === 'notified' || until === 'withdrawn') return id;
+  for (const kind of ['overview_report', 'executive_summary', 'action_plan']) {
+    done(await s.upload(id, kind, pdf(kind)), `upload ${kind}`);
+  }
+  done(await s.event(id, { type: 'SUBMIT' }), 'submit');
+  if (until === 'submitted') return id;
+  done(await s.event(id, { type: 'SCHEDULE', meetingId: await meeting(t, '2026-02-20') }), 'schedule');
+  const outcome = { type: 'RECORD_OUTCOME', outcome: 'publish', commendations: 'A thorough review.', areas: [] };
+  done(await t.api('panel').event(id, outcome), 'outcome');
+  done(await s.event(id, { type: 'SEND_LETTER' }), 'send the letter');
+  if (until === 'approved') return id;
+  const publication = { type: 'RECORD_PUBLICATION', url: 'https://csp.example/dhr', publishedOn: '2026-03-01' };
+  done(await s.event(id, publication), 'publication');
+  return id;
+}
+
+/** The Hackney DHR's recommendations, imported by the Hackney CSP into a published review of its own; returns its id. */
 export async function hackneyRecommendations(t: TestApp, pseudonym = 'Hackney'): Promise<number> {
-  const id = (await t.api('hackney').post('/reviews', { pseudonym })).body.id as number;
+  const id = await reviewAt(t, t.ids.hackneyCsp, 'published', pseudonym);
   const content = seed('hackney-dhr-2023-recommendations.txt');
   const imported = await t.api('hackney').post(`/reviews/${id}/recommendations/import`, {
     format: 'text',

@@ -2,8 +2,8 @@ import zlib from 'node:zlib';
 
 /**
  * Writes zip archives by hand, so tests can build real DOCX and ODT packages and
- * the broken or hostile ones a careful upload check must refuse (sizes that lie,
- * entries that overlap, directories cut short).
+ * the broken or hostile ones a careful upload check must refuse (sizes or checksums
+ * that lie, entries that overlap, directories cut short).
  */
 
 export interface ZipPart {
@@ -13,6 +13,8 @@ export interface ZipPart {
   store?: boolean;
   /** Claim this uncompressed size in the headers instead of the true one. */
   declaredSize?: number;
+  /** Claim this CRC-32 in the headers instead of the true one. */
+  declaredCrc?: number;
   /** General purpose flags, e.g. 1 for an encrypted entry (bit 11, UTF-8 names, is always set). */
   flags?: number;
   /** Write the local header here instead of after the previous part (for overlapping entries). */
@@ -28,7 +30,7 @@ export function zip(parts: ZipPart[]): Buffer {
     const body = part.store ? raw : zlib.deflateRawSync(raw);
     const name = Buffer.from(part.name, 'utf8');
     const size = part.declaredSize ?? raw.length;
-    const crc = zlib.crc32(raw);
+    const crc = part.declaredCrc ?? zlib.crc32(raw);
     const offset = part.offset ?? at;
     const flags = 0x800 | (part.flags ?? 0);
 

@@ -16,7 +16,7 @@
  * to have changed nothing in the database.
  */
 import request from 'supertest';
-import { createTestApp, PASSWORD, pdf, type TestApp, type Who } from '../helpers/app';
+import { createTestApp, PASSWORD, pdf, reviewAt, type TestApp, type Who } from '../helpers/app';
 import { fingerprint } from '../helpers/fingerprint';
 import { enumerateRoutes, matchesRoute } from '../helpers/routes';
 import { csrfOf } from '../helpers/web';
@@ -49,7 +49,9 @@ interface Fixture {
   draftLetter: number;
   meeting: number;
   mail: number;
-  /** Kent Police's organisation and its part in recommendation `recommendation` of `review`. */
+  /** Kent's approved review, whose recommendations are imported. */
+  recommended: number;
+  /** Kent Police's organisation and its part in recommendation `recommendation` of `recommended`. */
   organisation: number;
   recommendation: number;
   link: number;
@@ -194,20 +196,20 @@ const MATRIX: Record<string, Entry> = {
   },
   'POST /api/v1/reviews/:id/recommendations/import': {
     expect: CSP_WORK,
-    url: (f) => `/api/v1/reviews/${f.review}/recommendations/import`,
+    url: (f) => `/api/v1/reviews/${f.recommended}/recommendations/import`,
     body: () => ({ format: 'csv', content: CSV, dryRun: true }),
   },
   'GET /api/v1/reviews/:id/recommendations': {
     expect: READ_REVIEW,
-    url: (f) => `/api/v1/reviews/${f.review}/recommendations`,
+    url: (f) => `/api/v1/reviews/${f.recommended}/recommendations`,
   },
   'GET /api/v1/reviews/:id/recommendations/report': {
     expect: READ_REVIEW,
-    url: (f) => `/api/v1/reviews/${f.review}/recommendations/report`,
+    url: (f) => `/api/v1/reviews/${f.recommended}/recommendations/report`,
   },
   'GET /api/v1/reviews/:id/recommendations/response': {
     expect: READ_AGENCY_PART,
-    url: (f) => `/api/v1/reviews/${f.review}/recommendations/response?organisationId=${f.organisation}`,
+    url: (f) => `/api/v1/reviews/${f.recommended}/recommendations/response?organisationId=${f.organisation}`,
   },
   'GET /api/v1/recommendations': { expect: '403 403 403 403 403 403 ok ok out', url: () => '/api/v1/recommendations' },
   'GET /api/v1/recommendations/report': {
@@ -407,31 +409,31 @@ const MATRIX: Record<string, Entry> = {
   },
   'GET /national': { expect: HOME_OFFICE, url: () => '/national' },
   'GET /national.csv': { expect: HOME_OFFICE, url: () => '/national.csv' },
-  'GET /reviews/:id/recommendations': { expect: READ_REVIEW, url: (f) => `/reviews/${f.review}/recommendations` },
+  'GET /reviews/:id/recommendations': { expect: READ_REVIEW, url: (f) => `/reviews/${f.recommended}/recommendations` },
   'GET /reviews/:id/recommendations/import': {
     expect: CSP_WORK,
-    url: (f) => `/reviews/${f.review}/recommendations/import`,
+    url: (f) => `/reviews/${f.recommended}/recommendations/import`,
   },
   'POST /reviews/:id/recommendations/import': {
     expect: CSP_WORK,
-    url: (f) => `/reviews/${f.review}/recommendations/import`,
+    url: (f) => `/reviews/${f.recommended}/recommendations/import`,
     body: () => ({ format: 'csv', content: CSV, action: 'preview' }),
   },
   'GET /reviews/:id/recommendations/report': {
     expect: READ_REVIEW,
-    url: (f) => `/reviews/${f.review}/recommendations/report`,
+    url: (f) => `/reviews/${f.recommended}/recommendations/report`,
   },
   'GET /reviews/:id/recommendations/report.pdf': {
     expect: READ_REVIEW,
-    url: (f) => `/reviews/${f.review}/recommendations/report.pdf`,
+    url: (f) => `/reviews/${f.recommended}/recommendations/report.pdf`,
   },
   'GET /reviews/:id/recommendations/response': {
     expect: READ_AGENCY_PART,
-    url: (f) => `/reviews/${f.review}/recommendations/response?organisationId=${f.organisation}`,
+    url: (f) => `/reviews/${f.recommended}/recommendations/response?organisationId=${f.organisation}`,
   },
   'GET /reviews/:id/recommendations/response.pdf': {
     expect: READ_AGENCY_PART,
-    url: (f) => `/reviews/${f.review}/recommendations/response.pdf?organisationId=${f.organisation}`,
+    url: (f) => `/reviews/${f.recommended}/recommendations/response.pdf?organisationId=${f.organisation}`,
   },
   'POST /recommendations/:id/themes': {
     expect: CSP_WORK,
@@ -559,8 +561,10 @@ async function buildWorld(): Promise<Fixture> {
     'number,recommendation,addressed to\n' +
     '1,Train call handlers in risk assessment,Kent Police | Kent County Council\n' +
     '2,Share information about repeat callers,Kent Police\n';
+  // Recommendations are imported once the panel is content for the report to be published.
+  const recommended = await reviewAt(t, t.ids.kentCsp, 'approved', 'Rose');
   check(
-    await api('kent').post(`/reviews/${sent.id}/recommendations/import`, {
+    await api('kent').post(`/reviews/${recommended}/recommendations/import`, {
       format: 'csv',
       content: csv,
       dryRun: false,
@@ -585,7 +589,7 @@ async function buildWorld(): Promise<Fixture> {
   const police = await apiToken(USERS.agencyOwn);
   const asPolice = (method: 'post' | 'put', url: string) =>
     request(t.app)[method](`/api/v1${url}`).set('Authorization', `Bearer ${police}`);
-  const recs = check(await api('kent').get(`/reviews/${sent.id}/recommendations`), 200, 'recommendations').body;
+  const recs = check(await api('kent').get(`/reviews/${recommended}/recommendations`), 200, 'recommendations').body;
   const linkOf = (rec: { agencies: { id: number; organisationId: number }[] }) =>
     rec.agencies.find((a) => a.organisationId === orgId(KENT_POLICE))!.id;
   const [first, second] = recs;
@@ -625,6 +629,7 @@ async function buildWorld(): Promise<Fixture> {
     kentCsp: t.ids.kentCsp,
     kentArea: t.ids.kentArea,
     review: sent.id,
+    recommended,
     item: round.items[0].id,
     document: sent.document,
     sentLetter: afterLetter.letters.find((l: { status: string }) => l.status === 'sent').id,

@@ -154,8 +154,10 @@ describe('a backup', () => {
     expect(written.indexOf('letters')).toBeLessThan(written.indexOf('outbox'));
     expect(written.indexOf('recommendation_actions')).toBeLessThan(written.indexOf('action_updates'));
     const count = (table: string) => summary.tables.find((t) => t.table === table)!.rows;
-    expect(count('documents')).toBe(4);
-    expect(count('letters')).toBe(2);
+    // Mary's three and Anne's chronology, and the published Hackney review's three.
+    expect(count('documents')).toBe(7);
+    // Mary's acknowledgement and feedback; Hackney's acknowledgement, feedback and confirmation of publication.
+    expect(count('letters')).toBe(5);
     expect(count('recommendations')).toBe(17);
     expect(count('action_updates')).toBe(1);
     expect(summary.rows).toBe(summary.tables.reduce((n, t) => n + t.rows, 0));
@@ -194,7 +196,7 @@ describe('restoring into an empty database', () => {
     expect(compared).toBe(summary.rows);
     // The sent letter's PDF still matches the SHA-256 recorded when it was sent.
     const letters = await target.db('letters').whereNotNull('pdf').orderBy('id').select('pdf', 'pdf_sha256');
-    expect(letters).toHaveLength(2);
+    expect(letters).toHaveLength(5);
     for (const letter of letters) {
       expect(Buffer.from(letter.pdf).subarray(0, 5).toString()).toBe('%PDF-');
       expect(crypto.createHash('sha256').update(letter.pdf).digest('hex')).toBe(letter.pdf_sha256);

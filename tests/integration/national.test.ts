@@ -1,7 +1,7 @@
 import { parse, type HTMLElement } from 'node-html-parser';
 import request from 'supertest';
 import { MIGRATIONS_DIR, migrate } from '../../src/db/connect';
-import { createTestApp, PASSWORD, type TestApp } from '../helpers/app';
+import { createTestApp, PASSWORD, reviewAt, type TestApp } from '../helpers/app';
 import { createTestDb } from '../helpers/db';
 import { seed } from '../helpers/seeds';
 import { signedIn } from '../helpers/web';
@@ -102,10 +102,13 @@ beforeAll(async () => {
       contacts: JSON.stringify([{ name: 'Pat Harlow', email: 'pat@harlow.example' }]),
     })
     .returning('id');
-  hackney = (await expectOk(await t.api('hackney').post('/reviews', { pseudonym: 'Hackney review' }), 201)).body;
-  harlow = (
-    await expectOk(await t.api('secretariat').post('/reviews', { cspId: harlowCsp, pseudonym: 'Harlow review' }), 201)
-  ).body;
+  // Recommendations are imported once a review is published.
+  const reviewOf = async (id: number) => ({
+    id,
+    reference: (await t.api('secretariat').get(`/reviews/${id}`)).body.reference,
+  });
+  hackney = await reviewOf(await reviewAt(t, t.ids.hackneyCsp, 'published', 'Hackney review'));
+  harlow = await reviewOf(await reviewAt(t, harlowCsp, 'published', 'Harlow review'));
   for (const [review, content] of [
     [hackney.id, HACKNEY],
     [harlow.id, HARLOW],

@@ -1,6 +1,7 @@
 import request from 'supertest';
-import { createTestApp, metPoliceAgency, pdf, type TestApp } from '../helpers/app';
+import { createTestApp, metPoliceAgency, pdf, reviewAt, type TestApp } from '../helpers/app';
 import { HACKNEY_NUMBERS, seed } from '../helpers/seeds';
+import { signedIn } from '../helpers/web';
 
 let t: TestApp;
 let hackneyReview: number;
@@ -10,7 +11,7 @@ const HARLOW = seed('harlow-dhr-2023-recommendations.txt');
 
 beforeAll(async () => {
   t = await createTestApp();
-  hackneyReview = (await t.api('hackney').post('/reviews', { pseudonym: 'Hackney review' })).body.id;
+  hackneyReview = await reviewAt(t, t.ids.hackneyCsp, 'published', 'Hackney review');
 });
 afterAll(() => t.close());
 
@@ -89,8 +90,7 @@ describe('importing recommendations', () => {
   });
 
   it('reads the Harlow table: 28 rows that are 23 recommendations', async () => {
-    const review = (await t.api('secretariat').post('/reviews', { cspId: t.ids.hackneyCsp, pseudonym: 'Harlow table' }))
-      .body.id;
+    const review = await reviewAt(t, t.ids.hackneyCsp, 'approved', 'Harlow table');
     const res = await importList('secretariat', { format: 'text', content: HARLOW, dryRun: false }, review);
     expect(res.body.preview).toHaveLength(23);
     expect(res.body.preview.reduce((n: number, r: { agencies: unknown[] }) => n + r.agencies.length, 0)).toBe(28);
@@ -101,8 +101,7 @@ describe('importing recommendations', () => {
   });
 
   it('reads CSV, and refuses a malformed one with row-level messages, saving nothing', async () => {
-    const review = (await t.api('secretariat').post('/reviews', { cspId: t.ids.hackneyCsp, pseudonym: 'CSV list' }))
-      .body.id;
+    const review = await reviewAt(t, t.ids.hackneyCsp, 'approved', 'CSV list');
     const csv =
       'number,recommendation,addressed to\n1,"Train staff, annually",Police | Council\n2,Share information,Council\n';
     const ok = await importList('secretariat', { format: 'csv', content: csv, dryRun: false }, review);
@@ -331,5 +330,190 @@ describe('reminders to agencies', () => {
     const again = await t.services.reminders.runOnce();
     expect(again.recommendationReminders).toBe(0);
     await t.renewTokens();
+  });
+});
+
+describe('when recommendations may be imported', () => {
+  const saved = async () => ({
+    recs: await count('recommendations'),
+    orgs: await count('organisations'),
+    events: await count('recommendation_events'),
+  });
+
+  it('only into an approved or published review: otherwise 409, even for a preview, and nothing changes', async () => {
+    for (const state of ['notified', 'submitted', 'withdrawn'] as const) {
+      const review = await reviewAt(t, t.ids.hackneyCsp, state, `Too early (${state})`);
+      const before = await saved();
+      for (const dryRun of [true, false]) {
+        const res = await importList('hackney', { format: 'text', content: HACKNEY, dryRun }, review);
+        expect({ state, dryRun, status: res.status }).toEqual({ state, dryRun, status: 409 });
+        expect(res.body.error).toMatch(/^Recommendations can be imported once the review is approved or published/);
+        expect(res.body.error).toContain('Nothing was changed');
+      }
+      expect(await saved()).toEqual(before);
+    }
+    // The secretariat too, and the page says so in its error summary.
+    const notified = await reviewAt(t, t.ids.hackneyCsp, 'notified', 'Too early (page)');
+    expect((await importList('secretariat', { format: 'text', content: HACKNEY }, notified)).status).toBe(409);
+    const csp = await signedIn(t, 'hackney');
+    await csp.get(`/reviews/${notified}/recommendations/import`);
+    const page = await csp.form(`/reviews/${notified}/recommendations/import`, {
+      format: 'text',
+      content: HACKNEY,
+      action: 'save',
+    });
+    expect(page.status).toBe(409);
+    expect(page.text).toContain('govuk-error-summary');
+    expect(page.text).toContain('Recommendations can be imported once the review is approved or published');
+    expect(await t.db('recommendations').where({ review_id: notified }).count('* as n')).toEqual([{ n: 0 }]);
+
+    const approved = await reviewAt(t, t.ids.hackneyCsp, 'approved', 'Approved');
+    await csp.get(`/reviews/${approved}/recommendations/import`);
+    const previewed = await csp.form(`/reviews/${approved}/recommendations/import`, {
+      format: 'text',
+      content: HACKNEY,
+      action: 'preview',
+    });
+    expect(previewed.status).toBe(200);
+    expect(previewed.text).toContain('Check before saving');
+    const res = await importList('hackney', { format: 'text', content: HACKNEY, dryRun: false }, approved);
+    expect(res.status).toBe(200);
+    expect(res.body.saved).toBe(true);
+  });
+});
+
+describe('what one import may hold', () => {
+  let review: number;
+  beforeAll(async () => {
+    review = await reviewAt(t, t.ids.hackneyCsp, 'approved', 'Limits');
+  });
+  const csv = (...rows: string[]) => ['number,recommendation,addressed to', ...rows].join('\n');
+  const preview = (content: string, format: 'text' | 'csv' = 'csv') =>
+    importList('hackney', { format, content, dryRun: true }, review);
+  const save = (content: string, format: 'text' | 'csv' = 'csv') =>
+    importList('hackney', { format, content, dryRun: false }, review);
+
+  it('numbers up to 50 characters, texts up to 5,000 and organisation names up to 200; longer ones are refused on their line', async () => {
+    const atLimits = csv(`${'1'.repeat(50)},${'a'.repeat(5000)},${'B'.repeat(200)}`);
+    expect((await preview(atLimits)).status).toBe(200);
+
+    const before = await count('organisations');
+    const longName = await save(csv('1,Train staff,Police', `2,Share records,${'A'.repeat(100_000)}`));
+    expect(longName.status).toBe(422);
+    expect(longName.body.errors).toEqual([
+      {
+        field: 'line 3',
+        message: `The agency name "${'A'.repeat(57)}..." (recommendation 2) is 100000 characters long: at most 200 are allowed`,
+      },
+    ]);
+    expect(await count('organisations')).toBe(before);
+
+    const longText = await save(csv(`1,${'a'.repeat(5001)},Police`));
+    expect(longText.status).toBe(422);
+    expect(longText.body.errors).toEqual([
+      { field: 'line 2', message: 'The text of recommendation 1 is 5001 characters long: at most 5000 are allowed' },
+    ]);
+    const longNumber = await save(csv(`${'1'.repeat(51)},Train staff,Police`));
+    expect(longNumber.status).toBe(422);
+    expect(longNumber.body.errors).toEqual([
+      { field: 'line 2', message: `The recommendation number "${'1'.repeat(51)}" is longer than 50 characters` },
+    ]);
+
+    // The text layout names the line too: here the guessed agency is the whole capitalised tail.
+    const text = `# Recommendation Addressed to\n1 Train staff. ${'Aaaa '.repeat(11)}${'B'.repeat(300)}`;
+    const fromText = await preview(text, 'text');
+    expect(fromText.status).toBe(422);
+    expect(fromText.body.errors).toEqual([
+      {
+        field: 'line 2',
+        message: expect.stringMatching(/^The agency name ".*" \(recommendation 1\) is 355 characters long/),
+      },
+    ]);
+  });
+
+  it('at most 500 recommendations, and 50 agencies to one recommendation', async () => {
+    const rows = (n: number) => Array.from({ length: n }, (_, i) => `${i + 1},Train staff,Police`);
+    expect((await preview(csv(...rows(500)))).status).toBe(200);
+    const tooMany = await preview(csv(...rows(501)));
+    expect(tooMany.status).toBe(422);
+    expect(tooMany.body.errors).toEqual([
+      { field: 'content', message: 'holds 501 recommendations: at most 500 can be imported at once' },
+    ]);
+    const agencies = (n: number) => Array.from({ length: n }, (_, i) => `Agency ${i}`).join(' | ');
+    expect((await preview(csv(`1,Train staff,${agencies(50)}`))).status).toBe(200);
+    const tooWide = await preview(csv(`1,Train staff,${agencies(51)}`));
+    expect(tooWide.status).toBe(422);
+    expect(tooWide.body.errors).toEqual([
+      { field: 'line 2', message: 'Recommendation 1 is addressed to 51 agencies: at most 50 are allowed' },
+    ]);
+  });
+
+  it('refuses control characters (NUL among them) and half of a surrogate pair, naming the line, and saves nothing', async () => {
+    const before = { recs: await count('recommendations'), orgs: await count('organisations') };
+    const nul = await save(csv('1,Train staff,Police', '2,Share\u0000 records,Council'));
+    expect(nul.status).toBe(422);
+    expect(nul.body.errors).toEqual([
+      { field: 'line 3', message: 'The line holds a control character (U+0000), which cannot be saved: remove it' },
+    ]);
+    const nulInText = await save('# Recommendation Addressed to\n1 Train staff. Police\u0000', 'text');
+    expect(nulInText.status).toBe(422);
+    expect(nulInText.body.errors[0].field).toBe('line 2');
+    const bell = await save(csv('1,Train staff\u0007,Police'));
+    expect(bell.body.errors[0]).toEqual({
+      field: 'line 2',
+      message: 'The line holds a control character (U+0007), which cannot be saved: remove it',
+    });
+    const surrogate = await save(csv('1,Train staff,Police', '2,Share records,\uD83D'));
+    expect(surrogate.status).toBe(422);
+    expect(surrogate.body.errors).toEqual([
+      {
+        field: 'line 3',
+        message:
+          'The line holds a broken character (U+D83D, half of an emoji or of another character): retype or remove it',
+      },
+    ]);
+    expect({ recs: await count('recommendations'), orgs: await count('organisations') }).toEqual(before);
+    expect(await t.db('organisations').where('name', 'like', '%\uFFFD%').count('* as n')).toEqual([{ n: 0 }]);
+
+    // Whole emoji, tabs and a page break copied from a PDF are fine: the page break is a space.
+    const fine = await preview(csv('1,"Train staff 👍\tnow\f",Police'));
+    expect(fine.status).toBe(200);
+    expect(fine.body.preview[0].text).toBe('Train staff 👍 now');
+  });
+});
+
+describe('identical imports at the same moment', () => {
+  it('into one review: the list is saved once, the others find it unchanged, and none fails', async () => {
+    const review = await reviewAt(t, t.ids.hackneyCsp, 'approved', 'Five at once');
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        importList('hackney', { format: 'text', content: HACKNEY, dryRun: false }, review),
+      ),
+    );
+    // Not 500 (a unique violation), and not even 409: they take turns, and the same list again changes nothing.
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+    const changes = answers.map((a) => [...new Set(a.body.preview.map((r: { change: string }) => r.change))].join());
+    expect(changes.sort()).toEqual(['new', 'unchanged', 'unchanged', 'unchanged', 'unchanged']);
+    expect(await t.db('recommendations').where({ review_id: review }).pluck('number')).toEqual(
+      expect.arrayContaining(HACKNEY_NUMBERS),
+    );
+    expect(await t.db('recommendations').where({ review_id: review }).count('* as n')).toEqual([{ n: 17 }]);
+    // Each recommendation is imported once; the imports after the first find the list unchanged.
+    const imported = await t.db('recommendation_events').where({ review_id: review, type: 'IMPORTED' }).count('* as n');
+    expect(imported.map((r) => Number(r.n))).toEqual([17]);
+  });
+
+  it('into different reviews, naming the same new organisations in any order: each is made once, and none fails', async () => {
+    const reviews = [];
+    for (let i = 0; i < 5; i++) reviews.push(await reviewAt(t, t.ids.hackneyCsp, 'approved', `Same moment ${i}`));
+    // Half name them the other way round: two imports must not each wait for what the other made.
+    const names = ['Concurrent Trust', 'Concurrent Board', 'Concurrent Council'];
+    const list = (i: number) =>
+      `number,recommendation,addressed to\n1,Train staff,${(i % 2 ? [...names].reverse() : names).join(' | ')}\n`;
+    const answers = await Promise.all(
+      reviews.map((review, i) => importList('hackney', { format: 'csv', content: list(i), dryRun: false }, review)),
+    );
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+    expect((await t.db('organisations').whereIn('name', names).pluck('name')).sort()).toEqual([...names].sort());
   });
 });

@@ -1,6 +1,6 @@
 import { PDFParse } from 'pdf-parse';
 import request from 'supertest';
-import { createTestApp, PASSWORD, type TestApp } from '../helpers/app';
+import { createTestApp, PASSWORD, reviewAt, type TestApp } from '../helpers/app';
 import { HACKNEY_NUMBERS, seed } from '../helpers/seeds';
 import { csrfOf, signedIn } from '../helpers/web';
 
@@ -67,7 +67,7 @@ async function agencyBrowser(email: string) {
 
 beforeAll(async () => {
   t = await createTestApp();
-  reviewId = (await t.api('hackney').post('/reviews', { pseudonym: 'Hackney review' })).body.id;
+  reviewId = await reviewAt(t, t.ids.hackneyCsp, 'published', 'Hackney review');
   const saved = await t
     .api('hackney')
     .post(`/reviews/${reviewId}/recommendations/import`, { format: 'text', content: HACKNEY, dryRun: false });

@@ -1,4 +1,4 @@
-import { createTestApp, type TestApp } from '../helpers/app';
+import { createTestApp, reviewAt, type TestApp } from '../helpers/app';
 import { seed } from '../helpers/seeds';
 import { signedIn } from '../helpers/web';
 
@@ -6,7 +6,7 @@ let t: TestApp;
 let reviewId: number;
 beforeAll(async () => {
   t = await createTestApp();
-  reviewId = (await t.api('hackney').post('/reviews', { pseudonym: 'Hackney review' })).body.id;
+  reviewId = await reviewAt(t, t.ids.hackneyCsp, 'published', 'Hackney review');
 });
 afterAll(() => t.close());
 

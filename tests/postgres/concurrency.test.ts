@@ -131,3 +131,21 @@ describe('editing a draft letter at the same moment (real PostgreSQL)', () => {
     }
   });
 });
+
+describe('identical creates at the same moment (real PostgreSQL)', () => {
+  it('makes one CSP and one user of five identical requests each; the others are told it exists (409), never 500', async () => {
+    const csp = {
+      name: 'Twin Town CSP',
+      policeForceAreaId: t.ids.kentArea,
+      addressLines: ['Town Hall'],
+      contacts: [{ name: 'Ada Twin', email: 'ada@twin.example' }],
+    };
+    const csps = await Promise.all(Array.from({ length: 5 }, () => t.api('secretariat').post('/csps', csp)));
+    expect(csps.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409]);
+
+    const user = { email: 'twin@test.example', name: 'Twin', role: 'panel', password: 'a long enough password' };
+    const users = await Promise.all(Array.from({ length: 5 }, () => t.api('secretariat').post('/users', user)));
+    expect(users.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409]);
+    expect(await t.db('users').where({ email: 'twin@test.example' }).count('* as n')).toEqual([{ n: 1 }]);
+  });
+});

@@ -39,6 +39,8 @@ function env(databaseUrl: string, smtp: Smtp, workerIntervalSeconds = 1): NodeJS
     MAIL_FROM: 'DHR QA <dhr-qa@faults.example>',
     WORKER_INTERVAL_SECONDS: String(workerIntervalSeconds),
     MAIL_RETRY_SECONDS: '1',
+    // The load uploads every review's documents at once as one CSP user; its limits are not what is tested here.
+    UPLOADS_AT_ONCE: '100',
   };
 }
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseRecommendations } from '../../src/recommendations/parse';
+import { LIMITS, parseRecommendations } from '../../src/recommendations/parse';
 import { HACKNEY_NUMBERS, SEEDS } from '../helpers/seeds';
 
 const seed = (name: string) => fs.readFileSync(path.join(SEEDS, name), 'utf8');
@@ -317,5 +317,225 @@ describe('parseRecommendations: empty input', () => {
     ['csv', '\uFEFF\r\n'],
   ] as const)('%s %j: no rows, no errors', (format, content) => {
     expect(parseRecommendations(format, content)).toEqual({ rows: [], errors: [] });
+  });
+});
+
+describe('parseRecommendations: limits and characters that cannot be saved', () => {
+  const csv = (...rows: string[]) => ['number,recommendation,addressed to', ...rows].join('\n');
+
+  test('a number, text or agency name at its limit is read; one character more is an error on its line', () => {
+    const [number, text, agency] = ['1'.repeat(LIMITS.number), 'a'.repeat(LIMITS.text), 'B'.repeat(LIMITS.agency)];
+    expect(parseRecommendations('csv', csv(`${number},${text},${agency}`))).toEqual({
+      rows: [{ number, text, agencies: [agency], line: 2 }],
+      errors: [],
+    });
+    expect(
+      parseRecommendations('csv', csv(`1${number},Do this.,Police`, `2,a${text},Police`, `3,Do this.,B${agency}`)),
+    ).toEqual({
+      rows: [],
+      errors: [
+        { line: 2, message: `The recommendation number "1${number}" is longer than 50 characters` },
+        { line: 3, message: 'The text of recommendation 2 is 5001 characters long: at most 5000 are allowed' },
+        {
+          line: 4,
+          message: `The agency name "${'B'.repeat(57)}..." (recommendation 3) is 201 characters long: at most 200 are allowed`,
+        },
+      ],
+    });
+  });
+
+  test('in the text layout and in a table, the line of the recommendation is named', () => {
+    const long = 'B'.repeat(LIMITS.agency + 1);
+    expect(parseRecommendations('text', `# Recommendation Addressed to\n1 Do this. Police | ${long}`).errors).toEqual([
+      { line: 2, message: expect.stringMatching(/^The agency name "B+\.\.\." \(recommendation 1\) is 201 characters/) },
+    ]);
+    const table = ['| # | Recommendation | Addressed to |', '|---|---|---|', `| 1 | ${'a'.repeat(5001)} | Police |`];
+    expect(parseRecommendations('text', table.join('\n')).errors).toEqual([
+      { line: 3, message: 'The text of recommendation 1 is 5001 characters long: at most 5000 are allowed' },
+    ]);
+  });
+
+  test('at most 50 agencies to a recommendation, counted after merging repeated rows', () => {
+    const rows = Array.from({ length: 51 }, (_, i) => `| 1 | Do this. | Agency ${i} |`);
+    const table = ['| # | Recommendation | Addressed to |', '|---|---|---|'];
+    expect(parseRecommendations('text', [...table, ...rows.slice(0, 50)].join('\n')).errors).toEqual([]);
+    expect(parseRecommendations('text', [...table, ...rows].join('\n')).errors).toEqual([
+      { line: 3, message: 'Recommendation 1 is addressed to 51 agencies: at most 50 are allowed' },
+    ]);
+  });
+
+  test.each([
+    ['NUL', '\u0000', 'a control character (U+0000), which cannot be saved: remove it'],
+    ['a bell', '\u0007', 'a control character (U+0007), which cannot be saved: remove it'],
+    ['DEL', '\u007f', 'a control character (U+007F), which cannot be saved: remove it'],
+    [
+      'half of an emoji',
+      '\uD83D',
+      'a broken character (U+D83D, half of an emoji or of another character): retype or remove it',
+    ],
+    [
+      'the other half',
+      '\uDC4D',
+      'a broken character (U+DC4D, half of an emoji or of another character): retype or remove it',
+    ],
+  ])('%s is an error on its line, in any layout, even in page text', (_name, ch, problem) => {
+    const message = `The line holds ${problem}`;
+    expect(parseRecommendations('csv', csv('1,Do this.,Police', `2,Do that.,Council${ch}`))).toEqual({
+      rows: [],
+      errors: [{ line: 3, message }],
+    });
+    expect(parseRecommendations('text', `Page text${ch}\n# Recommendation Addressed to\n1 Do this. Police`)).toEqual({
+      rows: [],
+      errors: [{ line: 1, message }],
+    });
+  });
+
+  test('whole emoji, tabs, vertical tabs and form feeds (a page break copied from a PDF) are whitespace or text', () => {
+    expect(parseRecommendations('csv', csv('1,"Do 👍\tthis\u000b\f now.",Police'))).toEqual({
+      rows: [{ number: '1', text: 'Do 👍 this now.', agencies: ['Police'], line: 2 }],
+      errors: [],
+    });
+  });
+});
+
+/**
+ * The parser's work, counted without a clock: the characters that string methods (and regular
+ * expressions' test) are handed while it runs. A search counts what it scans, a slice what it
+ * copies, anything else the whole string. Past `budget` characters it throws, so a parser that
+ * goes over the input again for each line fails at once instead of running for minutes.
+ */
+function work(run: () => unknown, budget: number): number {
+  let total = 0;
+  const charge = (n: number) => {
+    total += n;
+    if (total > budget) throw new Error(`the parser did more than ${budget} characters of work`);
+  };
+  const strings = String.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const saved = new Map<string, (...args: unknown[]) => unknown>();
+  const wrap = (name: string, cost: (s: string, args: unknown[], result: unknown) => number) => {
+    const original = strings[name]!;
+    saved.set(name, original);
+    strings[name] = function (this: string, ...args: unknown[]) {
+      const result = original.apply(this, args);
+      charge(cost(String(this), args, result));
+      return result;
+    };
+  };
+  const whole = (s: string) => s.length;
+  for (const name of [
+    'toLowerCase',
+    'toUpperCase',
+    'split',
+    'endsWith',
+    'startsWith',
+    'includes',
+    'trim',
+    'trimStart',
+    'trimEnd',
+    'replace',
+    'replaceAll',
+    'match',
+    'matchAll',
+    'search',
+    'normalize',
+    'padStart',
+    'padEnd',
+    'localeCompare',
+    'concat',
+    'repeat',
+    'at',
+    'charAt',
+    'codePointAt',
+  ])
+    wrap(name, whole);
+  wrap('slice', (_s, _a, result) => String(result).length);
+  wrap('substring', (_s, _a, result) => String(result).length);
+  wrap('indexOf', (s, args, result) => {
+    const from = Math.max(0, Number(args[1] ?? 0));
+    return ((result as number) < 0 ? s.length : (result as number)) - from + 1;
+  });
+  wrap('lastIndexOf', (s, args, result) => {
+    const from = args[1] === undefined ? s.length : Math.min(s.length, Number(args[1]) + 1);
+    return from - Math.max(0, result as number) + 1;
+  });
+  const test = RegExp.prototype.test;
+  RegExp.prototype.test = function (this: RegExp, input: string) {
+    charge(String(input).length);
+    return test.call(this, input);
+  };
+  try {
+    run();
+  } finally {
+    for (const [name, original] of saved) strings[name] = original;
+    RegExp.prototype.test = test;
+  }
+  return total;
+}
+
+describe('parseRecommendations: work grows in step with the input', () => {
+  /** Lists built to be expensive; each line is short, so lines and characters grow together. */
+  const HOSTILE: [string, 'text' | 'csv', (n: number) => string][] = [
+    // The finding: each line names another body, which every later line was checked against.
+    [
+      'a line per agency after one recommendation',
+      'text',
+      (n) => ['1 Do this', ...Array.from({ length: n }, (_, i) => `word | Name${i}`)].join('\n'),
+    ],
+    // A wrapped recommendation was rebuilt and split again at every line.
+    [
+      'one recommendation wrapped over every line',
+      'text',
+      (n) => ['1 Do this', ...Array.from({ length: n }, () => 'and then report back')].join('\n'),
+    ],
+    [
+      'many recommendations, each ending in a known body',
+      'text',
+      (n) => Array.from({ length: n }, (_, i) => `${i + 1} Do this. Metropolitan Police Service`).join('\n'),
+    ],
+    // Repeated rows of one number were merged by going over every agency so far.
+    [
+      'a table repeating one recommendation for each agency',
+      'text',
+      (n) =>
+        [
+          '| # | Recommendation | Addressed to |',
+          '|---|---|---|',
+          ...Array.from({ length: n }, (_, i) => `| 1 | Do this. | Agency ${i} |`),
+        ].join('\n'),
+    ],
+    // Each quote in an unquoted field trimmed the field so far again.
+    ['a CSV field of quotes', 'csv', (n) => `number,recommendation,addressed to\n1,a${'"'.repeat(16 * n)},Police`],
+    [
+      'a CSV row per recommendation',
+      'csv',
+      (n) =>
+        [
+          'number,recommendation,addressed to',
+          ...Array.from({ length: n }, (_, i) => `${i},"Do this, then that",Police | Council`),
+        ].join('\n'),
+    ],
+  ];
+  /** Characters of work per character of input, which a linear parser keeps under a constant. */
+  const PER_CHARACTER = 60;
+
+  test.each(HOSTILE)('%s: about the same work per character for 1,000 and 8,000 lines', (_name, format, list) => {
+    const small = list(1000);
+    const large = list(8000);
+    const perCharacter = (content: string) =>
+      work(() => parseRecommendations(format, content), PER_CHARACTER * content.length) / content.length;
+    const [a, b] = [perCharacter(small), perCharacter(large)];
+    expect(a).toBeLessThan(PER_CHARACTER);
+    expect(b).toBeLessThan(PER_CHARACTER);
+    // Eight times the lines is (within a quarter) eight times the work, not 64 or 512 times.
+    expect(b / a).toBeLessThan(1.25);
+  });
+
+  test('the reported list (39 KB of "word | NameN" lines) is read, and refused for its 2,600 agencies', () => {
+    const content = HOSTILE[0]![2](2600);
+    let result: ReturnType<typeof parseRecommendations> | undefined;
+    work(() => (result = parseRecommendations('text', content)), PER_CHARACTER * content.length);
+    expect(result!.errors).toEqual([
+      { line: 1, message: 'Recommendation 1 is addressed to 2600 agencies: at most 50 are allowed' },
+    ]);
   });
 });
