@@ -14,18 +14,23 @@ import { isEmpty, seedDemo } from './demo/seed';
 import { AppError, ValidationError } from './services/errors';
 import type { Services } from './services';
 import { open } from './runtime';
+import { OPERATOR } from './services/accountAdmin';
 
 const HELP = `Usage: npm run cli -- <command> [options]
 
 Commands:
   migrate                       bring the database schema up to date
   seed-demo [--password P]      fill an empty database with demo data and accounts
-  add-user --email E --name N --role R [--csp CSP] [--area AREA] [--password P]
-                                add a user; R is secretariat, panel, csp or pcc; CSP and AREA
-                                are a name or an id; without --password one is generated and shown
+  add-user --email E --name N --role R [--csp CSP] [--area AREA] [--organisation ORG] [--password P]
+                                add a user; R is secretariat, panel, csp, pcc or agency; CSP, AREA
+                                and ORG are a name or an id; without --password one is generated
+                                and shown
+  disable-user --email E        stop a user signing in: their sessions end and API tokens stop now
+  enable-user --email E         let a disabled user sign in again
+  sign-out-user --email E       end a user's sessions and revoke their API tokens
   create-token --email E [--label L] [--days N]
-                                issue an API token for a user (valid N days, or until revoked
-                                when --days is left out); the token is shown once
+                                issue an API token for a user, valid N days (90 when --days is
+                                left out); the token is shown once
   grant-app-role --role NAME    on PostgreSQL, run as the schema owner: give the existing role NAME
                                 what the app needs (read and write, but only read and add on the
                                 audit trails), for tables to come too; the app then connects as NAME
@@ -35,7 +40,7 @@ Commands:
 
 async function lookup(
   db: Db,
-  table: 'csps' | 'police_force_areas',
+  table: 'csps' | 'police_force_areas' | 'organisations',
   value: string | undefined,
 ): Promise<number | undefined> {
   if (value === undefined) return undefined;
@@ -44,7 +49,8 @@ async function lookup(
         .where({ id: Number(value) })
         .first('id')
     : await db(table).whereRaw('lower(name) = lower(?)', [value]).first('id');
-  if (!row) throw new CliError(`No ${table === 'csps' ? 'CSP' : 'police force area'} called "${value}"`);
+  const what = { csps: 'CSP', police_force_areas: 'police force area', organisations: 'organisation' }[table];
+  if (!row) throw new CliError(`No ${what} called "${value}"`);
   return row.id;
 }
 
@@ -70,6 +76,7 @@ const COMMANDS: Record<string, (s: Services, o: Options) => Promise<void>> = {
       role: o.role,
       cspId: await lookup(services.db, 'csps', o.csp),
       policeForceAreaId: await lookup(services.db, 'police_force_areas', o.area),
+      organisationId: await lookup(services.db, 'organisations', o.organisation),
       password,
     });
     console.log(`Added ${user.role} user ${user.email} (id ${user.id}).`);
@@ -79,16 +86,19 @@ const COMMANDS: Record<string, (s: Services, o: Options) => Promise<void>> = {
     if (!o.email) throw new CliError('--email is required');
     const user = await services.accounts.findUserByEmail(o.email);
     if (!user) throw new CliError(`No user with the email ${o.email}`);
-    const days = o.days === undefined ? null : Number(o.days);
-    if (days !== null && (!Number.isInteger(days) || days <= 0))
-      throw new CliError('--days must be a positive whole number');
-    const expires = days === null ? null : new Date(Date.now() + days * 86400_000);
+    // A token nobody remembers making should not work for ever: 90 days unless told otherwise.
+    const days = o.days === undefined ? 90 : Number(o.days);
+    if (!Number.isInteger(days) || days <= 0 || days > 3650) {
+      throw new CliError('--days must be a whole number of days from 1 to 3650');
+    }
+    const expires = new Date(Date.now() + days * 86400_000);
     const token = await services.accounts.issueToken(user.id, o.label ?? 'command line', expires);
-    console.log(
-      `Token for ${user.email}${expires ? `, valid until ${expires.toISOString()}` : ', valid until revoked'}:`,
-    );
+    console.log(`Token for ${user.email}, valid until ${expires.toISOString()}:`);
     console.log(token);
   },
+  'disable-user': (services, o) => accountCommand(services, o, 'disable'),
+  'enable-user': (services, o) => accountCommand(services, o, 'enable'),
+  'sign-out-user': (services, o) => accountCommand(services, o, 'signOut'),
   async 'grant-app-role'(services, o) {
     if (!o.role) throw new CliError('--role is required: the name of the role the app connects as');
     if (services.db.client.config.client !== 'pg')
@@ -96,10 +106,25 @@ const COMMANDS: Record<string, (s: Services, o: Options) => Promise<void>> = {
     const done = await grantAppRole(services.db, o.role);
     console.log(
       `Role ${done.role} may now read and write the ${done.tables} tables in schema ${done.schema}, ` +
-        `only read and add to ${APPEND_ONLY_TABLES.join(' and ')}, and use the tables ${done.owner} creates later.`,
+        `only read and add to ${APPEND_ONLY_TABLES.join(', ')}, and use the tables ${done.owner} creates later.`,
     );
   },
 };
+
+/** An account change made from the command line: the one the page makes, recorded as made by no signed-in user. */
+async function accountCommand(services: Services, o: Options, change: 'disable' | 'enable' | 'signOut') {
+  if (!o.email) throw new CliError('--email is required');
+  const user = await services.accounts.findUserByEmail(o.email);
+  if (!user) throw new CliError(`No user with the email ${o.email}`);
+  const done = await services.accountAdmin[change](OPERATOR, user.id);
+  console.log(
+    change === 'disable'
+      ? `${done.email} is disabled: signed out, API tokens stopped, sign-in refused.`
+      : change === 'enable'
+        ? `${done.email} can sign in again.`
+        : `${done.email} is signed out everywhere and their API tokens are revoked.`,
+  );
+}
 
 /** Backups take the database as it is, so they connect without migrating it first. */
 async function backupCommand(command: 'backup' | 'restore', args: string[]): Promise<number> {
@@ -133,7 +158,7 @@ async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: rest,
     options: Object.fromEntries(
-      ['email', 'name', 'role', 'csp', 'area', 'password', 'label', 'days'].map((k) => [
+      ['email', 'name', 'role', 'csp', 'area', 'organisation', 'password', 'label', 'days'].map((k) => [
         k,
         { type: 'string' as const },
       ]),

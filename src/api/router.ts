@@ -80,8 +80,25 @@ export function apiRouter(services: Services, options: { maxUploadBytes: number 
     res.json(await directory.updateCsp(user(req), idParam(req, 'id'), req.body ?? {}));
   });
 
+  const { accountAdmin } = services;
   router.get('/users', async (req, res) => {
-    res.json(await accounts.listUsers(user(req)));
+    res.json(await accountAdmin.list(user(req)));
+  });
+  router.get('/users/:id', async (req, res) => {
+    const id = idParam(req, 'id');
+    res.json({ ...(await accountAdmin.get(user(req), id)), history: await accountAdmin.history(user(req), id) });
+  });
+  router.post('/users/:id/disable', async (req, res) => {
+    res.json(await accountAdmin.disable(user(req), idParam(req, 'id')));
+  });
+  router.post('/users/:id/enable', async (req, res) => {
+    res.json(await accountAdmin.enable(user(req), idParam(req, 'id')));
+  });
+  router.post('/users/:id/sign-out', async (req, res) => {
+    res.json(await accountAdmin.signOut(user(req), idParam(req, 'id')));
+  });
+  router.post('/users/:id/password-reset', async (req, res) => {
+    res.status(202).json(await accountAdmin.sendPasswordReset(user(req), idParam(req, 'id')));
   });
   router.post('/users', async (req, res) => {
     res.status(201).json(await accounts.createUserAs(user(req), req.body ?? {}));

@@ -29,6 +29,7 @@ export const EMAIL_NAMES = [
   'publication_confirmation',
   'draft_letter_alert',
   'recommendation_reminder',
+  'password_reset',
 ] as const;
 export type EmailName = (typeof EMAIL_NAMES)[number];
 
@@ -223,6 +224,20 @@ const EMAILS: Record<EmailName, { title: string; description: string; placeholde
         example: 'https://dhr-qa.example/reviews/1',
         type: 'url',
       },
+    },
+  },
+  password_reset: {
+    title: 'Link to set a new password',
+    description: 'Sent to a user when the secretariat asks the service to let them set a new password.',
+    placeholders: {
+      name: { description: "The user's name", example: 'Sam Taylor' },
+      resetUrl: {
+        description: 'The single-use link to set a new password',
+        example: 'https://dhr-qa.example/reset-password?token=…',
+        type: 'url',
+      },
+      hours: { description: 'How many hours the link works for', example: 24, type: 'number' },
+      dhrMailbox: { description: 'The DHR mailbox, from the letter settings', example: 'dhr-enquiries@dhr-qa.example' },
     },
   },
   recommendation_reminder: {

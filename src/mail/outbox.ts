@@ -48,6 +48,13 @@ export interface OutboxRow {
 
 export const MAX_ERROR_LENGTH = 500;
 
+/**
+ * Messages whose body is a key to someone's account (a link to set a new password): the
+ * secretariat sees that they went and to whom, never the link itself.
+ */
+const PRIVATE_KINDS = ['password_reset'];
+const PRIVATE_BODY = 'This message holds a link to set a password, for its recipient alone, so it is not shown here.';
+
 export function createOutbox(db: Db, clock: Clock, options: { from: string; domain: string }) {
   /** What the message looks like on the wire; the same every time it is (re)built. */
   async function compose(row: OutboxRow, conn: Conn = db): Promise<Mail.Options> {
@@ -160,6 +167,9 @@ export function createOutbox(db: Db, clock: Clock, options: { from: string; doma
     async get(user: User, mailId: number) {
       requireSecretariat(user);
       const row = await find(mailId);
+      if (PRIVATE_KINDS.includes(row.kind)) {
+        return { ...summary(row, attachmentsOf(row)), html: `<p>${PRIVATE_BODY}</p>`, text: PRIVATE_BODY };
+      }
       return { ...summary(row, attachmentsOf(row)), html: row.html, text: row.text };
     },
 
@@ -167,6 +177,7 @@ export function createOutbox(db: Db, clock: Clock, options: { from: string; doma
     async raw(user: User, mailId: number): Promise<Buffer> {
       requireSecretariat(user);
       const row = await find(mailId);
+      if (PRIVATE_KINDS.includes(row.kind)) throw new ConflictError(PRIVATE_BODY);
       return new MailComposer(await compose(row)).compile().build();
     },
 

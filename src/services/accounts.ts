@@ -25,6 +25,7 @@ interface UserRow {
   police_force_area_id: number | null;
   organisation_id: number | null;
   password_hash: string;
+  disabled_at: Date | string | null;
 }
 
 export const toUser = (row: UserRow): User => ({
@@ -171,8 +172,8 @@ export function createAccounts(db: Db, clock: Clock, options: { sessionTtlHours:
       if (wait) throw await refuse('for this email address', wait);
       const row = await findByEmail(email);
       const ok = await verifyPassword(creds.password, row?.password_hash ?? (await decoyHash));
-      // A check that bars an account (disabled, say) belongs here, after the password check, with the same error.
-      if (!row || !ok) {
+      // A disabled account is barred here, after the same password check, with the same answer.
+      if (!row || !ok || row.disabled_at) {
         // The attempt's row stays: it is the failure.
         await db('sign_in_failures')
           .where('at', '<', new Date(clock.now().getTime() - 24 * 3600_000))
@@ -182,6 +183,7 @@ export function createAccounts(db: Db, clock: Clock, options: { sessionTtlHours:
       // The email's failures go, this attempt's row with them; the address's others are left alone:
       // signing in to one's own account must not reset guessing at others.
       await db('sign_in_failures').where('email', email).delete();
+      await db('users').where({ id: row.id }).update({ last_sign_in_at: clock.now() });
       return toUser(row);
     },
 
@@ -216,6 +218,7 @@ export function createAccounts(db: Db, clock: Clock, options: { sessionTtlHours:
         .join('users as u', 'u.id', 't.user_id')
         .where('t.token_hash', hashToken(token))
         .whereNull('t.revoked_at')
+        .whereNull('u.disabled_at')
         .where((q) => q.whereNull('t.expires_at').orWhere('t.expires_at', '>', clock.now()))
         .select<UserRow>('u.*')
         .first();

@@ -3,6 +3,7 @@ import type { Db } from '../db/connect';
 import { createOutbox } from '../mail/outbox';
 import type { Transport } from '../mail/transport';
 import { createMailWorker, DEFAULT_WORKER_OPTIONS, type WorkerOptions } from '../mail/worker';
+import { createAccountAdmin } from './accountAdmin';
 import { createAccounts, type User } from './accounts';
 import { systemClock, type Clock } from './clock';
 import { createDashboard } from './dashboard';
@@ -49,6 +50,7 @@ export function createServices(db: Db, options: ServiceOptions) {
     templates,
     letters,
     accounts: createAccounts(db, clock, { sessionTtlHours: options.sessionTtlHours }),
+    accountAdmin: createAccountAdmin(db, clock, { outbox, templates, settings, publicUrl: options.publicUrl }),
     directory: createDirectory(db),
     meetings: createMeetings(db),
     reviews: createReviews(db, clock, { maxUploadBytes: options.maxUploadBytes, letters, settings }),

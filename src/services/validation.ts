@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { describeCharacters, unprintableCharacters } from '../letters/fonts';
 import { DOCUMENT_KINDS, OUTCOMES, ROLES } from '../workflow/types';
 import { MAX_ID } from '../http';
+import { isCommonPassword } from './commonPasswords';
 import { ValidationError, type FieldError } from './errors';
 
 /** Parses input with a schema or throws a ValidationError naming each field and what is wrong. */
@@ -122,7 +123,10 @@ export const httpUrl = z
 export const password = z
   .string({ error: 'must be text' })
   .min(12, { error: 'must be at least 12 characters' })
-  .max(200, { error: 'must be at most 200 characters' });
+  .max(200, { error: 'must be at most 200 characters' })
+  .refine((p) => !isCommonPassword(p), {
+    error: 'is one of the passwords people use most, which are guessed first: choose another',
+  });
 
 export const role = z.enum(ROLES, { error: `must be one of ${ROLES.join(', ')}` });
 export const outcome = z.enum(OUTCOMES, { error: `must be one of ${OUTCOMES.join(', ')}` });

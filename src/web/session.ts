@@ -66,6 +66,8 @@ export function createSessions(db: Db, clock: Clock, options: { secure: boolean 
           .join('users as u', 'u.id', 's.user_id')
           .where('s.id_hash', hash(id))
           .where('s.expires_at', '>', now)
+          // Disabling an account ends its sessions; this holds even for one started a moment before.
+          .whereNull('u.disabled_at')
           .first('u.*', 's.created_at as session_created_at', 's.last_seen_at');
         if (!row) return next();
         // Extending the idle deadline once a minute is precise enough, and spares a write on every page.

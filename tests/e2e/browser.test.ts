@@ -255,6 +255,7 @@ describe('a review from the panel to publication, through the pages alone', () =
       ['/admin/police-force-areas', 'admin-areas'],
       ['/admin/users', 'admin-users'],
       ['/admin/users/new', 'admin-user-new'],
+      ['/admin/users/3', 'admin-user'],
       ['/admin/settings', 'admin-settings'],
       ['/admin/templates', 'admin-templates'],
       ['/admin/templates/outcome_letter.html', 'admin-template-email'],

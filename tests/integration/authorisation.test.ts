@@ -49,6 +49,8 @@ interface Fixture {
   draftLetter: number;
   meeting: number;
   mail: number;
+  /** A panel member nobody signs in as: the account the secretariat's account actions are tried on. */
+  spareUser: number;
   /** Kent's approved review, whose recommendations are imported. */
   recommended: number;
   /** Kent Police's organisation and its part in recommendation `recommendation` of `recommended`. */
@@ -121,6 +123,14 @@ const MATRIX: Record<string, Entry> = {
   'PUT /api/v1/csps/:id': { expect: SECRETARIAT, url: (f) => `/api/v1/csps/${f.kentCsp}`, body: () => ({}) },
   'GET /api/v1/users': { expect: SECRETARIAT, url: () => '/api/v1/users' },
   'POST /api/v1/users': { expect: SECRETARIAT, url: () => '/api/v1/users', body: () => ({}) },
+  'GET /api/v1/users/:id': { expect: SECRETARIAT, url: (f) => `/api/v1/users/${f.spareUser}` },
+  'POST /api/v1/users/:id/disable': { expect: SECRETARIAT, url: (f) => `/api/v1/users/${f.spareUser}/disable` },
+  'POST /api/v1/users/:id/enable': { expect: SECRETARIAT, url: (f) => `/api/v1/users/${f.spareUser}/enable` },
+  'POST /api/v1/users/:id/sign-out': { expect: SECRETARIAT, url: (f) => `/api/v1/users/${f.spareUser}/sign-out` },
+  'POST /api/v1/users/:id/password-reset': {
+    expect: SECRETARIAT,
+    url: (f) => `/api/v1/users/${f.spareUser}/password-reset`,
+  },
   'GET /api/v1/panel-meetings': { expect: HOME_OFFICE, url: () => '/api/v1/panel-meetings' },
   'POST /api/v1/panel-meetings': { expect: SECRETARIAT, url: () => '/api/v1/panel-meetings', body: () => ({}) },
   'GET /api/v1/panel-meetings/:id': { expect: HOME_OFFICE, url: (f) => `/api/v1/panel-meetings/${f.meeting}` },
@@ -383,6 +393,21 @@ const MATRIX: Record<string, Entry> = {
   },
   'GET /admin/users': { expect: SECRETARIAT, url: () => '/admin/users' },
   'GET /admin/users/new': { expect: SECRETARIAT, url: () => '/admin/users/new' },
+  'GET /admin/users/:id': { expect: SECRETARIAT, url: (f) => `/admin/users/${f.spareUser}` },
+  'POST /admin/users/:id/disable': { expect: SECRETARIAT, url: (f) => `/admin/users/${f.spareUser}/disable` },
+  'POST /admin/users/:id/enable': { expect: SECRETARIAT, url: (f) => `/admin/users/${f.spareUser}/enable` },
+  'POST /admin/users/:id/sign-out': { expect: SECRETARIAT, url: (f) => `/admin/users/${f.spareUser}/sign-out` },
+  'POST /admin/users/:id/password-reset': {
+    expect: SECRETARIAT,
+    url: (f) => `/admin/users/${f.spareUser}/password-reset`,
+  },
+  // Setting a new password needs no sign-in: the link's code is the key (410 for one that does not work).
+  'GET /reset-password': { expect: PUBLIC, url: () => '/reset-password?token=not-a-code' },
+  'POST /reset-password': {
+    expect: PUBLIC,
+    url: () => '/reset-password',
+    body: () => ({ token: 'not-a-code', password: 'a long new password', confirm: 'a long new password' }),
+  },
   'POST /admin/users': { expect: SECRETARIAT, url: () => '/admin/users', body: () => ({}) },
   'GET /admin/templates': { expect: SECRETARIAT, url: () => '/admin/templates' },
   'GET /admin/templates/:kind': { expect: SECRETARIAT, url: () => '/admin/templates/publish' },
@@ -630,6 +655,14 @@ async function buildWorld(): Promise<Fixture> {
     kentArea: t.ids.kentArea,
     review: sent.id,
     recommended,
+    spareUser: (
+      await t.services.accounts.createUser({
+        email: 'spare@test.example',
+        name: 'Spare panel member',
+        role: 'panel',
+        password: PASSWORD,
+      })
+    ).id,
     item: round.items[0].id,
     document: sent.document,
     sentLetter: afterLetter.letters.find((l: { status: string }) => l.status === 'sent').id,
@@ -713,7 +746,7 @@ function outcomeOf(res: request.Response): string {
   if (res.status === 401) return 'out';
   if (res.status === 302 && (location === '/sign-in' || location.startsWith('/sign-in?next='))) return 'out';
   if (res.status === 403 || res.status === 404) return String(res.status);
-  if (res.status < 400 || [400, 409, 422].includes(res.status)) return 'ok';
+  if (res.status < 400 || [400, 409, 410, 422].includes(res.status)) return 'ok';
   return `an unexpected ${res.status}`;
 }
 

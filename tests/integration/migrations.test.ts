@@ -12,6 +12,7 @@ describe('migrations', () => {
           )
         ).rows.map((r: { table_name: string }) => r.table_name);
       expect(await tables()).toEqual([
+        'account_events',
         'action_updates',
         'api_tokens',
         'csps',
@@ -21,6 +22,7 @@ describe('migrations', () => {
         'organisations',
         'outbox',
         'panel_meetings',
+        'password_resets',
         'police_force_areas',
         'recommendation_actions',
         'recommendation_agencies',
@@ -40,7 +42,7 @@ describe('migrations', () => {
       await db.migrate.rollback({ directory: MIGRATIONS_DIR, loadExtensions: ['.ts'] }, true);
       expect(await tables()).toEqual([]);
       await migrate(db);
-      expect(await tables()).toHaveLength(24);
+      expect(await tables()).toHaveLength(26);
     } finally {
       await destroy();
     }

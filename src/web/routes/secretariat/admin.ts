@@ -1,5 +1,6 @@
 import type express from 'express';
 import type { NextFunction, Request, Response } from 'express';
+import type { User } from '../../../services/accounts';
 import { NotFoundError, ValidationError } from '../../../services/errors';
 import { handleForm, render, type PageError } from '../../forms';
 import type { WebContext } from '../../index';
@@ -19,6 +20,11 @@ const ROLE_OPTIONS = [
     hint: "Notifies and answers for its own CSP's reviews. Choose the CSP below.",
   },
   { value: 'pcc', text: 'PCC office', hint: 'Reads the reviews of its police force area. Choose the area below.' },
+  {
+    value: 'agency',
+    text: 'Agency',
+    hint: 'Responds to the recommendations addressed to its organisation. Choose the organisation below.',
+  },
 ];
 const ROLE_NAMES = Object.fromEntries(ROLE_OPTIONS.map((r) => [r.value, r.text]));
 
@@ -93,7 +99,25 @@ const USER_LABELS = {
   role: 'Role',
   cspId: 'CSP',
   policeForceAreaId: 'Police force area',
+  organisationId: 'Organisation',
   password: 'Password',
+};
+
+/** What the secretariat can do to an account, and the banner that says it was done. */
+const ACCOUNT_ACTIONS = {
+  disable: (name: string) => `${name}'s account is disabled: they are signed out and their API tokens stopped`,
+  enable: (name: string) => `${name} can sign in again`,
+  'sign-out': (name: string) => `${name} is signed out everywhere and their API tokens are revoked`,
+  'password-reset': (name: string) => `${name} has been sent a link to set a new password`,
+} as const;
+
+/** What the account history calls each change. */
+const ACCOUNT_EVENTS: Record<string, string> = {
+  DISABLED: 'Disabled',
+  ENABLED: 'Enabled again',
+  SIGNED_OUT: 'Signed out everywhere, API tokens revoked',
+  PASSWORD_RESET_SENT: 'Sent a link to set a new password',
+  PASSWORD_SET: 'Set a new password from the link',
 };
 const SETTINGS_LABELS = {
   signatoryName: "The signatory's name",
@@ -115,7 +139,7 @@ const chooseInstead = (errors: PageError[], choices: Record<string, string>, val
 
 /** Administration, for the panel secretariat only: CSPs, police force areas and PCCs, users and letter settings. */
 export function adminRoutes(router: express.Router, { services }: WebContext) {
-  const { directory, accounts, settings } = services;
+  const { directory, accounts, settings, accountAdmin } = services;
 
   router.use('/admin', (req: Request, _res: Response, next: NextFunction) => {
     allowRoles(req, ['secretariat'], 'Only the panel secretariat can administer the service');
@@ -301,30 +325,44 @@ export function adminRoutes(router: express.Router, { services }: WebContext) {
 
   // ---- Users
 
-  router.get('/admin/users', async (req, res) => {
-    const user = req.user!;
-    const [users, csps, areas] = await Promise.all([
-      accounts.listUsers(user),
-      directory.listCsps(user),
+  /** Each user with the words the pages show: their role, and the CSP, area or organisation they belong to. */
+  async function described(user: User, only?: number) {
+    const [users, csps, areas, organisations] = await Promise.all([
+      only ? accountAdmin.get(user, only).then((u) => [u]) : accountAdmin.list(user),
+      directory.cspNames(user),
       directory.listPoliceForceAreas(),
+      services.recommendations.organisationsList(user),
     ]);
     const cspName = new Map(csps.map((c) => [c.id, c.name]));
     const areaName = new Map(areas.map((a) => [a.id, a.name]));
+    const orgName = new Map(organisations.map((o: { id: number; name: string }) => [o.id, o.name]));
+    return users.map((u) => ({
+      ...u,
+      roleText: ROLE_NAMES[u.role] ?? u.role,
+      of:
+        (u.cspId && cspName.get(u.cspId)) ||
+        (u.policeForceAreaId && areaName.get(u.policeForceAreaId)) ||
+        (u.organisationId && orgName.get(u.organisationId)) ||
+        '',
+    }));
+  }
+
+  router.get('/admin/users', async (req, res) => {
+    const users = await described(req.user!);
     const added = users.find((u) => String(u.id) === req.query.added);
     render(req, res, 'secretariat/admin/users', {
       title: 'Users',
-      users: users.map((u) => ({
-        ...u,
-        roleText: ROLE_NAMES[u.role] ?? u.role,
-        of: (u.cspId && cspName.get(u.cspId)) || (u.policeForceAreaId && areaName.get(u.policeForceAreaId)) || '',
-      })),
+      users,
       banner: added ? { success: true, text: `${added.name} can now sign in as ${added.email}` } : null,
       backLink: { href: '/admin', text: 'Administration' },
     });
   });
 
   async function newUser(req: Request, res: Response, extra: Extra = {}, status = 200) {
-    const csps = await directory.listCsps(req.user!);
+    const [csps, organisations] = await Promise.all([
+      directory.listCsps(req.user!),
+      services.recommendations.organisationsList(req.user!),
+    ]);
     render(
       req,
       res,
@@ -334,6 +372,10 @@ export function adminRoutes(router: express.Router, { services }: WebContext) {
         roleOptions: ROLE_OPTIONS,
         cspOptions: [{ value: '', text: 'Not a CSP user' }, ...csps.map((c) => ({ value: c.id, text: c.name }))],
         areaOptions: await areaOptions('Not a PCC user'),
+        organisationOptions: [
+          { value: '', text: 'Not an agency user' },
+          ...organisations.map((o: { id: number; name: string }) => ({ value: o.id, text: o.name })),
+        ],
         values: extra.values ?? {},
         errors: extra.errors,
         backLink: { href: '/admin/users', text: 'All users' },
@@ -354,6 +396,7 @@ export function adminRoutes(router: express.Router, { services }: WebContext) {
       role: formText(req.body.role),
       cspId: formText(req.body.cspId),
       policeForceAreaId: formText(req.body.policeForceAreaId),
+      organisationId: formText(req.body.organisationId),
     };
     await handleForm(
       async () => {
@@ -363,6 +406,7 @@ export function adminRoutes(router: express.Router, { services }: WebContext) {
           role: values.role || undefined,
           cspId: formNumber(values.cspId),
           policeForceAreaId: formNumber(values.policeForceAreaId),
+          organisationId: formNumber(values.organisationId),
           password: formText(req.body.password),
         });
         res.redirect(`/admin/users?added=${created.id}`);
@@ -377,6 +421,35 @@ export function adminRoutes(router: express.Router, { services }: WebContext) {
       USER_LABELS,
     );
   });
+
+  router.get('/admin/users/:id', async (req, res) => {
+    const id = idParam(req);
+    const [[account], history] = await Promise.all([described(req.user!, id), accountAdmin.history(req.user!, id)]);
+    const done =
+      typeof req.query.done === 'string' ? ACCOUNT_ACTIONS[req.query.done as keyof typeof ACCOUNT_ACTIONS] : undefined;
+    render(req, res, 'secretariat/admin/user', {
+      title: account!.name,
+      account,
+      self: account!.id === req.user!.id,
+      history: history.map((h) => ({ ...h, what: ACCOUNT_EVENTS[h.type] ?? h.type })),
+      banner: done ? { success: true, text: done(account!.name) } : null,
+      backLink: { href: '/admin/users', text: 'All users' },
+    });
+  });
+
+  for (const action of Object.keys(ACCOUNT_ACTIONS) as (keyof typeof ACCOUNT_ACTIONS)[]) {
+    router.post(`/admin/users/:id/${action}`, async (req, res) => {
+      const id = idParam(req);
+      const run = {
+        disable: () => accountAdmin.disable(req.user!, id),
+        enable: () => accountAdmin.enable(req.user!, id),
+        'sign-out': () => accountAdmin.signOut(req.user!, id),
+        'password-reset': () => accountAdmin.sendPasswordReset(req.user!, id),
+      }[action];
+      await run();
+      res.redirect(`/admin/users/${id}?done=${action}`);
+    });
+  }
 
   // ---- Letter settings
 
