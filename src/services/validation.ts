@@ -124,7 +124,8 @@ export const password = z
   .string({ error: 'must be text' })
   .min(12, { error: 'must be at least 12 characters' })
   .max(200, { error: 'must be at most 200 characters' })
-  .refine((p) => !isCommonPassword(p), {
+  // A short password already has its message: one problem at a time.
+  .refine((p) => p.length < 12 || !isCommonPassword(p), {
     error: 'is one of the passwords people use most, which are guessed first: choose another',
   });
 
