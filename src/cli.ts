@@ -28,6 +28,8 @@ Commands:
   disable-user --email E        stop a user signing in: their sessions end and API tokens stop now
   enable-user --email E         let a disabled user sign in again
   sign-out-user --email E       end a user's sessions and revoke their API tokens
+  reset-two-factor --email E    clear a user's two-factor sign-in (a lost phone): they are signed
+                                out and set it up again after their password at the next sign-in
   create-token --email E [--label L] [--days N]
                                 issue an API token for a user, valid N days (90 when --days is
                                 left out); the token is shown once
@@ -99,6 +101,7 @@ const COMMANDS: Record<string, (s: Services, o: Options) => Promise<void>> = {
   'disable-user': (services, o) => accountCommand(services, o, 'disable'),
   'enable-user': (services, o) => accountCommand(services, o, 'enable'),
   'sign-out-user': (services, o) => accountCommand(services, o, 'signOut'),
+  'reset-two-factor': (services, o) => accountCommand(services, o, 'resetTwoFactor'),
   async 'grant-app-role'(services, o) {
     if (!o.role) throw new CliError('--role is required: the name of the role the app connects as');
     if (services.db.client.config.client !== 'pg')
@@ -112,7 +115,11 @@ const COMMANDS: Record<string, (s: Services, o: Options) => Promise<void>> = {
 };
 
 /** An account change made from the command line: the one the page makes, recorded as made by no signed-in user. */
-async function accountCommand(services: Services, o: Options, change: 'disable' | 'enable' | 'signOut') {
+async function accountCommand(
+  services: Services,
+  o: Options,
+  change: 'disable' | 'enable' | 'signOut' | 'resetTwoFactor',
+) {
   if (!o.email) throw new CliError('--email is required');
   const user = await services.accounts.findUserByEmail(o.email);
   if (!user) throw new CliError(`No user with the email ${o.email}`);
@@ -122,7 +129,9 @@ async function accountCommand(services: Services, o: Options, change: 'disable' 
       ? `${done.email} is disabled: signed out, API tokens stopped, sign-in refused.`
       : change === 'enable'
         ? `${done.email} can sign in again.`
-        : `${done.email} is signed out everywhere and their API tokens are revoked.`,
+        : change === 'signOut'
+          ? `${done.email} is signed out everywhere and their API tokens are revoked.`
+          : `${done.email}'s two-factor sign-in is cleared; they set it up again when they next sign in.`,
   );
 }
 

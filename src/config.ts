@@ -22,6 +22,8 @@ export interface Config {
   maxUploadBytes: number;
   /** Uploads one user may have in progress at once. */
   uploadsAtOnce: number;
+  /** The secretariat and the panel must sign in with a second factor. */
+  twoFactorRequired: boolean;
   /** How long a token issued by POST /api/v1/session stays valid. */
   sessionTtlHours: number;
   /** Address of the app as users reach it, for links in emails. */
@@ -87,6 +89,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoPassword: env.DEMO_PASSWORD || undefined,
     maxUploadBytes: integer('MAX_UPLOAD_MB', env.MAX_UPLOAD_MB, 20) * 1024 * 1024,
     uploadsAtOnce: integer('UPLOADS_AT_ONCE', env.UPLOADS_AT_ONCE, 2),
+    // On in production; a demo on a laptop should not need a phone app before anyone can look round.
+    twoFactorRequired: env.TWO_FACTOR_REQUIRED ? env.TWO_FACTOR_REQUIRED !== '0' : mode === 'production',
     sessionTtlHours: integer('SESSION_TTL_HOURS', env.SESSION_TTL_HOURS, 12),
     publicUrl: (env.PUBLIC_URL || `http://localhost:${port(env.PORT) || 3000}`).replace(/\/$/, ''),
     smtpUrl: env.SMTP_URL || undefined,

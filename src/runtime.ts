@@ -24,6 +24,7 @@ export async function open(config: Config) {
   const services = createServices(db, {
     maxUploadBytes: config.maxUploadBytes,
     uploadsAtOnce: config.uploadsAtOnce,
+    twoFactorRequired: config.twoFactorRequired,
     sessionTtlHours: config.sessionTtlHours,
     transport,
     mailFrom: config.mailFrom,

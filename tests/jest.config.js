@@ -8,7 +8,16 @@ module.exports = {
   rootDir: '..',
   roots: ['<rootDir>/tests'],
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
+    // otplib's base32 codec and HMAC ship as ES modules only, which Jest on Node 20 cannot require.
+    '/node_modules/(@scure/base|@noble/hashes)/.+\\.js$': [
+      'ts-jest',
+      { diagnostics: false, tsconfig: { allowJs: true } },
+    ],
+  },
+  // (The innermost node_modules decides: otplib's plugins keep their own copy of @noble/hashes.)
+  transformIgnorePatterns: ['/node_modules/(?!.*/node_modules/)(?!(@scure/base|@noble/hashes)/)'],
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', ...(onPostgres ? [] : ['<rootDir>/tests/postgres/'])],
   testTimeout: 30000,

@@ -100,6 +100,9 @@ export function apiRouter(services: Services, options: { maxUploadBytes: number 
   router.post('/users/:id/password-reset', async (req, res) => {
     res.status(202).json(await accountAdmin.sendPasswordReset(user(req), idParam(req, 'id')));
   });
+  router.post('/users/:id/two-factor-reset', async (req, res) => {
+    res.json(await accountAdmin.resetTwoFactor(user(req), idParam(req, 'id')));
+  });
   router.post('/users', async (req, res) => {
     res.status(201).json(await accounts.createUserAs(user(req), req.body ?? {}));
   });

@@ -29,6 +29,7 @@ const actorId = (actor: Actor) => ('id' in actor ? actor.id : null);
 export interface UserDetails extends User {
   disabled: boolean;
   disabledAt: string | null;
+  twoFactor: boolean;
   lastSignInAt: string | null;
   activeTokens: number;
   activeSessions: number;
@@ -82,12 +83,15 @@ export function createAccountAdmin(
           .count('*')
           .whereRaw('s.user_id = u.id')
           .where('s.expires_at', '>', now)
+          // Half-way through signing in is not signed in.
+          .where('s.second_factor_pending', false)
           .as('active_sessions'),
       );
     if (userIds) q.whereIn('u.id', userIds);
     return (await q).map((row: Record<string, unknown>) => ({
       ...toUser(row as unknown as Parameters<typeof toUser>[0]),
       disabled: row.disabled_at !== null,
+      twoFactor: row.totp_enabled_at !== null && row.totp_enabled_at !== undefined,
       disabledAt: toIso(row.disabled_at as Date | null),
       lastSignInAt: toIso(row.last_sign_in_at as Date | null),
       activeTokens: Number(row.active_tokens),
@@ -155,6 +159,26 @@ export function createAccountAdmin(
         const now = clock.now();
         await signOutEverywhere(trx, userId, now);
         await record(trx, userId, 'SIGNED_OUT', actor, now);
+      });
+      return this.get(actor, userId);
+    },
+
+    /** Clears a user's two-factor sign-in (a lost phone): they set it up again at their next sign-in. */
+    async resetTwoFactor(actor: Actor, userId: number): Promise<UserDetails> {
+      secretariatOnly(actor);
+      await db.transaction(async (trx) => {
+        await userRow(trx, userId);
+        const now = clock.now();
+        await trx('users')
+          .where({ id: userId })
+          .update({
+            totp_secret: null,
+            totp_enabled_at: null,
+            totp_last_step: null,
+            recovery_codes: JSON.stringify([]),
+          });
+        await signOutEverywhere(trx, userId, now);
+        await record(trx, userId, 'TWO_FACTOR_RESET', actor, now);
       });
       return this.get(actor, userId);
     },

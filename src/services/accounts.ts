@@ -3,6 +3,7 @@ import type { Db } from '../db/connect';
 import type { Role } from '../workflow/types';
 import type { Clock } from './clock';
 import { ConflictError, ForbiddenError, TooManyRequestsError, UnauthorizedError, ValidationError } from './errors';
+import { verifySync } from 'otplib';
 import { decoyHash, hashPassword, hashToken, newToken, verifyPassword } from './passwords';
 import { email, id, parse, password, role, text } from './validation';
 
@@ -26,6 +27,9 @@ interface UserRow {
   organisation_id: number | null;
   password_hash: string;
   disabled_at: Date | string | null;
+  totp_secret: string | null;
+  totp_last_step: number | string | null;
+  recovery_codes: string[] | null;
 }
 
 export const toUser = (row: UserRow): User => ({
@@ -55,6 +59,14 @@ const signInSchema = z.strictObject({
 });
 
 const BAD_CREDENTIALS = 'The email address or password is not right';
+const BAD_CODE = 'The code is not right, or was used already';
+const NEED_CODE = 'Send "code": the 6-digit code from your authenticator app, or one of your recovery codes';
+/** A code from the step before or after the current one is accepted: phones' clocks drift. */
+const CODE_TOLERANCE_SECONDS = 30;
+
+const codeSchema = z.strictObject({
+  code: z.string({ error: 'must be the code from your authenticator app, or a recovery code' }).max(40),
+});
 
 /**
  * Guessing is slowed to a crawl: after this many failures for one email, or from one
@@ -70,7 +82,7 @@ export interface SignInClient {
   address?: string;
 }
 
-export function createAccounts(db: Db, clock: Clock, options: { sessionTtlHours: number }) {
+export function createAccounts(db: Db, clock: Clock, options: { sessionTtlHours: number; twoFactorRequired: boolean }) {
   async function findByEmail(address: string): Promise<UserRow | undefined> {
     return db<UserRow>('users').whereRaw('lower(email) = lower(?)', [address.trim()]).first();
   }
@@ -90,10 +102,71 @@ export function createAccounts(db: Db, clock: Clock, options: { sessionTtlHours:
     return Math.max(Math.ceil((until - now) / 1000), 1);
   }
 
+  /**
+   * Runs a sign-in check under the failure limits. The attempt is written down as a failure
+   * before it is checked, so attempts made at the same moment count against one another:
+   * guesses sent in parallel get no more tries than guesses sent one by one (the limits
+   * therefore count this attempt too, max + 1). On success the email's failures go, this
+   * attempt's with them; the address's others stay: signing in to one's own account must
+   * not reset guessing at others. A right password with a code still owed is not yet a
+   * success (`complete` says so): only this attempt goes, so wrong codes keep counting.
+   */
+  async function guarded(
+    email: string,
+    client: SignInClient,
+    check: () => Promise<UserRow | null>,
+    complete: (row: UserRow) => Promise<boolean> = async () => true,
+  ): Promise<UserRow | null> {
+    const address = client.address || null;
+    const [attempt] = await db('sign_in_failures').insert({ email, address, at: clock.now() }).returning('id');
+    const refuse = async (from: string, wait: number) => {
+      await db('sign_in_failures').where({ id: attempt.id }).delete();
+      return tooMany(from, wait);
+    };
+    if (address) {
+      const wait = await lockedFor('address', address, MAX_FAILURES_PER_ADDRESS + 1);
+      if (wait) throw await refuse('from this network address', wait);
+    }
+    const wait = await lockedFor('email', email, MAX_FAILURES_PER_EMAIL + 1);
+    if (wait) throw await refuse('for this email address', wait);
+    const row = await check();
+    if (!row) {
+      // The attempt's row stays: it is the failure.
+      await db('sign_in_failures')
+        .where('at', '<', new Date(clock.now().getTime() - 24 * 3600_000))
+        .delete();
+      return null;
+    }
+    if (await complete(row)) await db('sign_in_failures').where('email', email).delete();
+    else await db('sign_in_failures').where({ id: attempt.id }).delete();
+    return row;
+  }
+
+  /** The secretariat and the panel sign in with a second factor (TWO_FACTOR_REQUIRED); everyone does when the settings say so. */
+  async function twoFactorRequired(user: User): Promise<boolean> {
+    if (options.twoFactorRequired && (user.role === 'secretariat' || user.role === 'panel')) return true;
+    const row = await db('settings').where({ key: 'twoFactorForEveryone' }).first('value');
+    return row?.value === true;
+  }
+
+  /**
+   * What a user who has given the right password must do before they are signed in:
+   * nothing, give the code from their authenticator app ('code'), or set one up first
+   * ('set-up': the secretariat and the panel must, and everyone when the settings say so).
+   */
+  async function secondFactorOf(user: User): Promise<'none' | 'code' | 'set-up'> {
+    const row = await db('users').where({ id: user.id }).first('totp_enabled_at');
+    if (row?.totp_enabled_at) return 'code';
+    return (await twoFactorRequired(user)) ? 'set-up' : 'none';
+  }
+
   const tooMany = (from: string, wait: number) =>
     new TooManyRequestsError(`Too many failed sign-ins ${from}. Try again in ${Math.ceil(wait / 60)} minutes.`, wait);
 
   return {
+    /** Whether the secretariat and the panel must use two-factor sign-in on this server. */
+    staffNeedTwoFactor: options.twoFactorRequired,
+
     async createUser(input: unknown): Promise<User> {
       const data = parse(newUserSchema, input);
       const { role: r } = data;
@@ -155,43 +228,98 @@ export function createAccounts(db: Db, clock: Clock, options: { sessionTtlHours:
     async verifyCredentials(input: unknown, client: SignInClient = {}): Promise<User> {
       const creds = parse(signInSchema, input);
       const email = creds.email.trim().toLowerCase();
-      const address = client.address || null;
-      // The attempt is written down as a failure before it is checked, so attempts made at the
-      // same moment count against one another: guesses sent in parallel get no more tries than
-      // guesses sent one by one. The limits below therefore count this attempt too (max + 1).
-      const [attempt] = await db('sign_in_failures').insert({ email, address, at: clock.now() }).returning('id');
-      const refuse = async (from: string, wait: number) => {
-        await db('sign_in_failures').where({ id: attempt.id }).delete();
-        return tooMany(from, wait);
-      };
-      if (address) {
-        const wait = await lockedFor('address', address, MAX_FAILURES_PER_ADDRESS + 1);
-        if (wait) throw await refuse('from this network address', wait);
-      }
-      const wait = await lockedFor('email', email, MAX_FAILURES_PER_EMAIL + 1);
-      if (wait) throw await refuse('for this email address', wait);
-      const row = await findByEmail(email);
-      const ok = await verifyPassword(creds.password, row?.password_hash ?? (await decoyHash));
-      // A disabled account is barred here, after the same password check, with the same answer.
-      if (!row || !ok || row.disabled_at) {
-        // The attempt's row stays: it is the failure.
-        await db('sign_in_failures')
-          .where('at', '<', new Date(clock.now().getTime() - 24 * 3600_000))
-          .delete();
-        throw new UnauthorizedError(BAD_CREDENTIALS);
-      }
-      // The email's failures go, this attempt's row with them; the address's others are left alone:
-      // signing in to one's own account must not reset guessing at others.
-      await db('sign_in_failures').where('email', email).delete();
-      await db('users').where({ id: row.id }).update({ last_sign_in_at: clock.now() });
+      const row = await guarded(
+        email,
+        client,
+        async () => {
+          const found = await findByEmail(email);
+          const ok = await verifyPassword(creds.password, found?.password_hash ?? (await decoyHash));
+          // A disabled account is barred here, after the same password check, with the same answer.
+          return found && ok && !found.disabled_at ? found : null;
+        },
+        async (found) => (await secondFactorOf(toUser(found))) === 'none',
+      );
+      if (!row) throw new UnauthorizedError(BAD_CREDENTIALS);
       return toUser(row);
     },
 
+    secondFactor: secondFactorOf,
+
+    /**
+     * Checks the code from the user's authenticator app, or one of their recovery codes (each
+     * works once), with the same limits as passwords: failures count against the email and
+     * the client's address together with wrong passwords. A code is never accepted twice.
+     */
+    async verifySecondFactor(userId: number, input: unknown, client: SignInClient = {}): Promise<User> {
+      const { code } = parse(codeSchema, input);
+      const user = await db<UserRow>('users').where({ id: userId }).first();
+      if (!user?.totp_secret) throw new UnauthorizedError(BAD_CODE);
+      const typed = code.replace(/[\s-]/g, '');
+      const row = await guarded(user.email.toLowerCase(), client, async () => {
+        const fresh = (await db<UserRow>('users').where({ id: userId }).first())!;
+        if (fresh.disabled_at || !fresh.totp_secret) return null;
+        // Each update below is conditional, so two requests with the same code at once cannot both pass.
+        if (/^\d{6}$/.test(typed)) {
+          const epoch = Math.floor(clock.now().getTime() / 1000);
+          const result = verifySync({
+            secret: fresh.totp_secret,
+            token: typed,
+            epoch,
+            epochTolerance: CODE_TOLERANCE_SECONDS,
+            // otplib refuses a last step ahead of the clock (a server whose clock went back): none is accepted.
+            afterTimeStep:
+              fresh.totp_last_step === null
+                ? undefined
+                : Math.min(Number(fresh.totp_last_step), Math.floor(epoch / 30) + 1),
+          });
+          if (!result.valid) return null;
+          const step = (result as { timeStep: number }).timeStep;
+          const claimed = await db('users')
+            .where({ id: userId })
+            .where((q) => q.whereNull('totp_last_step').orWhere('totp_last_step', '<', step))
+            .update({ totp_last_step: step });
+          return claimed ? fresh : null;
+        }
+        const used = hashToken(typed.toLowerCase());
+        const claimed = await db('users')
+          .where({ id: userId })
+          .whereRaw('recovery_codes @> ?::jsonb', [JSON.stringify([used])])
+          .update({ recovery_codes: db.raw('recovery_codes - ?', [used]) });
+        if (!claimed) return null;
+        await db('account_events').insert({
+          user_id: userId,
+          type: 'RECOVERY_CODE_USED',
+          actor_id: userId,
+          at: clock.now(),
+        });
+        return fresh;
+      });
+      if (!row) throw new UnauthorizedError(BAD_CODE);
+      return toUser(row);
+    },
+
+    /** Signs in through the API: the password, and the code when the user has two-factor sign-in. */
     async signIn(input: unknown, client: SignInClient = {}): Promise<{ token: string; user: User }> {
-      const user = await this.verifyCredentials(input, client);
+      const { code, ...credentials } = (typeof input === 'object' && input ? input : {}) as { code?: unknown };
+      const user = await this.verifyCredentials(credentials, client);
+      const second = await this.secondFactor(user);
+      if (second === 'set-up') {
+        throw new ForbiddenError('Set up two-factor sign-in first: sign in to the service in a browser to do it');
+      }
+      if (second === 'code') {
+        if (code === undefined) throw new UnauthorizedError(NEED_CODE);
+        await this.verifySecondFactor(user.id, { code }, client);
+      }
+      await this.signedIn(user.id);
       const expires = new Date(clock.now().getTime() + options.sessionTtlHours * 3600_000);
       const token = await this.issueToken(user.id, 'sign-in', expires);
       return { token, user };
+    },
+
+    /** Records a sign-in that is complete (password, and code where there is one): its email's failures go. */
+    async signedIn(userId: number): Promise<void> {
+      const [row] = await db('users').where({ id: userId }).update({ last_sign_in_at: clock.now() }).returning('email');
+      if (row) await db('sign_in_failures').where('email', String(row.email).toLowerCase()).delete();
     },
 
     /** Issues a bearer token; only its hash is stored. `expiresAt` null means until revoked. */

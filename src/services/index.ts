@@ -18,6 +18,7 @@ import { createRecommendations } from './recommendations';
 import { createReminders } from './reminders';
 import { createReports } from './reports';
 import { createThemes } from './themes';
+import { createTwoFactor } from './twoFactor';
 import { createReviews } from './reviews';
 import { createSettings } from './settings';
 
@@ -26,6 +27,8 @@ export interface ServiceOptions {
   maxUploadBytes: number;
   /** Uploads one user may have in progress at once (UPLOADS_AT_ONCE). */
   uploadsAtOnce?: number;
+  /** The secretariat and the panel must sign in with a second factor (TWO_FACTOR_REQUIRED). */
+  twoFactorRequired?: boolean;
   sessionTtlHours: number;
   transport: Transport;
   mailFrom: string;
@@ -49,7 +52,11 @@ export function createServices(db: Db, options: ServiceOptions) {
     outbox,
     templates,
     letters,
-    accounts: createAccounts(db, clock, { sessionTtlHours: options.sessionTtlHours }),
+    accounts: createAccounts(db, clock, {
+      sessionTtlHours: options.sessionTtlHours,
+      twoFactorRequired: options.twoFactorRequired ?? true,
+    }),
+    twoFactor: createTwoFactor(db, clock),
     accountAdmin: createAccountAdmin(db, clock, { outbox, templates, settings, publicUrl: options.publicUrl }),
     directory: createDirectory(db),
     meetings: createMeetings(db),

@@ -27,6 +27,8 @@ export interface Settings {
   revisionReminderDays: number;
   /** Remind the CSP to publish this many days after approval, and again every as many days. */
   publicationReminderDays: number;
+  /** Every role signs in with a second factor, not only the secretariat and the panel. */
+  twoFactorForEveryone: boolean;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -41,6 +43,7 @@ export const DEFAULT_SETTINGS: Settings = {
   draftLetterAlertDays: 14,
   revisionReminderDays: 28,
   publicationReminderDays: 28,
+  twoFactorForEveryone: false,
 };
 
 const days = z
@@ -65,6 +68,7 @@ const settingsSchema = z
     draftLetterAlertDays: days,
     revisionReminderDays: days,
     publicationReminderDays: days,
+    twoFactorForEveryone: z.boolean({ error: 'must be true or false' }),
   })
   .partial();
 
@@ -81,6 +85,7 @@ export function createSettings(db: Db) {
       const changes = parse(settingsSchema, input);
       await db.transaction(async (trx) => {
         for (const [key, value] of Object.entries(changes)) {
+          if (value === undefined) continue; // left out: unchanged
           await trx('settings')
             .insert({ key, value: JSON.stringify(value), updated_at: new Date() })
             .onConflict('key')

@@ -74,7 +74,10 @@ const NAV: Record<User['role'], { href: string; text: string }[]> = {
 };
 
 function navigation(user: User, path: string) {
-  return NAV[user.role].map((item) => ({ ...item, current: path === item.href || path.startsWith(`${item.href}/`) }));
+  return [...NAV[user.role], { href: '/account', text: 'Your account' }].map((item) => ({
+    ...item,
+    current: path === item.href || path.startsWith(`${item.href}/`),
+  }));
 }
 
 /**

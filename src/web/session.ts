@@ -3,17 +3,22 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Db } from '../db/connect';
 import { toUser } from '../services/accounts';
 import type { Clock } from '../services/clock';
+import { hashToken } from '../services/passwords';
 
 export const SESSION_COOKIE = 'dhrqa_session';
 const IDLE_MS = 2 * 3600_000;
 const ABSOLUTE_MS = 12 * 3600_000;
 const TOUCH_MS = 60_000;
+const PENDING_MS = 10 * 60_000;
 
-const hash = (id: string) => crypto.createHash('sha256').update(id).digest('hex');
+// Stored as API tokens are, so services can find a session's row from its id (hashToken).
+const hash = hashToken;
 
 declare module 'express-serve-static-core' {
   interface Request {
     sessionId?: string;
+    /** Who has given the right password and still owes the second factor: signed in as no one yet. */
+    pendingUserId?: number;
   }
 }
 
@@ -26,8 +31,11 @@ export function createSessions(db: Db, clock: Clock, options: { secure: boolean 
   const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure: options.secure, path: '/' };
 
   return {
-    /** Starts a new session (a new id every time: signing in never reuses one) and sets its cookie. */
-    async start(req: Request, res: Response, userId: number): Promise<void> {
+    /**
+     * Starts a new session (a new id every time: signing in never reuses one, nor does passing
+     * the second factor) and sets its cookie. A pending session has passed the password only.
+     */
+    async start(req: Request, res: Response, userId: number, options: { pending?: boolean } = {}): Promise<void> {
       const old = req.cookies?.[SESSION_COOKIE];
       if (typeof old === 'string')
         await db('web_sessions')
@@ -40,7 +48,9 @@ export function createSessions(db: Db, clock: Clock, options: { secure: boolean 
         user_id: userId,
         created_at: now,
         last_seen_at: now,
-        expires_at: new Date(now.getTime() + IDLE_MS),
+        // Half-way through signing in, the code is owed within minutes, not hours.
+        expires_at: new Date(now.getTime() + (options.pending ? PENDING_MS : IDLE_MS)),
+        second_factor_pending: options.pending ?? false,
       });
       await db('web_sessions').where('expires_at', '<', now).delete();
       res.cookie(SESSION_COOKIE, id, { ...cookieOptions, maxAge: ABSOLUTE_MS });
@@ -68,8 +78,13 @@ export function createSessions(db: Db, clock: Clock, options: { secure: boolean 
           .where('s.expires_at', '>', now)
           // Disabling an account ends its sessions; this holds even for one started a moment before.
           .whereNull('u.disabled_at')
-          .first('u.*', 's.created_at as session_created_at', 's.last_seen_at');
+          .first('u.*', 's.created_at as session_created_at', 's.last_seen_at', 's.second_factor_pending');
         if (!row) return next();
+        req.sessionId = id;
+        if (row.second_factor_pending) {
+          req.pendingUserId = row.id;
+          return next();
+        }
         // Extending the idle deadline once a minute is precise enough, and spares a write on every page.
         if (now.getTime() - new Date(row.last_seen_at).getTime() >= TOUCH_MS) {
           const absoluteEnd = new Date(row.session_created_at).getTime() + ABSOLUTE_MS;
@@ -78,7 +93,6 @@ export function createSessions(db: Db, clock: Clock, options: { secure: boolean 
             .update({ last_seen_at: now, expires_at: new Date(Math.min(now.getTime() + IDLE_MS, absoluteEnd)) });
         }
         req.user = toUser(row);
-        req.sessionId = id;
         next();
       };
     },

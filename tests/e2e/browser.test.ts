@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { generateSync } from 'otplib';
 import type { Browser, Page } from 'playwright-core';
 import { samplePdf } from '../../src/demo/samplePdf';
 import { audit, launch, type Violation } from '../helpers/browser';
@@ -79,6 +80,52 @@ describe('signing in', () => {
     await page.waitForLoadState();
     expect(new URL(page.url()).pathname).toBe('/dashboard');
     await context.close();
+  });
+});
+
+/** On a narrow screen the service navigation folds behind its Menu button. */
+async function openMenu(page: Page) {
+  const menu = page.getByRole('button', { name: 'Menu' });
+  if (await menu.isVisible()) await menu.click();
+}
+
+describe('two-factor sign-in', () => {
+  it('an agency user turns it on from Your account on a phone-sized screen, then signs in with a recovery code', async () => {
+    const page = await signIn('agency.met@dhr-qa.example');
+    await page.setViewportSize({ width: 320, height: 800 });
+    await openMenu(page);
+    await page.getByRole('link', { name: 'Your account' }).click();
+    await check(page, 'account');
+    await page.getByRole('button', { name: 'Set up two-factor sign-in' }).click();
+    await check(page, 'two-factor-set-up');
+    const secret = (await page.locator('main strong.app-wrap').innerText()).replace(/\s/g, '');
+    await page.getByLabel('Code from the app').fill('12345');
+    await page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
+    await page.locator('.govuk-error-summary a[href="#code"]').click();
+    await expect(
+      page.getByLabel('Code from the app').evaluate((e) => e === e.ownerDocument.activeElement),
+    ).resolves.toBe(true);
+    await page.getByLabel('Code from the app').fill(generateSync({ secret, epoch: Math.floor(Date.now() / 1000) }));
+    await page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
+    await check(page, 'recovery-codes');
+    const codes = await page.locator('main code').allInnerTexts();
+    expect(codes).toHaveLength(10);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await openMenu(page);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+
+    await page.getByLabel('Email address').fill('agency.met@dhr-qa.example');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await check(page, 'sign-in-code');
+    await page.getByLabel('Code').fill(codes[0]!);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForLoadState();
+    expect(new URL(page.url()).pathname).toBe('/recommendations');
+    await openMenu(page);
+    await page.getByRole('link', { name: 'Your account' }).click();
+    expect(await page.locator('main').innerText()).toContain('9 recovery codes left');
+    await page.context().close();
   });
 });
 
@@ -394,7 +441,7 @@ describe('the Kent seed letter, reproduced through the pages alone', () => {
     await secretariat.getByLabel("No, the contact's address is enough").check();
     await secretariat.getByLabel('DHR mailbox').fill(KENT_SETTINGS.dhrMailbox);
     await click('Save the settings');
-    expect(await banner()).toContain('Letter settings saved');
+    expect(await banner()).toContain('Settings saved');
   });
 
   it("words the 'publish after changes' letter as the Home Office does, previewing it before saving", async () => {

@@ -32,7 +32,9 @@ export type Who = (typeof ROLES_UNDER_TEST)[number];
  * The app over a fresh database with a small world: Kent (Kent force area) and
  * Hackney (Metropolitan Police) CSPs, and one signed-in user per role and scope.
  */
-export async function createTestApp(options: { transport?: Transport; worker?: Partial<WorkerOptions> } = {}) {
+export async function createTestApp(
+  options: { transport?: Transport; worker?: Partial<WorkerOptions>; twoFactorRequired?: boolean } = {},
+) {
   const database = await createTestDb();
   const clock = steppingClock();
   const mailDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dhr-qa-mail-'));
@@ -44,6 +46,8 @@ export async function createTestApp(options: { transport?: Transport; worker?: P
     mailFrom: 'DHR QA <dhr-qa@test.example>',
     publicUrl: 'http://dhr-qa.test',
     worker: { baseDelayMs: 60_000, ...options.worker },
+    // Tests sign in with passwords alone unless they are about the second factor.
+    twoFactorRequired: options.twoFactorRequired ?? false,
   });
   const app = createApp(services);
   const { db } = services;

@@ -141,7 +141,7 @@ describe('adding users', () => {
 });
 
 describe('the command line', () => {
-  it('adds a user, disables and enables an account, and issues tokens for 90 days by default', async () => {
+  it('adds a user, disables and enables an account, clears two-factor sign-in, and issues tokens for 90 days by default', async () => {
     const data = await freshAppData('dhr-qa-cli-accounts-');
     const env = { ...data.env, DEMO: '0' };
     try {
@@ -155,6 +155,9 @@ describe('the command line', () => {
       expect(days).toBeLessThan(90.1);
       expect(cli(['disable-user', '--email', 'a@b.example'], env).output).toContain('a@b.example is disabled');
       expect(cli(['enable-user', '--email', 'a@b.example'], env).output).toContain('can sign in again');
+      expect(cli(['reset-two-factor', '--email', 'a@b.example'], env).output).toContain(
+        "a@b.example's two-factor sign-in is cleared",
+      );
     } finally {
       await data.remove();
     }

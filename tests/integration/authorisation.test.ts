@@ -131,6 +131,10 @@ const MATRIX: Record<string, Entry> = {
     expect: SECRETARIAT,
     url: (f) => `/api/v1/users/${f.spareUser}/password-reset`,
   },
+  'POST /api/v1/users/:id/two-factor-reset': {
+    expect: SECRETARIAT,
+    url: (f) => `/api/v1/users/${f.spareUser}/two-factor-reset`,
+  },
   'GET /api/v1/panel-meetings': { expect: HOME_OFFICE, url: () => '/api/v1/panel-meetings' },
   'POST /api/v1/panel-meetings': { expect: SECRETARIAT, url: () => '/api/v1/panel-meetings', body: () => ({}) },
   'GET /api/v1/panel-meetings/:id': { expect: HOME_OFFICE, url: (f) => `/api/v1/panel-meetings/${f.meeting}` },
@@ -284,6 +288,16 @@ const MATRIX: Record<string, Entry> = {
     body: () => ({ email: `${'x'.repeat(250)}@test.example`, password: 'anything' }),
   },
   'POST /sign-out': { expect: PUBLIC, url: () => '/sign-out', ends: true },
+  // The second factor's pages serve a session that has passed the password only; a full one goes home.
+  'GET /sign-in/code': { expect: SIGNED_IN, url: () => '/sign-in/code' },
+  'POST /sign-in/code': { expect: SIGNED_IN, url: () => '/sign-in/code', body: () => ({ code: '123456' }) },
+  'GET /sign-in/set-up': { expect: SIGNED_IN, url: () => '/sign-in/set-up' },
+  'POST /sign-in/set-up': { expect: SIGNED_IN, url: () => '/sign-in/set-up', body: () => ({ code: '123456' }) },
+  'GET /account': { expect: SIGNED_IN, url: () => '/account' },
+  'GET /account/two-factor': { expect: SIGNED_IN, url: () => '/account/two-factor' },
+  'POST /account/two-factor': { expect: SIGNED_IN, url: () => '/account/two-factor', body: () => ({ code: 'x' }) },
+  // Nobody in the fixture has two-factor sign-in, so new recovery codes are refused (409) for all.
+  'POST /account/recovery-codes': { expect: SIGNED_IN, url: () => '/account/recovery-codes' },
   'GET /': { expect: SIGNED_IN, url: () => '/' },
   'GET /dashboard': { expect: HOME_OFFICE, url: () => '/dashboard' },
   'GET /reviews': {
@@ -400,6 +414,10 @@ const MATRIX: Record<string, Entry> = {
   'POST /admin/users/:id/password-reset': {
     expect: SECRETARIAT,
     url: (f) => `/admin/users/${f.spareUser}/password-reset`,
+  },
+  'POST /admin/users/:id/two-factor-reset': {
+    expect: SECRETARIAT,
+    url: (f) => `/admin/users/${f.spareUser}/two-factor-reset`,
   },
   // Setting a new password needs no sign-in: the link's code is the key (410 for one that does not work).
   'GET /reset-password': { expect: PUBLIC, url: () => '/reset-password?token=not-a-code' },

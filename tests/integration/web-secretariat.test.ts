@@ -671,7 +671,7 @@ describe('administration', () => {
       addressIncludesCsp: 'no',
     });
     expect(good.status).toBe(302);
-    expect(visible((await s.get(good.headers.location)).text)).toContain('Letter settings saved');
+    expect(visible((await s.get(good.headers.location)).text)).toContain('Settings saved');
     expect(await t.services.settings.get()).toMatchObject({
       signatoryName: 'Dr A Chair',
       homeOfficeAddress: ['2 Marsham Street', 'London', 'SW1P 4DF'],

@@ -1,4 +1,6 @@
 import type express from 'express';
+import type { User } from '../../services/accounts';
+import { OPERATOR } from '../../services/accountAdmin';
 import { TooManyRequestsError, UnauthorizedError, ValidationError } from '../../services/errors';
 import { pageErrors, render, type PageError } from '../forms';
 import type { WebContext } from '../index';
@@ -6,10 +8,13 @@ import type { WebContext } from '../index';
 const LINK_GONE =
   'The link to set a new password has been used already, has expired, or was replaced by a newer one. Ask the Home Office DHR team to send you another.';
 
-/** Only paths inside this service: never an address elsewhere. */
+/** Only paths inside this service: never an address elsewhere (browsers drop tabs and newlines, so "/\t/x" is "//x"). */
 function safeNext(value: unknown): string {
-  return typeof value === 'string' && /^\/(?![/\\])/.test(value) ? value : '/';
+  return typeof value === 'string' && /^\/(?![/\\])[^\x00-\x1f\x7f\\]*$/.test(value) ? value : '/';
 }
+
+/** A check that has already answered the request with its error page. */
+class Refused extends Error {}
 
 export function authRoutes(router: express.Router, { services, sessions, csrf }: WebContext) {
   router.get('/sign-in', (req, res) => {
@@ -32,9 +37,15 @@ export function authRoutes(router: express.Router, { services, sessions, csrf }:
         { email: req.body.email ?? '', password: req.body.password ?? '' },
         { address: req.ip },
       );
-      await sessions.start(req, res, user.id);
-      csrf.refresh(req, res);
-      res.redirect(next);
+      const second = await services.accounts.secondFactor(user);
+      if (second === 'none') {
+        await sessions.start(req, res, user.id);
+        await services.accounts.signedIn(user.id);
+        return res.redirect(next);
+      }
+      // The password was right; the session counts as no one until the code is given.
+      await sessions.start(req, res, user.id, { pending: true });
+      res.redirect(`/sign-in/${second}?next=${encodeURIComponent(next)}`);
     } catch (err) {
       if (err instanceof UnauthorizedError)
         return again([{ field: 'email', message: 'Enter a correct email address and password', href: '#email' }], 401);
@@ -45,6 +56,209 @@ export function authRoutes(router: express.Router, { services, sessions, csrf }:
       if (err instanceof ValidationError) return again(pageErrors(err.errors), 422);
       throw err;
     }
+  });
+
+  // ---- The second factor, for a session that has passed the password
+
+  /**
+   * The user half-way through signing in, when `step` is what they owe; otherwise a redirect
+   * to the step they do owe (a code owed never lets them set up a new app instead), to their
+   * home page when signed in, or back to the start.
+   */
+  async function pending(req: express.Request, res: express.Response, step: 'code' | 'set-up') {
+    const user = req.pendingUserId ? await services.accountAdmin.get(OPERATOR, req.pendingUserId) : null;
+    if (!user) {
+      res.redirect(req.user ? '/' : '/sign-in');
+      return null;
+    }
+    const owed = await services.accounts.secondFactor(user);
+    if (owed === step) return user;
+    res.redirect(owed === 'none' ? '/sign-in' : `/sign-in/${owed}`);
+    return null;
+  }
+
+  /** The second factor passed: a fresh, full session, and on to where the user was going. */
+  async function complete(req: express.Request, res: express.Response, userId: number) {
+    await sessions.start(req, res, userId);
+    csrf.refresh(req, res);
+    await services.accounts.signedIn(userId);
+  }
+
+  const codePage = (req: express.Request, res: express.Response, errors?: PageError[], status = 200) =>
+    render(
+      req,
+      res,
+      'sign-in-code',
+      { title: 'Enter your code', next: safeNext(req.query.next ?? req.body?.next), errors },
+      status,
+    );
+
+  /** Runs a check of the user's current code; a wrong one or too many become the page's error on `field`. */
+  async function withCode<T>(
+    run: () => Promise<T>,
+    field: string,
+    fail: (errors: PageError[], status: number) => unknown,
+    res: express.Response,
+  ): Promise<T | undefined> {
+    try {
+      return await run();
+    } catch (err) {
+      if (
+        err instanceof UnauthorizedError ||
+        (err instanceof ValidationError && err.errors.some((e) => e.field === 'code'))
+      ) {
+        const message = 'Enter the 6-digit code your app shows now, or one of your recovery codes';
+        await fail([{ field, message, href: `#${field}` }], 401);
+        return undefined;
+      }
+      if (err instanceof TooManyRequestsError) {
+        res.set('Retry-After', String(err.retryAfterSeconds));
+        await fail([{ field, message: err.message, href: `#${field}` }], 429);
+        return undefined;
+      }
+      throw err;
+    }
+  }
+
+  router.get('/sign-in/code', async (req, res) => {
+    if (await pending(req, res, 'code')) codePage(req, res);
+  });
+
+  router.post('/sign-in/code', async (req, res) => {
+    const user = await pending(req, res, 'code');
+    if (!user) return;
+    const passed = await withCode(
+      () => services.accounts.verifySecondFactor(user.id, { code: String(req.body.code ?? '') }, { address: req.ip }),
+      'code',
+      (errors, status) => codePage(req, res, errors, status),
+      res,
+    );
+    if (!passed) return;
+    await complete(req, res, user.id);
+    res.redirect(safeNext(req.body.next));
+  });
+
+  async function setUpPage(
+    req: express.Request,
+    res: express.Response,
+    user: User,
+    errors?: PageError[],
+    status = 200,
+  ) {
+    const { secret, qrCode } = await services.twoFactor.begin(user, req.sessionId!);
+    const replacing = (await services.twoFactor.status(user)).enabledAt !== null;
+    render(
+      req,
+      res,
+      'two-factor-set-up',
+      {
+        title: replacing ? 'Move two-factor sign-in to a new app' : 'Set up two-factor sign-in',
+        action: req.path,
+        next: safeNext(req.query.next ?? req.body?.next),
+        secret: secret.replace(/(.{4})/g, '$1 ').trim(),
+        qrCode,
+        replacing,
+        required: await services.accounts.secondFactor(user).then((s) => s !== 'none'),
+        errors,
+      },
+      status,
+    );
+  }
+
+  /** Confirms the new app's code; moving from an old app also needs a code of the old one (`currentCode`). */
+  async function confirmSetUp(req: express.Request, res: express.Response, user: User, after: () => Promise<void>) {
+    const again = (errors: PageError[], status: number) => setUpPage(req, res, user, errors, status);
+    try {
+      const codes = await services.twoFactor.confirm(
+        user,
+        req.sessionId!,
+        { code: String(req.body.code ?? '') },
+        {
+          replacing: req.path === '/account/two-factor',
+          authorise: async () => {
+            const ok = await withCode(
+              () =>
+                services.accounts.verifySecondFactor(
+                  user.id,
+                  { code: String(req.body.currentCode ?? '') },
+                  { address: req.ip },
+                ),
+              'currentCode',
+              again,
+              res,
+            );
+            if (!ok) throw new Refused();
+          },
+        },
+      );
+      await after();
+      render(req, res, 'recovery-codes', { title: 'Your recovery codes', codes, next: safeNext(req.body.next) });
+    } catch (err) {
+      if (err instanceof Refused) return;
+      if (err instanceof ValidationError) return again(pageErrors(err.errors, { code: 'The code' }), 422);
+      throw err;
+    }
+  }
+
+  router.get('/sign-in/set-up', async (req, res) => {
+    const user = await pending(req, res, 'set-up');
+    if (user) await setUpPage(req, res, user);
+  });
+
+  router.post('/sign-in/set-up', async (req, res) => {
+    const user = await pending(req, res, 'set-up');
+    if (user) await confirmSetUp(req, res, user, () => complete(req, res, user.id));
+  });
+
+  // ---- One's own account: two-factor sign-in and recovery codes
+
+  async function accountPage(req: express.Request, res: express.Response, errors?: PageError[], status = 200) {
+    render(
+      req,
+      res,
+      'account',
+      {
+        title: 'Your account',
+        status: await services.twoFactor.status(req.user!),
+        required: (await services.accounts.secondFactor(req.user!)) !== 'none',
+        errors,
+      },
+      status,
+    );
+  }
+
+  router.get('/account', async (req, res) => {
+    if (!req.user) return res.redirect('/sign-in?next=%2Faccount');
+    await accountPage(req, res);
+  });
+
+  router.get('/account/two-factor', async (req, res) => {
+    if (!req.user) return res.redirect('/sign-in?next=%2Faccount%2Ftwo-factor');
+    await setUpPage(req, res, req.user);
+  });
+
+  router.post('/account/two-factor', async (req, res) => {
+    if (!req.user) return res.redirect('/sign-in');
+    await confirmSetUp(req, res, req.user, async () => {});
+  });
+
+  router.post('/account/recovery-codes', async (req, res) => {
+    if (!req.user) return res.redirect('/sign-in');
+    const user = req.user;
+    const codes = await withCode(
+      () =>
+        services.twoFactor.newRecoveryCodes(user, async () => {
+          await services.accounts.verifySecondFactor(
+            user.id,
+            { code: String(req.body.currentCode ?? '') },
+            { address: req.ip },
+          );
+        }),
+      'currentCode',
+      (errors, status) => accountPage(req, res, errors, status),
+      res,
+    );
+    if (codes) render(req, res, 'recovery-codes', { title: 'Your recovery codes', codes, next: '/account' });
   });
 
   // Setting a new password from the link the secretariat had sent: no sign-in, the link's code is the key.

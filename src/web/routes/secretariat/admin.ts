@@ -109,6 +109,8 @@ const ACCOUNT_ACTIONS = {
   enable: (name: string) => `${name} can sign in again`,
   'sign-out': (name: string) => `${name} is signed out everywhere and their API tokens are revoked`,
   'password-reset': (name: string) => `${name} has been sent a link to set a new password`,
+  'two-factor-reset': (name: string) =>
+    `${name}'s two-factor sign-in is cleared: they are signed out and will set it up again when they next sign in`,
 } as const;
 
 /** What the account history calls each change. */
@@ -118,6 +120,11 @@ const ACCOUNT_EVENTS: Record<string, string> = {
   SIGNED_OUT: 'Signed out everywhere, API tokens revoked',
   PASSWORD_RESET_SENT: 'Sent a link to set a new password',
   PASSWORD_SET: 'Set a new password from the link',
+  TWO_FACTOR_ON: 'Turned on two-factor sign-in',
+  TWO_FACTOR_CHANGED: 'Moved two-factor sign-in to a new app',
+  RECOVERY_CODES_RENEWED: 'Made new recovery codes',
+  RECOVERY_CODE_USED: 'Signed in with a recovery code',
+  TWO_FACTOR_RESET: 'Cleared two-factor sign-in',
 };
 const SETTINGS_LABELS = {
   signatoryName: "The signatory's name",
@@ -131,6 +138,7 @@ const SETTINGS_LABELS = {
   draftLetterAlertDays: 'Days before a draft letter alert',
   revisionReminderDays: 'Days before a revision reminder',
   publicationReminderDays: 'Days before a publication reminder',
+  twoFactorForEveryone: 'Whether everyone signs in with two-factor sign-in',
 };
 
 /** A radio or select left unanswered is told what to do, in GOV.UK's words, rather than "is required". */
@@ -445,13 +453,14 @@ export function adminRoutes(router: express.Router, { services }: WebContext) {
         enable: () => accountAdmin.enable(req.user!, id),
         'sign-out': () => accountAdmin.signOut(req.user!, id),
         'password-reset': () => accountAdmin.sendPasswordReset(req.user!, id),
+        'two-factor-reset': () => accountAdmin.resetTwoFactor(req.user!, id),
       }[action];
       await run();
       res.redirect(`/admin/users/${id}?done=${action}`);
     });
   }
 
-  // ---- Letter settings
+  // ---- Settings: the letters' house style, reminders and signing in
 
   async function settingsPage(req: Request, res: Response, extra: Extra = {}, status = 200) {
     const current = await settings.get();
@@ -460,11 +469,12 @@ export function adminRoutes(router: express.Router, { services }: WebContext) {
       res,
       'secretariat/admin/settings',
       {
-        title: 'Letter settings',
+        title: 'Settings',
         values: extra.values ?? {
           ...current,
           homeOfficeAddress: current.homeOfficeAddress.join('\n'),
           addressIncludesCsp: current.addressIncludesCsp ? 'yes' : 'no',
+          twoFactorForEveryone: current.twoFactorForEveryone ? 'yes' : 'no',
         },
         areaStyleOptions: [
           { value: 'numbered', text: 'Numbered', hint: '1, 2, 3, with areas under a heading lettered: 2a, 2b' },
@@ -482,8 +492,13 @@ export function adminRoutes(router: express.Router, { services }: WebContext) {
           { value: 'yes', text: 'Yes' },
           { value: 'no', text: "No, the contact's address is enough" },
         ],
+        secondFactorRequired: accounts.staffNeedTwoFactor,
+        everyoneOptions: [
+          { value: 'yes', text: 'Yes, everyone', hint: 'CSPs, PCC offices and agencies too' },
+          { value: 'no', text: 'No, only the secretariat and the panel' },
+        ],
         errors: extra.errors,
-        banner: req.query.saved && !extra.errors ? { success: true, text: 'Letter settings saved' } : null,
+        banner: req.query.saved && !extra.errors ? { success: true, text: 'Settings saved' } : null,
         backLink: { href: '/admin', text: 'Administration' },
       },
       status,
@@ -498,6 +513,7 @@ export function adminRoutes(router: express.Router, { services }: WebContext) {
     const values = Object.fromEntries(Object.keys(SETTINGS_LABELS).map((k) => [k, formText(req.body[k])]));
     // Every field is on the form, so an empty one is an error rather than "leave as it is".
     const days = (v: string) => formNumber(v) ?? '';
+    const yesNo = (v: string) => (v === 'yes' ? true : v === 'no' ? false : undefined);
     await handleForm(
       async () => {
         await withLineErrors(
@@ -510,11 +526,11 @@ export function adminRoutes(router: express.Router, { services }: WebContext) {
               dhrMailbox: values.dhrMailbox!.trim(),
               areaStyle: values.areaStyle || undefined,
               dateStyle: values.dateStyle || undefined,
-              addressIncludesCsp:
-                values.addressIncludesCsp === 'yes' ? true : values.addressIncludesCsp === 'no' ? false : undefined,
+              addressIncludesCsp: yesNo(values.addressIncludesCsp!),
               draftLetterAlertDays: days(values.draftLetterAlertDays!),
               revisionReminderDays: days(values.revisionReminderDays!),
               publicationReminderDays: days(values.publicationReminderDays!),
+              twoFactorForEveryone: yesNo(values.twoFactorForEveryone!),
             }),
           ['homeOfficeAddress'],
         );
