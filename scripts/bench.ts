@@ -9,8 +9,10 @@
  * 3. Measures letters rendered per second (HTML) and PDFs per second, and the time
  *    from starting the app on the embedded database to its first 200 from /ready.
  * 4. Times a 1 MB recommendations import of hostile lines (one recommendation, then a
- *    "word | NameN" line per agency) and GET /health's latency while it runs: the import
- *    is parsed on the event loop every request shares, so a slow parse is /health's p99.
+ *    "word | NameN" line per agency) and GET /health's latency while it runs: were the
+ *    import read on the event loop every request shares, a slow read would be /health's p99.
+ * 5. Lays out a letter of 200 areas as a PDF, on the worker thread as the app does and on
+ *    the event loop for comparison, and reports the longest the event loop waited meanwhile.
  *
  * Prints a table with each scenario's ratio to the baseline and the targets, and
  * writes every figure to BENCH_OUTPUT (default bench-results.json).
@@ -20,12 +22,14 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import knex from 'knex';
 import { connect, migrate } from '../src/db/connect';
 import { shippedBody, templateKind } from '../src/letters/catalogue';
 import { addressingFor, makeDraft, renderLetter } from '../src/letters/compose';
 import { letterPdf } from '../src/letters/pdf';
+import { pdfOffThread, stopOffThread } from '../src/offThread';
 import { DEFAULT_SETTINGS } from '../src/services/settings';
 import { startAppProcess } from './appProcess';
 import { BENCH_PASSWORD, benchToken, seedVolume, VOLUME } from './bench/seed';
@@ -228,6 +232,29 @@ async function measureImport(
   };
 }
 
+/**
+ * A letter of 200 areas laid out as a PDF: the time taken, and the longest the event loop
+ * waited meanwhile, on the worker thread (as the app does it) and on the event loop.
+ */
+async function measureLongLetter() {
+  const letter = sampleLetter(200);
+  const html = renderLetter(letter.draft, letter.context).html;
+  const meta = { title: 'DHR-2026-0042 (Mary)', date: '2026-11-22' };
+  await pdfOffThread(html, meta); // the thread started and warm
+  const timed = async (work: () => Promise<unknown>) => {
+    const delay = monitorEventLoopDelay({ resolution: 5 });
+    delay.enable();
+    const started = process.hrtime.bigint();
+    await work();
+    const ms = round(Number(process.hrtime.bigint() - started) / 1e6);
+    delay.disable();
+    return { ms, loopMaxMs: round(delay.max / 1e6) };
+  };
+  const off = await timed(() => pdfOffThread(html, meta));
+  const on = await timed(() => letterPdf(html, meta));
+  return { offThreadMs: off.ms, offThreadLoopMaxMs: off.loopMaxMs, onLoopMs: on.ms };
+}
+
 /** How many times `work` completes in about `seconds`. */
 async function perSecond(seconds: number, work: () => unknown | Promise<unknown>): Promise<number> {
   await work();
@@ -242,7 +269,7 @@ async function perSecond(seconds: number, work: () => unknown | Promise<unknown>
 
 /** A letter like the Kent one: a publish-after-changes outcome with twelve areas. */
 /** A feedback letter of twelve areas, drafted from the shipped template as the service drafts one. */
-function sampleLetter() {
+function sampleLetter(areaCount = 12) {
   const draft = makeDraft(
     { kind: 'publish_after_changes', version: 1, body: shippedBody(templateKind('publish_after_changes')!) },
     {
@@ -267,7 +294,7 @@ function sampleLetter() {
   const context = {
     today: '2026-11-22',
     commendations: 'A clearly written report.',
-    areas: Array.from({ length: 12 }, (_, i) => ({
+    areas: Array.from({ length: areaCount }, (_, i) => ({
       heading: i % 4 === 0 ? 'Chronology' : null,
       text: `Area ${i + 1}: the report should set out what each agency knew, when, and what it did about it.`,
       points: [],
@@ -504,6 +531,11 @@ async function main() {
     letterPdf(html, { title: 'DHR-2026-0042 (Mary)', date: '2026-11-22' }),
   );
   console.log(`  ${lettersPerSecond} letters/s (HTML, target 500), ${pdfsPerSecond} PDFs/s (target 20)`);
+  const longLetter = await measureLongLetter();
+  console.log(
+    `  a letter of 200 areas: ${longLetter.offThreadMs} ms on the worker thread, the event loop waiting at most ${longLetter.offThreadLoopMaxMs} ms; on the event loop it would wait ${longLetter.onLoopMs} ms`,
+  );
+  await stopOffThread();
 
   console.log('\nStart-up on the embedded database (npm start):');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dhr-qa-bench-start-'));
@@ -539,7 +571,7 @@ async function main() {
         volume: VOLUME,
         seed: { seconds: seedSeconds, steps },
         load: { connections: CONNECTIONS, seconds: SECONDS, baselineRps: baseline, scenarios: figures },
-        letters: { htmlPerSecond: lettersPerSecond, pdfPerSecond: pdfsPerSecond },
+        letters: { htmlPerSecond: lettersPerSecond, pdfPerSecond: pdfsPerSecond, longLetter },
         startup: { firstStartMs, restartMs },
         signIn: signInTiming,
         recommendationsImport: importFigures,

@@ -5,7 +5,7 @@
  * service, which keeps each user to what they may see.
  */
 import type { Db } from '../db/connect';
-import { letterPdf } from '../letters/pdf';
+import { pdfOffThread } from '../offThread';
 import { longDate } from '../letters/dates';
 import { compileReport } from '../letters/reportTemplates';
 import { letterText } from '../letters/text';
@@ -355,7 +355,7 @@ export function createReports(db: Db, recommendations: Recommendations, clock: C
 
     /** A document laid out as an A4 PDF. */
     async pdf(doc: ReportDocument): Promise<{ filename: string; content: Buffer }> {
-      return { filename: doc.filename, content: await letterPdf(doc.html, { title: doc.pdfTitle, date: doc.date }) };
+      return { filename: doc.filename, content: await pdfOffThread(doc.html, { title: doc.pdfTitle, date: doc.date }) };
     },
   };
 }
