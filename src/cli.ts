@@ -30,9 +30,11 @@ Commands:
   sign-out-user --email E       end a user's sessions and revoke their API tokens
   reset-two-factor --email E    clear a user's two-factor sign-in (a lost phone): they are signed
                                 out and set it up again after their password at the next sign-in
-  create-token --email E [--label L] [--days N]
+  create-token --email E [--code C] [--label L] [--days N]
                                 issue an API token for a user, valid N days (90 when --days is
-                                left out); the token is shown once
+                                left out); the token is shown once. C is the code from the
+                                user's authenticator app, or a recovery code: needed when they
+                                have two-factor sign-in
   grant-app-role --role NAME    on PostgreSQL, run as the schema owner: give the existing role NAME
                                 what the app needs (read and write, but only read and add on the
                                 audit trails), for tables to come too; the app then connects as NAME
@@ -88,6 +90,22 @@ const COMMANDS: Record<string, (s: Services, o: Options) => Promise<void>> = {
     if (!o.email) throw new CliError('--email is required');
     const user = await services.accounts.findUserByEmail(o.email);
     if (!user) throw new CliError(`No user with the email ${o.email}`);
+    // A token is as good as a signed-in session, so it needs what signing in needs: the code
+    // from the user's authenticator app (or a recovery code) when they have two-factor sign-in.
+    const second = await services.accounts.secondFactor(user);
+    if (second === 'set-up') {
+      throw new CliError(
+        `${user.email} must set up two-factor sign-in before a token is made for them: they sign in to the service in a browser to do it. Nothing was issued.`,
+      );
+    }
+    if (second === 'code') {
+      if (!o.code) {
+        throw new CliError(
+          `--code is required: ${user.email} signs in with a code from their authenticator app or a recovery code. Nothing was issued.`,
+        );
+      }
+      await services.accounts.verifySecondFactor(user.id, { code: o.code });
+    }
     // A token nobody remembers making should not work for ever: 90 days unless told otherwise.
     const days = o.days === undefined ? 90 : Number(o.days);
     if (!Number.isInteger(days) || days <= 0 || days > 3650) {
@@ -167,7 +185,7 @@ async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: rest,
     options: Object.fromEntries(
-      ['email', 'name', 'role', 'csp', 'area', 'organisation', 'password', 'label', 'days'].map((k) => [
+      ['email', 'name', 'role', 'csp', 'area', 'organisation', 'password', 'label', 'days', 'code'].map((k) => [
         k,
         { type: 'string' as const },
       ]),

@@ -1,4 +1,7 @@
+import path from 'node:path';
+import { generateSync } from 'otplib';
 import request from 'supertest';
+import { connect } from '../../src/db/connect';
 import { createTestApp, PASSWORD, type TestApp } from '../helpers/app';
 import { cli, freshAppData } from '../helpers/processes';
 import { csrfOf, signedIn } from '../helpers/web';
@@ -158,6 +161,41 @@ describe('the command line', () => {
       expect(cli(['reset-two-factor', '--email', 'a@b.example'], env).output).toContain(
         "a@b.example's two-factor sign-in is cleared",
       );
+    } finally {
+      await data.remove();
+    }
+  }, 120_000);
+
+  it('makes a token only for a user who has passed the second factor: set up first, then their current code', async () => {
+    const data = await freshAppData('dhr-qa-cli-token-');
+    const env = { ...data.env, DEMO: '0', TWO_FACTOR_REQUIRED: '1' };
+    try {
+      expect(cli(['add-user', '--email', 'chair@b.example', '--name', 'Chair', '--role', 'panel'], env).status).toBe(0);
+      const owed = cli(['create-token', '--email', 'chair@b.example'], env);
+      expect(owed.status).toBe(1);
+      expect(owed.output).toContain('chair@b.example must set up two-factor sign-in before a token is made');
+      expect(owed.output).not.toMatch(/valid until/);
+
+      // The chair sets up their app (as the set-up page would record it); the command line is a separate process.
+      const secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+      const db = connect({ databaseUrl: data.env.DATABASE_URL, embeddedDir: path.join(data.dataDir, 'db') });
+      await db('users')
+        .where({ email: 'chair@b.example' })
+        .update({ totp_secret: secret, totp_enabled_at: new Date() });
+      await db.destroy();
+
+      const noCode = cli(['create-token', '--email', 'chair@b.example'], env);
+      expect(noCode.status).toBe(1);
+      expect(noCode.output).toContain('--code is required');
+      const wrong = cli(['create-token', '--email', 'chair@b.example', '--code', '000000'], env);
+      expect(wrong.status).toBe(1);
+      expect(wrong.output).toContain('The code is not right, or was used already');
+      const code = generateSync({ secret });
+      const made = cli(['create-token', '--email', 'chair@b.example', '--code', code], env);
+      expect(made.status).toBe(0);
+      expect(made.output).toMatch(/Token for chair@b\.example, valid until/);
+      // The same code does not make a second token.
+      expect(cli(['create-token', '--email', 'chair@b.example', '--code', code], env).status).toBe(1);
     } finally {
       await data.remove();
     }
