@@ -23,7 +23,8 @@ import { csrfOf, signedIn } from '../helpers/web';
 /**
  * Properties over everything a user can send: arbitrary JSON to the API and
  * arbitrary fields to the pages' forms, with markup, control characters, lone
- * surrogates, huge strings, wrong types and unknown fields. Whatever arrives:
+ * surrogates, huge strings, wrong types and unknown fields, ids of 2^31 and beyond, dates
+ * of year 0000 and 9999, hostile list filters and broken multipart bodies. Whatever arrives:
  * never a 500, nothing stored when the answer is a 4xx, a 422 names its fields,
  * and user text is escaped in pages, letters and emails.
  *
@@ -171,11 +172,22 @@ const text = fc.oneof(
   fc.string({ minLength: 1, maxLength: 30 }).filter((s) => s.trim().length > 0),
   fc.tuple(fc.constantFrom('Speak to ', 'The family ', ''), markup).map((p) => p.join('')),
 );
-const date = fc
-  .date({ min: new Date('2000-01-01'), max: new Date('2026-03-01'), noInvalidDate: true })
-  .map((d) => d.toISOString().slice(0, 10));
+/** Dates a database or a calendar might choke on: year 0000, year 9999, before 1900, 30 February. */
+const extremeDate = fc.constantFrom('0000-01-01', '9999-12-31', '1899-12-31', '2026-02-30', '+275760-09-13');
+const date = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc
+      .date({ min: new Date('2000-01-01'), max: new Date('2026-03-01'), noInvalidDate: true })
+      .map((d) => d.toISOString().slice(0, 10)),
+  },
+  { weight: 1, arbitrary: extremeDate },
+);
 const emailAddress = fc.constantFrom('sam@kent.example', 'a.b@c.example', 'not-an-email', '<x@y.example>');
-const smallId = fc.integer({ min: 1, max: 5 });
+/** Ids a PostgreSQL integer cannot hold (2^31 and beyond), and none that can exist (0, -1). */
+const hostileId = fc.constantFrom(0, -1, 2 ** 31 - 1, 2 ** 31, 2 ** 32, 2 ** 53 - 1, 1e21);
+/** Mostly ids that exist, sometimes one of the hostile ones. */
+const smallId = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: 5 }) }, { weight: 1, arbitrary: hostileId });
 const area = fc.record(
   { heading: fc.option(text), text, points: fc.array(text, { maxLength: 3 }) },
   { requiredKeys: ['text'] },
@@ -402,11 +414,17 @@ const EVENT_TYPES = [...CLIENT_EVENT_TYPES, 'PUBLISH_NOW'];
 /** An event for any review in the world: a known or unknown type, its fields valid, awkward or wrong. */
 const eventBody = fc.tuple(fc.constantFrom(...EVENT_TYPES), fc.boolean()).chain(([type, keepType]) =>
   bodyFor({
-    meetingId: fc.constantFrom(() => w.meetingId).map((f) => f()),
+    meetingId: fc.oneof(
+      fc.constantFrom(() => w.meetingId).map((f) => f()),
+      hostileId,
+    ),
     outcome: fc.constantFrom('publish', 'publish_after_changes', 'resubmit', 'maybe'),
     commendations: text,
     areas: fc.array(area, { maxLength: 3 }),
-    itemId: fc.constantFrom(() => w.itemId).map((f) => f()),
+    itemId: fc.oneof(
+      fc.constantFrom(() => w.itemId).map((f) => f()),
+      hostileId,
+    ),
     response: text,
     reportReference: fc.option(text),
     reason: text,
@@ -501,7 +519,121 @@ describe('the API, whatever it is sent', () => {
       ),
     );
   }, 120_000);
+
+  it('answers every list filter, whatever its query holds, without a 500', async () => {
+    const lists: [string, Who][] = [
+      ['/reviews', 'secretariat'],
+      ['/reviews', 'kent'],
+      ['/mail', 'secretariat'],
+      ['/national', 'secretariat'],
+      ['/recommendations/report', 'secretariat'],
+      [`/reviews/${w.hackneyReview}/recommendations/response`, 'hackney'],
+    ];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...lists), queryOf(LIST_FILTERS), async ([path, who], query) => {
+        const res = await request(t.app).get(`/api/v1${path}?${query}`).set('Authorization', `Bearer ${t.tokens[who]}`);
+        expectWellFormedAnswer(res);
+      }),
+      { numRuns: 150 },
+    );
+  }, 120_000);
+
+  it('answers a broken multipart body to an upload with a 4xx, storing nothing', async () => {
+    const uploads = [
+      { url: () => `/api/v1/reviews/${w.notified}/documents`, token: () => t.tokens.kent },
+      { url: () => `/api/v1/actions/${w.actionId}/updates`, token: () => w.agencyToken },
+    ];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...uploads), brokenMultipart, async (upload, { type, body }) => {
+        const before = await fingerprint(t.db);
+        const res = await request(t.app)
+          .post(upload.url())
+          .set('Authorization', `Bearer ${upload.token()}`)
+          .set('Content-Type', type)
+          .send(body);
+        expectWellFormedAnswer(res);
+        expect(res.status).toBeGreaterThanOrEqual(400);
+        expect(await fingerprint(t.db)).toEqual(before);
+      }),
+      { numRuns: 60 },
+    );
+  }, 120_000);
 });
+
+// ---- Queries and multipart bodies
+
+/** Query filters the lists take, and values for them of every kind: ids too big to store, NULs, dates of year 0000. */
+const LIST_FILTERS = [
+  'q',
+  'state',
+  'cspId',
+  'meetingId',
+  'reviewId',
+  'organisationId',
+  'overdue',
+  'theme',
+  'kind',
+  'status',
+  'limit',
+  'offset',
+  'format',
+];
+const queryValue = fc.oneof(
+  { weight: 2, arbitrary: nastyString.filter((v) => v.length < 2000) },
+  { weight: 2, arbitrary: hostileId.map(String) },
+  { weight: 1, arbitrary: fc.constantFrom('1', '2', 'true', 'approved', 'csv', 'pdf', '%00', '1e3', '0x10') },
+  { weight: 1, arbitrary: extremeDate },
+);
+/** A query string: known and unknown names, each maybe repeated (which Express reads as a list). */
+const queryOf = (names: string[]) =>
+  fc
+    .array(
+      fc.tuple(
+        fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...names) }, { weight: 1, arbitrary: unknownKey }),
+        queryValue,
+      ),
+      {
+        maxLength: 4,
+      },
+    )
+    .map((pairs) => new URLSearchParams(pairs).toString());
+
+/**
+ * A multipart body as a broken or hostile client sends it: cut short anywhere, with no closing
+ * boundary, a boundary the header does not name (or no boundary at all), a NUL in a part's
+ * name or file name, a part with no headers, or more parts than an upload takes.
+ */
+const brokenMultipart = fc
+  .record({
+    boundary: fc.constantFrom('b0undary', 'x'.repeat(70), '----WebKitFormBoundary7MA4YWxkTrZu0gW'),
+    parts: fc.array(
+      fc.record({
+        name: fc.constantFrom('file', 'note', 'text', '_csrf', 'na\u0000me', '"'),
+        filename: fc.option(
+          fc.constantFrom('report.pdf', 'Children’s report.pdf', 'a\u0000b.pdf', '../../etc/passwd', ''),
+        ),
+        content: fc.oneof(fc.constant('%PDF-1.4\n'), fc.string({ unit: 'binary', maxLength: 200 })),
+      }),
+      { maxLength: 7 },
+    ),
+    flaw: fc.constantFrom('cut', 'unclosed', 'other boundary', 'no boundary', 'no headers'),
+    cutAt: fc.nat(),
+  })
+  .map(({ boundary, parts, flaw, cutAt }) => {
+    const partText = (p: { name: string; filename: string | null; content: string }) =>
+      flaw === 'no headers'
+        ? `\r\n\r\n${p.content}`
+        : `Content-Disposition: form-data; name="${p.name}"${p.filename === null ? '' : `; filename="${p.filename}"`}\r\n` +
+          `${p.filename === null ? '' : 'Content-Type: application/pdf\r\n'}\r\n${p.content}`;
+    let body = parts.map((p) => `--${boundary}\r\n${partText(p)}\r\n`).join('');
+    if (flaw !== 'unclosed') body += `--${boundary}--\r\n`;
+    if (flaw === 'cut') body = body.slice(0, cutAt % Math.max(body.length, 1));
+    const type =
+      flaw === 'no boundary'
+        ? 'multipart/form-data'
+        : `multipart/form-data; boundary=${flaw === 'other boundary' ? 'not-the-boundary' : boundary}`;
+    return { type, body: Buffer.from(body, 'utf8') };
+  });
 
 // ---- The pages
 
@@ -572,7 +704,7 @@ const FORMS: Record<string, Form> = {
       yearOfDeath: fc.constantFrom('2024', '1899', 'last year'),
       'notifiedOn-day': fc.constantFrom('1', '31', 'x'),
       'notifiedOn-month': fc.constantFrom('2', '13'),
-      'notifiedOn-year': fc.constantFrom('2026', '2030'),
+      'notifiedOn-year': fc.constantFrom('2026', '2030', '0000', '9999'),
     },
   },
   'answer a revision item': {
@@ -644,7 +776,7 @@ const FORMS: Record<string, Form> = {
     action: () => '/admin/csps',
     fields: {
       name: text,
-      policeForceAreaId: fc.constantFrom('1', '2', '999', 'Kent'),
+      policeForceAreaId: fc.constantFrom('1', '2', '999', 'Kent', '2147483648', '0', '-1'),
       addressLines: fc.array(text, { maxLength: 3 }).map((l) => l.join('\n')),
       contacts: fc
         .array(fc.tuple(text, emailAddress), { maxLength: 2 })
@@ -706,6 +838,30 @@ describe('the pages, whatever their forms are sent', () => {
     },
     180_000,
   );
+});
+
+describe('the pages, sent broken multipart bodies', () => {
+  it('answer with a 4xx and store nothing, on an upload page and on pages that take no upload', async () => {
+    const kent = await browserFor('kent', `/reviews/${w.notified}`);
+    const secretariat = await browserFor('secretariat', `/letters/${w.letterId}`);
+    const posts = [
+      { browser: kent, action: () => `/reviews/${w.notified}/documents` },
+      { browser: kent, action: () => `/reviews/${w.revising}/items/${w.itemId}` },
+      { browser: secretariat, action: () => `/letters/${w.letterId}` },
+      { browser: secretariat, action: () => `/meetings/${w.meetingId}/send-letters` },
+    ];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...posts), brokenMultipart, async (post, { type, body }) => {
+        const before = await fingerprint(t.db);
+        const res = await post.browser.agent.post(post.action()).set('Content-Type', type).send(body);
+        expect(res.status).toBeGreaterThanOrEqual(400);
+        expect(res.status).toBeLessThan(500);
+        expect(res.text).not.toMatch(RAW_STACK);
+        expect(await fingerprint(t.db)).toEqual(before);
+      }),
+      { numRuns: 60 },
+    );
+  }, 180_000);
 });
 
 // ---- Letters and emails
