@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { generateSync } from 'otplib';
+import { simpleParser } from 'mailparser';
 import type { Browser, Page } from 'playwright-core';
 import { samplePdf } from '../../src/demo/samplePdf';
 import { audit, launch, type Violation } from '../helpers/browser';
@@ -30,11 +31,13 @@ const HARLOW = fs.readFileSync(
 let server: RunningServer;
 let browser: Browser;
 let remove: (() => Promise<void>) | undefined;
+let dataDir: string;
 const violations: Violation[] = [];
 
 beforeAll(async () => {
   const data = await freshAppData('dhr-qa-browser-');
   remove = data.remove;
+  dataDir = data.dataDir;
   server = await startServer({ ...data.env, DEMO_PASSWORD: PASSWORD, WORKER_INTERVAL_SECONDS: '1' });
   browser = await launch();
 });
@@ -126,6 +129,142 @@ describe('two-factor sign-in', () => {
     await page.getByRole('link', { name: 'Your account' }).click();
     expect(await page.locator('main').innerText()).toContain('9 recovery codes left');
     await page.context().close();
+  });
+});
+
+/** The text of the newest email to `to` that holds `marker`, once the mail worker has written it (to DATA_DIR/mail). */
+async function newestMail(to: string, marker: string): Promise<string> {
+  const dir = path.join(dataDir, 'mail');
+  for (let tries = 0; tries < 60; tries++) {
+    const files = fs.existsSync(dir)
+      ? fs
+          .readdirSync(dir)
+          .filter((f) => f.endsWith('.eml'))
+          .sort()
+          .reverse()
+      : [];
+    for (const file of files) {
+      const mail = await simpleParser(fs.readFileSync(path.join(dir, file)));
+      const text = mail.text ?? '';
+      if (JSON.stringify(mail.to).includes(to) && text.includes(marker)) return text;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`No email to ${to} holding ${marker}`);
+}
+
+async function userPage(page: Page, name: string) {
+  await page.goto(`${server.url}/admin/users`);
+  await page.getByRole('link', { name, exact: true }).click();
+  await page.waitForLoadState();
+}
+
+describe('account administration', () => {
+  it('the secretariat disables an account, ending its session at once, and enables it again', async () => {
+    const panel = await signIn('panel@dhr-qa.example');
+    expect(new URL(panel.url()).pathname).not.toBe('/sign-in');
+    const secretariat = await signIn('secretariat@dhr-qa.example');
+    await userPage(secretariat, 'Dr Helen Marsh');
+    expect(await secretariat.locator('main').innerText()).toContain('1 browser');
+    await check(secretariat, 'admin-user');
+    await secretariat.getByRole('button', { name: 'Disable the account' }).click();
+    expect(await secretariat.locator('.govuk-notification-banner').innerText()).toContain(
+      "Dr Helen Marsh's account is disabled: they are signed out and their API tokens stopped",
+    );
+    expect(await secretariat.locator('h1').innerText()).toContain('Disabled');
+    await check(secretariat, 'admin-user-disabled');
+
+    // The panel member's open page: the next step they take finds them signed out, and signing in is refused.
+    await panel.reload();
+    expect(new URL(panel.url()).pathname).toBe('/sign-in');
+    await panel.getByLabel('Email address').fill('panel@dhr-qa.example');
+    await panel.getByLabel('Password').fill(PASSWORD);
+    await panel.getByRole('button', { name: 'Sign in' }).click();
+    expect(await panel.locator('.govuk-error-summary').innerText()).toContain(
+      'Enter a correct email address and password',
+    );
+
+    await secretariat.getByRole('button', { name: 'Enable the account' }).click();
+    expect(await secretariat.locator('.govuk-notification-banner').innerText()).toContain(
+      'Dr Helen Marsh can sign in again',
+    );
+    await panel.getByLabel('Password').fill(PASSWORD);
+    await panel.getByRole('button', { name: 'Sign in' }).click();
+    await panel.waitForLoadState();
+    expect(new URL(panel.url()).pathname).not.toBe('/sign-in');
+    expect(await secretariat.locator('main').innerText()).toMatch(
+      /Disabled, by Alex Reid[\s\S]*Enabled again, by Alex Reid|Enabled again, by Alex Reid[\s\S]*Disabled, by Alex Reid/,
+    );
+    await panel.context().close();
+    await secretariat.context().close();
+  });
+
+  it('sends a link to set a new password, which the user opens from the email on a phone and which works once', async () => {
+    const secretariat = await signIn('secretariat@dhr-qa.example');
+    await userPage(secretariat, 'Dr Helen Marsh');
+    await secretariat.getByRole('button', { name: 'Send the link' }).click();
+    expect(await secretariat.locator('.govuk-notification-banner').innerText()).toContain(
+      'Dr Helen Marsh has been sent a link to set a new password',
+    );
+    const mail = await newestMail('panel@dhr-qa.example', '/reset-password?token=');
+    const link = new URL(/https?:\/\/\S+\/reset-password\?token=[\w-]+/.exec(mail)![0]);
+
+    const context = await browser.newContext({ viewport: { width: 320, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${server.url}${link.pathname}${link.search}`);
+    await check(page, 'reset-password');
+    await page.getByLabel('New password', { exact: true }).fill('a new panel password');
+    await page.getByLabel('The new password again').fill('a new panel passwrod');
+    await page.getByRole('button', { name: 'Set the password' }).click();
+    await page.locator('.govuk-error-summary a[href="#confirm"]').click();
+    await expect(
+      page.getByLabel('The new password again').evaluate((e) => e === e.ownerDocument.activeElement),
+    ).resolves.toBe(true);
+    await check(page, 'reset-password-error');
+    await page.getByLabel('New password', { exact: true }).fill('a new panel password');
+    await page.getByLabel('The new password again').fill('a new panel password');
+    await page.getByRole('button', { name: 'Set the password' }).click();
+    await page.waitForLoadState();
+    expect(await page.locator('.govuk-notification-banner').innerText()).toContain(
+      'Your new password is set. Sign in with it.',
+    );
+    await page.getByLabel('Email address').fill('panel@dhr-qa.example');
+    await page.getByLabel('Password').fill('a new panel password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForLoadState();
+    expect(new URL(page.url()).pathname).not.toBe('/sign-in');
+
+    // The link worked once.
+    const again = await page.goto(`${server.url}${link.pathname}${link.search}`);
+    expect(again?.status()).toBe(410);
+    expect(await page.locator('h1').innerText()).toBe('This link does not work');
+    await context.close();
+    await secretariat.context().close();
+  });
+
+  it("clears an agency user's two-factor sign-in after a lost phone: they are signed out and sign in with their password alone", async () => {
+    const agency = await signIn('agency.met@dhr-qa.example');
+    // Two-factor sign-in is on for this account (see above): a code is owed before anything else.
+    expect(new URL(agency.url()).pathname).toBe('/sign-in/code');
+    const secretariat = await signIn('secretariat@dhr-qa.example');
+    await userPage(secretariat, 'MPS DHR lead');
+    const details = secretariat.locator('.govuk-summary-list');
+    expect(await details.innerText()).toMatch(/Two-factor sign-in\s+On/);
+    await secretariat.getByRole('button', { name: 'Clear two-factor sign-in' }).click();
+    expect(await secretariat.locator('.govuk-notification-banner').innerText()).toContain(
+      "MPS DHR lead's two-factor sign-in is cleared",
+    );
+    expect(await details.innerText()).toMatch(/Two-factor sign-in\s+Not set up/);
+    expect(await secretariat.locator('main').innerText()).toContain('Cleared two-factor sign-in, by Alex Reid');
+
+    await agency.goto(`${server.url}/sign-in`);
+    await agency.getByLabel('Email address').fill('agency.met@dhr-qa.example');
+    await agency.getByLabel('Password').fill(PASSWORD);
+    await agency.getByRole('button', { name: 'Sign in' }).click();
+    await agency.waitForLoadState();
+    expect(new URL(agency.url()).pathname).toBe('/recommendations');
+    await agency.context().close();
+    await secretariat.context().close();
   });
 });
 
