@@ -12,7 +12,8 @@ import type { ParseResult } from '../recommendations/parse';
 let pool: Piscina | null = null;
 
 function workers(): Piscina {
-  pool ??= new Piscina({
+  if (pool) return pool;
+  pool = new Piscina({
     filename: path.join(__dirname, 'worker.js'),
     minThreads: 0,
     // The event loop keeps a core; on a two-core machine one thread does the heavy work.

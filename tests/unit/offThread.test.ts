@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { letterPdf } from '../../src/letters/pdf';
 import { parseOffThread, pdfOffThread, stopOffThread } from '../../src/offThread';
 import { parseRecommendations } from '../../src/recommendations/parse';
@@ -49,4 +51,22 @@ test('a recommendations list is read on the worker thread as it would be here', 
   expect(await parseOffThread('text', content)).toEqual(parseRecommendations('text', content));
   const csv = 'number,recommendation,agency\n1,"Share, and record it",Kent Police\n';
   expect(await parseOffThread('csv', csv)).toEqual(parseRecommendations('csv', csv));
+});
+
+test('many tasks at once share one pool, adding nothing to it per task', () => {
+  // In a process of its own, where Node's warnings (a listener added per task, say) reach stderr.
+  const root = path.join(__dirname, '..', '..');
+  const script = `
+    const { parseOffThread, stopOffThread } = require('./src/offThread');
+    Promise.all(Array.from({ length: 30 }, (_, i) => parseOffThread('text', (i + 1) + ' Do it. Kent Police')))
+      .then(async (lists) => { console.log(lists.map((l) => l.rows[0].number).join(',')); await stopOffThread(); });
+  `;
+  const run = spawnSync(path.join(root, 'node_modules', '.bin', 'tsx'), ['-e', script], {
+    cwd: root,
+    env: { ...process.env, NODE_OPTIONS: '' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  expect(run.stdout.trim()).toBe(Array.from({ length: 30 }, (_, i) => i + 1).join(','));
+  expect(run.stderr).toBe('');
 });
