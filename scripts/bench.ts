@@ -29,7 +29,7 @@ import { connect, migrate } from '../src/db/connect';
 import { shippedBody, templateKind } from '../src/letters/catalogue';
 import { addressingFor, makeDraft, renderLetter } from '../src/letters/compose';
 import { letterPdf } from '../src/letters/pdf';
-import { pdfOffThread, stopOffThread } from '../src/offThread';
+import { letterPdfOffThread, stopOffThread } from '../src/offThread';
 import { DEFAULT_SETTINGS } from '../src/services/settings';
 import { startAppProcess } from './appProcess';
 import { BENCH_PASSWORD, benchToken, seedVolume, VOLUME } from './bench/seed';
@@ -240,7 +240,7 @@ async function measureLongLetter() {
   const letter = sampleLetter(200);
   const html = renderLetter(letter.draft, letter.context).html;
   const meta = { title: 'DHR-2026-0042 (Mary)', date: '2026-11-22' };
-  await pdfOffThread(html, meta); // the thread started and warm
+  await letterPdfOffThread(html, meta); // the thread started and warm
   const timed = async (work: () => Promise<unknown>) => {
     const delay = monitorEventLoopDelay({ resolution: 5 });
     delay.enable();
@@ -250,7 +250,7 @@ async function measureLongLetter() {
     delay.disable();
     return { ms, loopMaxMs: round(delay.max / 1e6) };
   };
-  const off = await timed(() => pdfOffThread(html, meta));
+  const off = await timed(() => letterPdfOffThread(html, meta));
   const on = await timed(() => letterPdf(html, meta));
   return { offThreadMs: off.ms, offThreadLoopMaxMs: off.loopMaxMs, onLoopMs: on.ms };
 }

@@ -34,7 +34,8 @@ Commands:
                                 issue an API token for a user, valid N days (90 when --days is
                                 left out); the token is shown once. C is the code from the
                                 user's authenticator app, or a recovery code: needed when they
-                                have two-factor sign-in
+                                have two-factor sign-in. The secretariat and the panel must have
+                                it unless TWO_FACTOR_REQUIRED=0 is set; no token for a disabled user
   grant-app-role --role NAME    on PostgreSQL, run as the schema owner: give the existing role NAME
                                 what the app needs (read and write, but only read and add on the
                                 audit trails), for tables to come too; the app then connects as NAME
@@ -88,8 +89,20 @@ const COMMANDS: Record<string, (s: Services, o: Options) => Promise<void>> = {
   },
   async 'create-token'(services, o) {
     if (!o.email) throw new CliError('--email is required');
+    // Every option is checked before the code: a code is used up only when a token is issued.
+    // A token nobody remembers making should not work for ever: 90 days unless told otherwise.
+    const days = o.days === undefined ? 90 : Number(o.days);
+    if (!Number.isInteger(days) || days <= 0 || days > 3650) {
+      throw new CliError('--days must be a whole number of days from 1 to 3650');
+    }
+    const label = o.label ?? 'command line';
+    if (label.length > 100) throw new CliError('--label must be 100 characters or fewer');
     const user = await services.accounts.findUserByEmail(o.email);
     if (!user) throw new CliError(`No user with the email ${o.email}`);
+    const row = await services.db('users').where({ id: user.id }).first('disabled_at');
+    if (row?.disabled_at) {
+      throw new CliError(`${user.email} is disabled: enable the account first. Nothing was issued.`);
+    }
     // A token is as good as a signed-in session, so it needs what signing in needs: the code
     // from the user's authenticator app (or a recovery code) when they have two-factor sign-in.
     const second = await services.accounts.secondFactor(user);
@@ -106,13 +119,8 @@ const COMMANDS: Record<string, (s: Services, o: Options) => Promise<void>> = {
       }
       await services.accounts.verifySecondFactor(user.id, { code: o.code });
     }
-    // A token nobody remembers making should not work for ever: 90 days unless told otherwise.
-    const days = o.days === undefined ? 90 : Number(o.days);
-    if (!Number.isInteger(days) || days <= 0 || days > 3650) {
-      throw new CliError('--days must be a whole number of days from 1 to 3650');
-    }
     const expires = new Date(Date.now() + days * 86400_000);
-    const token = await services.accounts.issueToken(user.id, o.label ?? 'command line', expires);
+    const token = await services.accounts.issueToken(user.id, label, expires);
     console.log(`Token for ${user.email}, valid until ${expires.toISOString()}:`);
     console.log(token);
   },
@@ -192,7 +200,9 @@ async function main(argv: string[]): Promise<number> {
     ),
     strict: true,
   });
-  const config = loadConfig();
+  // The command line fails closed: whatever the shell's NODE_ENV, the secretariat and the panel
+  // must have passed the second factor for a token unless TWO_FACTOR_REQUIRED=0 is said outright.
+  const config = { ...loadConfig(), twoFactorRequired: process.env.TWO_FACTOR_REQUIRED !== '0' };
   const services = await open(config);
   try {
     await COMMANDS[command]!(services, values as Options);

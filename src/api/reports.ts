@@ -16,7 +16,7 @@ export async function sendReport(req: Request, res: Response, reports: Reports, 
   }
   const doc = await make();
   if (format === 'pdf') {
-    const pdf = await reports.pdf(doc);
+    const pdf = await reports.pdf(req.user!, doc);
     res.type('application/pdf').attachment(pdf.filename).send(pdf.content);
   } else if (format === 'html') res.type('html').send(doc.html);
   else if (format === 'text') res.type('text/plain').send(doc.text);

@@ -17,7 +17,7 @@ import {
 } from '../letters/draft';
 import { longDate } from '../letters/dates';
 import { describeCharacters, unprintableCharacters } from '../letters/fonts';
-import { pdfOffThread } from '../offThread';
+import { letterPdfOffThread, pdfForUser } from '../offThread';
 import type { Outbox } from '../mail/outbox';
 import type { Outcome } from '../workflow/types';
 import type { User } from './accounts';
@@ -275,7 +275,7 @@ export function createLetters(
     // keeps its HTML and text and has none, rather than holding up a submission or a reminder.
     const printable = unprintableCharacters(`${plain}\n${title}`).length === 0;
     if (outcome) assertPrintable(`${plain}\n${title}`);
-    const pdf = printable ? await pdfOffThread(html, { title, date: draft.date ?? today }) : null;
+    const pdf = printable ? await letterPdfOffThread(html, { title, date: draft.date ?? today }) : null;
     await trx('letters')
       .where({ id: letter.id, status: 'draft' })
       .update({
@@ -582,7 +582,7 @@ export function createLetters(
       assertPrintable(`${plain}\n${title}`);
       return {
         filename: fileName(`DRAFT ${title}.pdf`),
-        content: await pdfOffThread(html, { title: `DRAFT ${title}`, date: draft.date ?? today }),
+        content: await pdfForUser(user.id, html, { title: `DRAFT ${title}`, date: draft.date ?? today }),
       };
     },
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Conn, Db } from '../db/connect';
 import { organisationKind } from '../recommendations/kinds';
-import { parseOffThread } from '../offThread';
+import { parseForUser } from '../offThread';
 import { LIMITS, type ParsedRecommendation } from '../recommendations/parse';
 import { stateLabel } from '../workflow/lifecycle';
 import type { ReviewState } from '../workflow/types';
@@ -120,9 +120,9 @@ export function createRecommendations(db: Db, clock: Clock) {
   }
 
   /** The list read, or a 422 naming each line that is wrong (the first MAX_LISTED_PROBLEMS of them). */
-  async function readList(format: 'text' | 'csv', content: string) {
+  async function readList(user: User, format: 'text' | 'csv', content: string) {
     // Read on a worker thread: a 1 MB list takes a few hundred milliseconds.
-    const { rows, errors } = await parseOffThread(format, content);
+    const { rows, errors } = await parseForUser(user.id, format, content);
     if (errors.length) {
       const listed = errors.slice(0, MAX_LISTED_PROBLEMS).map((e) => ({ field: `line ${e.line}`, message: e.message }));
       if (errors.length > MAX_LISTED_PROBLEMS)
@@ -364,7 +364,7 @@ export function createRecommendations(db: Db, clock: Clock) {
       const review = await reviewFor(user, reviewId);
       mayImport(review.state);
       const { format, content, dryRun } = parse(importSchema, input);
-      const rows = await readList(format, content);
+      const rows = await readList(user, format, content);
       if (dryRun) return { saved: false, ...(await compare(db, review.id, rows)) };
       try {
         return await save(user, review.id, rows);

@@ -5,7 +5,7 @@
  * service, which keeps each user to what they may see.
  */
 import type { Db } from '../db/connect';
-import { pdfOffThread } from '../offThread';
+import { pdfForUser } from '../offThread';
 import { longDate } from '../letters/dates';
 import { compileReport } from '../letters/reportTemplates';
 import { letterText } from '../letters/text';
@@ -354,8 +354,11 @@ export function createReports(db: Db, recommendations: Recommendations, clock: C
     },
 
     /** A document laid out as an A4 PDF. */
-    async pdf(doc: ReportDocument): Promise<{ filename: string; content: Buffer }> {
-      return { filename: doc.filename, content: await pdfOffThread(doc.html, { title: doc.pdfTitle, date: doc.date }) };
+    async pdf(user: User, doc: ReportDocument): Promise<{ filename: string; content: Buffer }> {
+      return {
+        filename: doc.filename,
+        content: await pdfForUser(user.id, doc.html, { title: doc.pdfTitle, date: doc.date }),
+      };
     },
   };
 }

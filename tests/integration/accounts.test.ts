@@ -146,7 +146,8 @@ describe('adding users', () => {
 describe('the command line', () => {
   it('adds a user, disables and enables an account, clears two-factor sign-in, and issues tokens for 90 days by default', async () => {
     const data = await freshAppData('dhr-qa-cli-accounts-');
-    const env = { ...data.env, DEMO: '0' };
+    // Outside production, said outright: a staff token without two-factor sign-in.
+    const env = { ...data.env, DEMO: '0', TWO_FACTOR_REQUIRED: '0' };
     try {
       expect(cli(['migrate'], env).status).toBe(0);
       const added = cli(['add-user', '--email', 'a@b.example', '--name', 'A', '--role', 'panel'], env);
@@ -168,7 +169,8 @@ describe('the command line', () => {
 
   it('makes a token only for a user who has passed the second factor: set up first, then their current code', async () => {
     const data = await freshAppData('dhr-qa-cli-token-');
-    const env = { ...data.env, DEMO: '0', TWO_FACTOR_REQUIRED: '1' };
+    // No NODE_ENV and no TWO_FACTOR_REQUIRED: the command line still requires it of the panel.
+    const env = { ...data.env, DEMO: '0' };
     try {
       expect(cli(['add-user', '--email', 'chair@b.example', '--name', 'Chair', '--role', 'panel'], env).status).toBe(0);
       const owed = cli(['create-token', '--email', 'chair@b.example'], env);
@@ -191,11 +193,19 @@ describe('the command line', () => {
       expect(wrong.status).toBe(1);
       expect(wrong.output).toContain('The code is not right, or was used already');
       const code = generateSync({ secret });
+      // A refused option does not use the code up.
+      const tooLong = cli(['create-token', '--email', 'chair@b.example', '--code', code, '--days', '5000'], env);
+      expect(tooLong.output).toContain('--days must be a whole number of days from 1 to 3650');
       const made = cli(['create-token', '--email', 'chair@b.example', '--code', code], env);
       expect(made.status).toBe(0);
       expect(made.output).toMatch(/Token for chair@b\.example, valid until/);
       // The same code does not make a second token.
       expect(cli(['create-token', '--email', 'chair@b.example', '--code', code], env).status).toBe(1);
+      // Nor does anything, while the account is disabled.
+      expect(cli(['disable-user', '--email', 'chair@b.example'], env).status).toBe(0);
+      const disabled = cli(['create-token', '--email', 'chair@b.example', '--code', '123456'], env);
+      expect(disabled.status).toBe(1);
+      expect(disabled.output).toContain('chair@b.example is disabled: enable the account first. Nothing was issued.');
     } finally {
       await data.remove();
     }

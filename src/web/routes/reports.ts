@@ -19,8 +19,8 @@ export function reportRoutes(router: express.Router, { services }: WebContext) {
     render(req, res, 'recommendations/report', { title: doc.title, doc, pdfHref, backLink: back });
   }
 
-  async function sendPdf(res: Response, doc: ReportDocument) {
-    const pdf = await reports.pdf(doc);
+  async function sendPdf(req: Request, res: Response, doc: ReportDocument) {
+    const pdf = await reports.pdf(req.user!, doc);
     res.type('application/pdf').attachment(pdf.filename).send(pdf.content);
   }
 
@@ -39,7 +39,7 @@ export function reportRoutes(router: express.Router, { services }: WebContext) {
     });
   });
   router.get('/reviews/:id/recommendations/report.pdf', async (req, res) => {
-    await sendPdf(res, await reports.reviewReport(req.user!, idParam(req)));
+    await sendPdf(req, res, await reports.reviewReport(req.user!, idParam(req)));
   });
 
   router.get('/recommendations/report', async (req, res) => {
@@ -50,7 +50,7 @@ export function reportRoutes(router: express.Router, { services }: WebContext) {
     });
   });
   router.get('/recommendations/report.pdf', async (req, res) => {
-    await sendPdf(res, await reports.agencyReport(req.user!, organisationIdParam(req.query.organisationId)));
+    await sendPdf(req, res, await reports.agencyReport(req.user!, organisationIdParam(req.query.organisationId)));
   });
 
   router.get('/reviews/:id/recommendations/response', async (req, res) => {
@@ -68,6 +68,6 @@ export function reportRoutes(router: express.Router, { services }: WebContext) {
   });
   router.get('/reviews/:id/recommendations/response.pdf', async (req, res) => {
     const doc = await reports.agencyResponse(req.user!, idParam(req), organisationIdParam(req.query.organisationId));
-    await sendPdf(res, doc);
+    await sendPdf(req, res, doc);
   });
 }
