@@ -231,15 +231,16 @@ export function createAccountAdmin(
       return { expiresAt: expires.toISOString() };
     },
 
-    /** Whether a link's code still works, for the page that asks for the new password. */
-    async resetIsValid(token: string): Promise<boolean> {
-      if (typeof token !== 'string' || token.length > 200) return false;
-      const row = await db('password_resets')
-        .where({ token_hash: hashToken(token) })
-        .whereNull('used_at')
-        .where('expires_at', '>', clock.now())
-        .first('id');
-      return Boolean(row);
+    /** The account a link still works for (its email, for the page that asks for the new password), or null. */
+    async resetFor(token: string): Promise<{ email: string } | null> {
+      if (typeof token !== 'string' || token.length > 200) return null;
+      const row = await db('password_resets as p')
+        .join('users as u', 'u.id', 'p.user_id')
+        .where({ 'p.token_hash': hashToken(token) })
+        .whereNull('p.used_at')
+        .where('p.expires_at', '>', clock.now())
+        .first('u.email');
+      return row ? { email: row.email } : null;
     },
 
     /** Sets the new password from a link, once: the link is used up, and the user signs in afresh. */

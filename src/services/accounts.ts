@@ -64,6 +64,11 @@ const NEED_CODE = 'Send "code": the 6-digit code from your authenticator app, or
 /** A code from the step before or after the current one is accepted: phones' clocks drift. */
 const CODE_TOLERANCE_SECONDS = 30;
 
+const changePasswordSchema = z.strictObject({
+  current: z.string({ error: 'must be text' }).min(1, { error: 'is needed' }).max(200),
+  password,
+});
+
 const codeSchema = z.strictObject({
   code: z.string({ error: 'must be the code from your authenticator app, or a recovery code' }).max(40),
 });
@@ -314,6 +319,28 @@ export function createAccounts(db: Db, clock: Clock, options: { sessionTtlHours:
       const expires = new Date(clock.now().getTime() + options.sessionTtlHours * 3600_000);
       const token = await this.issueToken(user.id, 'sign-in', expires);
       return { token, user };
+    },
+
+    /**
+     * A signed-in user changes their own password, giving the current one first (a wrong one
+     * counts as a failed sign-in, with the same limits). Every browser session of theirs ends;
+     * the caller starts a fresh one for the browser that asked. API tokens are left alone.
+     */
+    async changePassword(userId: number, input: unknown, client: SignInClient = {}): Promise<void> {
+      const data = parse(changePasswordSchema, input);
+      const user = await db<UserRow>('users').where({ id: userId }).first();
+      if (!user) throw new UnauthorizedError();
+      const hash = await hashPassword(data.password);
+      const row = await guarded(user.email.toLowerCase(), client, async () =>
+        !user.disabled_at && (await verifyPassword(data.current, user.password_hash)) ? user : null,
+      );
+      if (!row) throw ValidationError.field('current', 'is incorrect');
+      const now = clock.now();
+      await db.transaction(async (trx) => {
+        await trx('users').where({ id: userId }).update({ password_hash: hash });
+        await trx('web_sessions').where({ user_id: userId }).delete();
+        await trx('account_events').insert({ user_id: userId, type: 'PASSWORD_CHANGED', actor_id: userId, at: now });
+      });
     },
 
     /** Records a sign-in that is complete (password, and code where there is one): its email's failures go. */

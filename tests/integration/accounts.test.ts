@@ -87,6 +87,8 @@ describe('a link to set a new password', () => {
     const browser = request.agent(t.app);
     const form = await browser.get(`/reset-password?token=${token}`);
     expect(form.status).toBe(200);
+    // The page says whose password it sets (a link opened in someone else's signed-in browser).
+    expect(form.text).toContain('For the account <strong class="app-wrap">pcc@test.example</strong>');
     const post = (fields: Record<string, string>) =>
       browser
         .post('/reset-password')
@@ -110,6 +112,68 @@ describe('a link to set a new password', () => {
     t.clock.advance(25 * 3600_000);
     expect((await request(t.app).get(`/reset-password?token=${next}`)).status).toBe(410);
     await t.renewTokens();
+  });
+});
+
+const visible = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+
+describe('changing your own password', () => {
+  it('needs the current password and the new one twice; other browsers are signed out and the history says so', async () => {
+    const here = await signedIn(t, 'metPcc');
+    const elsewhere = await signedIn(t, 'metPcc');
+    await here.get('/account');
+    const change = (fields: Record<string, string>) => here.form('/account/password', fields);
+
+    const mismatch = await change({
+      current: PASSWORD,
+      password: 'a brand new password',
+      confirm: 'a brand new passwrod',
+    });
+    expect(mismatch.status).toBe(422);
+    expect(visible(mismatch.text)).toContain('Enter the same new password twice');
+    expect(mismatch.text).toContain('href="#confirm"');
+    const wrong = await change({
+      current: 'not my password',
+      password: 'a brand new password',
+      confirm: 'a brand new password',
+    });
+    expect(wrong.status).toBe(422);
+    expect(visible(wrong.text)).toContain('Your current password is incorrect');
+    expect(wrong.text).toContain('href="#current"');
+    const common = await change({ current: PASSWORD, password: 'password1234', confirm: 'password1234' });
+    expect(visible(common.text)).toContain('The new password is one of the passwords people use most');
+    expect((await signIn('mopac@test.example')).status).toBe(200); // nothing changed yet
+
+    const done = await change({ current: PASSWORD, password: 'a brand new password', confirm: 'a brand new password' });
+    expect([done.status, done.headers.location]).toEqual([302, '/account?passwordChanged=1']);
+    const page = await here.get('/account?passwordChanged=1');
+    expect(visible(page.text)).toContain(
+      'Your password is changed. Any other browser you were signed in on is signed out.',
+    );
+    expect((await elsewhere.get('/account')).headers.location).toMatch(/^\/sign-in/);
+    expect((await signIn('mopac@test.example')).status).toBe(401);
+    expect((await signIn('mopac@test.example', 'a brand new password')).status).toBe(200);
+    const history = await t
+      .db('account_events')
+      .where({ user_id: await idOf('mopac@test.example') })
+      .pluck('type');
+    expect(history).toContain('PASSWORD_CHANGED');
+
+    // Put back for the tests after.
+    await here.get('/account');
+    await here.form('/account/password', { current: 'a brand new password', password: PASSWORD, confirm: PASSWORD });
+    await t.renewTokens();
+  });
+});
+
+describe('the sign-in page', () => {
+  it('says who to ask when signing in fails, and confirms a sign-out', async () => {
+    const page = await request(t.app).get('/sign-in');
+    expect(visible(page.text)).toMatch(
+      /If you cannot sign in, or have forgotten your password, email the Home Office DHR team at \S+@/,
+    );
+    const out = await request(t.app).get('/sign-in?signedOut=1');
+    expect(visible(out.text)).toContain('You have signed out.');
   });
 });
 

@@ -298,6 +298,7 @@ const MATRIX: Record<string, Entry> = {
   'POST /account/two-factor': { expect: SIGNED_IN, url: () => '/account/two-factor', body: () => ({ code: 'x' }) },
   // Nobody in the fixture has two-factor sign-in, so new recovery codes are refused (409) for all.
   'POST /account/recovery-codes': { expect: SIGNED_IN, url: () => '/account/recovery-codes' },
+  'POST /account/password': { expect: SIGNED_IN, url: () => '/account/password' },
   'GET /': { expect: SIGNED_IN, url: () => '/' },
   'GET /dashboard': { expect: HOME_OFFICE, url: () => '/dashboard' },
   'GET /reviews': {

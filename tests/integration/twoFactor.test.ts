@@ -234,6 +234,23 @@ describe('the secretariat and the panel must use it', () => {
     ).toBe('/');
   });
 
+  it('sends a half-signed-in browser that goes back to the sign-in page on to the step it owes, and lets it sign out', async () => {
+    const { agent } = await password(EMAIL.secretariat, '/reviews');
+    const back = await agent.get('/sign-in?next=%2Fmail');
+    expect([back.status, back.headers.location]).toEqual([302, '/sign-in/code?next=%2Fmail']);
+    const codePage = await agent.get('/sign-in/code');
+    expect(visible(codePage.text)).toContain('Not you, or want to start again? Sign out');
+    const out = await agent
+      .post('/sign-out')
+      .type('form')
+      .send({ _csrf: csrfOf(codePage.text) });
+    expect(out.headers.location).toBe('/sign-in?signedOut=1');
+    const fresh = await agent.get('/sign-in');
+    expect(fresh.status).toBe(200);
+    expect(visible(fresh.text)).toContain('Sign in');
+    expect((await agent.get('/sign-in/code')).headers.location).toBe('/sign-in');
+  });
+
   it('forgets a half-finished sign-in after ten minutes', async () => {
     const { agent } = await password(EMAIL.secretariat);
     t.clock.advance(11 * 60_000);

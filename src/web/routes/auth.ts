@@ -17,21 +17,39 @@ function safeNext(value: unknown): string {
 class Refused extends Error {}
 
 export function authRoutes(router: express.Router, { services, sessions, csrf }: WebContext) {
-  router.get('/sign-in', (req, res) => {
+  router.get('/sign-in', async (req, res) => {
     if (req.user) return res.redirect('/');
+    const next = safeNext(req.query.next);
+    // Half-way through signing in (a bookmark, the service's name in the header): back to the step owed.
+    if (req.pendingUserId) {
+      const user = await services.accountAdmin.get(OPERATOR, req.pendingUserId);
+      const owed = user ? await services.accounts.secondFactor(user) : 'none';
+      if (owed !== 'none') return res.redirect(`/sign-in/${owed}?next=${encodeURIComponent(next)}`);
+    }
     render(req, res, 'sign-in', {
       title: 'Sign in',
-      next: safeNext(req.query.next),
+      next,
       values: {},
-      banner: req.query.passwordSet ? { success: true, text: 'Your new password is set. Sign in with it.' } : null,
+      dhrMailbox: (await services.settings.get()).dhrMailbox,
+      banner: req.query.passwordSet
+        ? { success: true, text: 'Your new password is set. Sign in with it.' }
+        : req.query.signedOut
+          ? { success: true, text: 'You have signed out.' }
+          : null,
     });
   });
 
   router.post('/sign-in', async (req, res) => {
     const values = { email: String(req.body.email ?? '') };
     const next = safeNext(req.body.next);
-    const again = (errors: { field: string; message: string; href: string }[], status: number) =>
-      render(req, res, 'sign-in', { title: 'Sign in', next, values, errors }, status);
+    const again = async (errors: { field: string; message: string; href: string }[], status: number) =>
+      render(
+        req,
+        res,
+        'sign-in',
+        { title: 'Sign in', next, values, errors, dhrMailbox: (await services.settings.get()).dhrMailbox },
+        status,
+      );
     try {
       const user = await services.accounts.verifyCredentials(
         { email: req.body.email ?? '', password: req.body.password ?? '' },
@@ -158,6 +176,7 @@ export function authRoutes(router: express.Router, { services, sessions, csrf }:
         secret: secret.replace(/(.{4})/g, '$1 ').trim(),
         qrCode,
         replacing,
+        signingIn: req.path === '/sign-in/set-up',
         required: await services.accounts.secondFactor(user).then((s) => s !== 'none'),
         errors,
       },
@@ -221,7 +240,15 @@ export function authRoutes(router: express.Router, { services, sessions, csrf }:
         title: 'Your account',
         status: await services.twoFactor.status(req.user!),
         required: (await services.accounts.secondFactor(req.user!)) !== 'none',
+        isSecretariat: req.user!.role === 'secretariat',
         errors,
+        banner:
+          req.query.passwordChanged && !errors
+            ? {
+                success: true,
+                text: 'Your password is changed. Any other browser you were signed in on is signed out.',
+              }
+            : null,
       },
       status,
     );
@@ -261,34 +288,71 @@ export function authRoutes(router: express.Router, { services, sessions, csrf }:
     if (codes) render(req, res, 'recovery-codes', { title: 'Your recovery codes', codes, next: '/account' });
   });
 
+  router.post('/account/password', async (req, res) => {
+    if (!req.user) return res.redirect('/sign-in');
+    const user = req.user;
+    if (String(req.body.password ?? '') !== String(req.body.confirm ?? '')) {
+      const message = 'Enter the same new password twice';
+      return accountPage(req, res, [{ field: 'confirm', message, href: '#confirm' }], 422);
+    }
+    try {
+      await services.accounts.changePassword(
+        user.id,
+        { current: String(req.body.current ?? ''), password: String(req.body.password ?? '') },
+        { address: req.ip },
+      );
+    } catch (err) {
+      if (err instanceof ValidationError) {
+        const labels = { current: 'Your current password', password: 'The new password' };
+        return accountPage(req, res, pageErrors(err.errors, labels), 422);
+      }
+      if (err instanceof TooManyRequestsError) {
+        res.set('Retry-After', String(err.retryAfterSeconds));
+        return accountPage(req, res, [{ field: 'current', message: err.message, href: '#current' }], 429);
+      }
+      throw err;
+    }
+    // Every session of theirs ended; this browser carries on in a new one.
+    await sessions.start(req, res, user.id);
+    csrf.refresh(req, res);
+    res.redirect('/account?passwordChanged=1');
+  });
+
   // Setting a new password from the link the secretariat had sent: no sign-in, the link's code is the key.
-  const resetPage = (req: express.Request, res: express.Response, token: string, errors?: PageError[], status = 200) =>
-    render(req, res, 'reset-password', { title: 'Set a new password', token, errors }, status);
+  const linkGone = (req: express.Request, res: express.Response) =>
+    render(req, res, 'errors/problem', { title: 'This link does not work', message: LINK_GONE }, 410);
+  const resetPage = (
+    req: express.Request,
+    res: express.Response,
+    token: string,
+    email: string,
+    errors?: PageError[],
+    status = 200,
+  ) => render(req, res, 'reset-password', { title: 'Set a new password', token, email, errors }, status);
 
   router.get('/reset-password', async (req, res) => {
     const token = typeof req.query.token === 'string' ? req.query.token : '';
-    if (!(await services.accountAdmin.resetIsValid(token))) {
-      return render(req, res, 'errors/problem', { title: 'This link does not work', message: LINK_GONE }, 410);
-    }
-    resetPage(req, res, token);
+    const account = await services.accountAdmin.resetFor(token);
+    if (!account) return linkGone(req, res);
+    resetPage(req, res, token, account.email);
   });
 
   router.post('/reset-password', async (req, res) => {
     const token = String(req.body.token ?? '');
+    const account = await services.accountAdmin.resetFor(token);
+    if (!account) return linkGone(req, res);
     const chosen = String(req.body.password ?? '');
     if (chosen !== String(req.body.confirm ?? '')) {
       const message = 'Enter the same password twice';
-      return resetPage(req, res, token, [{ field: 'confirm', message, href: '#confirm' }], 422);
+      return resetPage(req, res, token, account.email, [{ field: 'confirm', message, href: '#confirm' }], 422);
     }
     try {
       await services.accountAdmin.completePasswordReset({ token, password: chosen });
       res.redirect('/sign-in?passwordSet=1');
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      if (err.errors.some((e) => e.field === 'token')) {
-        return render(req, res, 'errors/problem', { title: 'This link does not work', message: LINK_GONE }, 410);
-      }
-      resetPage(req, res, token, pageErrors(err.errors, { password: 'The new password' }), 422);
+      if (err.errors.some((e) => e.field === 'token')) return linkGone(req, res);
+      resetPage(req, res, token, account.email, pageErrors(err.errors, { password: 'The new password' }), 422);
     }
   });
 

@@ -121,6 +121,7 @@ const ACCOUNT_EVENTS: Record<string, string> = {
   PASSWORD_RESET_SENT: 'Sent a link to set a new password',
   PASSWORD_SET: 'Set a new password from the link',
   TWO_FACTOR_ON: 'Turned on two-factor sign-in',
+  PASSWORD_CHANGED: 'Changed their password',
   TWO_FACTOR_CHANGED: 'Moved two-factor sign-in to a new app',
   RECOVERY_CODES_RENEWED: 'Made new recovery codes',
   RECOVERY_CODE_USED: 'Signed in with a recovery code',
