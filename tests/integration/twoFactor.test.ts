@@ -332,6 +332,8 @@ describe('a new phone', () => {
 
     const page = await agent.get('/account/two-factor');
     expect(visible(page.text)).toContain('Move two-factor sign-in to a new app');
+    expect(visible(page.text)).toContain('Code from the new app');
+    expect(visible(page.text)).toContain('Code from your old app');
     const key = /type this key instead: <strong[^>]*>([A-Z2-7 ]+)</.exec(page.text)![1]!.replace(/ /g, '');
     const without = await agent
       .post('/account/two-factor')
