@@ -629,7 +629,12 @@ export function createReviews(
         if (typeof type === 'string' && isClientEventType(type) && !roleMaySend(user.role, type)) {
           throw new ForbiddenError(`Your role (${user.role}) cannot send ${type}`);
         }
-        return parseClientEvent(input);
+        const event = parseClientEvent(input);
+        // A report is published on a day that has come: a later date is a slip of the keyboard.
+        if (event.type === 'RECORD_PUBLICATION' && event.publishedOn > toIsoDate(clock.now())) {
+          throw ValidationError.field('publishedOn', 'must be today or in the past');
+        }
+        return event;
       });
       return view(user, reviewId);
     },

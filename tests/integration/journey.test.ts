@@ -177,21 +177,27 @@ describe('a review that goes "publish after changes"', () => {
   it('is published by the CSP with its web link, after which nothing more can happen', async () => {
     const bad = await t
       .api('kent')
-      .event(id, { type: 'RECORD_PUBLICATION', url: 'javascript:alert(1)', publishedOn: '2026-06-30' });
+      .event(id, { type: 'RECORD_PUBLICATION', url: 'javascript:alert(1)', publishedOn: '2026-03-01' });
     expect(bad.status).toBe(422);
     expect(bad.body.errors).toEqual([
       { field: 'url', message: 'must be a web address starting with http:// or https://' },
     ]);
+    // A publication date still to come is a slip of the keyboard.
+    const future = await t
+      .api('kent')
+      .event(id, { type: 'RECORD_PUBLICATION', url: 'https://www.kent.gov.uk/dhr/mary', publishedOn: '2026-06-30' });
+    expect(future.status).toBe(422);
+    expect(future.body.errors).toEqual([{ field: 'publishedOn', message: 'must be today or in the past' }]);
 
     const published = await t.api('kent').event(id, {
       type: 'RECORD_PUBLICATION',
       url: 'https://www.kent.gov.uk/dhr/mary',
-      publishedOn: '2026-06-30',
+      publishedOn: '2026-03-01',
     });
     expect(published.status).toBe(200);
     expect(published.body).toMatchObject({
       state: 'published',
-      publication: { url: 'https://www.kent.gov.uk/dhr/mary', publishedOn: '2026-06-30' },
+      publication: { url: 'https://www.kent.gov.uk/dhr/mary', publishedOn: '2026-03-01' },
       allowedEvents: [],
     });
     expect((await t.api('secretariat').get(`/reviews/${id}`)).body.allowedEvents).toEqual([]);
@@ -290,7 +296,7 @@ describe('a review that goes "resubmit", then round 2, then "publish"', () => {
 
     const published = await t
       .api('kent')
-      .event(id, { type: 'RECORD_PUBLICATION', url: 'http://kent.example/ben', publishedOn: '2026-08-01' });
+      .event(id, { type: 'RECORD_PUBLICATION', url: 'http://kent.example/ben', publishedOn: '2026-03-01' });
     expect(published.body.state).toBe('published');
   });
 });

@@ -124,7 +124,7 @@ describe('reminders', () => {
 
     const published = await t
       .api('kent')
-      .event(id, { type: 'RECORD_PUBLICATION', url: 'https://kent.example/dhr/pia', publishedOn: '2026-07-01' });
+      .event(id, { type: 'RECORD_PUBLICATION', url: 'https://kent.example/dhr/pia', publishedOn: '2026-03-02' });
     expect(published.body.state).toBe('published');
     expect(await mailKinds(id)).toEqual([
       'acknowledgement',

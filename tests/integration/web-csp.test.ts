@@ -369,6 +369,16 @@ describe('revision items after "publish after changes"', () => {
     expect(bad.text).toContain('<a href="#url">Web address');
     expect(bad.text).toContain('value="not a web address"');
     expect(await state(id)).toBe('approved');
+    const future = await kent.form(`/reviews/${id}/events`, {
+      type: 'RECORD_PUBLICATION',
+      url: 'https://www.kent.gov.uk/dhr/mary',
+      'publishedOn-day': '2',
+      'publishedOn-month': '3',
+      'publishedOn-year': '2027',
+    });
+    expect(future.status).toBe(422);
+    expect(future.text).toMatch(/<a href="#publishedOn[^"]*">Date of publication must be today or in the past<\/a>/);
+    expect(await state(id)).toBe('approved');
 
     const res = await kent.form(`/reviews/${id}/events`, {
       type: 'RECORD_PUBLICATION',
