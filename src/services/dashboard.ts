@@ -35,7 +35,7 @@ interface DashboardList<T> {
 
 /**
  * What the panel secretariat should do next, read in one go for the dashboard:
- * reviews waiting for a meeting, letters waiting to go, revisions waiting to be
+ * the next panel meeting, reviews waiting for a meeting, letters waiting to go, revisions waiting to be
  * checked, what is overdue, failed emails, and the pipeline's figures.
  * Everything is the Home Office's view, so nothing here is scoped to a CSP.
  *
@@ -105,8 +105,24 @@ export function createDashboard(db: Db, clock: Clock, settings: SettingsService,
     };
   }
 
+  /** The first panel meeting from today on, with the reviews on its agenda so far; null when none is set. */
+  async function nextMeeting(now: Date): Promise<{ id: number; date: string; scheduled: number } | null> {
+    const row = await db('panel_meetings as m')
+      .where('m.date', '>=', toIsoDate(now))
+      .orderBy('m.date')
+      .orderBy('m.id')
+      .first(
+        'm.id',
+        'm.date',
+        db.raw(
+          `(select count(*) from reviews r where r.meeting_id = m.id and r.state = 'scheduled')::int as scheduled`,
+        ),
+      );
+    return row ? { id: row.id, date: toIsoDate(row.date), scheduled: row.scheduled } : null;
+  }
+
   async function work(now: Date, s: Thresholds) {
-    const [stats, toSchedule, letterRows, toCheck, overdue] = await Promise.all([
+    const [stats, toSchedule, letterRows, toCheck, overdue, meeting] = await Promise.all([
       pipeline.stats(now),
       inStates(['submitted', 'resubmitted']),
       reviews()
@@ -121,6 +137,7 @@ export function createDashboard(db: Db, clock: Clock, settings: SettingsService,
         .limit(DASHBOARD_LIST_LENGTH),
       inStates(['revisions_submitted']),
       overdueReviews(now, s),
+      nextMeeting(now),
     ]);
     const count = (...states: ReviewState[]) =>
       stats.counts.filter((c) => states.includes(c.state)).reduce((n, c) => n + c.count, 0);
@@ -136,6 +153,7 @@ export function createDashboard(db: Db, clock: Clock, settings: SettingsService,
       },
       toCheck: { reviews: toCheck, total: count('revisions_submitted') },
       overdue,
+      nextMeeting: meeting,
       stats,
     };
   }

@@ -35,10 +35,20 @@ describe('the dashboard at volume', () => {
 
   it('reflects a change made a moment ago, even though it reuses its figures while nothing changes', async () => {
     const s = await signedIn(t, 'secretariat');
-    const before = section((await s.get('/dashboard')).text, 'to-schedule');
+    const first = (await s.get('/dashboard')).text;
+    expect(section(first, 'next-meeting')).toContain('No panel meeting is set from today on. Add the next meeting');
+    const before = section(first, 'to-schedule');
     expect(before).toContain('Reviews to schedule (11)');
-    const scheduled = await t.api('secretariat').event(ids[0]!, { type: 'SCHEDULE', meetingId: await meeting(t) });
+    // A meeting already held is not the next one; the one to come is, with its agenda so far.
+    await meeting(t, '2026-02-20');
+    const next = await meeting(t, '2026-04-15');
+    const scheduled = await t.api('secretariat').event(ids[0]!, { type: 'SCHEDULE', meetingId: next });
     expect(scheduled.status).toBe(200);
+    const now = (await s.get('/dashboard')).text;
+    expect(section(now, 'next-meeting')).toContain(
+      'Next panel meeting: 15 April 2026 , with 1 review on its agenda so far.',
+    );
+    expect(now).toContain(`href="/meetings/${next}">15 April 2026</a>`);
     const after = section((await s.get('/dashboard')).text, 'to-schedule');
     expect(after).toContain('Reviews to schedule (10)');
     expect(after).not.toContain('(Person 1)');
