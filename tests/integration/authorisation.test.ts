@@ -306,6 +306,7 @@ const MATRIX: Record<string, Entry> = {
     expect: 'ok ok 403 403 ok ok 403 403 out',
     url: () => '/reviews',
   },
+  'GET /reviews.csv': { expect: 'ok ok 403 403 ok ok 403 403 out', url: () => '/reviews.csv' },
   'GET /my-reviews': { expect: '403 403 ok ok 403 403 403 403 out', url: () => '/my-reviews' },
   'GET /reviews/new': { expect: 'ok 403 ok ok 403 403 403 403 out', url: () => '/reviews/new' },
   'POST /reviews/new': { expect: 'ok 403 ok ok 403 403 403 403 out', url: () => '/reviews/new', body: () => ({}) },

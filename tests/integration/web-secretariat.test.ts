@@ -709,3 +709,35 @@ describe('forms from elsewhere', () => {
     expect(await count('panel_meetings')).toBe(before);
   });
 });
+
+describe('the reviews as a spreadsheet', () => {
+  it('downloads every review the filters match, formulas shown as typed, and a PCC only its own area', async () => {
+    const formula = (await t.api('kent').post('/reviews', { pseudonym: '=HYPERLINK("x")' })).body.id as number;
+    const hackney = (await t.api('hackney').post('/reviews', { pseudonym: 'Elsewhere' })).body.id as number;
+    const secretariat = await as('secretariat');
+    const list = await secretariat.get('/reviews?state=notified');
+    expect(decode(list.text)).toContain('href="/reviews.csv?state=notified" download>Download as CSV');
+
+    const csv = await secretariat.agent.get('/reviews.csv?state=notified');
+    expect(csv.status).toBe(200);
+    expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(csv.headers['content-disposition']).toBe('attachment; filename=dhr-reviews-2026-03-02.csv');
+    const lines = csv.text.replace(/^\uFEFF/, '').split('\r\n');
+    expect(lines[0]).toBe('Reference,Pseudonym,CSP,State,Notified on,Last changed');
+    const refOf = async (id: number) => (await t.db('reviews').where({ id }).first('reference')).reference as string;
+    const [formulaRef, hackneyRef] = [await refOf(formula), await refOf(hackney)];
+    const row = lines.find((l) => l.startsWith(`${formulaRef},`))!;
+    expect(row).toContain(`"'=HYPERLINK(""x"")"`);
+    expect(row).toContain(',Notified,');
+    expect(lines.some((l) => l.startsWith(`${hackneyRef},`))).toBe(true);
+    // Every data line is a notified review: the filter holds in the download.
+    const notified = await t.db('reviews').where({ state: 'notified' }).count('* as n');
+    expect(lines.filter((l) => l && l !== lines[0])).toHaveLength(Number(notified[0]!.n));
+
+    const pcc = await as('kentPcc');
+    const theirs = (await pcc.agent.get('/reviews.csv')).text;
+    expect(theirs).toContain(formulaRef);
+    expect(theirs).not.toContain(hackneyRef);
+    expect((await (await as('kent')).agent.get('/reviews.csv')).status).toBe(403);
+  });
+});

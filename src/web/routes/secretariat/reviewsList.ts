@@ -1,8 +1,10 @@
 import type express from 'express';
 import { longDate } from '../../../letters/dates';
+import { toIsoDate } from '../../../services/clock';
 import { isHomeOffice } from '../../../services/scope';
 import { stateLabel } from '../../../workflow/lifecycle';
 import { STATES, type ReviewState } from '../../../workflow/types';
+import { toCsv } from '../../csv';
 import { render } from '../../forms';
 import type { WebContext } from '../../index';
 import { allowRoles, queryText } from './common';
@@ -87,6 +89,37 @@ export function reviewListRoutes(router: express.Router, { services }: WebContex
         ...meetings.map((m) => ({ value: m.id, text: longDate(m.date) })),
       ],
       pagination: paginate(page, pages, href),
+      csvHref: `/reviews.csv${href(1).slice('/reviews'.length)}`,
     });
+  });
+
+  /** Every review the list's filters match (not just one page), for a spreadsheet. */
+  router.get('/reviews.csv', async (req, res) => {
+    const user = allowRoles(req, ['secretariat', 'panel', 'pcc'], 'This download is for the Home Office and PCCs');
+    const { page: _page, ...filters } = filtersFrom(req.query as Record<string, unknown>, isHomeOffice(user));
+    const given = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== '')) as Record<string, string>;
+    const rows: Awaited<ReturnType<typeof services.reviews.list>> = [];
+    // A thousand at a time, the most one query of the list returns.
+    for (let offset = 0; ; offset += 1000) {
+      const batch = await services.reviews.list(user, { ...given, limit: '1000', offset: String(offset) });
+      rows.push(...batch);
+      if (batch.length < 1000) break;
+    }
+    const csv = toCsv([
+      ['Reference', 'Pseudonym', 'CSP', 'State', 'Notified on', 'Last changed'],
+      ...rows.map((r) => [
+        r.reference,
+        r.pseudonym,
+        r.csp.name,
+        capitalise(stateLabel(r.state)),
+        r.notifiedOn,
+        r.updatedAt ? r.updatedAt.slice(0, 10) : '',
+      ]),
+    ]);
+    res
+      .type('text/csv; charset=utf-8')
+      .attachment(`dhr-reviews-${toIsoDate(services.clock.now())}.csv`)
+      // The byte order mark tells spreadsheets the file is UTF-8.
+      .send(`\uFEFF${csv}`);
   });
 }
