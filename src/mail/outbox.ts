@@ -6,7 +6,7 @@ import { fileName } from '../letters/compose';
 import type { User } from '../services/accounts';
 import { toIso, type Clock } from '../services/clock';
 import { ConflictError, ForbiddenError, NotFoundError } from '../services/errors';
-import { id, parse } from '../services/validation';
+import { id, parse, searchText } from '../services/validation';
 import { z } from 'zod';
 
 export interface NewMessage {
@@ -105,6 +105,51 @@ export function createOutbox(db: Db, clock: Clock, options: { from: string; doma
     };
   }
 
+  /**
+   * The emails a query asks for, newest first: by review, by status, and `search` for a
+   * recipient (To or Cc), a subject, or a review's reference or pseudonym; `limit` (at most 500) and `offset` page them.
+   */
+  function mailQuery(query: unknown) {
+    const filters = parse(
+      z.strictObject({
+        reviewId: z.coerce.number({ error: 'must be a whole number' }).pipe(id).optional(),
+        status: z.enum(['queued', 'sent', 'failed'], { error: 'must be queued, sent or failed' }).optional(),
+        q: searchText(100).optional(),
+        limit: z.coerce
+          .number({ error: 'must be a whole number' })
+          .int({ error: 'must be a whole number' })
+          .min(1, { error: 'must be between 1 and 500' })
+          .max(500, { error: 'must be between 1 and 500' })
+          .default(500),
+        offset: z.coerce
+          .number({ error: 'must be a whole number' })
+          .int({ error: 'must be a whole number' })
+          .min(0, { error: 'must not be negative' })
+          .max(2_147_483_647, { error: 'is beyond the last email' })
+          .default(0),
+      }),
+      query,
+    );
+    const found = db<OutboxRow>('outbox as o').select('o.*').orderBy('o.id', 'desc');
+    if (filters.reviewId) found.where('o.review_id', filters.reviewId);
+    if (filters.status === 'queued') found.whereIn('o.status', ['queued', 'sending']);
+    else if (filters.status) found.where('o.status', filters.status);
+    if (filters.q) {
+      const pattern = `%${filters.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      found.where((w) =>
+        w
+          .whereRaw('o."to"::text ilike ?', [pattern])
+          .orWhereRaw('o.cc::text ilike ?', [pattern])
+          .orWhereILike('o.subject', pattern)
+          .orWhereIn(
+            'o.review_id',
+            db('reviews').select('id').whereILike('reference', pattern).orWhereILike('pseudonym', pattern),
+          ),
+      );
+    }
+    return { found, limit: filters.limit, offset: filters.offset };
+  }
+
   const attachmentsOf = (row: OutboxRow) =>
     row.attach_letter ? [{ filename: 'QA Panel feedback.pdf', contentType: 'application/pdf' }] : [];
 
@@ -148,20 +193,22 @@ export function createOutbox(db: Db, clock: Clock, options: { from: string; doma
       return row.id;
     },
 
+    /** The newest emails first, filtered; see `mailQuery` for the filters. At most 500 at a time. */
     async list(user: User, query: unknown) {
       requireSecretariat(user);
-      const filters = parse(
-        z.strictObject({
-          reviewId: z.coerce.number({ error: 'must be a whole number' }).pipe(id).optional(),
-          status: z.enum(['queued', 'sent', 'failed'], { error: 'must be queued, sent or failed' }).optional(),
-        }),
-        query,
-      );
-      const q = db<OutboxRow>('outbox').orderBy('id', 'desc').limit(500);
-      if (filters.reviewId) q.where('review_id', filters.reviewId);
-      if (filters.status === 'queued') q.whereIn('status', ['queued', 'sending']);
-      else if (filters.status) q.where('status', filters.status);
-      return (await q).map((row) => summary(row, attachmentsOf(row)));
+      const { found, limit, offset } = mailQuery(query);
+      return (await found.limit(limit).offset(offset)).map((row) => summary(row, attachmentsOf(row)));
+    },
+
+    /** One page of the emails that match the filters, with how many match in all. */
+    async search(user: User, query: unknown) {
+      requireSecretariat(user);
+      const { found, limit, offset } = mailQuery(query);
+      const [rows, [count]] = await Promise.all([
+        found.clone().limit(limit).offset(offset),
+        found.clone().clearSelect().clearOrder().count<{ n: string | number }[]>('* as n'),
+      ]);
+      return { messages: rows.map((row) => summary(row, attachmentsOf(row))), total: Number(count!.n) };
     },
 
     async get(user: User, mailId: number) {

@@ -741,3 +741,46 @@ describe('the reviews as a spreadsheet', () => {
     expect((await (await as('kent')).agent.get('/reviews.csv')).status).toBe(403);
   });
 });
+
+describe('Mail', () => {
+  it('finds emails by recipient, subject or review, fifty to a page, and says when nothing matches', async () => {
+    const review = (await t.api('kent').post('/reviews', { pseudonym: 'Searchable' })).body;
+    const note = (i: number, to: string) =>
+      t.services.outbox.enqueue(t.db, {
+        kind: 'revision_reminder',
+        reviewId: i % 2 ? review.id : null,
+        letterId: null,
+        template: 'revision_reminder',
+        to: [to],
+        cc: [],
+        replyTo: 'dhr@example.org',
+        subject: `Reminder ${i}`,
+        html: '<p>x</p>',
+        text: 'x',
+        attachLetter: false,
+      });
+    for (let i = 1; i <= 60; i++) await note(i, i === 7 ? 'Unusual.Person@Far.example' : `bulk${i}@csp.example`);
+    const secretariat = await as('secretariat');
+    const everything = await t.db('outbox').count('* as n');
+
+    const first = visible((await secretariat.get('/mail')).text);
+    expect(first).toContain(`${Number(everything[0]!.n)} emails, showing 1 to 50`);
+    const second = await secretariat.get('/mail?page=2');
+    expect(second.text).toContain('<title>Mail (page 2 of');
+
+    const byRecipient = visible((await secretariat.get('/mail?q=unusual.person')).text);
+    expect(byRecipient).toContain('1 email found');
+    expect(byRecipient).toContain('Reminder 7');
+    const byReview = visible((await secretariat.get(`/mail?q=${encodeURIComponent(review.reference)}`)).text);
+    expect(byReview).toContain('30 emails found');
+    expect(visible((await secretariat.get('/mail?q=searchable')).text)).toContain('30 emails found');
+    const none = visible((await secretariat.get('/mail?q=searchable&status=failed')).text);
+    expect(none).toContain('No emails match your search among those failed.');
+    // A search for a wildcard finds the character, not everything.
+    expect(visible((await secretariat.get('/mail?q=%25')).text)).toContain('No emails match your search.');
+
+    const api = await t.api('secretariat').get('/mail?q=unusual.person&limit=5');
+    expect(api.body.map((m: { subject: string }) => m.subject)).toEqual(['Reminder 7']);
+    expect((await t.api('secretariat').get('/mail?limit=501')).status).toBe(422);
+  });
+});

@@ -4,6 +4,10 @@ import { handleForm, render, type PageError } from '../../forms';
 import type { WebContext } from '../../index';
 import { idParam } from '../../../http';
 import { allowRoles, queryText } from './common';
+import { paginate } from './pagination';
+
+/** Emails on one page of Mail. */
+const PAGE_SIZE = 50;
 
 const STATUSES = ['queued', 'sent', 'failed'] as const;
 const STATUS_TAGS = { queued: 'blue', sent: 'green', failed: 'red' } as const;
@@ -39,13 +43,39 @@ export function mailRoutes(router: express.Router, { services }: WebContext) {
 
   router.get('/mail', async (req, res) => {
     const user = allowRoles(req, ['secretariat'], SECRETARIAT_ONLY);
+    // As with the reviews list, a filter that cannot be one is dropped: a bookmark keeps working.
     const asked = queryText(req.query.status);
     const status = (STATUSES as readonly string[]).includes(asked) ? asked : '';
-    const messages = await outbox.list(user, status ? { status } : {});
+    const q = queryText(req.query.q)
+      .replace(/[\x00-\x1f\x7f]/g, '')
+      .slice(0, 100)
+      .trim();
+    const pageAsked = queryText(req.query.page);
+    const given = { ...(status ? { status } : {}), ...(q ? { q } : {}) };
+    const search = (page: number) =>
+      outbox.search(user, { ...given, limit: String(PAGE_SIZE), offset: String((page - 1) * PAGE_SIZE) });
+    let page = /^\d{1,6}$/.test(pageAsked) && Number(pageAsked) >= 1 ? Number(pageAsked) : 1;
+    let { messages, total } = await search(page);
+    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    // A page past the end (the list shrank since the link was made) shows the last one.
+    if (page > pages) {
+      page = pages;
+      ({ messages, total } = await search(page));
+    }
+    const href = (p: number) => {
+      const params = new URLSearchParams({ ...given, ...(p > 1 ? { page: String(p) } : {}) });
+      const qs = params.toString();
+      return qs ? `/mail?${qs}` : '/mail';
+    };
     render(req, res, 'secretariat/mail/index', {
-      title: status ? `Mail: ${status}` : 'Mail',
+      title: page > 1 ? `Mail (page ${page} of ${pages})` : status ? `Mail: ${status}` : 'Mail',
       messages: messages.map(describe),
-      values: { status },
+      total,
+      from: total === 0 ? 0 : (page - 1) * PAGE_SIZE + 1,
+      to: (page - 1) * PAGE_SIZE + messages.length,
+      filtered: Object.keys(given).length > 0,
+      pagination: paginate(page, pages, href),
+      values: { status, q },
       statusOptions: [
         { value: '', text: 'Any status' },
         { value: 'queued', text: 'Queued' },
