@@ -428,7 +428,7 @@ export function createReviews(
         from_state: string | null;
         to_state: string;
         at: string;
-        payload: { reason?: string; shareReason?: boolean } | null;
+        payload: { reason?: string; shareReason?: boolean; itemId?: number; kind?: string; filename?: string } | null;
         email: string | null;
         name: string | null;
         role: string | null;
@@ -454,6 +454,11 @@ export function createReviews(
         labels.set(its[k]!.id, label),
       );
     }
+    // "2a", or "2a of round 1" once there is more than one round.
+    const numberOf = new Map(rounds.map((r) => [r.id, r.number]));
+    const roundOf = new Map(items.map((i) => [i.id, numberOf.get(i.round_id)]));
+    const itemLabel = (itemId: number) =>
+      rounds.length > 1 ? `${labels.get(itemId)} of round ${roundOf.get(itemId)}` : labels.get(itemId)!;
     return {
       id: review.id,
       reference: review.reference,
@@ -515,6 +520,9 @@ export function createReviews(
         actor: actorAs(user, h),
         at: toIso(h.at),
         ...(h.payload?.reason && reasonShown(user, h) ? { reason: h.payload.reason } : {}),
+        // What the event was about: the document, or the item as its letter numbers it (while the item exists).
+        ...(h.payload?.filename ? { document: { kind: h.payload.kind, filename: h.payload.filename } } : {}),
+        ...(h.payload?.itemId && labels.has(h.payload.itemId) ? { item: itemLabel(h.payload.itemId) } : {}),
       })),
       createdAt: toIso(review.created_at),
       updatedAt: toIso(review.updated_at),

@@ -784,3 +784,47 @@ describe('Mail', () => {
     expect((await t.api('secretariat').get('/mail?limit=501')).status).toBe(422);
   });
 });
+
+describe("a review's history", () => {
+  it('runs newest first, names the document or item each event was about, and shows the latest twenty until asked for all', async () => {
+    const id = await submittedReview(t, 'Chronicle');
+    const secretariat = await as('secretariat');
+    const titles = (html: string) => [...html.matchAll(/app-timeline__title">([^<]*)</g)].map((m) => decode(m[1]!));
+
+    let page = await secretariat.get(`/reviews/${id}`);
+    expect(titles(page.text)).toEqual([
+      'Submitted to the Home Office',
+      'Document uploaded: action_plan.pdf',
+      'Document uploaded: executive_summary.pdf',
+      'Document uploaded: overview_report.pdf',
+      'Review notified',
+    ]);
+
+    await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: await meeting(t) });
+    await t.api('panel').event(id, {
+      type: 'RECORD_OUTCOME',
+      outcome: 'publish_after_changes',
+      commendations: '',
+      areas: [{ text: 'Name the agencies.' }, { heading: 'Family', text: 'Speak to them.' }],
+    });
+    const sent = await t.api('secretariat').event(id, { type: 'SEND_LETTER' });
+    const items = sent.body.rounds.at(-1).items as { id: number; label: string }[];
+    await t.api('kent').event(id, { type: 'RESPOND_TO_ITEM', itemId: items[1]!.id, response: 'Done.' });
+    page = await secretariat.get(`/reviews/${id}`);
+    expect(titles(page.text)[0]).toBe(`Revision item answered: ${items[1]!.label}`);
+
+    for (let i = 0; i < 8; i++) {
+      await t.api('secretariat').event(id, { type: 'PAUSE', reason: `Inquest ${i}` });
+      await t.api('secretariat').event(id, { type: 'RESUME' });
+    }
+    page = await secretariat.get(`/reviews/${id}`);
+    const events = await t.db('review_events').where({ review_id: id }).count('* as n');
+    const total = Number(events[0]!.n);
+    expect(titles(page.text)).toHaveLength(20);
+    expect(visible(page.text)).toContain(`Newest first: the latest 20 of ${total} events.`);
+    expect(page.text).toContain(`href="/reviews/${id}?history=all#history">Show all ${total} events`);
+    const all = await secretariat.get(`/reviews/${id}?history=all`);
+    expect(titles(all.text)).toHaveLength(total);
+    expect(titles(all.text).at(-1)).toBe('Review notified');
+  });
+});

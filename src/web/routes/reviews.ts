@@ -17,6 +17,9 @@ const ELSEWHERE: Partial<Record<ClientEventType, (id: number, meetingId: number 
   RESPOND_TO_ITEM: (id) => `/reviews/${id}/items`,
 };
 
+/** History events a review's page shows before "Show all". */
+const TIMELINE_LENGTH = 20;
+
 export function reviewRoutes(router: express.Router, ctx: WebContext) {
   const { services } = ctx;
 
@@ -49,6 +52,9 @@ export function reviewRoutes(router: express.Router, ctx: WebContext) {
           }))
         : null;
     const missing = checklist?.find((c) => c.documents.length === 0)?.kind;
+    // The history newest first; a long one shows its latest events until all are asked for.
+    const allHistory = req.query.history === 'all';
+    const timeline = [...review.history].reverse();
     render(
       req,
       res,
@@ -70,6 +76,9 @@ export function reviewRoutes(router: express.Router, ctx: WebContext) {
           text: k.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase()),
         })),
         itemStatus: ITEM_STATUS,
+        timeline: allHistory ? timeline : timeline.slice(0, TIMELINE_LENGTH),
+        timelineHidden: allHistory ? 0 : Math.max(0, timeline.length - TIMELINE_LENGTH),
+        timelineTotal: timeline.length,
         banner: banner ? { success: true, text: banner } : null,
         checklist,
         // The revision items have a page of their own, for those who answer them.
