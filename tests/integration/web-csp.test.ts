@@ -11,7 +11,8 @@ type Agent = Awaited<ReturnType<typeof signedIn>>;
 
 const count = (html: string, pattern: RegExp) => (html.match(new RegExp(pattern, 'g')) ?? []).length;
 const toDo = (html: string) => count(html, /govuk-tag--blue">To do</);
-const completed = (html: string) => count(html, /-status">Completed</);
+/** Items answered or accepted: plain text in the task list, in the words the review page uses too. */
+const completed = (html: string) => count(html, /-status">(Answered|Accepted)</);
 const returned = (html: string) => count(html, /govuk-tag--red">Returned</);
 /** Every form on a page but the sign-out button in the navigation. */
 const formsOf = (html: string) => (html.match(/<form[^>]*>/g) ?? []).filter((f) => !f.includes('/sign-out'));

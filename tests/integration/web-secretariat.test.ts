@@ -812,6 +812,10 @@ describe("a review's history", () => {
     await t.api('kent').event(id, { type: 'RESPOND_TO_ITEM', itemId: items[1]!.id, response: 'Done.' });
     page = await secretariat.get(`/reviews/${id}`);
     expect(titles(page.text)[0]).toBe(`Revision item answered: ${items[1]!.label}`);
+    // The item's status in the words the CSP's task list uses too.
+    expect(page.text).toMatch(/govuk-tag--blue">Answered<\/strong>/);
+    const kent = await as('kent');
+    expect((await kent.get(`/reviews/${id}/items`)).text).toMatch(/-status">Answered</);
 
     for (let i = 0; i < 8; i++) {
       await t.api('secretariat').event(id, { type: 'PAUSE', reason: `Inquest ${i}` });

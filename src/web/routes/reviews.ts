@@ -1,4 +1,5 @@
 import type express from 'express';
+import { ITEM_STATUS } from '../itemStatus';
 import type { Request, Response } from 'express';
 import { longDate } from '../../letters/dates';
 import { isHomeOffice } from '../../services/scope';
@@ -7,8 +8,6 @@ import { DONE, eventFromForm } from '../eventForm';
 import { handleForm, render, type PageError } from '../forms';
 import type { WebContext } from '../index';
 import { idParam } from '../../http';
-
-const ITEM_STATUS = { open: 'To do', addressed: 'Addressed', accepted: 'Accepted', returned: 'Returned' } as const;
 
 /** Events done from their own pages rather than from a button on the review page. */
 const ELSEWHERE: Partial<Record<ClientEventType, (id: number, meetingId: number | null) => string>> = {

@@ -1,4 +1,5 @@
 import type express from 'express';
+import { ITEM_STATUS } from '../../itemStatus';
 import type { Request, Response } from 'express';
 import type { User } from '../../../services/accounts';
 import { NotFoundError } from '../../../services/errors';
@@ -15,12 +16,12 @@ type Item = Round['items'][number];
 
 const OUTCOME_LETTERS = ['publish', 'publish_after_changes', 'resubmit'];
 
-/** How the task list shows each item's status: "To do" and "Returned" as tags, "Completed" as plain text. */
+/** How the task list shows each item's status, in the words every page uses: what needs doing as tags, the rest as plain text. */
 const STATUS: Record<string, { text: string; tag?: string }> = {
-  open: { text: 'To do', tag: 'blue' },
-  returned: { text: 'Returned', tag: 'red' },
-  addressed: { text: 'Completed' },
-  accepted: { text: 'Completed' },
+  open: { text: ITEM_STATUS.open, tag: 'blue' },
+  returned: { text: ITEM_STATUS.returned, tag: 'red' },
+  addressed: { text: ITEM_STATUS.addressed },
+  accepted: { text: ITEM_STATUS.accepted },
 };
 
 const ITEM_LABELS = { response: 'How the report has been changed', reportReference: 'Where in the report' };
