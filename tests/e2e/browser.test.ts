@@ -368,10 +368,10 @@ describe('a review from the panel to publication, through the pages alone', () =
       await csp.waitForLoadState();
     }
     expect(await csp.locator('.govuk-task-list__status').allInnerTexts()).toEqual([
-      'Completed',
-      'Completed',
-      'Completed',
-      'Completed',
+      'Answered',
+      'Answered',
+      'Answered',
+      'Answered',
     ]);
     await csp.getByRole('button', { name: 'Submit revisions' }).click();
     await csp.waitForLoadState();
@@ -396,9 +396,18 @@ describe('a review from the panel to publication, through the pages alone', () =
     await csp.goto(`${server.url}/reviews/1`);
     await check(csp, 'review-approved');
     await csp.getByLabel('Web address of the published report').fill('https://www.kent.gov.uk/dhr/mary');
-    await csp.getByLabel('Day').fill('2');
-    await csp.getByLabel('Month').fill('12');
+    // A date still to come is refused, with the error summary leading to the date.
+    await csp.getByLabel('Day').fill('1');
+    await csp.getByLabel('Month').fill('1');
+    await csp.getByLabel('Year').fill(String(new Date().getFullYear() + 1));
+    await csp.getByRole('button', { name: 'Record the publication' }).click();
+    await csp.waitForLoadState();
+    expect(await csp.locator('.govuk-error-summary').innerText()).toContain(
+      'Date of publication must be today or in the past',
+    );
     await csp.getByLabel('Year').fill('2026');
+    await csp.getByLabel('Month').fill('3');
+    await csp.getByLabel('Day').fill('2');
     await csp.getByRole('button', { name: 'Record the publication' }).click();
     await csp.waitForLoadState();
     expect(await tagOf(csp)).toBe('Published');
