@@ -106,6 +106,46 @@ export function createMeetings(db: Db) {
         })),
       };
     },
+
+    /**
+     * The pack for a meeting: each review on its agenda now (not those it assessed and that
+     * have moved on), with the round it is in and every document, in two queries.
+     */
+    async pack(user: User, meetingId: number) {
+      requireHomeOffice(user, 'see panel meetings');
+      const row = await db('panel_meetings').where({ id: meetingId }).first('id', 'date');
+      if (!row) throw new NotFoundError('No panel meeting has this id');
+      const reviews = await db('reviews as r')
+        .join('csps as c', 'c.id', 'r.csp_id')
+        .where('r.meeting_id', meetingId)
+        .orderBy('r.reference')
+        .select(
+          'r.id',
+          'r.reference',
+          'r.pseudonym',
+          'r.state',
+          db.raw(`(r.context->>'round')::int as round`),
+          'c.name as csp_name',
+          db.raw(
+            `(select coalesce(json_agg(json_build_object('id', d.id, 'kind', d.kind, 'filename', d.filename,
+                'size', d.size, 'uploadedAt', d.uploaded_at) order by d.kind, d.id), '[]'::json)
+                from documents d where d.review_id = r.id) as documents`,
+          ),
+        );
+      return {
+        ...toMeeting(row),
+        reviews: reviews.map((r) => ({
+          id: r.id as number,
+          reference: r.reference as string,
+          pseudonym: r.pseudonym as string,
+          state: r.state as string,
+          // The round the panel now assesses: 1, or the resubmission's number.
+          round: ((r.round as number | null) ?? 0) + 1,
+          csp: r.csp_name as string,
+          documents: r.documents as { id: number; kind: string; filename: string; size: number; uploadedAt: string }[],
+        })),
+      };
+    },
   };
 }
 

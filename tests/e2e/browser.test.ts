@@ -442,6 +442,7 @@ describe('a review from the panel to publication, through the pages alone', () =
     for (const [url, name] of [
       ['/meetings', 'meetings'],
       ['/meetings/1', 'meeting-agenda'],
+      ['/meetings/1/pack', 'meeting-pack'],
       ['/mail', 'mail'],
       ['/mail/1', 'mail-message'],
       ['/admin', 'admin'],

@@ -372,6 +372,7 @@ const MATRIX: Record<string, Entry> = {
   'GET /meetings': { expect: HOME_OFFICE, url: () => '/meetings' },
   'POST /meetings': { expect: SECRETARIAT, url: () => '/meetings', body: () => ({}) },
   'GET /meetings/:id': { expect: HOME_OFFICE, url: (f) => `/meetings/${f.meeting}` },
+  'GET /meetings/:id/pack': { expect: HOME_OFFICE, url: (f) => `/meetings/${f.meeting}/pack` },
   'POST /meetings/:id/send-letters': {
     expect: SECRETARIAT,
     url: (f) => `/meetings/${f.meeting}/send-letters`,

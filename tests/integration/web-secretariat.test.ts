@@ -832,3 +832,29 @@ describe("a review's history", () => {
     expect(titles(all.text).at(-1)).toBe('Review notified');
   });
 });
+
+describe("a meeting's pack", () => {
+  it('lists each review on the agenda with its CSP, its round and every document, linked, for printing', async () => {
+    const on = await meeting(t, '2026-05-05');
+    const id = await submittedReview(t, 'Packed');
+    await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: on });
+    const secretariat = await as('secretariat');
+    const agenda = await secretariat.get(`/meetings/${on}`);
+    expect(agenda.text).toContain(`href="/meetings/${on}/pack">Meeting pack to print`);
+
+    const pack = await secretariat.get(`/meetings/${on}/pack`);
+    expect(pack.status).toBe(200);
+    const text = visible(pack.text);
+    const { reference } = await t.db('reviews').where({ id }).first('reference');
+    expect(text).toContain('Panel meeting of 5 May 2026');
+    expect(text).toContain('1 review on the agenda.');
+    expect(text).toContain(`${reference} (Packed)`);
+    expect(text).toContain('CSP Kent');
+    expect(text).toContain('Assessment First assessment');
+    const docs = await t.db('documents').where({ review_id: id }).orderBy('kind').select('id', 'filename');
+    expect(docs).toHaveLength(3);
+    for (const d of docs) expect(pack.text).toContain(`href="/reviews/${id}/documents/${d.id}">`);
+    expect(text).toContain('Overview report: overview_report.pdf');
+    expect((await (await as('panel')).get(`/meetings/${on}/pack`)).status).toBe(200);
+  });
+});

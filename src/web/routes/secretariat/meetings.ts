@@ -88,6 +88,16 @@ export function meetingRoutes(router: express.Router, { services }: WebContext) 
     });
   });
 
+  // A page to print (or save as PDF) for the panel: the agenda's reviews and their documents.
+  router.get('/meetings/:id/pack', async (req, res) => {
+    const meeting = await services.meetings.pack(req.user!, idParam(req));
+    render(req, res, 'secretariat/meetings/pack', {
+      title: `Meeting pack: panel meeting of ${longDate(meeting.date)}`,
+      meeting,
+      backLink: { href: `/meetings/${meeting.id}`, text: 'Back to the agenda' },
+    });
+  });
+
   router.post('/meetings/:id/send-letters', async (req, res) => {
     const user = req.user!;
     if (user.role !== 'secretariat') throw new ForbiddenError('Only the panel secretariat can send letters');
