@@ -194,8 +194,10 @@ describe('the documents checklist of a notified review', () => {
       .field('kind', 'overview_report')
       .attach('file', pdf('overview'), 'overview.pdf');
     expect(up.status).toBe(302);
+    // Back at the top of the page, where the banner says what was uploaded as what.
+    expect(up.headers.location).toMatch(new RegExp(`^/reviews/${id}\\?uploaded=\\d+$`));
     page = await kent.get(up.headers.location);
-    expect(page.text).toContain('Document uploaded');
+    expect(page.text).toMatch(/govuk-notification-banner__heading">overview\.pdf uploaded as the overview report</);
     expect(count(page.text, />Missing</)).toBe(2);
     expect(count(page.text, /-status">Attached</)).toBe(1);
     expect(page.text).toContain('overview.pdf');

@@ -812,6 +812,20 @@ describe("a review's history", () => {
     await t.api('kent').event(id, { type: 'RESPOND_TO_ITEM', itemId: items[1]!.id, response: 'Done.' });
     page = await secretariat.get(`/reviews/${id}`);
     expect(titles(page.text)[0]).toBe(`Revision item answered: ${items[1]!.label}`);
+    // A banner says which item, to whom.
+    await t.api('kent').event(id, { type: 'RESPOND_TO_ITEM', itemId: items[0]!.id, response: 'Named.' });
+    expect((await t.api('kent').event(id, { type: 'SUBMIT_REVISIONS' })).status).toBe(200);
+    await secretariat.get(`/reviews/${id}`);
+    const returned = await secretariat.form(`/reviews/${id}/events`, {
+      type: 'RETURN_ITEM',
+      itemId: items[1]!.id,
+      reason: 'Say which agencies.',
+    });
+    expect(returned.headers.location).toBe(`/reviews/${id}?done=RETURN_ITEM&item=${items[1]!.id}`);
+    const after = await secretariat.get(returned.headers.location);
+    expect(visible(after.text)).toContain(`Item ${items[1]!.label} returned to Kent`);
+    await t.api('kent').event(id, { type: 'RESPOND_TO_ITEM', itemId: items[1]!.id, response: 'Done again.' });
+    page = await secretariat.get(`/reviews/${id}`);
     // The item's status in the words the CSP's task list uses too.
     expect(page.text).toMatch(/govuk-tag--blue">Answered<\/strong>/);
     const kent = await as('kent');

@@ -35,11 +35,21 @@ export function reviewRoutes(router: express.Router, ctx: WebContext) {
     const allowed = new Set(review.allowedEvents);
     const current = review.rounds.at(-1);
     const meetings = allowed.has('SCHEDULE') ? await services.meetings.recent(user, review.meeting?.id) : [];
-    const done =
-      typeof req.query.done === 'string' && req.query.done in DONE ? DONE[req.query.done as ClientEventType] : null;
+    const doneType =
+      typeof req.query.done === 'string' && req.query.done in DONE ? (req.query.done as ClientEventType) : null;
+    // Banners say what was done to what: the item by its letter's label, the document by its name.
+    const item = review.rounds.flatMap((r) => r.items).find((i) => String(i.id) === req.query.item);
+    const uploaded = review.documents.find((d) => String(d.id) === req.query.uploaded);
+    const specific: Partial<Record<ClientEventType, string | null>> = {
+      ACCEPT_ITEM: item ? `Item ${item.label} accepted` : null,
+      RETURN_ITEM: item ? `Item ${item.label} returned to ${review.csp.name}` : null,
+      RESPOND_TO_ITEM: item ? `Answer to item ${item.label} saved` : null,
+      SCHEDULE: review.meeting ? `Review scheduled for the panel meeting of ${longDate(review.meeting.date)}` : null,
+    };
     const banner =
-      done ??
+      (doneType ? (specific[doneType] ?? DONE[doneType]) : null) ??
       (req.query.notified ? `Review ${review.reference} notified` : null) ??
+      (uploaded ? `${uploaded.filename} uploaded as the ${uploaded.kind.replace(/_/g, ' ')}` : null) ??
       (req.query.uploaded ? 'Document uploaded' : null);
     // Before submission, those who upload see which of the three required documents are there.
     const checklist =
@@ -104,7 +114,8 @@ export function reviewRoutes(router: express.Router, ctx: WebContext) {
     await handleForm(
       async () => {
         await services.reviews.sendEvent(req.user!, id, payload);
-        res.redirect(`/reviews/${id}?done=${payload.type}`);
+        const item = typeof payload.itemId === 'number' && Number.isSafeInteger(payload.itemId) ? payload.itemId : null;
+        res.redirect(`/reviews/${id}?done=${payload.type}${item ? `&item=${item}` : ''}`);
       },
       (errors, status) => show(req, res, id, { errors, values: req.body }, status),
       { meetingId: 'Panel meeting', url: 'Web address', publishedOn: 'Date of publication', reason: 'Reason' },
@@ -116,12 +127,13 @@ export function reviewRoutes(router: express.Router, ctx: WebContext) {
     const id = idParam(req);
     await handleForm(
       async () => {
-        await services.reviews.attachDocument(req.user!, id, {
+        const doc = await services.reviews.attachDocument(req.user!, id, {
           kind: req.body.kind,
           filename: req.file?.originalname ?? '',
           bytes: req.file?.buffer ?? Buffer.alloc(0),
         });
-        res.redirect(`/reviews/${id}?uploaded=1#documents`);
+        // No #documents: a jump down the page would hide the banner that says what was uploaded.
+        res.redirect(`/reviews/${id}?uploaded=${doc.id}`);
       },
       (errors, status) => show(req, res, id, { errors, values: { kind: req.body.kind } }, status),
       { kind: 'Kind of document', file: 'The file' },
