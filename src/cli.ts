@@ -99,8 +99,7 @@ const COMMANDS: Record<string, (s: Services, o: Options) => Promise<void>> = {
     if (label.length > 100) throw new CliError('--label must be 100 characters or fewer');
     const user = await services.accounts.findUserByEmail(o.email);
     if (!user) throw new CliError(`No user with the email ${o.email}`);
-    const row = await services.db('users').where({ id: user.id }).first('disabled_at');
-    if (row?.disabled_at) {
+    if ((await services.accountAdmin.get(OPERATOR, user.id)).disabled) {
       throw new CliError(`${user.email} is disabled: enable the account first. Nothing was issued.`);
     }
     // A token is as good as a signed-in session, so it needs what signing in needs: the code

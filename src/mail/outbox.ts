@@ -6,7 +6,8 @@ import { fileName } from '../letters/compose';
 import type { User } from '../services/accounts';
 import { toIso, type Clock } from '../services/clock';
 import { ConflictError, ForbiddenError, NotFoundError } from '../services/errors';
-import { id, parse, searchText } from '../services/validation';
+import { MAX_ID } from '../http';
+import { containing, id, parse, searchText } from '../services/validation';
 import { z } from 'zod';
 
 export interface NewMessage {
@@ -125,7 +126,7 @@ export function createOutbox(db: Db, clock: Clock, options: { from: string; doma
           .number({ error: 'must be a whole number' })
           .int({ error: 'must be a whole number' })
           .min(0, { error: 'must not be negative' })
-          .max(2_147_483_647, { error: 'is beyond the last email' })
+          .max(MAX_ID, { error: 'is beyond the last email' })
           .default(0),
       }),
       query,
@@ -135,7 +136,7 @@ export function createOutbox(db: Db, clock: Clock, options: { from: string; doma
     if (filters.status === 'queued') found.whereIn('o.status', ['queued', 'sending']);
     else if (filters.status) found.where('o.status', filters.status);
     if (filters.q) {
-      const pattern = `%${filters.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const pattern = containing(filters.q);
       found.where((w) =>
         w
           .whereRaw('o."to"::text ilike ?', [pattern])

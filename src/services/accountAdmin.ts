@@ -52,8 +52,9 @@ export function createAccountAdmin(
     }
   };
 
+  /** The user's row, locked for the rest of the transaction: identical changes sent at once take turns, and one is recorded. */
   async function userRow(conn: Conn, userId: number) {
-    const row = await conn('users').where({ id: userId }).first();
+    const row = await conn('users').where({ id: userId }).forUpdate().first();
     if (!row) throw new NotFoundError('No user has this id');
     return row;
   }

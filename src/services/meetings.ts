@@ -23,6 +23,14 @@ function requireHomeOffice(user: User, action: string): void {
 export function createMeetings(db: Db) {
   const newestFirst = () => db('panel_meetings').orderBy('date', 'desc').orderBy('id', 'desc').select('id', 'date');
 
+  /** The meeting, for the Home Office only; 404 when there is none. */
+  async function meetingRow(user: User, meetingId: number) {
+    requireHomeOffice(user, 'see panel meetings');
+    const row = await db('panel_meetings').where({ id: meetingId }).first('id', 'date');
+    if (!row) throw new NotFoundError('No panel meeting has this id');
+    return row;
+  }
+
   return {
     async create(user: User, input: unknown): Promise<PanelMeeting> {
       if (user.role !== 'secretariat') throw new ForbiddenError('Only the panel secretariat can add panel meetings');
@@ -76,9 +84,7 @@ export function createMeetings(db: Db) {
 
     /** A meeting with the reviews on its agenda now and those it has already assessed. */
     async get(user: User, meetingId: number) {
-      requireHomeOffice(user, 'see panel meetings');
-      const row = await db('panel_meetings').where({ id: meetingId }).first('id', 'date');
-      if (!row) throw new NotFoundError('No panel meeting has this id');
+      const row = await meetingRow(user, meetingId);
       const reviews = await db('reviews as r')
         .join('csps as c', 'c.id', 'r.csp_id')
         .where('r.meeting_id', meetingId)
@@ -112,9 +118,7 @@ export function createMeetings(db: Db) {
      * have moved on), with the round it is in and every document, in two queries.
      */
     async pack(user: User, meetingId: number) {
-      requireHomeOffice(user, 'see panel meetings');
-      const row = await db('panel_meetings').where({ id: meetingId }).first('id', 'date');
-      if (!row) throw new NotFoundError('No panel meeting has this id');
+      const row = await meetingRow(user, meetingId);
       const reviews = await db('reviews as r')
         .join('csps as c', 'c.id', 'r.csp_id')
         .where('r.meeting_id', meetingId)

@@ -25,7 +25,7 @@ import type { Letters } from './letters';
 import { whereOverdue } from './overdue';
 import type { SettingsService } from './settings';
 import { isClientEventType, parseClientEvent, type ClientEvent } from './eventPayloads';
-import { documentKind, id, isoDate, parse, printable, searchText, text } from './validation';
+import { containing, documentKind, id, isoDate, parse, printable, searchText, text } from './validation';
 
 interface ReviewRow {
   id: number;
@@ -120,9 +120,6 @@ function auditPayload(event: ClientEvent | { type: 'ATTACH_DOCUMENT'; kind: stri
   const { type: _type, expectedVersion: _v, ...rest } = event as Record<string, unknown>;
   return rest;
 }
-
-/** A search term as a LIKE pattern that matches it anywhere, its own % and _ taken literally. */
-const containing = (term: string) => `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export function createReviews(
   db: Db,

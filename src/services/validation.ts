@@ -75,6 +75,9 @@ export const id = z
   .max(MAX_ID, { error: 'is not the id of any record' });
 
 /** A search term typed into a filter: text without control or broken characters. */
+/** A search term as a LIKE pattern that matches it anywhere, its own % and _ taken literally. */
+export const containing = (term: string) => `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
 export const searchText = (max: number) =>
   z
     .string({ error: 'must be text' })

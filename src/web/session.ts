@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Db } from '../db/connect';
-import { toUser } from '../services/accounts';
+import { toUser, type User } from '../services/accounts';
 import type { Clock } from '../services/clock';
 import { hashToken } from '../services/passwords';
 
@@ -18,7 +18,7 @@ declare module 'express-serve-static-core' {
   interface Request {
     sessionId?: string;
     /** Who has given the right password and still owes the second factor: signed in as no one yet. */
-    pendingUserId?: number;
+    pendingUser?: User;
   }
 }
 
@@ -82,7 +82,7 @@ export function createSessions(db: Db, clock: Clock, options: { secure: boolean 
         if (!row) return next();
         req.sessionId = id;
         if (row.second_factor_pending) {
-          req.pendingUserId = row.id;
+          req.pendingUser = toUser(row);
           return next();
         }
         // Extending the idle deadline once a minute is precise enough, and spares a write on every page.

@@ -1,6 +1,5 @@
 import type express from 'express';
 import type { User } from '../../services/accounts';
-import { OPERATOR } from '../../services/accountAdmin';
 import { TooManyRequestsError, UnauthorizedError, ValidationError } from '../../services/errors';
 import { pageErrors, render, type PageError } from '../forms';
 import type { WebContext } from '../index';
@@ -21,9 +20,8 @@ export function authRoutes(router: express.Router, { services, sessions, csrf }:
     if (req.user) return res.redirect('/');
     const next = safeNext(req.query.next);
     // Half-way through signing in (a bookmark, the service's name in the header): back to the step owed.
-    if (req.pendingUserId) {
-      const user = await services.accountAdmin.get(OPERATOR, req.pendingUserId);
-      const owed = user ? await services.accounts.secondFactor(user) : 'none';
+    if (req.pendingUser) {
+      const owed = await services.accounts.secondFactor(req.pendingUser);
       if (owed !== 'none') return res.redirect(`/sign-in/${owed}?next=${encodeURIComponent(next)}`);
     }
     render(req, res, 'sign-in', {
@@ -84,7 +82,8 @@ export function authRoutes(router: express.Router, { services, sessions, csrf }:
    * home page when signed in, or back to the start.
    */
   async function pending(req: express.Request, res: express.Response, step: 'code' | 'set-up') {
-    const user = req.pendingUserId ? await services.accountAdmin.get(OPERATOR, req.pendingUserId) : null;
+    // The session middleware read the user with the session (a disabled one has none).
+    const user = req.pendingUser ?? null;
     if (!user) {
       res.redirect(req.user ? '/' : '/sign-in');
       return null;
