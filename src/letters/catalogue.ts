@@ -30,6 +30,12 @@ export const EMAIL_NAMES = [
   'draft_letter_alert',
   'recommendation_reminder',
   'password_reset',
+  'review_submitted',
+  'revisions_submitted',
+  'items_returned',
+  'review_approved',
+  'publication_recorded',
+  'delivery_failed',
 ] as const;
 export type EmailName = (typeof EMAIL_NAMES)[number];
 
@@ -186,6 +192,17 @@ const LETTERS: Record<LetterKind, Omit<TemplateKind, 'kind' | 'format' | 'file'>
   },
 };
 
+/** What every hand-off email says: which review, and where the next step is taken. */
+const HAND_OFF = (linkText: string): Placeholders => ({
+  ...REVIEW,
+  round: {
+    description: 'Which assessment of the report this is: 1 for the first, 2 after one resubmission',
+    example: 1,
+    type: 'number',
+  },
+  reviewUrl: { description: linkText, example: 'https://dhr-qa.example/reviews/1', type: 'url' },
+});
+
 const EMAILS: Record<EmailName, { title: string; description: string; placeholders: Placeholders }> = {
   outcome_letter: {
     title: 'Feedback letter email',
@@ -240,6 +257,71 @@ const EMAILS: Record<EmailName, { title: string; description: string; placeholde
       dhrMailbox: { description: 'The DHR mailbox, from the letter settings', example: 'dhr-enquiries@dhr-qa.example' },
     },
   },
+  review_submitted: {
+    title: 'Hand-off: report submitted',
+    description: "Tells the secretariat's team mailbox that a CSP has submitted a report, so it can be scheduled.",
+    placeholders: {
+      ...HAND_OFF("The address of the review's page, where it is scheduled for a meeting"),
+      submittedBy: { description: 'Who submitted it', example: 'Sam Taylor' },
+    },
+  },
+  revisions_submitted: {
+    title: 'Hand-off: revisions submitted',
+    description:
+      "Tells the secretariat's team mailbox that a CSP has answered every revision item (or resubmitted a revised report).",
+    placeholders: {
+      ...HAND_OFF("The address of the review's page, where the answers are checked"),
+      submittedBy: { description: 'Who submitted them', example: 'Sam Taylor' },
+      resubmitted: {
+        description: 'Yes when the report was revised for the panel to assess again, not checked item by item',
+        example: false,
+        type: 'flag',
+      },
+    },
+  },
+  items_returned: {
+    title: 'Hand-off: revision items returned',
+    description: "Tells the CSP's contacts which answers the secretariat returned, and why.",
+    placeholders: {
+      ...HAND_OFF('The address of the page where the CSP answers the returned items'),
+      returnedCount: { description: 'How many items were returned', example: 1, type: 'number' },
+      items: {
+        description: 'Each returned item, by its number in the letter, with the reason it was returned',
+        example: '(the items)',
+        type: 'markup',
+      },
+    },
+  },
+  review_approved: {
+    title: 'Hand-off: approved for publication',
+    description: "Tells the CSP's contacts that every revision item was accepted and the report may be published.",
+    placeholders: HAND_OFF('The address of the page where the CSP records the publication'),
+  },
+  publication_recorded: {
+    title: 'Hand-off: publication recorded',
+    description: "Tells the secretariat's team mailbox that a CSP has recorded the publication of its report.",
+    placeholders: {
+      ...HAND_OFF("The address of the review's page"),
+      publishedOn: { description: 'The day the report was published', example: '2 March 2026' },
+      url: { description: 'Where the report is published', example: 'https://www.anytown.gov.uk/dhr' },
+    },
+  },
+  delivery_failed: {
+    title: 'Alert: an email could not be delivered',
+    description:
+      "Tells the secretariat's team mailbox that the service gave up sending an email, so it can be corrected and sent again.",
+    placeholders: {
+      subjectOfFailed: { description: "The undelivered email's subject", example: 'DHR-2026-0001: QA Panel feedback' },
+      recipients: { description: 'Who it was for', example: 'sam.taylor@anytown.example' },
+      error: { description: 'What the mail server said, last time', example: '550 mailbox unavailable' },
+      attempts: { description: 'How many times it was tried', example: 8, type: 'number' },
+      mailUrl: {
+        description: 'The address of the email on the Mail page, where it can be sent again',
+        example: 'https://dhr-qa.example/mail/1',
+        type: 'url',
+      },
+    },
+  },
   recommendation_reminder: {
     title: 'Reminder to an agency about a recommendation',
     description: 'Chases a response to a recommendation, or an action past its target date.',
@@ -268,8 +350,9 @@ function emailKinds(): TemplateKind[] {
       const placeholders: Placeholders = { ...email.placeholders };
       // The HTML body may show the subject (in its <title>); the subject cannot quote itself.
       if (part === 'html') placeholders.subject = { description: "The email's subject", example: 'Subject' };
-      // A subject is one line of text: the letter cannot go in it.
-      if (part === 'subject') delete placeholders.letter;
+      // A subject is one line of text: markup (the letter, a list of items) cannot go in it.
+      if (part === 'subject')
+        for (const [n, p] of Object.entries(placeholders)) if (p.type === 'markup') delete placeholders[n];
       return {
         kind: `${name}.${part}`,
         title: `${email.title}: ${part === 'html' ? 'HTML body' : part === 'text' ? 'plain text body' : 'subject'}`,

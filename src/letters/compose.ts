@@ -121,3 +121,8 @@ export function fileName(title: string): string {
       .trim()
   );
 }
+
+/** The name a feedback letter's PDF has when it is attached to its email. */
+export function feedbackPdfName(reference: string, pseudonym: string): string {
+  return fileName(`${reference} ${pseudonym} - QA Panel feedback.pdf`);
+}

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type Mail from 'nodemailer/lib/mailer';
 import type { Conn, Db } from '../db/connect';
-import { fileName } from '../letters/compose';
+import { feedbackPdfName } from '../letters/compose';
 import type { User } from '../services/accounts';
 import { toIso, type Clock } from '../services/clock';
 import { ConflictError, ForbiddenError, NotFoundError } from '../services/errors';
@@ -66,7 +66,7 @@ export function createOutbox(db: Db, clock: Clock, options: { from: string; doma
         .where('l.id', row.letter_id)
         .first('l.pdf', 'r.reference', 'r.pseudonym');
       attachments.push({
-        filename: fileName(`${letter.reference} ${letter.pseudonym} - QA Panel feedback.pdf`),
+        filename: feedbackPdfName(letter.reference, letter.pseudonym),
         content: letter.pdf,
         contentType: 'application/pdf',
       });

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Db } from '../db/connect';
 import type { Clock } from '../services/clock';
 import { MAX_ERROR_LENGTH, type Outbox, type OutboxRow } from './outbox';
@@ -12,6 +13,8 @@ export interface WorkerOptions {
   /** How long a claimed message is reserved for one worker; after that another may try it. */
   leaseMs: number;
   batchSize: number;
+  /** Called, in the transaction that gives a message up, to tell someone it was not delivered. */
+  onFailed?: (trx: Knex.Transaction, row: OutboxRow) => Promise<void>;
 }
 
 export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
@@ -61,14 +64,18 @@ export function createMailWorker(db: Db, clock: Clock, outbox: Outbox, transport
     } catch (err) {
       const failed = row.attempts >= options.maxAttempts;
       const delay = Math.min(options.baseDelayMs * 2 ** (row.attempts - 1), options.maxDelayMs);
-      await db('outbox')
-        .where({ id: row.id, status: 'sending' })
-        .update({
-          status: failed ? 'failed' : 'queued',
-          last_error: describe(err),
-          available_at: new Date(clock.now().getTime() + delay),
-          locked_until: null,
-        });
+      const lastError = describe(err);
+      await db.transaction(async (trx) => {
+        const updated = await trx('outbox')
+          .where({ id: row.id, status: 'sending' })
+          .update({
+            status: failed ? 'failed' : 'queued',
+            last_error: lastError,
+            available_at: new Date(clock.now().getTime() + delay),
+            locked_until: null,
+          });
+        if (failed && updated > 0) await options.onFailed?.(trx, { ...row, last_error: lastError });
+      });
       return failed ? 'failed' : 'retry';
     }
     await db('outbox')

@@ -75,6 +75,7 @@ const SCHEMAS = {
   }),
   RESUME: bare('RESUME'),
   WITHDRAW: z.strictObject({ type: z.literal('WITHDRAW'), reason: text(2000), expectedVersion }),
+  REINSTATE: z.strictObject({ type: z.literal('REINSTATE'), reason: text(2000), expectedVersion }),
 } satisfies Record<ClientEventType, z.ZodType>;
 
 export type ClientEvent = { [K in ClientEventType]: z.infer<(typeof SCHEMAS)[K]> }[ClientEventType];

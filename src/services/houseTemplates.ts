@@ -239,22 +239,24 @@ export function createHouseTemplates(db: Db, clock: Clock, settings: SettingsSer
       conn: Conn,
       name: EmailName,
       model: Record<string, unknown>,
-      letter?: { html: string; text: string },
+      markup: Record<string, { html: string; text: string }> = {},
     ) {
       const parts = await current(
         conn,
         EMAIL_PARTS.map((part) => emailKind(name, part)),
       );
       const body = (part: EmailPart) => parts.get(emailKind(name, part))!.body;
-      const full = { ...blankModel(templateKind(emailKind(name, 'html'))!), ...model };
+      const kind = templateKind(emailKind(name, 'html'))!;
+      const full = { ...blankModel(kind), ...model };
       const subject = renderTemplate(body('subject'), 'subject', full).replace(/\s+/g, ' ').trim();
+      // Markup placeholders (a letter, a list of items) were rendered by the service, every value escaped.
+      const markupNames = Object.keys(kind.placeholders).filter((n) => kind.placeholders[n]!.type === 'markup');
+      const html = Object.fromEntries(markupNames.map((n) => [n, trusted(markup[n]?.html ?? '')]));
+      const text = Object.fromEntries(markupNames.map((n) => [n, markup[n]?.text ?? '']));
       return {
         subject,
-        html: cleanHtml(
-          renderTemplate(body('html'), 'html', { ...full, subject, letter: trusted(letter?.html ?? '') }),
-          'html',
-        ),
-        text: renderTemplate(body('text'), 'text', { ...full, letter: letter?.text ?? '' }),
+        html: cleanHtml(renderTemplate(body('html'), 'html', { ...full, subject, ...html }), 'html'),
+        text: renderTemplate(body('text'), 'text', { ...full, ...text }),
       };
     },
 

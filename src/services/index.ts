@@ -11,6 +11,7 @@ import { createDirectory } from './directory';
 import { createHouseTemplates } from './houseTemplates';
 import { createLetters } from './letters';
 import { createMeetings } from './meetings';
+import { createNotifications } from './notifications';
 import { createNational } from './national';
 import { createPipeline } from './pipeline';
 import { reviewProgress } from './progress';
@@ -45,6 +46,7 @@ export function createServices(db: Db, options: ServiceOptions) {
   const letters = createLetters(db, clock, settings, outbox, templates);
   const recommendations = createRecommendations(db, clock);
   const pipeline = createPipeline(db);
+  const notifications = createNotifications(settings, outbox, templates, { publicUrl: options.publicUrl });
   return {
     db,
     clock,
@@ -60,13 +62,19 @@ export function createServices(db: Db, options: ServiceOptions) {
     accountAdmin: createAccountAdmin(db, clock, { outbox, templates, settings, publicUrl: options.publicUrl }),
     directory: createDirectory(db),
     meetings: createMeetings(db),
-    reviews: createReviews(db, clock, { maxUploadBytes: options.maxUploadBytes, letters, settings }),
+    reviews: createReviews(db, clock, {
+      maxUploadBytes: options.maxUploadBytes,
+      letters,
+      settings,
+      notifications,
+    }),
     pipeline,
     dashboard: createDashboard(db, clock, settings, pipeline),
     reminders: createReminders(db, clock, settings, letters, outbox, templates, { publicUrl: options.publicUrl }),
     mailWorker: createMailWorker(db, clock, outbox, options.transport, {
       ...DEFAULT_WORKER_OPTIONS,
       ...options.worker,
+      onFailed: notifications.deliveryFailed,
     }),
     /** Where each of some reviews stands (meeting, round, items to do), in one query. */
     progress: (user: User, reviewIds: number[]) => reviewProgress(db, user, reviewIds),

@@ -3,7 +3,15 @@ import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import type { Conn, Db } from '../db/connect';
 import { BLOCKS, OUTCOME_KINDS, type BlockName, type EmailName, type LetterKind } from '../letters/catalogue';
-import { addressingFor, fileName, makeDraft, renderLetter, type Contact, type LetterFacts } from '../letters/compose';
+import {
+  addressingFor,
+  feedbackPdfName,
+  fileName,
+  makeDraft,
+  renderLetter,
+  type Contact,
+  type LetterFacts,
+} from '../letters/compose';
 import {
   editableText,
   paragraphHtml,
@@ -298,7 +306,7 @@ export function createLetters(
       trx,
       name,
       { reference: who.reference, pseudonym: who.pseudonym, cspName: who.csp.name, pccName: who.pccName },
-      { html, text: plain },
+      { letter: { html, text: plain } },
     );
     await outbox.enqueue(trx, {
       kind: letter.kind,
@@ -388,6 +396,12 @@ export function createLetters(
         // The contact or the settings moved on since the draft was addressed: offer, never impose.
         readdress: changes.length ? { changes, ...now } : null,
         unprintable: unprintableCharacters(plain),
+        // Where it will go when sent, as freezeAndMail addresses it: shown before anyone presses Send.
+        delivery: {
+          to: who.contacts.map((c) => c.email),
+          cc: OUTCOME_KINDS.includes(letter.kind) && who.pccEmail ? [who.pccEmail] : [],
+          attachment: OUTCOME_KINDS.includes(letter.kind) ? feedbackPdfName(who.reference, who.pseudonym) : null,
+        },
       },
     };
   }

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import type { Db } from '../db/connect';
 import { MAX_ID } from '../http';
 import { areaLabels } from '../letters/areas';
+import type { HandOff } from '../workflow/machine';
+import type { Notifications } from './notifications';
 import { allowedEvents, apply, canAttachDocuments, roleMaySend, type Effect } from '../workflow/lifecycle';
 import {
   INITIAL_CONTEXT,
@@ -124,7 +126,7 @@ function auditPayload(event: ClientEvent | { type: 'ATTACH_DOCUMENT'; kind: stri
 export function createReviews(
   db: Db,
   clock: Clock,
-  deps: { maxUploadBytes: number; letters: Letters; settings: SettingsService },
+  deps: { maxUploadBytes: number; letters: Letters; settings: SettingsService; notifications: Notifications },
 ) {
   /** Reviews (`r`, with their CSP `c`) the user may see. */
   const reviewQuery = (conn: Knex | Knex.Transaction, user: User) =>
@@ -235,6 +237,15 @@ export function createReviews(
           userId: ctx.user.id,
           now: ctx.now,
           facts: { publishedOn: publication!.publishedOn, url: publication!.url },
+        });
+        return;
+      }
+      case 'notify': {
+        await deps.notifications.handOff(trx, p.email as HandOff, review.id, {
+          by: ctx.user,
+          round: ctx.next.round,
+          resubmitted: ctx.next.outcome === 'resubmit',
+          publication: ctx.next.publication ?? undefined,
         });
         return;
       }
@@ -469,6 +480,7 @@ export function createReviews(
       canAttachDocuments: canAttachDocuments(review.state, review.context, user.role, facts),
       meeting: meeting ? { id: meeting.id, date: toIsoDate(meeting.date) } : null,
       pausedFrom: review.context.pausedFrom,
+      withdrawnFrom: review.context.withdrawnFrom ?? null,
       publication: review.context.publication,
       // The CSP and the PCC learn a round's outcome from its letter, not before.
       rounds: rounds

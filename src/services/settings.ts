@@ -15,6 +15,8 @@ export interface Settings {
   /** The letterhead's lines: the Home Office address, and a telephone number or web address if wanted. */
   homeOfficeAddress: string[];
   dhrMailbox: string;
+  /** Where hand-offs to the secretariat go (a report or revisions submitted, a publication recorded, an email undelivered); empty for the DHR mailbox. */
+  teamMailbox: string;
   /** House style: the panel's areas numbered (1, 2a) or bulleted. */
   areaStyle: AreaStyle;
   /** House style: "6 September 2023" or "6th September 2023". */
@@ -37,6 +39,7 @@ export const DEFAULT_SETTINGS: Settings = {
   letterheadTitle: 'Home Office',
   homeOfficeAddress: ['Public Protection Unit', '2 Marsham Street', 'London', 'SW1P 4DF'],
   dhrMailbox: 'dhr-enquiries@dhr-qa.example',
+  teamMailbox: '',
   areaStyle: 'numbered',
   dateStyle: 'plain',
   addressIncludesCsp: true,
@@ -62,6 +65,7 @@ const settingsSchema = z
       .min(1, { error: 'must have at least one line' })
       .max(8, { error: 'must have at most 8 lines' }),
     dhrMailbox: email,
+    teamMailbox: z.literal('').or(email),
     areaStyle: z.enum(AREA_STYLES, { error: `must be one of ${AREA_STYLES.join(', ')}` }),
     dateStyle: z.enum(DATE_STYLES, { error: `must be one of ${DATE_STYLES.join(', ')}` }),
     addressIncludesCsp: z.boolean({ error: 'must be true or false' }),
@@ -71,6 +75,9 @@ const settingsSchema = z
     twoFactorForEveryone: z.boolean({ error: 'must be true or false' }),
   })
   .partial();
+
+/** The secretariat's team mailbox: the setting, or the DHR mailbox when it is not set. */
+export const teamMailboxOf = (settings: Settings) => settings.teamMailbox || settings.dhrMailbox;
 
 export function createSettings(db: Db) {
   return {

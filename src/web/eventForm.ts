@@ -34,6 +34,7 @@ export function eventFromForm(body: Record<string, unknown>): Record<string, unk
       Object.assign(payload, { reason: body.reason ?? '', shareReason: body.shareReason === 'yes' });
       break;
     case 'WITHDRAW':
+    case 'REINSTATE':
       payload.reason = body.reason ?? '';
       break;
     default:
@@ -58,4 +59,5 @@ export const DONE: Record<ClientEventType, string> = {
   PAUSE: 'Review put on hold',
   RESUME: 'Review resumed',
   WITHDRAW: 'Review withdrawn',
+  REINSTATE: 'Review reinstated',
 };

@@ -7,6 +7,7 @@ import { documentUpload, type DocumentUpload } from '../services/documentTypes';
 import { createCsrf } from './csrf';
 import { render } from './forms';
 import { authRoutes } from './routes/auth';
+import { confirmStepRoutes } from './routes/confirmSteps';
 import { cspRoutes } from './routes/csp';
 import { letterRoutes } from './routes/letters';
 import { nationalRoutes } from './routes/national';
@@ -39,6 +40,7 @@ const PAGES: ((router: express.Router, ctx: WebContext) => void)[] = [
   nationalRoutes,
   reportRoutes,
   reviewRoutes,
+  confirmStepRoutes,
   letterRoutes,
 ];
 

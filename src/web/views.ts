@@ -40,6 +40,7 @@ const EVENT_LABELS: Record<string, string> = {
   PAUSE: 'Put on hold',
   RESUME: 'Resumed',
   WITHDRAW: 'Withdrawn',
+  REINSTATE: 'Reinstated',
   DRAFT_LETTER_ALERT_SENT: 'Alert sent: letter still in draft',
   REVISION_REMINDER_SENT: 'Reminder sent: revision items outstanding',
   PUBLICATION_REMINDER_SENT: 'Reminder sent: publication not yet recorded',

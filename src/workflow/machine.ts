@@ -28,7 +28,8 @@ function someItem(event: ReviewEvent, statuses: readonly ItemStatus[]): boolean 
 export const guards = {
   hasSubmissionDocuments: ({ event }: GuardArgs) =>
     SUBMISSION_KINDS.every((kind) => event.facts.documents.some((d) => d.kind === kind)),
-  itemCanBeAnswered: ({ event }: GuardArgs) => someItem(event, ['open', 'returned']),
+  // An answer stays open to change until the revisions are submitted; accepted items are settled.
+  itemCanBeAnswered: ({ event }: GuardArgs) => someItem(event, ['open', 'returned', 'addressed']),
   itemCanBeChecked: ({ event }: GuardArgs) => someItem(event, ['addressed', 'accepted', 'returned']),
   allItemsAnswered: ({ event }: GuardArgs) =>
     itemsOf(event).length > 0 && itemsOf(event).every((i) => i.status === 'addressed' || i.status === 'accepted'),
@@ -42,12 +43,14 @@ export const guards = {
   anyItemReturned: ({ event }: GuardArgs) => itemsOf(event).some((i) => i.status === 'returned'),
   outcomeIs: ({ context }: GuardArgs, params: { outcome: Outcome }) => context.outcome === params.outcome,
   pausedFrom: ({ context }: GuardArgs, params: { state: ActiveState }) => context.pausedFrom === params.state,
+  withdrawnFrom: ({ context }: GuardArgs, params: { state: ActiveState | 'on_hold' }) =>
+    context.withdrawnFrom === params.state,
 };
 
 /** Why a guard said no, in words a user can act on. */
 export const guardMessages: Record<keyof typeof guards, string> = {
   hasSubmissionDocuments: 'an overview report, an executive summary and an action plan must be attached first',
-  itemCanBeAnswered: 'the item must be an open or returned item of the current round',
+  itemCanBeAnswered: 'the item must be an item of the current round that has not been accepted',
   itemCanBeChecked: 'the item must be an item of the current round that the CSP has answered',
   allItemsAnswered: 'every revision item of the round must be addressed first',
   revisedReportSinceLetter: 'a revised report must be attached after the feedback letter was sent',
@@ -55,6 +58,7 @@ export const guardMessages: Record<keyof typeof guards, string> = {
   anyItemReturned: 'no item was returned',
   outcomeIs: 'the outcome of the round does not allow it',
   pausedFrom: 'the review was not paused from that state',
+  withdrawnFrom: 'the state the review was withdrawn from is not known',
 };
 
 /**
@@ -62,6 +66,18 @@ export const guardMessages: Record<keyof typeof guards, string> = {
  * params and the review service carries them out in the same database transaction.
  */
 type RoundEffect = { round: number; meetingId: number | null; outcome: Outcome; commendations: string; areas: Area[] };
+/** Who is told of a hand-off, by which email: the CSP's contacts, or the secretariat's team mailbox. */
+export const HAND_OFFS = {
+  review_submitted: 'secretariat',
+  revisions_submitted: 'secretariat',
+  publication_recorded: 'secretariat',
+  items_returned: 'csp',
+  review_approved: 'csp',
+} as const;
+export type HandOff = keyof typeof HAND_OFFS;
+
+const notify = (email: HandOff) => ({ type: 'notify' as const, params: { email } });
+
 const effect =
   <P>() =>
   (_: unknown, _params: P) =>
@@ -98,6 +114,7 @@ export const reviewMachine = setup({
     storeDocument: effect<{ kind: string }>(),
     acknowledgeSubmission: effect<undefined>(),
     confirmPublication: effect<undefined>(),
+    notify: effect<{ email: HandOff }>(),
     rememberMeeting: assign({ meetingId: ({ event }) => assertType(event, 'SCHEDULE').meetingId }),
     beginRound: assign({
       round: ({ context }) => context.round + 1,
@@ -114,6 +131,10 @@ export const reviewMachine = setup({
     }),
     rememberPausedFrom: assign({ pausedFrom: (_, params: { state: ActiveState }) => params.state }),
     forgetPausedFrom: assign({ pausedFrom: null }),
+    rememberWithdrawnFrom: assign({
+      withdrawnFrom: (_, params: { state: ActiveState | 'on_hold' }) => params.state,
+    }),
+    forgetWithdrawnFrom: assign({ withdrawnFrom: null }),
   },
 }).createMachine({
   id: 'review',
@@ -122,7 +143,11 @@ export const reviewMachine = setup({
   states: {
     notified: {
       on: {
-        SUBMIT: { target: 'submitted', guard: 'hasSubmissionDocuments', actions: 'acknowledgeSubmission' },
+        SUBMIT: {
+          target: 'submitted',
+          guard: 'hasSubmissionDocuments',
+          actions: ['acknowledgeSubmission', notify('review_submitted')],
+        },
         ...common('notified'),
       },
     },
@@ -180,6 +205,7 @@ export const reviewMachine = setup({
               { type: 'outcomeIs', params: { outcome: 'publish_after_changes' as const } },
               'allItemsAnswered',
             ]),
+            actions: notify('revisions_submitted'),
           },
           {
             target: 'resubmitted',
@@ -188,6 +214,7 @@ export const reviewMachine = setup({
               'allItemsAnswered',
               'revisedReportSinceLetter',
             ]),
+            actions: notify('revisions_submitted'),
           },
         ],
         ...common('revising'),
@@ -213,8 +240,12 @@ export const reviewMachine = setup({
           },
         },
         CONFIRM_REVISIONS: [
-          { target: 'revising', guard: and(['allItemsChecked', 'anyItemReturned']) },
-          { target: 'approved', guard: 'allItemsChecked' },
+          {
+            target: 'revising',
+            guard: and(['allItemsChecked', 'anyItemReturned']),
+            actions: notify('items_returned'),
+          },
+          { target: 'approved', guard: 'allItemsChecked', actions: notify('review_approved') },
         ],
         ...common('revisions_submitted'),
       },
@@ -224,7 +255,10 @@ export const reviewMachine = setup({
     },
     approved: {
       on: {
-        RECORD_PUBLICATION: { target: 'published', actions: ['rememberPublication', 'confirmPublication'] },
+        RECORD_PUBLICATION: {
+          target: 'published',
+          actions: ['rememberPublication', 'confirmPublication', notify('publication_recorded')],
+        },
         ...common('approved'),
       },
     },
@@ -235,12 +269,22 @@ export const reviewMachine = setup({
           guard: { type: 'pausedFrom' as const, params: { state } },
           actions: 'forgetPausedFrom' as const,
         })),
-        WITHDRAW: { target: 'withdrawn', actions: 'forgetPausedFrom' },
+        // pausedFrom is kept, so a review reinstated to on hold can still be resumed where it was.
+        WITHDRAW: { target: 'withdrawn', actions: { type: 'rememberWithdrawnFrom', params: { state: 'on_hold' } } },
         ATTACH_DOCUMENT: { actions: { type: 'storeDocument', params: ({ event }) => documentParams(event) } },
       },
     },
     published: { type: 'final' },
-    withdrawn: { type: 'final' },
+    // Not final: a review withdrawn by mistake can be reinstated, to the state it was withdrawn from.
+    withdrawn: {
+      on: {
+        REINSTATE: [...ACTIVE_STATES, 'on_hold' as const].map((state) => ({
+          target: state,
+          guard: { type: 'withdrawnFrom' as const, params: { state } },
+          actions: 'forgetWithdrawnFrom' as const,
+        })),
+      },
+    },
   },
 });
 
@@ -248,7 +292,10 @@ export const reviewMachine = setup({
 function common(state: ActiveState) {
   return {
     PAUSE: { target: 'on_hold' as const, actions: { type: 'rememberPausedFrom' as const, params: { state } } },
-    WITHDRAW: { target: 'withdrawn' as const },
+    WITHDRAW: {
+      target: 'withdrawn' as const,
+      actions: { type: 'rememberWithdrawnFrom' as const, params: { state } },
+    },
     ATTACH_DOCUMENT: {
       actions: { type: 'storeDocument' as const, params: ({ event }: { event: ReviewEvent }) => documentParams(event) },
     },

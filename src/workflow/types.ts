@@ -64,6 +64,8 @@ export interface ReviewContext {
   letterSentAt: string | null;
   /** The state a review on hold returns to on RESUME. */
   pausedFrom: ActiveState | null;
+  /** The state a withdrawn review returns to if it is reinstated: an active state, or on hold (with pausedFrom kept). */
+  withdrawnFrom?: ActiveState | 'on_hold' | null;
   publication: { url: string; publishedOn: string } | null;
 }
 
@@ -73,6 +75,7 @@ export const INITIAL_CONTEXT: ReviewContext = {
   outcome: null,
   letterSentAt: null,
   pausedFrom: null,
+  withdrawnFrom: null,
   publication: null,
 };
 
@@ -112,6 +115,7 @@ export type ReviewEvent = Base &
     | { type: 'PAUSE'; reason: string }
     | { type: 'RESUME' }
     | { type: 'WITHDRAW'; reason: string }
+    | { type: 'REINSTATE'; reason: string }
     | { type: 'ATTACH_DOCUMENT'; kind: DocumentKind; filename: string; size: number }
   );
 
@@ -133,5 +137,6 @@ export const CLIENT_EVENT_TYPES = [
   'PAUSE',
   'RESUME',
   'WITHDRAW',
+  'REINSTATE',
 ] as const satisfies readonly EventType[];
 export type ClientEventType = (typeof CLIENT_EVENT_TYPES)[number];

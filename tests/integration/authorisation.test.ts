@@ -316,6 +316,23 @@ const MATRIX: Record<string, Entry> = {
     url: (f) => `/reviews/${f.review}/events`,
     body: () => ({ type: 'SUBMIT' }),
   },
+  'GET /reviews/:id/submit': { expect: READ_REVIEW, url: (f) => `/reviews/${f.review}/submit` },
+  'POST /reviews/:id/submit': {
+    // The review is being revised: the CSP and the secretariat get 409.
+    expect: REVIEW_EVENT,
+    url: (f) => `/reviews/${f.review}/submit`,
+  },
+  'GET /reviews/:id/withdraw': { expect: READ_REVIEW, url: (f) => `/reviews/${f.review}/withdraw` },
+  'POST /reviews/:id/withdraw': {
+    // No reason: the secretariat gets 422; nobody else may withdraw.
+    expect: 'ok 403 403 404 403 404 404 404 out',
+    url: (f) => `/reviews/${f.review}/withdraw`,
+    body: () => ({ reason: '' }),
+  },
+  'GET /reviews/:id/confirmation/:step': {
+    expect: READ_REVIEW,
+    url: (f) => `/reviews/${f.review}/confirmation/letter-sent`,
+  },
   'POST /reviews/:id/documents': {
     expect: REVIEW_EVENT,
     url: (f) => `/reviews/${f.review}/documents`,
@@ -333,6 +350,7 @@ const MATRIX: Record<string, Entry> = {
     url: (f) => `/reviews/${f.review}/items/${f.item}`,
     body: () => ({ response: '' }),
   },
+  'GET /reviews/:id/submit-revisions': { expect: CSP_WORK, url: (f) => `/reviews/${f.review}/submit-revisions` },
   'POST /reviews/:id/submit-revisions': {
     // Neither item is answered yet: 409.
     expect: CSP_WORK,
@@ -363,6 +381,11 @@ const MATRIX: Record<string, Entry> = {
     body: () => ({ salutation: '' }),
   },
   'POST /letters/:id/readdress': { expect: DRAFT_LETTER, url: (f) => `/letters/${f.draftLetter}/readdress` },
+  // The panel may read a draft, so it sees the draft itself rather than the step to send it.
+  'GET /letters/:id/send': {
+    expect: 'ok ok 404 404 404 404 404 404 out',
+    url: (f) => `/letters/${f.draftLetter}/send`,
+  },
   'POST /letters/:id/send': {
     // The secretariat's stale version gets 409.
     expect: DRAFT_LETTER,

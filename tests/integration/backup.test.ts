@@ -49,7 +49,8 @@ async function buildDatabase(t: TestApp) {
   });
   expect(outcome.status).toBe(200);
   expect((await t.api('secretariat').event(mary, { type: 'SEND_LETTER' })).status).toBe(200);
-  expect((await t.services.mailWorker.runOnce()).sent).toBe(2);
+  // The acknowledgement, the team mailbox's notice of the submission, and the letter.
+  expect((await t.services.mailWorker.runOnce()).sent).toBe(3);
   const items = (await t.api('kent').get(`/reviews/${mary}`)).body.rounds[0].items;
   await t
     .api('kent')

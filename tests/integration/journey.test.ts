@@ -107,9 +107,10 @@ describe('a review that goes "publish after changes"', () => {
     const outbox = await t.db('outbox').where({ review_id: id }).orderBy('id');
     expect(outbox.map((m) => [m.kind, m.status])).toEqual([
       ['acknowledgement', 'queued'],
+      ['review_submitted', 'queued'],
       ['publish_after_changes', 'queued'],
     ]);
-    expect(outbox[1]).toMatchObject({ to: ['sam@kent.example'], cc: ['pcc@kent.example'], attach_letter: true });
+    expect(outbox[2]).toMatchObject({ to: ['sam@kent.example'], cc: ['pcc@kent.example'], attach_letter: true });
     expect(sent.body.letters).toEqual([
       { id: expect.any(Number), kind: 'acknowledgement', round: null, status: 'sent', sentAt: expect.any(String) },
       {
@@ -140,14 +141,28 @@ describe('a review that goes "publish after changes"', () => {
         .event(id, { type: 'RESPOND_TO_ITEM', itemId: item.id, response: `Done: ${item.text}` });
       expect(res.status).toBe(200);
     }
+    // An answer already saved can still be changed, until the revisions are submitted.
+    const changed = await t
+      .api('kent')
+      .event(id, { type: 'RESPOND_TO_ITEM', itemId: items[0].id, response: 'Clarified.', reportReference: 'para 8.2' });
+    expect(changed.status).toBe(200);
     const done = await t.api('kent').event(id, { type: 'SUBMIT_REVISIONS' });
     expect(done.status).toBe(200);
     expect(done.body.state).toBe('revisions_submitted');
     expect(done.body.rounds[0].items[0]).toMatchObject({
       status: 'addressed',
       response: 'Clarified.',
-      reportReference: 'para 8.1',
+      reportReference: 'para 8.2',
     });
+    const locked = await t
+      .api('kent')
+      .event(id, { type: 'RESPOND_TO_ITEM', itemId: items[0].id, response: 'Too late.' });
+    expect(locked.status).toBe(409);
+    // The secretariat's team mailbox is told the answers are in, with a link to check them.
+    const notice = await t.db('outbox').where({ review_id: id, kind: 'revisions_submitted' }).first();
+    expect(notice).toMatchObject({ to: ['dhr-enquiries@dhr-qa.example'], cc: [] });
+    expect(notice.subject).toMatch(/^Revisions to DHR-2026-\d{4} \(Mary\) submitted by Kent CSP$/);
+    expect(notice.text).toContain(`Check the answers: http://dhr-qa.test/reviews/${id}`);
   });
 
   it('lets the secretariat return an item with a reason, which the CSP sees and answers again', async () => {
@@ -163,6 +178,15 @@ describe('a review that goes "publish after changes"', () => {
       .event(id, { type: 'RETURN_ITEM', itemId: items[2].id, reason: 'The date of death is still in the chronology.' });
     const confirmed = await t.api('secretariat').event(id, { type: 'CONFIRM_REVISIONS' });
     expect(confirmed.body.state).toBe('revising');
+    // The CSP's contacts are told which item came back, by the letter's number, and why.
+    const returned = await t.db('outbox').where({ review_id: id, kind: 'items_returned' }).first();
+    expect(returned).toMatchObject({ to: ['sam@kent.example'], cc: [] });
+    expect(returned.subject).toMatch(/^DHR-2026-\d{4} \(Mary\): 1 revision item returned$/);
+    expect(returned.text).toContain(
+      `Item 2b: ${KENT_AREAS[2]!.text}\nReturned because: The date of death is still in the chronology.`,
+    );
+    expect(returned.html).toContain('Returned because: The date of death is still in the chronology.');
+    expect(returned.text).toContain(`submit your revisions again: http://dhr-qa.test/reviews/${id}/items`);
 
     const seen = (await t.api('kent').get(`/reviews/${id}`)).body.rounds[0].items[2];
     expect(seen).toMatchObject({ status: 'returned', note: 'The date of death is still in the chronology.' });
@@ -172,6 +196,9 @@ describe('a review that goes "publish after changes"', () => {
     expect((await t.api('kent').event(id, { type: 'SUBMIT_REVISIONS' })).body.state).toBe('revisions_submitted');
     await t.api('secretariat').event(id, { type: 'ACCEPT_ITEM', itemId: items[2].id });
     expect((await t.api('secretariat').event(id, { type: 'CONFIRM_REVISIONS' })).body.state).toBe('approved');
+    const approval = await t.db('outbox').where({ review_id: id, kind: 'review_approved' }).first();
+    expect(approval).toMatchObject({ to: ['sam@kent.example'] });
+    expect(approval.subject).toMatch(/^DHR-2026-\d{4} \(Mary\) approved for publication$/);
   });
 
   it('is published by the CSP with its web link, after which nothing more can happen', async () => {
@@ -202,6 +229,9 @@ describe('a review that goes "publish after changes"', () => {
     });
     expect((await t.api('secretariat').get(`/reviews/${id}`)).body.allowedEvents).toEqual([]);
     expect((await t.api('secretariat').event(id, { type: 'WITHDRAW', reason: 'x' })).status).toBe(409);
+    const recorded = await t.db('outbox').where({ review_id: id, kind: 'publication_recorded' }).first();
+    expect(recorded.to).toEqual(['dhr-enquiries@dhr-qa.example']);
+    expect(recorded.text).toContain('on 1 March 2026 at https://www.kent.gov.uk/dhr/mary');
   });
 
   it('keeps the whole history: who did what, when, from which state to which', async () => {
@@ -217,6 +247,7 @@ describe('a review that goes "publish after changes"', () => {
       'RECORD_OUTCOME',
       'AMEND_OUTCOME',
       'SEND_LETTER',
+      'RESPOND_TO_ITEM',
       'RESPOND_TO_ITEM',
       'RESPOND_TO_ITEM',
       'RESPOND_TO_ITEM',
@@ -238,7 +269,7 @@ describe('a review that goes "publish after changes"', () => {
       actor: { email: 'kent@test.example', role: 'csp' },
     });
     expect(history[7]).toMatchObject({ type: 'RECORD_OUTCOME', actor: { email: 'panel@test.example', role: 'panel' } });
-    expect(history[16]).toMatchObject({ type: 'RETURN_ITEM', reason: 'The date of death is still in the chronology.' });
+    expect(history[17]).toMatchObject({ type: 'RETURN_ITEM', reason: 'The date of death is still in the chronology.' });
     const times = history.map((h: { at: string }) => h.at);
     expect([...times].sort()).toEqual(times);
   });
@@ -290,7 +321,9 @@ describe('a review that goes "resubmit", then round 2, then "publish"', () => {
     expect(approved.body.state).toBe('approved');
     expect((await t.db('outbox').where({ review_id: id }).orderBy('id')).map((m) => m.kind)).toEqual([
       'acknowledgement',
+      'review_submitted',
       'resubmit',
+      'revisions_submitted',
       'publish',
     ]);
 
@@ -324,5 +357,29 @@ describe('pausing and withdrawing', () => {
       to: 'withdrawn',
       reason: 'Notified in error',
     });
+    expect(res.body.allowedEvents).toEqual(['REINSTATE']);
+  });
+
+  it('reinstates a withdrawn review, with a reason, to where it was; only the secretariat may', async () => {
+    const id = await submittedReview(t, 'Eve');
+    await t.api('secretariat').event(id, { type: 'PAUSE', reason: 'Inquest' });
+    const withdrawn = await t.api('secretariat').event(id, { type: 'WITHDRAW', reason: 'Withdrawn by mistake' });
+    expect(withdrawn.body).toMatchObject({ state: 'withdrawn', withdrawnFrom: 'on_hold' });
+    expect((await t.api('kent').event(id, { type: 'REINSTATE', reason: 'Please' })).status).toBe(403);
+    const noReason = await t.api('secretariat').event(id, { type: 'REINSTATE', reason: ' ' });
+    expect(noReason.status).toBe(422);
+    expect(noReason.body.errors).toEqual([{ field: 'reason', message: 'must not be empty' }]);
+
+    const back = await t.api('secretariat').event(id, { type: 'REINSTATE', reason: 'Withdrawn in error' });
+    expect(back.status).toBe(200);
+    // Back on hold, and still resumable to where it was paused from.
+    expect(back.body).toMatchObject({ state: 'on_hold', pausedFrom: 'submitted', withdrawnFrom: null });
+    expect(back.body.history.at(-1)).toMatchObject({
+      type: 'REINSTATE',
+      from: 'withdrawn',
+      to: 'on_hold',
+      reason: 'Withdrawn in error',
+    });
+    expect((await t.api('secretariat').event(id, { type: 'RESUME' })).body.state).toBe('submitted');
   });
 });

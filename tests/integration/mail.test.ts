@@ -45,8 +45,13 @@ describe('mail through a real SMTP server', () => {
   it('delivers the acknowledgement and the letter to the CSP with the PCC in copy and the PDF attached', async () => {
     const id = await letterSent('Mary');
     const before = smtp.received.length;
-    expect(await t.services.mailWorker.runOnce()).toEqual({ sent: 2, retry: 0, failed: 0 });
-    const [ack, letter] = smtp.received.slice(before);
+    expect(await t.services.mailWorker.runOnce()).toEqual({ sent: 3, retry: 0, failed: 0 });
+    const [ack, submitted, letter] = smtp.received.slice(before);
+
+    // The secretariat's team mailbox (the DHR mailbox until one is set) hears of the submission, with a link to act on it.
+    expect(submitted!.subject).toMatch(/^DHR-2026-\d{4} \(Mary\) submitted by Kent CSP$/);
+    expect(submitted!.to).toMatchObject({ value: [{ address: 'dhr-enquiries@dhr-qa.example' }] });
+    expect(submitted!.text).toContain(`Schedule it for a panel meeting: http://dhr-qa.test/reviews/${id}`);
 
     expect(ack!.subject).toMatch(/submission received/);
     expect(ack!.to).toMatchObject({ value: [{ address: 'sam@kent.example' }] });
@@ -101,9 +106,10 @@ describe('when SMTP is down', () => {
     const id = await letterSent('Olga');
     await smtp.stop();
     try {
-      expect(await t.services.mailWorker.runOnce()).toEqual({ sent: 0, retry: 2, failed: 0 });
+      expect(await t.services.mailWorker.runOnce()).toEqual({ sent: 0, retry: 3, failed: 0 });
       let queued = await mailOf(id);
       expect(queued.map((m: { status: string; attempts: number }) => [m.status, m.attempts])).toEqual([
+        ['queued', 1],
         ['queued', 1],
         ['queued', 1],
       ]);
@@ -113,7 +119,7 @@ describe('when SMTP is down', () => {
       // Not due yet: nothing is tried.
       expect(await t.services.mailWorker.runOnce()).toEqual({ sent: 0, retry: 0, failed: 0 });
       t.clock.advance(61_000);
-      expect(await t.services.mailWorker.runOnce()).toEqual({ sent: 0, retry: 2, failed: 0 });
+      expect(await t.services.mailWorker.runOnce()).toEqual({ sent: 0, retry: 3, failed: 0 });
       queued = await mailOf(id);
       expect(queued[0].attempts).toBe(2);
       // The second wait is twice the first (60 s, then 120 s).
@@ -123,16 +129,16 @@ describe('when SMTP is down', () => {
     }
     const before = smtp.received.length;
     t.clock.advance(121_000);
-    expect(await t.services.mailWorker.runOnce()).toEqual({ sent: 2, retry: 0, failed: 0 });
+    expect(await t.services.mailWorker.runOnce()).toEqual({ sent: 3, retry: 0, failed: 0 });
     expect(await t.services.mailWorker.runOnce()).toEqual({ sent: 0, retry: 0, failed: 0 });
     const delivered = smtp.received.slice(before).map((m) => m.messageId);
-    expect(new Set(delivered).size).toBe(2);
+    expect(new Set(delivered).size).toBe(3);
     expect(
       (await mailOf(id)).every((m: { status: string; attempts: number }) => m.status === 'sent' && m.attempts === 3),
     ).toBe(true);
   });
 
-  it('gives up after the last attempt, shows the failure, and sends once on a retry by hand', async () => {
+  it('gives up after the last attempt, shows the failure, tells the team mailbox, and sends once on a retry by hand', async () => {
     const id = await letterSent('Pat');
     await smtp.stop();
     try {
@@ -143,13 +149,29 @@ describe('when SMTP is down', () => {
     } finally {
       await smtp.start();
     }
-    const failed = await mailOf(id);
-    expect(failed.map((m: { status: string }) => m.status)).toEqual(['failed', 'failed']);
+    const all = await mailOf(id);
+    const failed = all.filter((m: { kind: string }) => m.kind !== 'delivery_failed');
+    expect(failed.map((m: { status: string }) => m.status)).toEqual(['failed', 'failed', 'failed']);
     expect(
       (await t.api('secretariat').get('/mail?status=failed')).body.map((m: { id: number }) => m.id).sort(),
     ).toEqual(failed.map((m: { id: number }) => m.id).sort());
-    // A failed message stays failed until someone retries it.
+    // Each message given up on is reported to the team mailbox, which is itself retried as mail is.
+    const alerts = all.filter((m: { kind: string }) => m.kind === 'delivery_failed');
+    expect(alerts).toHaveLength(3);
+    expect(alerts.map((m: { to: string[] }) => m.to)).toEqual([
+      ['dhr-enquiries@dhr-qa.example'],
+      ['dhr-enquiries@dhr-qa.example'],
+      ['dhr-enquiries@dhr-qa.example'],
+    ]);
+    // A failed message stays failed until someone retries it; the alerts go once SMTP is back.
     t.clock.advance(24 * 3600_000);
+    const beforeAlerts = smtp.received.length;
+    expect(await t.services.mailWorker.runOnce()).toEqual({ sent: 3, retry: 0, failed: 0 });
+    const alert = smtp.received.slice(beforeAlerts).find((m) => m.subject?.includes('feedback from the Quality'))!;
+    const letterMail = failed.find((m: { kind: string }) => m.kind === 'publish_after_changes');
+    expect(alert.subject).toBe(`Email not delivered: ${letterMail.subject}`);
+    expect(alert.text).toContain('To: sam@kent.example, pcc@kent.example');
+    expect(alert.text).toContain(`send it again from Mail: http://dhr-qa.test/mail/${letterMail.id}`);
     expect(await t.services.mailWorker.runOnce()).toEqual({ sent: 0, retry: 0, failed: 0 });
     await t.renewTokens();
 
@@ -187,11 +209,11 @@ describe('a worker that dies while sending', () => {
 
     const before = smtp.received.length;
     // While the lease holds, the other worker leaves the claimed message alone.
-    expect((await t.services.mailWorker.runOnce()).sent).toBe(1);
-    expect(smtp.received.length - before).toBe(1);
+    expect((await t.services.mailWorker.runOnce()).sent).toBe(2);
+    expect(smtp.received.length - before).toBe(2);
     t.clock.advance(301_000);
     expect(await t.services.mailWorker.runOnce()).toEqual({ sent: 1, retry: 0, failed: 0 });
-    expect(smtp.received.length - before).toBe(2);
+    expect(smtp.received.length - before).toBe(3);
     expect((await mailOf(id)).every((m: { status: string }) => m.status === 'sent')).toBe(true);
   });
 });
@@ -201,9 +223,9 @@ describe('the local mailbox', () => {
     const local = await createTestApp();
     try {
       const id = await submittedReview(local, 'Rhea');
-      expect(await local.services.mailWorker.runOnce()).toEqual({ sent: 1, retry: 0, failed: 0 });
-      const files = fs.readdirSync(local.mailDir);
-      expect(files).toHaveLength(1);
+      expect(await local.services.mailWorker.runOnce()).toEqual({ sent: 2, retry: 0, failed: 0 });
+      const files = fs.readdirSync(local.mailDir).sort();
+      expect(files).toHaveLength(2);
       expect(files[0]).toMatch(/^\d{6}\.eml$/);
       const parsed = await simpleParser(fs.readFileSync(path.join(local.mailDir, files[0]!)));
       expect(parsed.subject).toMatch(/\(Rhea\): submission received/);

@@ -72,6 +72,7 @@ describe('reminders', () => {
 
     expect(await mailKinds(id)).toEqual([
       'acknowledgement',
+      'review_submitted',
       'publish_after_changes',
       'revision_reminder',
       'revision_reminder',
@@ -97,13 +98,13 @@ describe('reminders', () => {
     await t.api('secretariat').event(id, { type: 'PAUSE', reason: 'Inquest' });
     await later(25);
     await t.services.reminders.runOnce();
-    expect(await mailKinds(id)).toEqual(['acknowledgement', 'publish_after_changes']);
+    expect(await mailKinds(id)).toEqual(['acknowledgement', 'review_submitted', 'publish_after_changes']);
     await t.api('secretariat').event(id, { type: 'RESUME' });
     await t
       .api('kent')
       .event(id, { type: 'RESPOND_TO_ITEM', itemId: recorded.body.rounds[0].items[0].id, response: 'Added.' });
     await t.services.reminders.runOnce();
-    expect(await mailKinds(id)).toEqual(['acknowledgement', 'publish_after_changes']);
+    expect(await mailKinds(id)).toEqual(['acknowledgement', 'review_submitted', 'publish_after_changes']);
   });
 
   it('reminds the CSP to record publication N days after approval', async () => {
@@ -116,11 +117,11 @@ describe('reminders', () => {
     // Other reviews of this file are due reminders too: count this one's mail.
     await later(29);
     await t.services.reminders.runOnce();
-    expect(await mailKinds(id)).toEqual(['acknowledgement', 'publish']);
+    expect(await mailKinds(id)).toEqual(['acknowledgement', 'review_submitted', 'publish']);
     await later(2);
     await t.services.reminders.runOnce();
     await t.services.reminders.runOnce();
-    expect(await mailKinds(id)).toEqual(['acknowledgement', 'publish', 'publication_reminder']);
+    expect(await mailKinds(id)).toEqual(['acknowledgement', 'review_submitted', 'publish', 'publication_reminder']);
 
     const published = await t
       .api('kent')
@@ -128,13 +129,15 @@ describe('reminders', () => {
     expect(published.body.state).toBe('published');
     expect(await mailKinds(id)).toEqual([
       'acknowledgement',
+      'review_submitted',
       'publish',
       'publication_reminder',
       'publication_confirmation',
+      'publication_recorded',
     ]);
     await later(60);
     await t.services.reminders.runOnce();
-    expect(await mailKinds(id)).toHaveLength(4);
+    expect(await mailKinds(id)).toHaveLength(6);
   });
 
   it('lets an uploaded revised report through without reminders getting in the way', async () => {

@@ -287,7 +287,7 @@ describe('revision items after "publish after changes"', () => {
     expect(toDo(list.text)).toBe(0);
     expect(completed(list.text)).toBe(3);
     expect(list.text).toContain('You have answered 3 of 3 items');
-    expect(list.text).toContain('Submit revisions');
+    expect(list.text).toContain('Check your answers and submit revisions');
 
     const saved = await itemsOf(id);
     expect(saved.map((i) => i.status)).toEqual(['addressed', 'addressed', 'addressed']);
@@ -297,24 +297,48 @@ describe('revision items after "publish after changes"', () => {
     });
     expect(saved[2]!.reportReference).toBeNull();
 
-    // An answered item shows the answer, without a form.
+    // An answered item can still be changed until the revisions are submitted: its form holds the answer.
     const item = await kent.get(`/reviews/${id}/items/${items[0]!.id}`);
-    expect(item.text).toContain('The date of death is removed throughout.');
-    expect(item.text).not.toContain('<textarea');
-    const again = await kent.form(`/reviews/${id}/items/${items[0]!.id}`, { response: 'Changed my mind' });
-    expect(again.status).toBe(409);
-    expect(again.text).toContain('govuk-error-summary');
-    expect((await itemsOf(id))[0]!.response).toBe('The date of death is removed throughout.');
+    expect(item.text).toContain('You can change your answer until you submit your revisions.');
+    expect(item.text).toMatch(
+      /<textarea[^>]*name="response"[^>]*>The date of death is removed throughout\.<\/textarea>/,
+    );
+    expect(item.text).toContain('Save the changed answer');
+    const again = await answer(
+      kent,
+      id,
+      items[0]!.id,
+      'The date of death is removed throughout, and from the chronology.',
+      'paragraph 1.3',
+    );
+    expect(again.status).toBe(302);
+    expect((await itemsOf(id))[0]!.response).toBe('The date of death is removed throughout, and from the chronology.');
   });
 
-  it('submits the revisions from the task list', async () => {
-    await kent.get(`/reviews/${id}/items`);
+  it('checks the answers with the CSP, then submits the revisions and says what happens next', async () => {
+    const list0 = await kent.get(`/reviews/${id}/items`);
+    expect(list0.text).toContain(`href="/reviews/${id}/submit-revisions">Check your answers and submit revisions`);
+    const check = await kent.get(`/reviews/${id}/submit-revisions`);
+    expect(check.status).toBe(200);
+    expect(check.text).toContain('Check your answers before submitting your revisions');
+    expect(check.text).toContain('The date of death is removed throughout, and from the chronology.');
+    expect(check.text).toContain('Where in the report: paragraph 1.3');
+    const items = await itemsOf(id);
+    expect(check.text).toContain(
+      `href="/reviews/${id}/items/${items[0]!.id}">Change<span class="govuk-visually-hidden"> your answer to item 1</span>`,
+    );
+    expect(check.text).toContain('By submitting your revisions you are confirming');
+    expect(await state(id)).toBe('revising');
+
     const res = await kent.form(`/reviews/${id}/submit-revisions`, {});
     expect(res.status).toBe(302);
-    expect(res.headers.location).toBe(`/reviews/${id}?done=SUBMIT_REVISIONS`);
+    expect(res.headers.location).toBe(`/reviews/${id}/confirmation/revisions-submitted`);
     expect(await state(id)).toBe('revisions_submitted');
     const page = await kent.get(res.headers.location);
-    expect(page.text).toContain('Revisions submitted to the Home Office');
+    expect(page.text).toContain('<h1 class="govuk-panel__title">Revisions submitted</h1>');
+    expect(page.text).toContain('will check each answer');
+    // Once submitted, the check page has nothing to submit: it goes back to the items.
+    expect((await kent.get(`/reviews/${id}/submit-revisions`)).headers.location).toBe(`/reviews/${id}/items`);
     const list = await kent.get(`/reviews/${id}/items`);
     expect(list.text).toContain('The Home Office is checking each answer');
     expect(list.text).not.toContain('Submit revisions');
@@ -418,7 +442,8 @@ describe('revision items after "resubmit"', () => {
     list = await kent.get(`/reviews/${id}/items`);
     expect(completed(list.text)).toBe(1);
     expect(list.text).toContain('Upload the revised report before you submit your revisions');
-    expect(list.text).not.toContain('Submit revisions</button>');
+    expect(list.text).not.toContain('Check your answers and submit revisions');
+    expect((await kent.get(`/reviews/${id}/submit-revisions`)).headers.location).toBe(`/reviews/${id}/items`);
     expect((await kent.get('/my-reviews')).text).toContain('Upload the revised report and submit the revisions');
 
     // A page left open from before, or a crafted request: refused with the reason.
@@ -453,7 +478,11 @@ describe('revision items after "resubmit"', () => {
     const list = await kent.get(`/reviews/${id}/items?uploaded=1`);
     expect(list.text).toContain('Revised report uploaded');
     expect(list.text).toContain('revised.pdf');
-    expect(list.text).toContain('Submit revisions</button>');
+    expect(list.text).toContain('Check your answers and submit revisions</a>');
+    const check = await kent.get(`/reviews/${id}/submit-revisions`);
+    expect(check.text).toContain('Revised overview report');
+    expect(check.text).toMatch(/revised\.pdf, uploaded/);
+    expect(check.text).toContain('go back to the QA Panel');
     const docs = (await t.api('kent').get(`/reviews/${id}`)).body.documents as { kind: string }[];
     expect(docs.filter((d) => d.kind === 'revised_report')).toHaveLength(1);
 
@@ -463,6 +492,8 @@ describe('revision items after "resubmit"', () => {
     const ok = await kent.form(`/reviews/${id}/submit-revisions`, {});
     expect(ok.status).toBe(302);
     expect(await state(id)).toBe('resubmitted');
+    const confirmation = await kent.get(ok.headers.location);
+    expect(confirmation.text).toContain('The revised report goes back to the Quality Assurance Panel');
   });
 });
 

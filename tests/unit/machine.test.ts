@@ -81,6 +81,8 @@ function eventOf(type: EventType, f: Facts = NO_FACTS, at = NOW): ReviewEvent {
       return { ...base, type, reason: 'Criminal trial pending' };
     case 'WITHDRAW':
       return { ...base, type, reason: 'Duplicate notification' };
+    case 'REINSTATE':
+      return { ...base, type, reason: 'Withdrawn in error' };
     case 'ATTACH_DOCUMENT':
       return { ...base, type, kind: 'chronology', filename: 'chronology.pdf', size: 1024 };
   }
@@ -141,7 +143,7 @@ const CONTEXTS: Record<ReviewState, ReviewContext> = {
     letterSentAt: LETTER_AT,
     publication: { url: 'https://example.org/dhr.pdf', publishedOn: '2024-06-01' },
   }),
-  withdrawn: ctx(),
+  withdrawn: ctx({ meetingId: 3, withdrawnFrom: 'scheduled' }),
   on_hold: ctx({ meetingId: 3, pausedFrom: 'scheduled' }),
 };
 
@@ -203,7 +205,8 @@ const TABLE: Record<ReviewState, Partial<Record<EventType, ReviewState>>> = {
   // CONTEXTS.on_hold was paused from scheduled.
   on_hold: { RESUME: 'scheduled', WITHDRAW: 'withdrawn', ATTACH_DOCUMENT: 'on_hold' },
   published: {},
-  withdrawn: {},
+  // CONTEXTS.withdrawn was withdrawn from scheduled.
+  withdrawn: { REINSTATE: 'scheduled' },
 };
 
 const CELLS = STATES.flatMap((state) =>
@@ -211,11 +214,11 @@ const CELLS = STATES.flatMap((state) =>
 );
 
 describe('state × event table', () => {
-  test('covers 11 states and 15 event types', () => {
+  test('covers 11 states and 16 event types', () => {
     expect(STATES).toHaveLength(11);
-    expect(ALL_EVENT_TYPES).toHaveLength(15);
-    expect(new Set(ALL_EVENT_TYPES).size).toBe(15);
-    expect(CELLS).toHaveLength(165);
+    expect(ALL_EVENT_TYPES).toHaveLength(16);
+    expect(new Set(ALL_EVENT_TYPES).size).toBe(16);
+    expect(CELLS).toHaveLength(176);
   });
 
   test.each(CELLS.filter((c) => c.target !== null))('$state accepts $type → $target', ({ state, type, target }) => {
@@ -239,7 +242,11 @@ describe('SUBMIT', () => {
     const result = accepted(apply('notified', ctx(), eventOf('SUBMIT', facts())));
     expect(result.state).toBe('submitted');
     expect(result.context).toEqual(INITIAL_CONTEXT);
-    expect(result.effects).toEqual([{ type: 'acknowledgeSubmission', params: {} }]);
+    // The CSP gets its acknowledgement; the secretariat's team mailbox is told there is a report to schedule.
+    expect(result.effects).toEqual([
+      { type: 'acknowledgeSubmission', params: {} },
+      { type: 'notify', params: { email: 'review_submitted' } },
+    ]);
   });
 
   test('is accepted when other documents are attached too', () => {
@@ -394,19 +401,25 @@ describe('RESPOND_TO_ITEM', () => {
     expect(result.effects[0].params).toMatchObject({ itemId: 1, reportReference: null });
   });
 
+  test('changes an answer already given, until the revisions are submitted', () => {
+    const result = accepted(apply('revising', context, respond(3, facts(items))));
+    expect(result.effects).toEqual([
+      { type: 'updateItem', params: expect.objectContaining({ itemId: 3, status: 'addressed' }) },
+    ]);
+  });
+
   test.each([
-    [3, 'addressed'],
     [4, 'accepted'],
     [99, 'unknown'],
   ])('is refused for item %i (%s)', (itemId) => {
     const reason = rejected(apply('revising', context, respond(itemId, facts(items))));
     expect(reason).toBe(
-      'RESPOND_TO_ITEM is not possible now: the item must be an open or returned item of the current round',
+      'RESPOND_TO_ITEM is not possible now: the item must be an item of the current round that has not been accepted',
     );
   });
 
   test('is refused when the round has no items', () => {
-    expect(rejected(apply('revising', context, respond(1, facts([]))))).toMatch(/open or returned item/);
+    expect(rejected(apply('revising', context, respond(1, facts([]))))).toMatch(/has not been accepted/);
   });
 });
 
@@ -419,7 +432,7 @@ describe('SUBMIT_REVISIONS', () => {
     const result = accepted(apply('revising', pac, eventOf('SUBMIT_REVISIONS', facts(answered))));
     expect(result.state).toBe('revisions_submitted');
     expect(result.context).toEqual(pac);
-    expect(result.effects).toEqual([]);
+    expect(result.effects).toEqual([{ type: 'notify', params: { email: 'revisions_submitted' } }]);
   });
 
   test('publish_after_changes does not need a revised report', () => {
@@ -432,6 +445,7 @@ describe('SUBMIT_REVISIONS', () => {
     const result = accepted(apply('revising', resubmit, eventOf('SUBMIT_REVISIONS', f)));
     expect(result.state).toBe('resubmitted');
     expect(result.context).toEqual(resubmit);
+    expect(result.effects).toEqual([{ type: 'notify', params: { email: 'revisions_submitted' } }]);
   });
 
   test('with outcome resubmit is refused when the revised report predates the letter', () => {
@@ -514,7 +528,7 @@ describe('CONFIRM_REVISIONS', () => {
     const result = accepted(apply('revisions_submitted', context, eventOf('CONFIRM_REVISIONS', f)));
     expect(result.state).toBe('approved');
     expect(result.context).toEqual(context);
-    expect(result.effects).toEqual([]);
+    expect(result.effects).toEqual([{ type: 'notify', params: { email: 'review_approved' } }]);
   });
 
   test('leads back to revising when any item is returned', () => {
@@ -522,6 +536,7 @@ describe('CONFIRM_REVISIONS', () => {
     const result = accepted(apply('revisions_submitted', context, eventOf('CONFIRM_REVISIONS', f)));
     expect(result.state).toBe('revising');
     expect(result.context).toEqual(context);
+    expect(result.effects).toEqual([{ type: 'notify', params: { email: 'items_returned' } }]);
   });
 
   test('leads back to revising when every item is returned', () => {
@@ -557,7 +572,10 @@ describe('RECORD_PUBLICATION', () => {
       ...CONTEXTS.approved,
       publication: { url: 'https://example.org/dhr.pdf', publishedOn: '2024-06-01' },
     });
-    expect(result.effects).toEqual([{ type: 'confirmPublication', params: {} }]);
+    expect(result.effects).toEqual([
+      { type: 'confirmPublication', params: {} },
+      { type: 'notify', params: { email: 'publication_recorded' } },
+    ]);
   });
 });
 
@@ -627,11 +645,36 @@ describe('PAUSE and RESUME', () => {
 });
 
 describe('WITHDRAW', () => {
-  test.each([...ACTIVE_STATES, 'on_hold' as const])('is accepted from %s', (state) => {
+  test.each([...ACTIVE_STATES, 'on_hold' as const])('is accepted from %s, which it remembers', (state) => {
     const result = accepted(apply(state, CONTEXTS[state], eventOf('WITHDRAW')));
     expect(result.state).toBe('withdrawn');
-    expect(result.context.pausedFrom).toBeNull();
+    expect(result.context.withdrawnFrom).toBe(state);
+    // A review withdrawn while on hold keeps where it was paused from, to be resumed there if reinstated.
+    expect(result.context.pausedFrom).toBe(state === 'on_hold' ? 'scheduled' : null);
     expect(result.effects).toEqual([]);
+  });
+});
+
+describe('REINSTATE', () => {
+  test.each([...ACTIVE_STATES, 'on_hold' as const])('returns a review withdrawn from %s to %s, as it was', (state) => {
+    const withdrawn = accepted(apply(state, CONTEXTS[state], eventOf('WITHDRAW')));
+    const back = accepted(apply('withdrawn', withdrawn.context, eventOf('REINSTATE')));
+    expect(back.state).toBe(state);
+    expect(back.context).toEqual({ ...CONTEXTS[state], withdrawnFrom: null });
+    expect(back.effects).toEqual([]);
+  });
+
+  test('is refused when the state the review was withdrawn from is not known', () => {
+    expect(rejected(apply('withdrawn', ctx(), eventOf('REINSTATE')))).toBe(
+      'REINSTATE is not possible now: the state the review was withdrawn from is not known',
+    );
+  });
+
+  test('is the secretariat’s alone', () => {
+    expect(allowedEvents('withdrawn', CONTEXTS.withdrawn, 'secretariat', facts())).toEqual(['REINSTATE']);
+    for (const role of ['panel', 'csp', 'pcc'] as const) {
+      expect(allowedEvents('withdrawn', CONTEXTS.withdrawn, role, facts())).toEqual([]);
+    }
   });
 });
 
@@ -657,8 +700,8 @@ describe('guards over an empty round', () => {
 });
 
 describe('final states', () => {
-  test.each(['published', 'withdrawn'] as const)('nothing is accepted once %s', (state) => {
-    for (const type of ALL_EVENT_TYPES) {
+  test.each(['published', 'withdrawn'] as const)('nothing but reinstatement is accepted once %s', (state) => {
+    for (const type of ALL_EVENT_TYPES.filter((t) => t !== 'REINSTATE')) {
       for (const f of [NO_FACTS, goodFacts(type)]) {
         const reason = rejected(apply(state, CONTEXTS[state], eventOf(type, f)));
         expect(reason).toBe(`${type} is not possible while the review is ${stateLabel(state)}`);
@@ -666,9 +709,10 @@ describe('final states', () => {
     }
   });
 
-  test.each(['published', 'withdrawn'] as const)('no role may send anything once %s', (state) => {
+  test.each(['published', 'withdrawn'] as const)('no role may send anything once %s, but reinstate', (state) => {
     for (const role of ['secretariat', 'panel', 'csp', 'pcc'] as const) {
-      expect(allowedEvents(state, CONTEXTS[state], role, facts())).toEqual([]);
+      const reinstate = state === 'withdrawn' && role === 'secretariat' ? ['REINSTATE'] : [];
+      expect(allowedEvents(state, CONTEXTS[state], role, facts())).toEqual(reinstate);
       expect(canAttachDocuments(state, CONTEXTS[state], role, facts())).toBe(false);
     }
   });
@@ -734,9 +778,9 @@ describe('allowedEvents', () => {
       state: 'revising',
       items: [item(1, 'addressed'), item(2, 'accepted')],
       expected: {
-        secretariat: ['SUBMIT_REVISIONS', 'PAUSE', 'WITHDRAW'],
+        secretariat: ['RESPOND_TO_ITEM', 'SUBMIT_REVISIONS', 'PAUSE', 'WITHDRAW'],
         panel: [],
-        csp: ['SUBMIT_REVISIONS'],
+        csp: ['RESPOND_TO_ITEM', 'SUBMIT_REVISIONS'],
         pcc: [],
         agency: [],
       },
@@ -746,7 +790,13 @@ describe('allowedEvents', () => {
       context: ctx({ round: 1, outcome: 'resubmit', letterSentAt: LETTER_AT }),
       items: [item(1, 'addressed')],
       documents: [...SUBMISSION_DOCS, doc('revised_report', BEFORE_LETTER)],
-      expected: { secretariat: ['PAUSE', 'WITHDRAW'], panel: [], csp: [], pcc: [], agency: [] },
+      expected: {
+        secretariat: ['RESPOND_TO_ITEM', 'PAUSE', 'WITHDRAW'],
+        panel: [],
+        csp: ['RESPOND_TO_ITEM'],
+        pcc: [],
+        agency: [],
+      },
     },
     {
       state: 'revisions_submitted',

@@ -323,6 +323,33 @@ export function letterRoutes(router: express.Router, { services }: WebContext) {
     );
   });
 
+  /** The last look before a letter goes: who it is to, who is copied, what is attached, and the letter itself. */
+  async function confirmSend(req: Request, res: Response, id: number, errors?: PageError[], status = 200) {
+    const letter = await services.letters.get(req.user!, id);
+    const review = await services.reviews.view(req.user!, letter.reviewId);
+    if (!letter.draft || !review.allowedEvents.includes('SEND_LETTER')) return show(req, res, id, { errors }, status);
+    render(
+      req,
+      res,
+      'letters/confirm-send',
+      {
+        title: `Check the letter before you send it – ${review.reference}`,
+        kindName: KIND_NAMES[letter.kind],
+        letter,
+        review,
+        delivery: letter.draft.delivery,
+        replyTo: (await services.settings.get()).dhrMailbox,
+        errors,
+        backLink: { href: `/letters/${id}`, text: 'Back to the draft' },
+      },
+      status,
+    );
+  }
+
+  router.get('/letters/:id/send', async (req, res) => {
+    await confirmSend(req, res, idParam(req));
+  });
+
   router.post('/letters/:id/send', async (req, res) => {
     const id = idParam(req);
     const letter = await services.letters.get(req.user!, id);
@@ -332,9 +359,9 @@ export function letterRoutes(router: express.Router, { services }: WebContext) {
           type: 'SEND_LETTER',
           expectedVersion: Number(req.body.expectedVersion) || undefined,
         });
-        res.redirect(`/reviews/${letter.reviewId}?done=SEND_LETTER#letters`);
+        res.redirect(`/reviews/${letter.reviewId}/confirmation/letter-sent`);
       },
-      (errors, status) => show(req, res, id, { errors }, status),
+      (errors, status) => confirmSend(req, res, id, errors, status),
     );
   });
 }

@@ -16,6 +16,24 @@ const ELSEWHERE: Partial<Record<ClientEventType, (id: number, meetingId: number 
   RESPOND_TO_ITEM: (id) => `/reviews/${id}/items`,
 };
 
+/**
+ * The review page has one reason field per item being checked: an error about the reason
+ * for returning an item belongs to that item's field, in the words GOV.UK would use.
+ */
+function onItsField(errors: PageError[], payload: Record<string, unknown>): PageError[] {
+  if (payload.type !== 'RETURN_ITEM' || typeof payload.itemId !== 'number') return errors;
+  const field = `reason-${payload.itemId}`;
+  return errors.map((e) =>
+    e.field === 'reason'
+      ? {
+          field,
+          href: `#${field}`,
+          message: /empty|required/.test(e.message) ? 'Enter why the item is returned' : e.message,
+        }
+      : e,
+  );
+}
+
 /** History events a review's page shows before "Show all". */
 const TIMELINE_LENGTH = 20;
 
@@ -117,7 +135,7 @@ export function reviewRoutes(router: express.Router, ctx: WebContext) {
         const item = typeof payload.itemId === 'number' && Number.isSafeInteger(payload.itemId) ? payload.itemId : null;
         res.redirect(`/reviews/${id}?done=${payload.type}${item ? `&item=${item}` : ''}`);
       },
-      (errors, status) => show(req, res, id, { errors, values: req.body }, status),
+      (errors, status) => show(req, res, id, { errors: onItsField(errors, payload), values: req.body }, status),
       { meetingId: 'Panel meeting', url: 'Web address', publishedOn: 'Date of publication', reason: 'Reason' },
     );
   });

@@ -85,7 +85,7 @@ function canAnswer(review: Review, item: Item): boolean {
   return (
     review.state === 'revising' &&
     review.allowedEvents.includes('RESPOND_TO_ITEM') &&
-    (item.status === 'open' || item.status === 'returned')
+    (item.status === 'open' || item.status === 'returned' || item.status === 'addressed')
   );
 }
 
@@ -211,6 +211,53 @@ export function revisionRoutes(router: express.Router, ctx: WebContext) {
     );
   });
 
+  /** Check your answers: every item with its answer, the revised report, and a declaration before submitting. */
+  async function checkPage(req: Request, res: Response, errors?: PageError[], status = 200) {
+    const user = who(req);
+    const review = await services.reviews.view(user, idParam(req));
+    const round = currentRound(review, user);
+    if (!errors && (!round || !review.allowedEvents.includes('SUBMIT_REVISIONS')))
+      return res.redirect(`/reviews/${review.id}/items`);
+    const items = round?.items ?? [];
+    const letterSentAt = round?.letterSentAt ?? null;
+    render(
+      req,
+      res,
+      'csp/check-revisions',
+      {
+        title: `Check your answers before submitting your revisions – ${review.reference}`,
+        review,
+        round,
+        sections: sections(review, items).map((section) => ({
+          ...section,
+          tasks: section.tasks.map((task) => {
+            const item = items.find((i) => i.id === task.id)!;
+            return {
+              ...task,
+              response: item.response,
+              reportReference: item.reportReference,
+              accepted: item.status === 'accepted',
+              changeable: canAnswer(review, item),
+            };
+          }),
+        })),
+        resubmit: round?.outcome === 'resubmit',
+        revisedReports: letterSentAt
+          ? review.documents.filter(
+              (d) => d.kind === 'revised_report' && Date.parse(d.uploadedAt!) > Date.parse(letterSentAt),
+            )
+          : [],
+        errors,
+        backLink: { href: `/reviews/${review.id}/items`, text: 'All revision items' },
+      },
+      status,
+    );
+  }
+
+  router.get('/reviews/:id/submit-revisions', async (req, res) => {
+    await checkPage(req, res);
+  });
+
   router.post('/reviews/:id/submit-revisions', async (req, res) => {
     const user = who(req);
     const id = idParam(req);
@@ -220,9 +267,9 @@ export function revisionRoutes(router: express.Router, ctx: WebContext) {
     await handleForm(
       async () => {
         await services.reviews.sendEvent(user, id, { type: 'SUBMIT_REVISIONS', expectedVersion });
-        res.redirect(`/reviews/${id}?done=SUBMIT_REVISIONS`);
+        res.redirect(`/reviews/${id}/confirmation/revisions-submitted`);
       },
-      (errors, status) => itemsPage(req, res, { errors }, status),
+      (errors, status) => checkPage(req, res, errors, status),
     );
   });
 

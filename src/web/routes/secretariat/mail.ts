@@ -21,6 +21,14 @@ const KINDS: Record<string, string> = {
   revision_reminder: 'Revision reminder',
   publication_reminder: 'Publication reminder',
   draft_letter_alert: 'Draft letter alert',
+  review_submitted: 'Report submitted',
+  revisions_submitted: 'Revisions submitted',
+  items_returned: 'Items returned',
+  review_approved: 'Approved for publication',
+  publication_recorded: 'Publication recorded',
+  delivery_failed: 'Delivery failed',
+  recommendation_reminder: 'Recommendation reminder',
+  password_reset: 'Password link',
 };
 
 const SECRETARIAT_ONLY = 'Only the panel secretariat can see the mail';
