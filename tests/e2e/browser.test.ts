@@ -345,9 +345,21 @@ describe('a review from the panel to publication, through the pages alone', () =
     );
     expect(letter.indexOf('We apologise for the delay in responding.')).toBeLessThan(letter.indexOf('A compassionate'));
     await check(secretariat, 'letter-draft-edited');
+    // A last look before it goes: who it is to, who is copied, what is attached, and the letter.
+    await secretariat.getByRole('link', { name: 'Check and send the letter' }).click();
+    await secretariat.waitForLoadState();
+    const confirm = await secretariat.locator('main').innerText();
+    expect(confirm).toMatch(/To\s+sam\.okafor@kent-csp\.example/);
+    expect(confirm).toMatch(/Attachment\s+DHR-2026-0001 Mary - QA Panel feedback\.pdf/);
+    expect(confirm).toContain('We apologise for the delay in responding.');
+    expect(confirm).toContain('Once it is sent, the letter cannot be changed or recalled.');
+    await check(secretariat, 'letter-confirm-send');
     await secretariat.getByRole('button', { name: 'Send the letter' }).click();
     await secretariat.waitForLoadState();
-    expect(await secretariat.locator('.govuk-notification-banner').innerText()).toContain('Feedback letter sent');
+    expect(await secretariat.locator('.govuk-panel__title').innerText()).toBe('Feedback letter sent');
+    expect(await secretariat.locator('main').innerText()).toContain('can now answer the revision items');
+    await check(secretariat, 'letter-sent-confirmation');
+    await secretariat.getByRole('link', { name: 'Go to the review' }).click();
     expect(await tagOf(secretariat)).toBe('Being revised');
     await check(secretariat, 'review-letter-sent');
   });
@@ -373,23 +385,80 @@ describe('a review from the panel to publication, through the pages alone', () =
       'Answered',
       'Answered',
     ]);
-    await csp.getByRole('button', { name: 'Submit revisions' }).click();
+    // An answer can still be changed before the revisions go.
+    await csp.locator('.govuk-task-list__link').nth(0).click();
+    await csp.getByLabel('How has the report been changed?').fill('The date of death is removed throughout.');
+    await csp.getByRole('button', { name: 'Save the changed answer' }).click();
     await csp.waitForLoadState();
+    await csp.getByRole('link', { name: 'Check your answers and submit revisions' }).click();
+    await csp.waitForLoadState();
+    expect(await csp.locator('h1').innerText()).toBe('Check your answers before submitting your revisions');
+    expect(await csp.locator('main').innerText()).toContain('The date of death is removed throughout.');
+    await check(csp, 'check-revisions');
+    await csp.getByRole('button', { name: 'Accept and submit revisions' }).click();
+    await csp.waitForLoadState();
+    expect(await csp.locator('.govuk-panel__title').innerText()).toBe('Revisions submitted');
+    await check(csp, 'revisions-submitted-confirmation');
     await csp.goto(`${server.url}/reviews/1`);
     expect(await tagOf(csp)).toBe('Waiting for its revisions to be checked');
+    // The secretariat's team mailbox (the DHR mailbox, as none is set) is told, with the link to check them.
+    const notice = await newestMail('dhr-enquiries@dhr-qa.example', 'has answered every revision item');
+    expect(notice).toMatch(/Check the answers: http:\/\/[^/\s]+\/reviews\/1$/m);
   });
 
-  it('the secretariat accepts each answer and confirms', async () => {
+  it('the secretariat accepts three answers, returns one with a reason, and the CSP is told which and why', async () => {
     await secretariat.goto(`${server.url}/reviews/1`);
     await check(secretariat, 'review-revisions-submitted');
     // Numbered as the letter numbers them: the two areas under "Structure" are 2a and 2b.
-    for (const label of ['1', '2a', '2b', '3']) {
+    for (const label of ['1', '2a', '2b']) {
       await secretariat.getByRole('button', { name: `Accept item ${label}`, exact: true }).click();
       await secretariat.waitForLoadState();
     }
+    // Returned without a reason: the error summary leads to that item's reason field.
+    await secretariat.getByRole('button', { name: 'Return item 3', exact: true }).click();
+    await secretariat.waitForLoadState();
+    await secretariat.locator('.govuk-error-summary a', { hasText: 'Enter why the item is returned' }).click();
+    const reason = secretariat.getByLabel('Reason for returning item 3');
+    expect(await reason.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    expect(await secretariat.locator('.govuk-error-message').innerText()).toContain('Enter why the item is returned');
+    await reason.fill('Say which family members took part.');
+    await secretariat.getByRole('button', { name: 'Return item 3', exact: true }).click();
+    await secretariat.waitForLoadState();
+    expect(await secretariat.locator('.govuk-notification-banner').innerText()).toContain(
+      'Item 3 returned to Kent Community Safety Partnership',
+    );
+    await secretariat.getByRole('button', { name: 'Confirm the check of the revisions' }).click();
+    await secretariat.waitForLoadState();
+    expect(await tagOf(secretariat)).toBe('Being revised');
+    const returned = await newestMail('sam.okafor@kent-csp.example', 'Returned because');
+    expect(returned).toContain(
+      'Item 3: Say what involvement the family had in the review.\nReturned because: Say which family members took part.',
+    );
+    expect(returned).toMatch(/submit your revisions again: http:\/\/[^/\s]+\/reviews\/1\/items$/m);
+  });
+
+  it('the CSP answers the returned item again; the secretariat accepts it, and the CSP is told it is approved', async () => {
+    await csp.goto(`${server.url}/reviews/1/items`);
+    await csp.getByRole('link', { name: /^3\. Say what involvement/ }).click();
+    expect(await csp.locator('.govuk-warning-text').innerText()).toContain('Say which family members took part.');
+    await csp
+      .getByLabel('How has the report been changed?')
+      .fill('Section 3 names who took part: her mother and sister.');
+    await csp.getByRole('button', { name: 'Save answer' }).click();
+    await csp.waitForLoadState();
+    await csp.getByRole('link', { name: 'Check your answers and submit revisions' }).click();
+    await csp.getByRole('button', { name: 'Accept and submit revisions' }).click();
+    await csp.waitForLoadState();
+    expect(await csp.locator('.govuk-panel__title').innerText()).toBe('Revisions submitted');
+
+    await secretariat.goto(`${server.url}/reviews/1`);
+    await secretariat.getByRole('button', { name: 'Accept item 3', exact: true }).click();
+    await secretariat.waitForLoadState();
     await secretariat.getByRole('button', { name: 'Confirm the check of the revisions' }).click();
     await secretariat.waitForLoadState();
     expect(await tagOf(secretariat)).toBe('Approved for publication');
+    const approved = await newestMail('sam.okafor@kent-csp.example', 'approved for publication');
+    expect(approved).toMatch(/record the date and where it is published: http:\/\/[^/\s]+\/reviews\/1$/m);
   });
 
   it('the CSP records the publication', async () => {
@@ -412,6 +481,8 @@ describe('a review from the panel to publication, through the pages alone', () =
     await csp.waitForLoadState();
     expect(await tagOf(csp)).toBe('Published');
     await check(csp, 'review-published');
+    const recorded = await newestMail('dhr-enquiries@dhr-qa.example', 'has recorded the publication');
+    expect(recorded).toContain('on 2 March 2026 at https://www.kent.gov.uk/dhr/mary');
     await csp.goto(`${server.url}/letters`);
     await check(csp, 'csp-letters');
   });
@@ -491,7 +562,10 @@ async function scheduled(page: Page, csp: string, pseudonym: string, meeting: st
     });
     await click('Upload');
   }
-  await click('Submit to the Home Office');
+  await page.getByRole('link', { name: 'Submit to the Home Office' }).click();
+  await click('Accept and submit');
+  expect(await page.locator('.govuk-panel__title').innerText()).toBe('Review submitted');
+  await page.goto(`${server.url}${reviewPath}`);
   await page.getByLabel('Schedule for a panel meeting').selectOption({ label: meeting });
   await click('Schedule');
   expect(await tagOf(page)).toBe('Scheduled for a panel meeting');
@@ -515,8 +589,11 @@ describe("recommendations, from import to an agency's progress", () => {
     await secretariat.waitForLoadState();
     await secretariat.getByRole('button', { name: 'Save the outcome and draft the letter' }).click();
     await secretariat.waitForLoadState();
+    await secretariat.getByRole('link', { name: 'Check and send the letter' }).click();
     await secretariat.getByRole('button', { name: 'Send the letter' }).click();
     await secretariat.waitForLoadState();
+    expect(await secretariat.locator('main').innerText()).toContain('The report is approved for publication.');
+    await secretariat.goto(`${server.url}${path}`);
     expect(await tagOf(secretariat)).toBe('Approved for publication');
     await secretariat.goto(`${server.url}/reviews/${reviewId}/recommendations/import`);
     await check(secretariat, 'recommendations-import');
@@ -654,8 +731,9 @@ describe('the Kent seed letter, reproduced through the pages alone', () => {
     await secretariat.getByLabel('Year').fill('2020');
     await click('Save');
     expect(await banner()).toContain('date, addressee and signature are saved');
+    await secretariat.getByRole('link', { name: 'Check and send the letter' }).click();
     await click('Send the letter');
-    expect(await banner()).toContain('Feedback letter sent');
+    expect(await secretariat.locator('.govuk-panel__title').innerText()).toBe('Feedback letter sent');
   });
 
   it('sent a letter whose text is the seed letter, from the letterhead to the signature', async () => {
