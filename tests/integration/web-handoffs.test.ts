@@ -199,11 +199,9 @@ describe('the team mailbox', () => {
   });
 
   it('hand-off emails are house templates the secretariat can reword', async () => {
-    const saved = await t
-      .api('secretariat')
-      .put('/letter-templates/review_submitted.subject', {
-        body: 'New report to schedule: {{reference}} from {{cspName}}',
-      });
+    const saved = await t.api('secretariat').put('/letter-templates/review_submitted.subject', {
+      body: 'New report to schedule: {{reference}} from {{cspName}}',
+    });
     expect(saved.status).toBe(200);
     const id = await submittedReview(t, 'Quinn');
     const [notice] = await mailOf(id, 'review_submitted');
