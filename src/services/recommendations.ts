@@ -307,6 +307,32 @@ export function createRecommendations(db: Db, clock: Clock) {
     }));
   }
 
+  /** A recommendation with the review it belongs to and one agency's part in it (a link already checked as theirs). */
+  async function agencyPart(link: LinkRow & { review_id: number }) {
+    const rec = await db('recommendations as rec')
+      .join('reviews as r', 'r.id', 'rec.review_id')
+      .join('csps as c', 'c.id', 'r.csp_id')
+      .where('rec.id', link.recommendation_id)
+      .first(
+        'rec.id',
+        'rec.number',
+        'rec.text',
+        'rec.themes',
+        'rec.review_id',
+        'r.reference',
+        'r.pseudonym',
+        'c.name as csp_name',
+      );
+    const [described] = await describe(db, [rec], link.organisation_id);
+    return {
+      ...described!,
+      reference: rec.reference as string,
+      pseudonym: rec.pseudonym as string,
+      cspName: rec.csp_name as string,
+      mine: described!.agencies.find((a) => a.id === link.id)!,
+    };
+  }
+
   /**
    * Saves a read list. The review's row is locked first: imports into one review, and the
    * lifecycle's events (a withdrawal, say), take turns, so two identical imports at the same
@@ -392,19 +418,50 @@ export function createRecommendations(db: Db, clock: Clock) {
       if (user.role !== 'agency') throw new ForbiddenError('This list is for agency users');
       const recs = await db('recommendations as rec')
         .join('reviews as r', 'r.id', 'rec.review_id')
+        .join('csps as c', 'c.id', 'r.csp_id')
         .whereExists(
           db('recommendation_agencies as ra')
             .whereRaw('ra.recommendation_id = rec.id')
             .where('ra.organisation_id', user.organisationId),
         )
         .orderBy(['r.reference', 'rec.position'])
-        .select('rec.id', 'rec.number', 'rec.text', 'rec.themes', 'rec.review_id', 'r.reference', 'r.pseudonym');
+        .select(
+          'rec.id',
+          'rec.number',
+          'rec.text',
+          'rec.themes',
+          'rec.review_id',
+          'r.reference',
+          'r.pseudonym',
+          'c.name as csp_name',
+        );
       const described = await describe(db, recs, user.organisationId!);
       return described.map((d, i) => ({
         ...d,
         reference: recs[i].reference as string,
         pseudonym: recs[i].pseudonym as string,
+        cspName: recs[i].csp_name as string,
       }));
+    },
+
+    /**
+     * One recommendation as the agency it is addressed to sees it: the review, the text and its
+     * own part (response, actions, updates). Any other role is refused (403); another
+     * organisation's part, or one that does not exist, is not found (404).
+     */
+    async forAgencyLink(user: User, linkId: number) {
+      agencyOnly(user);
+      return agencyPart(await linkFor(user, linkId));
+    },
+
+    /** The same, found from one of the agency's actions, with that action. */
+    async forAgencyAction(user: User, actionId: number) {
+      agencyOnly(user);
+      const action = await db('recommendation_actions').where({ id: actionId }).first('recommendation_agency_id');
+      // Another organisation's action reads exactly as one that does not exist.
+      if (!action) throw new NotFoundError(NO_ACTION);
+      const part = await agencyPart(await linkFor(user, action.recommendation_agency_id, db, NO_ACTION));
+      return { ...part, action: part.mine.actions.find((a) => a.id === actionId)! };
     },
 
     async respond(user: User, linkId: number, input: unknown) {

@@ -73,10 +73,16 @@ const NAV: Record<User['role'], { href: string; text: string }[]> = {
   agency: [{ href: '/recommendations', text: 'Recommendations' }],
 };
 
+/** Pages that belong under a navigation item without sharing its path. */
+const UNDER: Record<string, RegExp> = { '/recommendations': /^\/(recommendation-agencies|actions)\// };
+
 function navigation(user: User, path: string) {
   return [...NAV[user.role], { href: '/account', text: 'Your account' }].map((item) => ({
     ...item,
-    current: path === item.href || path.startsWith(`${item.href}/`),
+    current:
+      path === item.href ||
+      path.startsWith(`${item.href}/`) ||
+      (user.role === 'agency' && UNDER[item.href]?.test(path) === true),
   }));
 }
 

@@ -1,10 +1,11 @@
 import type express from 'express';
 import type { Request, Response } from 'express';
 import type { Services } from '../../services';
-import { ForbiddenError } from '../../services/errors';
+import { AppError, ForbiddenError, ValidationError } from '../../services/errors';
+import { toIsoDate } from '../../services/clock';
 import { ACTION_LABELS, RESPONSE_LABELS, STATUS_LABELS } from '../../recommendations/labels';
 import { suggestThemes, THEMES } from '../../recommendations/themes';
-import { handleForm, render, type PageError } from '../forms';
+import { dateFrom, handleForm, render, type PageError } from '../forms';
 import type { WebContext } from '../index';
 import { idParam } from '../../http';
 
@@ -132,105 +133,410 @@ export function recommendationRoutes(router: express.Router, ctx: WebContext) {
     res.redirect(`/reviews/${reviewId}/recommendations?reopened=1`);
   });
 
-  // Agencies: what is addressed to their organisation.
-  async function agencyPage(req: Request, res: Response, errors?: PageError[], status = 200) {
-    const recs = await services.recommendations.forAgency(req.user!);
+  router.get('/action-updates/:id/evidence', async (req, res) => {
+    const doc = await services.recommendations.evidence(req.user!, idParam(req));
+    res.attachment(doc.filename).type(doc.contentType).send(doc.content);
+  });
+
+  agencyRoutes(router, ctx);
+}
+
+// ---- Agencies: the recommendations addressed to their organisation, a page each, and a page per task.
+
+type AgencyRec = Awaited<ReturnType<Services['recommendations']['forAgency']>>[number];
+type AgencyPart = Awaited<ReturnType<Services['recommendations']['forAgencyLink']>>;
+type Mine = AgencyPart['mine'];
+type Action = Mine['actions'][number];
+
+/** The colour of each status's tag, as on the review's Recommendations page. */
+const STATUS_TAGS: Record<string, string> = {
+  awaiting_response: 'grey',
+  not_accepted: 'red',
+  in_progress: 'blue',
+  implemented: 'green',
+};
+const ACTION_TAGS: Record<string, string> = { not_started: 'grey', in_progress: 'blue', completed: 'green' };
+
+/** The first words of a long text, for a list. */
+function shortText(text: string, max = 120): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (flat.length <= max) return flat;
+  const cut = flat.slice(0, max);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,.;:–-]+$/, '')}…`;
+}
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** "12 recommendations: 3 need your response, 2 have overdue actions, 7 implemented." */
+function agencyCounts(recs: { status: string; overdue: boolean }[]): string {
+  const count = (test: (r: { status: string; overdue: boolean }) => boolean) => recs.filter(test).length;
+  const awaiting = count((r) => r.status === 'awaiting_response');
+  const overdue = count((r) => r.overdue);
+  const inProgress = count((r) => r.status === 'in_progress');
+  const implemented = count((r) => r.status === 'implemented');
+  const notAccepted = count((r) => r.status === 'not_accepted');
+  const parts = [
+    awaiting && plural(awaiting, 'needs your response', 'need your response'),
+    overdue && plural(overdue, 'has an overdue action', 'have overdue actions'),
+    inProgress && `${inProgress} in progress`,
+    implemented && `${implemented} implemented`,
+    notAccepted && `${notAccepted} not accepted`,
+  ].filter(Boolean);
+  return `${plural(recs.length, 'recommendation', 'recommendations')}${parts.length ? `: ${parts.join(', ')}` : ''}.`;
+}
+
+/** What the agency may do now with its part in a recommendation. */
+function abilities(mine: Mine) {
+  const open = mine.status === 'in_progress';
+  return {
+    respond: mine.status !== 'implemented',
+    addAction: open,
+    changeActions: open,
+    implement: open && mine.actions.length > 0 && mine.actions.every((a) => a.status === 'completed'),
+  };
+}
+
+/** Why a task cannot be done now, in the words the page and its error summary use. */
+function refusal(task: Ability, part: AgencyPart): string {
+  const { mine, number } = part;
+  if (mine.status === 'implemented') {
+    return `Recommendation ${number} is marked as implemented. If the Community Safety Partnership reopens it, you can change it again.`;
+  }
+  if (task === 'implement') {
+    if (mine.status === 'in_progress' && mine.actions.length === 0)
+      return `Add at least one action, and complete it, before you mark recommendation ${number} as implemented.`;
+    if (mine.status === 'in_progress')
+      return `Every action must be completed before you mark recommendation ${number} as implemented.`;
+  }
+  return `Record that you accept recommendation ${number}, in full or in part, before you ${
+    task === 'implement' ? 'mark it as implemented' : task === 'addAction' ? 'add actions' : 'change its actions'
+  }.`;
+}
+
+const withLabels = (mine: Mine) => ({
+  ...mine,
+  statusLabel: STATUS_LABELS[mine.status],
+  statusTag: STATUS_TAGS[mine.status],
+  responseLabel: mine.response ? RESPONSE_LABELS[mine.response] : null,
+  overdue: mine.actions.some((a) => a.overdue),
+  actions: mine.actions.map((a) => ({ ...a, statusLabel: ACTION_LABELS[a.status], statusTag: ACTION_TAGS[a.status] })),
+});
+
+// ---- Errors in GOV.UK's words: one per field, linked to the field (the day box of a date).
+
+/** What to do when a field is left empty (or, for a choice, when none of its options was chosen). */
+const EMPTY: Record<string, string> = {
+  response: 'Select a response',
+  rationale: 'Enter the rationale',
+  description: 'Enter what will be done',
+  owner: 'Enter the owner',
+  targetDate: 'Enter the target date',
+  status: 'Select the status of the action',
+  on: 'Enter the date of the update',
+  text: 'Enter the progress update',
+  evidence: 'Enter the evidence that the recommendation is implemented',
+};
+const LABELS: Record<string, string> = {
+  rationale: 'Rationale',
+  description: 'What will be done',
+  owner: 'Owner',
+  targetDate: 'Target date',
+  on: 'Date of the update',
+  text: 'Progress update',
+  evidence: 'Evidence',
+  file: 'The evidence document',
+};
+/** The fields in the order the pages show them, which is the order of the error summary. */
+const ORDER = [
+  'response',
+  'rationale',
+  'description',
+  'owner',
+  'targetDate',
+  'status',
+  'text',
+  'on',
+  'file',
+  'evidence',
+];
+const place = (field: string) => (ORDER.includes(field) ? ORDER.indexOf(field) : ORDER.length);
+const CHOICES = new Set(['response', 'status']);
+const DATES = new Set(['targetDate', 'on']);
+
+function fieldError(field: string, message: string): PageError {
+  const href = DATES.has(field) ? `#${field}-day` : LABELS[field] || CHOICES.has(field) ? `#${field}` : '';
+  const label = LABELS[field] ?? 'This field';
+  let sentence: string;
+  if (CHOICES.has(field)) sentence = EMPTY[field]!;
+  else if (/^(must not be empty|is required)/.test(message) && EMPTY[field]) sentence = EMPTY[field]!;
+  else if (DATES.has(field)) {
+    sentence = /between/.test(message) ? `${label} must be between 1900 and 2100` : `${label} must be a real date`;
+  } else {
+    const longest = /^must be at most (\d+) characters$/.exec(message);
+    sentence = longest
+      ? `${label} must be ${Number(longest[1]).toLocaleString('en-GB')} characters or fewer`
+      : `${label} ${message}`;
+  }
+  return { field, message: sentence, href };
+}
+
+/** Runs a task; on bad input (422) or a refusal (409), draws its page again with the errors. */
+async function attempt(
+  run: () => Promise<void>,
+  redraw: (errors: PageError[], status: number) => Promise<void> | void,
+): Promise<void> {
+  try {
+    await run();
+  } catch (err) {
+    if (err instanceof ValidationError) {
+      const seen = new Set<string>();
+      const errors = err.errors
+        .filter((e) => !seen.has(e.field) && seen.add(e.field))
+        .sort((a, b) => place(a.field) - place(b.field));
+      return redraw(
+        errors.map((e) => fieldError(e.field, e.message)),
+        422,
+      );
+    }
+    if (err instanceof AppError && err.status === 409)
+      return redraw([{ field: 'body', message: err.message, href: '' }], 409);
+    throw err;
+  }
+}
+
+/** A date typed into the day, month and year boxes, or (from an older form, or a script) as YYYY-MM-DD. */
+const typedDate = (body: Record<string, unknown>, name: string) => dateFrom(body, name) ?? (body[name] || undefined);
+
+/** The day, month and year boxes of a YYYY-MM-DD date. */
+function dateBoxes(name: string, iso: string | null | undefined): Record<string, string> {
+  if (!iso) return {};
+  const [year, month, day] = iso.split('-');
+  return { [`${name}-day`]: String(Number(day)), [`${name}-month`]: String(Number(month)), [`${name}-year`]: year! };
+}
+
+/** The banner on the recommendation's page after each task (`?done=`), naming what changed. */
+const DONE: Record<string, (part: AgencyPart, action?: { number: number; status: string }) => string> = {
+  response: (p) => `Your response to recommendation ${p.number} is saved`,
+  action: (p) => `Action added to recommendation ${p.number}`,
+  status: (_p, a) =>
+    a ? `Action ${a.number} is now ${ACTION_LABELS[a.status]!.toLowerCase()}` : 'Status of the action saved',
+  update: (_p, a) => (a ? `Progress update added to action ${a.number}` : 'Progress update added'),
+  implemented: (p) => `Recommendation ${p.number} is marked as implemented`,
+};
+
+function agencyRoutes(router: express.Router, ctx: WebContext) {
+  const { services } = ctx;
+  const recommendations = services.recommendations;
+  const pageOf = (linkId: number) => `/recommendation-agencies/${linkId}`;
+
+  router.get('/recommendations', async (req, res) => {
+    const recs = await recommendations.forAgency(req.user!);
+    const rows = recs.map((r: AgencyRec) => {
+      const mine = withLabels(r.agencies[0]!);
+      return {
+        linkId: mine.id,
+        number: r.number,
+        short: shortText(r.text),
+        status: mine.status,
+        statusLabel: mine.statusLabel,
+        statusTag: mine.statusTag,
+        overdue: mine.overdue,
+      };
+    });
+    const reviews: { id: number; reference: string; pseudonym: string; cspName: string; rows: typeof rows }[] = [];
+    recs.forEach((r, i) => {
+      let group = reviews.at(-1);
+      if (group?.id !== r.reviewId) {
+        group = { id: r.reviewId, reference: r.reference, pseudonym: r.pseudonym, cspName: r.cspName, rows: [] };
+        reviews.push(group);
+      }
+      group.rows.push(rows[i]!);
+    });
+    render(req, res, 'recommendations/agency', {
+      title: 'Recommendations addressed to you',
+      reviews,
+      counts: agencyCounts(rows),
+    });
+  });
+
+  router.get('/recommendation-agencies/:id', async (req, res) => {
+    const part = await recommendations.forAgencyLink(req.user!, idParam(req));
+    const mine = withLabels(part.mine);
+    const key = String(req.query.done ?? '');
+    const done = Object.hasOwn(DONE, key) ? DONE[key] : undefined;
+    const index = mine.actions.findIndex((a) => String(a.id) === req.query.action);
+    const action = index < 0 ? undefined : { number: index + 1, status: mine.actions[index]!.status };
+    render(req, res, 'recommendations/agency-recommendation', {
+      title: `Recommendation ${part.number} – ${part.reference}`,
+      part,
+      mine,
+      can: abilities(part.mine),
+      banner: done ? { success: true, text: done(part, action) } : null,
+      backLink: { href: '/recommendations', text: 'Back to the recommendations addressed to you' },
+    });
+  });
+
+  /**
+   * A task's page: the recommendation for context, then the task's one form, or why it cannot
+   * be done now (on a POST, also in the error summary: 409).
+   */
+  function taskPage(
+    req: Request,
+    res: Response,
+    task: Task,
+    part: AgencyPart & { action?: Action },
+    extra: { values?: Record<string, unknown>; errors?: PageError[] } = {},
+    status = 200,
+  ) {
+    const { template, title, ability, defaults } = TASKS[task];
+    const allowed = abilities(part.mine)[ability];
     render(
       req,
       res,
-      'recommendations/agency',
+      `recommendations/${template}`,
       {
-        title: 'Recommendations addressed to you',
-        rows: recs.map((r) => {
-          const mine = r.agencies[0]!;
-          return {
-            ...r,
-            mine: {
-              ...mine,
-              statusLabel: STATUS_LABELS[mine.status],
-              actions: mine.actions.map((x) => ({ ...x, statusLabel: ACTION_LABELS[x.status] })),
-            },
-          };
-        }),
-        errors,
-        values: req.body ?? {},
-        banner: req.query.saved ? { success: true, text: 'Saved' } : null,
+        title: title(part),
+        part,
+        action: part.action,
+        allowed,
+        notice: allowed || extra.errors?.length ? null : refusal(ability, part),
+        values: extra.values ?? defaults(part, services.clock.now()),
+        errors: extra.errors,
+        responseOptions: Object.entries(RESPONSE_LABELS).map(([value, text]) => ({ value, text })),
+        statusOptions: Object.entries(ACTION_LABELS).map(([value, text]) => ({ value, text })),
+        backLink: { href: pageOf(part.mine.id), text: `Back to recommendation ${part.number}` },
       },
       status,
     );
   }
 
-  router.get('/recommendations', async (req, res) => {
-    await agencyPage(req, res);
-  });
-
-  const agencyForm = (
+  /**
+   * The GET and POST of a task's page, at one path: the part is found first (403 for any other
+   * role, 404 for another organisation's), then the task is asked of the service.
+   */
+  function taskRoutes(
     path: string,
-    run: (req: Request, id: number) => Promise<unknown>,
-    labels: Record<string, string>,
-  ) =>
-    router.post(path, async (req, res) => {
-      const id = idParam(req);
-      await handleForm(
-        async () => {
-          await run(req, id);
-          res.redirect(`/recommendations?saved=1#r-${req.body.anchor ?? ''}`);
-        },
-        (errors, status) => agencyPage(req, res, errors, status),
-        labels,
-      );
+    task: Task,
+    find: (req: Request) => Promise<AgencyPart & { action?: Action }>,
+    run: (req: Request, part: AgencyPart & { action?: Action }) => Promise<string>,
+    upload = false,
+  ) {
+    router.get(path, async (req, res) => {
+      taskPage(req, res, task, await find(req));
     });
+    const post = async (req: Request, res: Response) => {
+      // A file upload's form token is read only once the upload is parsed (see UPLOAD_PATHS).
+      if (upload) ctx.csrf.check(req);
+      // A POST with no form at all reads as an empty one.
+      req.body ??= {};
+      const part = await find(req);
+      const values: Record<string, unknown> = { ...req.body };
+      delete values._csrf;
+      if (!abilities(part.mine)[TASKS[task].ability]) {
+        return taskPage(req, res, task, part, { values, errors: [refused(TASKS[task].ability, part)] }, 409);
+      }
+      await attempt(
+        async () => res.redirect(`${pageOf(part.mine.id)}?done=${await run(req, part)}`),
+        (errors, status) => taskPage(req, res, task, part, { values, errors }, status),
+      );
+    };
+    if (upload) router.post(path, ctx.upload.single('file'), post);
+    else router.post(path, post);
+  }
 
-  agencyForm(
-    '/recommendation-agencies/:id/response',
-    (req, id) =>
-      services.recommendations.respond(req.user!, id, {
-        response: req.body.response ?? '',
-        rationale: req.body.rationale ?? '',
-      }),
-    { response: 'Response', rationale: 'Rationale' },
-  );
-  agencyForm(
-    '/recommendation-agencies/:id/actions',
-    (req, id) =>
-      services.recommendations.addAction(req.user!, id, {
-        description: req.body.description ?? '',
-        owner: req.body.owner ?? '',
-        targetDate: req.body.targetDate ?? '',
-      }),
-    { description: 'Action', owner: 'Owner', targetDate: 'Target date' },
-  );
-  agencyForm(
-    '/actions/:id/status',
-    (req, id) => services.recommendations.setActionStatus(req.user!, id, { status: req.body.status ?? '' }),
-    { status: 'Status' },
-  );
-  router.post('/actions/:id/updates', ctx.upload.single('file'), async (req, res) => {
-    ctx.csrf.check(req);
-    const id = idParam(req);
-    const file = req.file ? { filename: req.file.originalname, bytes: req.file.buffer } : undefined;
-    await handleForm(
-      async () => {
-        await services.recommendations.addUpdate(
-          req.user!,
-          id,
-          { on: req.body.on ?? '', text: req.body.text ?? '' },
-          file,
-        );
-        res.redirect(`/recommendations?saved=1#r-${req.body.anchor ?? ''}`);
-      },
-      (errors, status) => agencyPage(req, res, errors, status),
-      { on: 'Date of the update', text: 'Progress update', file: 'Evidence' },
-    );
-  });
+  const link = (req: Request) => recommendations.forAgencyLink(req.user!, idParam(req));
+  const action = (req: Request) => recommendations.forAgencyAction(req.user!, idParam(req));
 
-  router.get('/action-updates/:id/evidence', async (req, res) => {
-    const doc = await services.recommendations.evidence(req.user!, idParam(req));
-    res.attachment(doc.filename).type(doc.contentType).send(doc.content);
+  taskRoutes('/recommendation-agencies/:id/response', 'respond', link, async (req, part) => {
+    await recommendations.respond(req.user!, part.mine.id, {
+      response: req.body.response ?? '',
+      rationale: req.body.rationale ?? '',
+    });
+    return 'response';
   });
-  agencyForm(
-    '/recommendation-agencies/:id/implemented',
-    (req, id) => services.recommendations.markImplemented(req.user!, id, { evidence: req.body.evidence ?? '' }),
-    { evidence: 'Evidence' },
+  taskRoutes('/recommendation-agencies/:id/actions', 'addAction', link, async (req, part) => {
+    await recommendations.addAction(req.user!, part.mine.id, {
+      description: req.body.description ?? '',
+      owner: req.body.owner ?? '',
+      targetDate: typedDate(req.body, 'targetDate'),
+    });
+    return 'action';
+  });
+  taskRoutes('/actions/:id/status', 'status', action, async (req, part) => {
+    await recommendations.setActionStatus(req.user!, part.action!.id, { status: req.body.status ?? '' });
+    return `status&action=${part.action!.id}`;
+  });
+  taskRoutes(
+    '/actions/:id/updates',
+    'update',
+    action,
+    async (req, part) => {
+      const file = req.file ? { filename: req.file.originalname, bytes: req.file.buffer } : undefined;
+      await recommendations.addUpdate(
+        req.user!,
+        part.action!.id,
+        { on: typedDate(req.body, 'on'), text: req.body.text ?? '' },
+        file,
+      );
+      return `update&action=${part.action!.id}`;
+    },
+    true,
   );
+  taskRoutes('/recommendation-agencies/:id/implemented', 'implement', link, async (req, part) => {
+    await recommendations.markImplemented(req.user!, part.mine.id, { evidence: req.body.evidence ?? '' });
+    return 'implemented';
+  });
 }
+
+type Ability = keyof ReturnType<typeof abilities>;
+type Task = 'respond' | 'addAction' | 'status' | 'update' | 'implement';
+
+/** Each task's page: its template, heading, what it needs to be allowed, and what its form starts with. */
+const TASKS: Record<
+  Task,
+  {
+    template: string;
+    title: (part: AgencyPart) => string;
+    ability: Ability;
+    defaults: (part: AgencyPart & { action?: Action }, now: Date) => Record<string, unknown>;
+  }
+> = {
+  respond: {
+    template: 'agency-respond',
+    title: (p) => `Respond to recommendation ${p.number}`,
+    ability: 'respond',
+    defaults: (p) => ({ response: p.mine.response ?? '', rationale: p.mine.rationale ?? '' }),
+  },
+  addAction: {
+    template: 'agency-add-action',
+    title: (p) => `Add an action to recommendation ${p.number}`,
+    ability: 'addAction',
+    defaults: () => ({}),
+  },
+  status: {
+    template: 'agency-action-status',
+    title: () => 'Update the status of the action',
+    ability: 'changeActions',
+    defaults: (p) => ({ status: p.action?.status ?? '' }),
+  },
+  update: {
+    template: 'agency-add-update',
+    title: () => 'Add a progress update',
+    ability: 'changeActions',
+    defaults: (_p, now) => dateBoxes('on', toIsoDate(now)),
+  },
+  implement: {
+    template: 'agency-implemented',
+    title: (p) => `Mark recommendation ${p.number} as implemented`,
+    ability: 'implement',
+    defaults: (p) => ({ evidence: p.mine.evidence ?? '' }),
+  },
+};
+
+/** A task refused in the error summary: a sentence, not linked to a field. */
+const refused = (task: Ability, part: AgencyPart): PageError => ({
+  field: 'body',
+  message: refusal(task, part),
+  href: '',
+});
