@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { User } from '../services/accounts';
-import { ForbiddenError, NotFoundError, UnauthorizedError } from '../services/errors';
+import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../services/errors';
 import type { Services } from '../services';
 import { documentUpload } from '../services/documentTypes';
 import { organisationIdParam } from '../services/reports';
@@ -266,11 +266,17 @@ export function apiRouter(services: Services, options: { maxUploadBytes: number 
   });
   router.post('/reviews/:id/documents', upload.single('file'), async (req, res) => {
     const file = req.file;
-    const doc = await reviews.attachDocument(user(req), idParam(req, 'id'), {
-      kind: req.body?.kind,
-      filename: file?.originalname ?? '',
-      bytes: file?.buffer ?? Buffer.alloc(0),
-    });
+    // `replaces`: the id of a document uploaded in error, which this one takes the place of.
+    const replaces = req.body?.replaces;
+    if (replaces !== undefined && !/^\d{1,9}$/.test(String(replaces))) {
+      throw ValidationError.field('replaces', "must be the id of one of the review's documents");
+    }
+    const doc = await reviews.attachDocument(
+      user(req),
+      idParam(req, 'id'),
+      { kind: req.body?.kind, filename: file?.originalname ?? '', bytes: file?.buffer ?? Buffer.alloc(0) },
+      replaces === undefined ? undefined : Number(replaces),
+    );
     res.status(201).json(doc);
   });
   router.get('/reviews/:id/documents/:documentId', async (req, res) => {

@@ -76,6 +76,19 @@ const SCHEMAS = {
   RESUME: bare('RESUME'),
   WITHDRAW: z.strictObject({ type: z.literal('WITHDRAW'), reason: text(2000), expectedVersion }),
   REINSTATE: z.strictObject({ type: z.literal('REINSTATE'), reason: text(2000), expectedVersion }),
+  REMOVE_DOCUMENT: z.strictObject({ type: z.literal('REMOVE_DOCUMENT'), documentId: id, expectedVersion }),
+  // The review's details as the form holds them; that no date or year is in the future is checked against the clock.
+  EDIT_DETAILS: z.strictObject({
+    type: z.literal('EDIT_DETAILS'),
+    pseudonym: printable(text(100)),
+    yearOfDeath: z
+      .number({ error: 'must be a year such as 2024' })
+      .int({ error: 'must be a year such as 2024' })
+      .min(1950, { error: 'must be 1950 or later' })
+      .nullable(),
+    notifiedOn: isoDate,
+    expectedVersion,
+  }),
 } satisfies Record<ClientEventType, z.ZodType>;
 
 export type ClientEvent = { [K in ClientEventType]: z.infer<(typeof SCHEMAS)[K]> }[ClientEventType];

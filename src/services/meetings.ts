@@ -133,7 +133,7 @@ export function createMeetings(db: Db) {
           db.raw(
             `(select coalesce(json_agg(json_build_object('id', d.id, 'kind', d.kind, 'filename', d.filename,
                 'size', d.size, 'uploadedAt', d.uploaded_at) order by d.kind, d.id), '[]'::json)
-                from documents d where d.review_id = r.id) as documents`,
+                from documents d where d.review_id = r.id and d.removed_at is null) as documents`,
           ),
         );
       return {

@@ -53,7 +53,7 @@ export async function reviewProgress(
       conn.raw("count(i.id) filter (where i.status in ('open', 'returned'))::integer as to_do"),
       conn.raw("count(i.id) filter (where i.status = 'returned')::integer as returned"),
       conn.raw(
-        `exists (select 1 from documents d where d.review_id = r.id and d.kind = 'revised_report'
+        `exists (select 1 from documents d where d.review_id = r.id and d.removed_at is null and d.kind = 'revised_report'
            and d.uploaded_at > ro.letter_sent_at) as revised_report`,
       ),
     );

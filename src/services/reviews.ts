@@ -6,7 +6,14 @@ import { MAX_ID } from '../http';
 import { areaLabels } from '../letters/areas';
 import type { HandOff } from '../workflow/machine';
 import type { Notifications } from './notifications';
-import { allowedEvents, apply, canAttachDocuments, roleMaySend, type Effect } from '../workflow/lifecycle';
+import {
+  allowedEvents,
+  apply,
+  canAttachDocuments,
+  removableDocuments,
+  roleMaySend,
+  type Effect,
+} from '../workflow/lifecycle';
 import {
   INITIAL_CONTEXT,
   STATES,
@@ -89,13 +96,30 @@ const listSchema = z.strictObject({
 
 /** What the machine's guards read, from the review's documents and its current round's items. */
 function factsOf(
-  documents: { kind: string; uploaded_at: Date | string }[],
+  documents: { id: number; kind: string; uploaded_at: Date | string }[],
   items: { id: number; status: ItemStatus }[],
 ): Facts {
   return {
-    documents: documents.map((d) => ({ kind: d.kind as DocumentKind, uploadedAt: toIso(d.uploaded_at)! })),
+    documents: documents.map((d) => ({
+      id: d.id,
+      kind: d.kind as DocumentKind,
+      uploadedAt: toIso(d.uploaded_at)!,
+    })),
     items: items.map((i) => ({ id: i.id, status: i.status })),
   };
+}
+
+/** The details an EDIT_DETAILS event changes, each with what it was and what it becomes. */
+function detailChanges(
+  review: ReviewRow,
+  event: { pseudonym: string; yearOfDeath: number | null; notifiedOn: string },
+): { field: string; from: string | number | null; to: string | number | null }[] {
+  const fields = [
+    { field: 'pseudonym', from: review.pseudonym, to: event.pseudonym },
+    { field: 'yearOfDeath', from: review.year_of_death, to: event.yearOfDeath },
+    { field: 'notifiedOn', from: toIsoDate(review.notified_on), to: event.notifiedOn },
+  ];
+  return fields.filter((f) => f.from !== f.to);
 }
 
 const SYSTEM_ACTOR = { email: null, name: 'DHR QA (automatic)', role: 'system' };
@@ -118,7 +142,9 @@ const reasonShown = (reader: User, event: { type: string; payload: { shareReason
   isHomeOffice(reader) || event.type !== 'PAUSE' || event.payload?.shareReason === true;
 
 /** Keeps the audit trail free of report text while recording what decided the change. */
-function auditPayload(event: ClientEvent | { type: 'ATTACH_DOCUMENT'; kind: string; filename: string; size: number }) {
+function auditPayload(
+  event: ClientEvent | { type: 'ATTACH_DOCUMENT'; kind: string; filename: string; size: number; replaces?: number },
+) {
   const { type: _type, expectedVersion: _v, ...rest } = event as Record<string, unknown>;
   return rest;
 }
@@ -148,8 +174,8 @@ export function createReviews(
   async function loadFacts(conn: Knex | Knex.Transaction, review: ReviewRow): Promise<Facts> {
     const { rows } = await conn.raw(
       `select
-         (select coalesce(json_agg(json_build_object('kind', kind, 'uploaded_at', uploaded_at)), '[]'::json)
-            from documents where review_id = :id) as documents,
+         (select coalesce(json_agg(json_build_object('id', id, 'kind', kind, 'uploaded_at', uploaded_at)), '[]'::json)
+            from documents where review_id = :id and removed_at is null) as documents,
          (select coalesce(json_agg(json_build_object('id', i.id, 'status', i.status) order by i.position), '[]'::json)
             from revision_items i join rounds ro on ro.id = i.round_id
            where ro.review_id = :id and ro.number = :round) as items`,
@@ -258,6 +284,18 @@ export function createReviews(
         await trx('revision_items').where({ id: p.itemId }).update(changes);
         return;
       }
+      case 'updateDetails': {
+        await trx('reviews')
+          .where({ id: review.id })
+          .update({ pseudonym: p.pseudonym, year_of_death: p.yearOfDeath, notified_on: p.notifiedOn });
+        return;
+      }
+      case 'removeDocument': {
+        await trx('documents')
+          .where({ id: p.documentId, review_id: review.id })
+          .update({ removed_at: ctx.now, removed_by: ctx.user.id });
+        return;
+      }
       case 'storeDocument': {
         const upload = ctx.upload!;
         const [doc] = await trx('documents')
@@ -273,6 +311,11 @@ export function createReviews(
             uploaded_at: ctx.now,
           })
           .returning('id');
+        // The document it replaces stays, marked, for the history: nothing uploaded is ever deleted.
+        if (p.replaces !== null)
+          await trx('documents')
+            .where({ id: p.replaces, review_id: review.id })
+            .update({ removed_at: ctx.now, removed_by: ctx.user.id, replaced_by: doc.id });
         return doc.id as number;
       }
       default:
@@ -288,6 +331,12 @@ export function createReviews(
     if ('itemId' in event && !facts.items.some((i) => i.id === event.itemId)) {
       throw ValidationError.field('itemId', `is not a revision item of round ${review.context.round} of this review`);
     }
+    if (event.type === 'REMOVE_DOCUMENT' && !facts.documents.some((d) => d.id === event.documentId)) {
+      throw ValidationError.field('documentId', 'is not a current document of this review');
+    }
+    if (event.type === 'EDIT_DETAILS' && detailChanges(review, event).length === 0) {
+      throw ValidationError.field('body', 'Nothing was changed: the details are as they were');
+    }
   }
 
   /**
@@ -296,7 +345,14 @@ export function createReviews(
    */
   type RunnableEvent =
     | ClientEvent
-    | { type: 'ATTACH_DOCUMENT'; kind: DocumentKind; filename: string; size: number; expectedVersion?: number };
+    | {
+        type: 'ATTACH_DOCUMENT';
+        kind: DocumentKind;
+        filename: string;
+        size: number;
+        replaces?: number;
+        expectedVersion?: number;
+      };
 
   /**
    * Applies one event in one transaction. `input` may be a function that reads the
@@ -327,6 +383,17 @@ export function createReviews(
       }
       const facts = await loadFacts(trx, review);
       if (event.type !== 'ATTACH_DOCUMENT') await checkReferences(trx, review, event, facts);
+      // The history names the document removed or replaced, not only its id.
+      const named =
+        event.type === 'REMOVE_DOCUMENT'
+          ? event.documentId
+          : event.type === 'ATTACH_DOCUMENT'
+            ? event.replaces
+            : undefined;
+      const namedDocument =
+        named === undefined
+          ? undefined
+          : await trx('documents').where({ id: named, review_id: review.id }).first('filename', 'kind');
       if (event.type === 'SEND_LETTER') await deps.letters.checkDeliverable(trx, review.id);
       const now = clock.now();
       const { expectedVersion: _v, ...payload } = event;
@@ -345,7 +412,15 @@ export function createReviews(
       await trx('review_events').insert({
         review_id: review.id,
         type: event.type,
-        payload: JSON.stringify(auditPayload(event)),
+        payload: JSON.stringify({
+          ...auditPayload(event),
+          ...(namedDocument && event.type === 'REMOVE_DOCUMENT'
+            ? { filename: namedDocument.filename, kind: namedDocument.kind }
+            : {}),
+          ...(namedDocument && event.type === 'ATTACH_DOCUMENT' ? { replacedFilename: namedDocument.filename } : {}),
+          // What the details were and became, so the history says what was corrected.
+          ...(event.type === 'EDIT_DETAILS' ? { changes: detailChanges(review, event) } : {}),
+        }),
         from_state: review.state,
         to_state: result.state,
         actor_id: user.id,
@@ -380,7 +455,7 @@ export function createReviews(
            'x.number, x.position',
          )} as items,
          ${list(
-           'select id, kind, filename, content_type, size, uploaded_at from documents where review_id = v.id',
+           'select id, kind, filename, content_type, size, uploaded_at, removed_at, replaced_by from documents where review_id = v.id',
            'x.id',
          )} as documents,
          ${list(
@@ -430,13 +505,23 @@ export function createReviews(
         content_type: string;
         size: number;
         uploaded_at: string;
+        removed_at: string | null;
+        replaced_by: number | null;
       }[];
       history: {
         type: string;
         from_state: string | null;
         to_state: string;
         at: string;
-        payload: { reason?: string; shareReason?: boolean; itemId?: number; kind?: string; filename?: string } | null;
+        payload: {
+          reason?: string;
+          shareReason?: boolean;
+          itemId?: number;
+          kind?: string;
+          filename?: string;
+          replacedFilename?: string;
+          changes?: { field: string; from: string | number | null; to: string | number | null }[];
+        } | null;
         email: string | null;
         name: string | null;
         role: string | null;
@@ -447,7 +532,18 @@ export function createReviews(
   }
 
   async function view(user: User, reviewId: number) {
-    const { rounds, items, documents, history, meeting, letters, ...review } = await loadView(user, reviewId);
+    const {
+      rounds,
+      items,
+      documents: allDocuments,
+      history,
+      meeting,
+      letters,
+      ...review
+    } = await loadView(user, reviewId);
+    // Removed and replaced documents are kept: listed apart, never counted for submission.
+    const documents = allDocuments.filter((d) => d.removed_at === null);
+    const removed = allDocuments.filter((d) => d.removed_at !== null);
     // The guards' facts come from the rows the page shows anyway.
     const currentRoundId = rounds.find((r) => r.number === review.context.round)?.id;
     const facts = factsOf(
@@ -455,6 +551,7 @@ export function createReviews(
       items.filter((i) => i.round_id === currentRoundId),
     );
     // Each item's label as its letter numbers it (1, 2a, 2b), so every page and email says the same.
+    const removable = removableDocuments(review.state, review.context, user.role, facts);
     const labels = new Map<number, string>();
     for (const r of rounds) {
       const its = items.filter((i) => i.round_id === r.id);
@@ -514,6 +611,19 @@ export function createReviews(
         contentType: d.content_type,
         size: d.size,
         uploadedAt: toIso(d.uploaded_at),
+        // Whether this user may remove or replace it now (the machine's rule, per document).
+        removable: removable.includes(d.id),
+      })),
+      removedDocuments: removed.map((d) => ({
+        id: d.id,
+        kind: d.kind,
+        filename: d.filename,
+        uploadedAt: toIso(d.uploaded_at),
+        removedAt: toIso(d.removed_at),
+        replacedBy:
+          d.replaced_by === null
+            ? null
+            : { id: d.replaced_by, filename: allDocuments.find((n) => n.id === d.replaced_by)!.filename },
       })),
       letters: letters.map((l) => ({
         id: l.id,
@@ -530,8 +640,17 @@ export function createReviews(
         at: toIso(h.at),
         ...(h.payload?.reason && reasonShown(user, h) ? { reason: h.payload.reason } : {}),
         // What the event was about: the document, or the item as its letter numbers it (while the item exists).
-        ...(h.payload?.filename ? { document: { kind: h.payload.kind, filename: h.payload.filename } } : {}),
+        ...(h.payload?.filename
+          ? {
+              document: {
+                kind: h.payload.kind,
+                filename: h.payload.filename,
+                ...(h.payload.replacedFilename ? { replaces: h.payload.replacedFilename } : {}),
+              },
+            }
+          : {}),
         ...(h.payload?.itemId && labels.has(h.payload.itemId) ? { item: itemLabel(h.payload.itemId) } : {}),
+        ...(h.payload?.changes ? { changes: h.payload.changes } : {}),
       })),
       createdAt: toIso(review.created_at),
       updatedAt: toIso(review.updated_at),
@@ -651,6 +770,13 @@ export function createReviews(
         if (event.type === 'RECORD_PUBLICATION' && event.publishedOn > toIsoDate(clock.now())) {
           throw ValidationError.field('publishedOn', 'must be today or in the past');
         }
+        if (event.type === 'EDIT_DETAILS') {
+          const today = toIsoDate(clock.now());
+          if (event.notifiedOn > today) throw ValidationError.field('notifiedOn', 'must be today or in the past');
+          if (event.yearOfDeath !== null && event.yearOfDeath > Number(today.slice(0, 4))) {
+            throw ValidationError.field('yearOfDeath', 'must not be in the future');
+          }
+        }
         return event;
       });
       return view(user, reviewId);
@@ -682,10 +808,17 @@ export function createReviews(
       return { sent, notSent };
     },
 
-    async attachDocument(user: User, reviewId: number, upload: Upload | null) {
+    /** Attaches a document, or (with `replaces`) a new version of one that was uploaded in error. */
+    async attachDocument(user: User, reviewId: number, upload: Upload | null, replaces?: number) {
       await loadVisible(db, user, reviewId);
       if (!roleMaySend(user.role, 'ATTACH_DOCUMENT')) throw new ForbiddenError('Your role cannot attach documents');
       const kind = parse(z.strictObject({ kind: documentKind }), { kind: upload?.kind });
+      if (
+        replaces !== undefined &&
+        !(await db('documents').where({ id: replaces, review_id: reviewId }).whereNull('removed_at').first('id'))
+      ) {
+        throw new NotFoundError('No current document with this id');
+      }
       if (!upload || upload.bytes.length === 0) throw ValidationError.field('file', 'choose a file to upload');
       if (upload.bytes.length > deps.maxUploadBytes) {
         throw ValidationError.field('file', `must be at most ${Math.round(deps.maxUploadBytes / 1048576)} MB`);
@@ -695,7 +828,13 @@ export function createReviews(
       const { created } = await runEvent(
         user,
         reviewId,
-        { type: 'ATTACH_DOCUMENT', kind: kind.kind, filename, size: upload.bytes.length },
+        {
+          type: 'ATTACH_DOCUMENT',
+          kind: kind.kind,
+          filename,
+          size: upload.bytes.length,
+          ...(replaces === undefined ? {} : { replaces }),
+        },
         { kind: kind.kind, filename, contentType: type.contentType, bytes: upload.bytes },
       );
       return { id: created!, kind: kind.kind, filename, size: upload.bytes.length, contentType: type.contentType };

@@ -24,6 +24,9 @@ export function eventFromForm(body: Record<string, unknown>): Record<string, unk
     case 'ACCEPT_ITEM':
       payload.itemId = number(body.itemId);
       break;
+    case 'REMOVE_DOCUMENT':
+      payload.documentId = number(body.documentId);
+      break;
     case 'RETURN_ITEM':
       Object.assign(payload, { itemId: number(body.itemId), reason: body.reason ?? '' });
       break;
@@ -60,4 +63,6 @@ export const DONE: Record<ClientEventType, string> = {
   RESUME: 'Review resumed',
   WITHDRAW: 'Review withdrawn',
   REINSTATE: 'Review reinstated',
+  REMOVE_DOCUMENT: 'Document removed',
+  EDIT_DETAILS: 'Review details changed',
 };

@@ -8,6 +8,7 @@ import { createCsrf } from './csrf';
 import { render } from './forms';
 import { authRoutes } from './routes/auth';
 import { confirmStepRoutes } from './routes/confirmSteps';
+import { correctionRoutes } from './routes/corrections';
 import { cspRoutes } from './routes/csp';
 import { letterRoutes } from './routes/letters';
 import { nationalRoutes } from './routes/national';
@@ -30,7 +31,12 @@ export interface WebContext {
 }
 
 /** The pages whose forms upload a file: they parse it, then check the form's CSRF token themselves. */
-const UPLOAD_PATHS = [/^\/reviews\/\d+\/documents$/, /^\/reviews\/\d+\/revised-report$/, /^\/actions\/\d+\/updates$/];
+const UPLOAD_PATHS = [
+  /^\/reviews\/\d+\/documents$/,
+  /^\/reviews\/\d+\/documents\/\d+\/replace$/,
+  /^\/reviews\/\d+\/revised-report$/,
+  /^\/actions\/\d+\/updates$/,
+];
 
 /** Every page routes module registers itself here. */
 const PAGES: ((router: express.Router, ctx: WebContext) => void)[] = [
@@ -41,6 +47,7 @@ const PAGES: ((router: express.Router, ctx: WebContext) => void)[] = [
   reportRoutes,
   reviewRoutes,
   confirmStepRoutes,
+  correctionRoutes,
   letterRoutes,
 ];
 

@@ -41,6 +41,8 @@ const EVENT_LABELS: Record<string, string> = {
   RESUME: 'Resumed',
   WITHDRAW: 'Withdrawn',
   REINSTATE: 'Reinstated',
+  REMOVE_DOCUMENT: 'Document removed',
+  EDIT_DETAILS: 'Details corrected',
   DRAFT_LETTER_ALERT_SENT: 'Alert sent: letter still in draft',
   REVISION_REMINDER_SENT: 'Reminder sent: revision items outstanding',
   PUBLICATION_REMINDER_SENT: 'Reminder sent: publication not yet recorded',

@@ -14,7 +14,15 @@ import {
 export const EVENTS_BY_ROLE: Record<Role, readonly ReviewEvent['type'][]> = {
   secretariat: [...CLIENT_EVENT_TYPES, 'ATTACH_DOCUMENT'],
   panel: ['RECORD_OUTCOME', 'AMEND_OUTCOME'],
-  csp: ['SUBMIT', 'RESPOND_TO_ITEM', 'SUBMIT_REVISIONS', 'RECORD_PUBLICATION', 'ATTACH_DOCUMENT'],
+  csp: [
+    'SUBMIT',
+    'RESPOND_TO_ITEM',
+    'SUBMIT_REVISIONS',
+    'RECORD_PUBLICATION',
+    'ATTACH_DOCUMENT',
+    'REMOVE_DOCUMENT',
+    'EDIT_DETAILS',
+  ],
   pcc: [],
   agency: [],
 };
@@ -53,6 +61,16 @@ export function allowedEvents(state: ReviewState, context: ReviewContext, role: 
 
 export function canAttachDocuments(state: ReviewState, context: ReviewContext, role: Role, facts: Facts): boolean {
   return roleMaySend(role, 'ATTACH_DOCUMENT') && snapshotOf(state, context).can(probe('ATTACH_DOCUMENT', facts));
+}
+
+/** The documents this role could remove (or replace) now, by id. */
+export function removableDocuments(state: ReviewState, context: ReviewContext, role: Role, facts: Facts): number[] {
+  if (!roleMaySend(role, 'REMOVE_DOCUMENT')) return [];
+  const snapshot = snapshotOf(state, context);
+  const at = new Date(0).toISOString();
+  return facts.documents
+    .filter((d) => snapshot.can({ type: 'REMOVE_DOCUMENT', documentId: d.id, at, facts }))
+    .map((d) => d.id);
 }
 
 /**

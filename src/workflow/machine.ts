@@ -8,6 +8,7 @@ import {
   type Outcome,
   type ReviewContext,
   type ReviewEvent,
+  type ReviewState,
 } from './types';
 
 type GuardArgs = { context: ReviewContext; event: ReviewEvent };
@@ -45,6 +46,26 @@ export const guards = {
   pausedFrom: ({ context }: GuardArgs, params: { state: ActiveState }) => context.pausedFrom === params.state,
   withdrawnFrom: ({ context }: GuardArgs, params: { state: ActiveState | 'on_hold' }) =>
     context.withdrawnFrom === params.state,
+  /**
+   * A document is the CSP's to remove or replace until it is handed over: any document
+   * before the review is submitted, and while revising, those uploaded since the letter.
+   * An upload that replaces nothing always passes; a probe asks "is any document removable?".
+   */
+  documentRemovable: ({ context, event }: GuardArgs, params: { state: ReviewState }) => {
+    const named =
+      event.type === 'REMOVE_DOCUMENT'
+        ? event.documentId
+        : event.type === 'ATTACH_DOCUMENT'
+          ? event.replaces
+          : undefined;
+    if (event.type === 'ATTACH_DOCUMENT' && named === undefined) return true;
+    const removable = (uploadedAt: string) =>
+      params.state === 'notified' ||
+      (params.state === 'revising' &&
+        context.letterSentAt !== null &&
+        Date.parse(uploadedAt) > Date.parse(context.letterSentAt));
+    return event.facts.documents.some((d) => (named === undefined || d.id === named) && removable(d.uploadedAt));
+  },
 };
 
 /** Why a guard said no, in words a user can act on. */
@@ -59,6 +80,8 @@ export const guardMessages: Record<keyof typeof guards, string> = {
   outcomeIs: 'the outcome of the round does not allow it',
   pausedFrom: 'the review was not paused from that state',
   withdrawnFrom: 'the state the review was withdrawn from is not known',
+  documentRemovable:
+    'only a current document can be removed or replaced, before the review is submitted or, while it is revised, one uploaded since the feedback letter',
 };
 
 /**
@@ -111,7 +134,9 @@ export const reviewMachine = setup({
       reportReference?: string | null;
       note?: string;
     }>(),
-    storeDocument: effect<{ kind: string }>(),
+    storeDocument: effect<{ kind: string; replaces: number | null }>(),
+    removeDocument: effect<{ documentId: number }>(),
+    updateDetails: effect<{ pseudonym: string; yearOfDeath: number | null; notifiedOn: string }>(),
     acknowledgeSubmission: effect<undefined>(),
     confirmPublication: effect<undefined>(),
     notify: effect<{ email: HandOff }>(),
@@ -148,6 +173,7 @@ export const reviewMachine = setup({
           guard: 'hasSubmissionDocuments',
           actions: ['acknowledgeSubmission', notify('review_submitted')],
         },
+        ...removeDocument('notified'),
         ...common('notified'),
       },
     },
@@ -217,6 +243,7 @@ export const reviewMachine = setup({
             actions: notify('revisions_submitted'),
           },
         ],
+        ...removeDocument('revising'),
         ...common('revising'),
       },
     },
@@ -269,9 +296,13 @@ export const reviewMachine = setup({
           guard: { type: 'pausedFrom' as const, params: { state } },
           actions: 'forgetPausedFrom' as const,
         })),
+        EDIT_DETAILS: editDetails(),
         // pausedFrom is kept, so a review reinstated to on hold can still be resumed where it was.
         WITHDRAW: { target: 'withdrawn', actions: { type: 'rememberWithdrawnFrom', params: { state: 'on_hold' } } },
-        ATTACH_DOCUMENT: { actions: { type: 'storeDocument', params: ({ event }) => documentParams(event) } },
+        ATTACH_DOCUMENT: {
+          guard: { type: 'documentRemovable', params: { state: 'on_hold' } },
+          actions: { type: 'storeDocument', params: ({ event }) => documentParams(event) },
+        },
       },
     },
     published: { type: 'final' },
@@ -288,22 +319,54 @@ export const reviewMachine = setup({
   },
 });
 
-/** Events every active state accepts: pause, withdraw, attach a document. */
+/** Events every active state accepts: pause, withdraw, attach a document (or replace one, where removing is allowed). */
 function common(state: ActiveState) {
+  const removable = { type: 'documentRemovable' as const, params: { state } };
   return {
     PAUSE: { target: 'on_hold' as const, actions: { type: 'rememberPausedFrom' as const, params: { state } } },
     WITHDRAW: {
       target: 'withdrawn' as const,
       actions: { type: 'rememberWithdrawnFrom' as const, params: { state } },
     },
+    EDIT_DETAILS: editDetails(),
     ATTACH_DOCUMENT: {
+      guard: removable,
       actions: { type: 'storeDocument' as const, params: ({ event }: { event: ReviewEvent }) => documentParams(event) },
     },
   };
 }
 
+/** Correcting the review's details (pseudonym, year of death, date notified): in any state but the final ones. */
+function editDetails() {
+  return {
+    actions: {
+      type: 'updateDetails' as const,
+      params: ({ event }: { event: ReviewEvent }) => {
+        const { pseudonym, yearOfDeath, notifiedOn } = assertType(event, 'EDIT_DETAILS');
+        return { pseudonym, yearOfDeath, notifiedOn };
+      },
+    },
+  };
+}
+
+/** Removing a document: only while the CSP still holds it (before submission, or while revising). */
+function removeDocument(state: 'notified' | 'revising') {
+  return {
+    REMOVE_DOCUMENT: {
+      guard: { type: 'documentRemovable' as const, params: { state } },
+      actions: {
+        type: 'removeDocument' as const,
+        params: ({ event }: { event: ReviewEvent }) => ({
+          documentId: assertType(event, 'REMOVE_DOCUMENT').documentId,
+        }),
+      },
+    },
+  };
+}
+
 function documentParams(event: ReviewEvent) {
-  return { kind: assertType(event, 'ATTACH_DOCUMENT').kind };
+  const { kind, replaces } = assertType(event, 'ATTACH_DOCUMENT');
+  return { kind, replaces: replaces ?? null };
 }
 
 function sendLetter() {

@@ -85,7 +85,8 @@ export const INITIAL_CONTEXT: ReviewContext = {
  * revision items of the current round.
  */
 export interface Facts {
-  documents: { kind: DocumentKind; uploadedAt: string }[];
+  /** The review's current documents: not those removed or replaced. */
+  documents: { id: number; kind: DocumentKind; uploadedAt: string }[];
   items: { id: number; status: ItemStatus }[];
 }
 
@@ -116,7 +117,9 @@ export type ReviewEvent = Base &
     | { type: 'RESUME' }
     | { type: 'WITHDRAW'; reason: string }
     | { type: 'REINSTATE'; reason: string }
-    | { type: 'ATTACH_DOCUMENT'; kind: DocumentKind; filename: string; size: number }
+    | { type: 'REMOVE_DOCUMENT'; documentId: number }
+    | { type: 'EDIT_DETAILS'; pseudonym: string; yearOfDeath: number | null; notifiedOn: string }
+    | { type: 'ATTACH_DOCUMENT'; kind: DocumentKind; filename: string; size: number; replaces?: number }
   );
 
 export type EventType = ReviewEvent['type'];
@@ -138,5 +141,7 @@ export const CLIENT_EVENT_TYPES = [
   'RESUME',
   'WITHDRAW',
   'REINSTATE',
+  'REMOVE_DOCUMENT',
+  'EDIT_DETAILS',
 ] as const satisfies readonly EventType[];
 export type ClientEventType = (typeof CLIENT_EVENT_TYPES)[number];

@@ -562,9 +562,34 @@ async function scheduled(page: Page, csp: string, pseudonym: string, meeting: st
     });
     await click('Upload');
   }
+  // An upload made in error is replaced before submission; the old file stays in the history.
+  await page.getByRole('link', { name: 'Replace overview_report.pdf' }).click();
+  await check(page, 'replace-document');
+  await page.getByLabel('The new overview report').setInputFiles({
+    name: 'overview_report v2.pdf',
+    mimeType: 'application/pdf',
+    buffer: samplePdf(`${pseudonym} Overview report, second version`),
+  });
+  await click('Replace the document');
+  expect(await page.locator('.govuk-notification-banner').innerText()).toContain(
+    'overview_report v2.pdf replaces overview_report.pdf as the overview report',
+  );
+  expect(await page.locator('main').innerText()).toContain('Removed and replaced documents (1)');
+  // And a detail left out when notifying is added, the change kept in the history.
+  await page.getByRole('link', { name: 'Change the pseudonym, year of death or date notified' }).click();
+  await check(page, 'review-details');
+  await page.getByLabel('Year of death (optional)').fill('2019');
+  await click('Save the details');
+  expect(await page.locator('.govuk-notification-banner').innerText()).toContain(
+    'Review details changed: year of death',
+  );
+  expect(await page.locator('.app-timeline').innerText()).toContain('Year of death: not given → 2019');
   await page.getByRole('link', { name: 'Submit to the Home Office' }).click();
+  expect(await page.locator('main').innerText()).toContain('overview_report v2.pdf');
+  await check(page, 'check-submit');
   await click('Accept and submit');
   expect(await page.locator('.govuk-panel__title').innerText()).toBe('Review submitted');
+  await check(page, 'submitted-confirmation');
   await page.goto(`${server.url}${reviewPath}`);
   await page.getByLabel('Schedule for a panel meeting').selectOption({ label: meeting });
   await click('Schedule');
@@ -610,21 +635,73 @@ describe("recommendations, from import to an agency's progress", () => {
     const agency = await signIn('agency.essex@dhr-qa.example');
     expect(new URL(agency.url()).pathname).toBe('/recommendations');
     await check(agency, 'agency-recommendations');
-    const mine = agency.locator('.app-recommendation', { hasText: 'Harlow browser' }).first();
-    await mine.getByLabel('Accepted', { exact: true }).check();
-    await mine.getByRole('button', { name: /Save response/ }).click();
+    // No forms on the list: a link per recommendation, under its review's heading.
+    expect(await agency.locator('main form').count()).toBe(0);
+    const review = agency.locator('.app-review-recommendations', { hasText: 'Harlow browser' });
+    expect(await review.locator('.govuk-task-list__status').first().innerText()).toBe('Awaiting response');
+    await review.locator('.govuk-task-list__link').first().click();
     await agency.waitForLoadState();
-    const accepted = agency.locator('.app-recommendation', { hasText: 'Harlow browser' }).first();
-    await accepted.locator('summary').click();
-    await accepted.getByLabel('What will be done').fill("Audit referrals from children's social care");
-    await accepted.getByLabel('Owner').fill('Head of Safeguarding');
-    await accepted.getByLabel('Target date (YYYY-MM-DD)').fill('2027-03-31');
-    await accepted.getByRole('button', { name: 'Add action' }).click();
-    await agency.waitForLoadState();
-    const withAction = agency.locator('.app-recommendation', { hasText: 'Harlow browser' }).first();
-    await withAction.getByLabel('Status of this action').selectOption('completed');
-    await withAction.getByRole('button', { name: /Update status/ }).click();
-    await agency.waitForLoadState();
+    await check(agency, 'agency-recommendation');
+    const banner = () => agency.locator('.govuk-notification-banner').innerText();
+    const save = async (name: string) => {
+      await agency.getByRole('button', { name }).click();
+      await agency.waitForLoadState();
+    };
+
+    await agency.getByRole('link', { name: 'Respond', exact: true }).click();
+    await check(agency, 'agency-respond');
+    await save('Save your response');
+    expect(await agency.locator('.govuk-error-summary').innerText()).toContain('Select a response');
+    await check(agency, 'agency-respond-error');
+    // The summary's link takes the user to the first option.
+    await agency.locator('.govuk-error-summary a[href="#response"]').click();
+    await expect(
+      agency.getByLabel('Accepted', { exact: true }).evaluate((e) => e === e.ownerDocument.activeElement),
+    ).resolves.toBe(true);
+    await agency.getByLabel('Accepted', { exact: true }).check();
+    await save('Save your response');
+    expect(await banner()).toMatch(/Your response to recommendation .+ is saved/);
+
+    await agency.getByRole('link', { name: 'Add an action' }).click();
+    await check(agency, 'agency-add-action');
+    await agency.getByLabel('What will be done').fill("Audit referrals from children's social care");
+    await agency.getByLabel('Owner').fill('Head of Safeguarding');
+    await agency.getByLabel('Day').fill('31');
+    await agency.getByLabel('Month').fill('13');
+    await agency.getByLabel('Year').fill('2027');
+    await save('Add the action');
+    expect(await agency.locator('.govuk-error-summary').innerText()).toContain('Target date must be a real date');
+    expect(await agency.getByLabel('What will be done').inputValue()).toBe(
+      "Audit referrals from children's social care",
+    );
+    await check(agency, 'agency-add-action-error');
+    await agency.getByLabel('Month').fill('3');
+    await save('Add the action');
+    expect(await banner()).toMatch(/Action added to recommendation/);
+
+    await agency.getByRole('link', { name: 'Change the status of action 1' }).click();
+    await check(agency, 'agency-action-status');
+    await agency.getByLabel('Completed').check();
+    await save('Save the status');
+    expect(await banner()).toContain('Action 1 is now completed');
+
+    await agency.getByRole('link', { name: 'Add a progress update to action 1' }).click();
+    await check(agency, 'agency-add-update');
+    await agency.getByLabel('Progress update').fill('Referrals from the last quarter audited');
+    await agency.getByLabel('Evidence document (optional)').setInputFiles({
+      name: 'referrals-audit.pdf',
+      mimeType: 'application/pdf',
+      buffer: samplePdf('Referrals audit'),
+    });
+    await save('Add the update');
+    expect(await banner()).toContain('Progress update added to action 1');
+    expect(await agency.getByRole('link', { name: 'referrals-audit.pdf' }).count()).toBe(1);
+
+    await agency.getByRole('link', { name: 'Mark as implemented' }).click();
+    await check(agency, 'agency-implemented');
+    await agency.getByLabel('Evidence that the recommendation is implemented').fill('Audit report to the board');
+    await save('Mark as implemented');
+    expect(await banner()).toMatch(/Recommendation .+ is marked as implemented/);
     await check(agency, 'agency-progress');
     await agency.context().close();
 

@@ -110,12 +110,14 @@ export async function createTestApp(
       request(app).patch(`/api/v1${url}`).set('Authorization', `Bearer ${tokens[who]}`).send(body),
     event: (reviewId: number, body: object) =>
       request(app).post(`/api/v1/reviews/${reviewId}/events`).set('Authorization', `Bearer ${tokens[who]}`).send(body),
-    upload: (reviewId: number, kind: string, bytes: Buffer, filename = `${kind}.pdf`) =>
-      request(app)
+    upload: (reviewId: number, kind: string, bytes: Buffer, filename = `${kind}.pdf`, replaces?: string) => {
+      const req = request(app)
         .post(`/api/v1/reviews/${reviewId}/documents`)
         .set('Authorization', `Bearer ${tokens[who]}`)
-        .field('kind', kind)
-        .attach('file', bytes, filename),
+        .field('kind', kind);
+      if (replaces !== undefined) req.field('replaces', replaces);
+      return req.attach('file', bytes, filename);
+    },
   });
 
   return {

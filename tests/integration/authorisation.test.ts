@@ -339,6 +339,32 @@ const MATRIX: Record<string, Entry> = {
     body: () => ({ kind: 'other' }),
     multipart: true,
   },
+  // Kent's review is being revised and its documents predate the letter: none can be removed or replaced now.
+  'GET /reviews/:id/documents/:documentId/remove': {
+    expect: '404 404 404 404 404 404 404 404 out',
+    url: (f) => `/reviews/${f.review}/documents/${f.document}/remove`,
+  },
+  'POST /reviews/:id/documents/:documentId/remove': {
+    // The panel and the PCC may never remove a document; the review's own CSP and the secretariat find none removable.
+    expect: '404 403 404 404 403 404 404 404 out',
+    url: (f) => `/reviews/${f.review}/documents/${f.document}/remove`,
+  },
+  'GET /reviews/:id/documents/:documentId/replace': {
+    expect: '404 404 404 404 404 404 404 404 out',
+    url: (f) => `/reviews/${f.review}/documents/${f.document}/replace`,
+  },
+  'POST /reviews/:id/documents/:documentId/replace': {
+    expect: '404 404 404 404 404 404 404 404 out',
+    url: (f) => `/reviews/${f.review}/documents/${f.document}/replace`,
+    multipart: true,
+  },
+  'GET /reviews/:id/details': { expect: READ_REVIEW, url: (f) => `/reviews/${f.review}/details` },
+  'POST /reviews/:id/details': {
+    // No pseudonym: the secretariat and the CSP get 422.
+    expect: REVIEW_EVENT,
+    url: (f) => `/reviews/${f.review}/details`,
+    body: () => ({ pseudonym: '' }),
+  },
   'GET /reviews/:id/documents/:documentId': {
     expect: READ_REVIEW,
     url: (f) => `/reviews/${f.review}/documents/${f.document}`,
@@ -523,6 +549,22 @@ const MATRIX: Record<string, Entry> = {
     expect: 'ok 403 403 403 403 403 ok 404 out',
     url: (f) => `/recommendations/report.pdf?organisationId=${f.organisation}`,
   },
+  // An agency's page for its part in one recommendation, and the page of each of its tasks.
+  'GET /recommendation-agencies/:id': { expect: AGENCY_WORK, url: (f) => `/recommendation-agencies/${f.link}` },
+  'GET /recommendation-agencies/:id/response': {
+    expect: AGENCY_WORK,
+    url: (f) => `/recommendation-agencies/${f.link}/response`,
+  },
+  'GET /recommendation-agencies/:id/actions': {
+    expect: AGENCY_WORK,
+    url: (f) => `/recommendation-agencies/${f.link}/actions`,
+  },
+  'GET /recommendation-agencies/:id/implemented': {
+    expect: AGENCY_WORK,
+    url: (f) => `/recommendation-agencies/${f.link}/implemented`,
+  },
+  'GET /actions/:id/status': { expect: AGENCY_WORK, url: (f) => `/actions/${f.action}/status` },
+  'GET /actions/:id/updates': { expect: AGENCY_WORK, url: (f) => `/actions/${f.action}/updates` },
   'POST /recommendation-agencies/:id/response': {
     expect: AGENCY_WORK,
     url: (f) => `/recommendation-agencies/${f.link}/response`,

@@ -74,7 +74,7 @@ describe('mail through a real SMTP server', () => {
       filename: expect.stringMatching(/Mary - QA Panel feedback\.pdf$/),
     });
     expect(letter!.attachments[0]!.content.subarray(0, 5).toString()).toBe('%PDF-');
-    expect(smtp.envelopes.slice(before)[1]!.to.sort()).toEqual(['pcc@kent.example', 'sam@kent.example']);
+    expect(smtp.envelopes.slice(before)[2]!.to.sort()).toEqual(['pcc@kent.example', 'sam@kent.example']);
 
     const listed = await mailOf(id);
     const outcome = listed.find((m: { kind: string }) => m.kind === 'publish_after_changes');

@@ -212,3 +212,159 @@ describe('the team mailbox', () => {
     expect(unknown.status).toBe(422);
   });
 });
+
+describe('correcting a document uploaded in error', () => {
+  it('replaces or removes a document before submission, keeping the old one in the history', async () => {
+    const id = await notifiedWithDocuments('Rosa');
+    await t.api('kent').upload(id, 'overview_report', pdf('second'), 'overview copy.pdf');
+    const kent = await signedIn(t, 'kent');
+    let page = await kent.get(`/reviews/${id}`);
+    const docs = (await t.api('kent').get(`/reviews/${id}`)).body.documents as { id: number; filename: string }[];
+    const first = docs.find((d) => d.filename === 'overview_report.pdf')!;
+    const copy = docs.find((d) => d.filename === 'overview copy.pdf')!;
+    expect(page.text).toContain(`href="/reviews/${id}/documents/${copy.id}/remove">Remove`);
+
+    const warn = await kent.get(`/reviews/${id}/documents/${copy.id}/remove`);
+    expect(warn.text).toContain('The document is not deleted');
+    const removed = await kent.form(`/reviews/${id}/documents/${copy.id}/remove`, {});
+    expect(removed.headers.location).toBe(`/reviews/${id}?removed=${copy.id}`);
+    page = await kent.get(removed.headers.location);
+    expect(page.text).toContain('overview copy.pdf removed: it is kept in the history');
+    expect(page.text).toContain('Removed and replaced documents (1)');
+    expect(page.text).toMatch(
+      /<h3 class="govuk-heading-s app-timeline__title">Document removed: overview copy\.pdf<\/h3>/,
+    );
+    // Still there to read, from the history.
+    expect((await kent.agent.get(`/reviews/${id}/documents/${copy.id}`)).status).toBe(200);
+
+    await kent.get(`/reviews/${id}/documents/${first.id}/replace`);
+    const empty = await kent.agent.post(`/reviews/${id}/documents/${first.id}/replace`).field('_csrf', kent.token);
+    expect(empty.status).toBe(422);
+    expect(empty.text).toContain('<a href="#file">Choose the new overview report to upload</a>');
+    const replaced = await kent.agent
+      .post(`/reviews/${id}/documents/${first.id}/replace`)
+      .field('_csrf', kent.token)
+      .attach('file', pdf('final'), 'overview final.pdf');
+    expect(replaced.status).toBe(302);
+    page = await kent.get(replaced.headers.location);
+    expect(page.text).toContain('overview final.pdf replaces overview_report.pdf as the overview report');
+    expect(page.text).toContain('Document uploaded: overview final.pdf, replacing overview_report.pdf');
+    const after = (await t.api('kent').get(`/reviews/${id}`)).body;
+    expect(after.documents.map((d: { filename: string }) => d.filename).sort()).toEqual([
+      'action_plan.pdf',
+      'executive_summary.pdf',
+      'overview final.pdf',
+    ]);
+    expect(
+      after.removedDocuments.map((d: { filename: string; replacedBy: unknown }) => [d.filename, d.replacedBy]),
+    ).toEqual([
+      ['overview_report.pdf', { id: expect.any(Number), filename: 'overview final.pdf' }],
+      ['overview copy.pdf', null],
+    ]);
+
+    // Removing the only overview report holds the submission back until another is uploaded.
+    const last = after.documents.find((d: { filename: string }) => d.filename === 'overview final.pdf');
+    await kent.get(`/reviews/${id}/documents/${last.id}/remove`);
+    await kent.form(`/reviews/${id}/documents/${last.id}/remove`, {});
+    expect((await kent.get(`/reviews/${id}`)).text).not.toContain('Submit to the Home Office');
+    const submit = await t.api('kent').event(id, { type: 'SUBMIT' });
+    expect(submit.status).toBe(409);
+    // A removed document cannot be removed again.
+    const again = await t.api('kent').event(id, { type: 'REMOVE_DOCUMENT', documentId: last.id });
+    expect(again.status).toBe(422);
+    expect(again.body.errors).toEqual([{ field: 'documentId', message: 'is not a current document of this review' }]);
+  });
+
+  it('once submitted, documents stay as they were handed over', async () => {
+    const id = await submittedReview(t, 'Sage');
+    const [doc] = (await t.api('kent').get(`/reviews/${id}`)).body.documents as { id: number }[];
+    const kent = await signedIn(t, 'kent');
+    expect((await kent.get(`/reviews/${id}`)).text).not.toContain('/remove"');
+    expect((await kent.get(`/reviews/${id}/documents/${doc!.id}/remove`)).status).toBe(404);
+    const res = await t.api('kent').event(id, { type: 'REMOVE_DOCUMENT', documentId: doc!.id });
+    expect(res.status).toBe(409);
+    expect(res.body.error).toBe('REMOVE_DOCUMENT is not possible while the review is submitted');
+    // Another CSP cannot even find it.
+    const hackney = await signedIn(t, 'hackney');
+    expect((await hackney.get(`/reviews/${id}/documents/${doc!.id}/replace`)).status).toBe(404);
+  });
+});
+
+describe("correcting the review's details", () => {
+  it('changes the pseudonym and year of death, and the history says what they were', async () => {
+    const id = await notifiedWithDocuments('Tia');
+    const kent = await signedIn(t, 'kent');
+    expect((await kent.get(`/reviews/${id}`)).text).toContain(`href="/reviews/${id}/details"`);
+    const form = await kent.get(`/reviews/${id}/details`);
+    expect(form.text).toMatch(/id="pseudonym" name="pseudonym" type="text" value="Tia"/);
+    const fields = {
+      pseudonym: 'Tia',
+      yearOfDeath: '2025',
+      'notifiedOn-day': '2',
+      'notifiedOn-month': '3',
+      'notifiedOn-year': '2026',
+    };
+
+    const same = await kent.form(`/reviews/${id}/details`, fields);
+    expect(same.status).toBe(422);
+    expect(same.text).toContain('Nothing was changed: the details are as they were');
+
+    const bad = await kent.form(`/reviews/${id}/details`, {
+      ...fields,
+      pseudonym: '',
+      yearOfDeath: '0000',
+      'notifiedOn-month': '13',
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('<a href="#pseudonym">Enter a pseudonym</a>');
+    expect(bad.text).toContain('<a href="#yearOfDeath">Year of death must be 1950 or later</a>');
+    expect(bad.text).toContain(
+      '<a href="#notifiedOn-day">Date notified must be a real date, for example 27 3 2026</a>',
+    );
+    expect(bad.text).toContain('name="notifiedOn-month" type="text" inputmode="numeric" value="13"');
+    const future = await kent.form(`/reviews/${id}/details`, { ...fields, 'notifiedOn-year': '2027' });
+    expect(future.text).toContain('<a href="#notifiedOn-day">Date notified must be today or in the past</a>');
+    expect((await t.api('kent').get(`/reviews/${id}`)).body.pseudonym).toBe('Tia');
+
+    const saved = await kent.form(`/reviews/${id}/details`, { ...fields, pseudonym: 'Adult B', yearOfDeath: '' });
+    expect(saved.headers.location).toBe(`/reviews/${id}?done=EDIT_DETAILS`);
+    const page = await kent.get(saved.headers.location);
+    expect(page.text).toContain('Review details changed: pseudonym, year of death');
+    expect(page.text).toContain('<li>Pseudonym: Tia → Adult B</li>');
+    expect(page.text).toContain('<li>Year of death: 2025 → not given</li>');
+    expect((await t.api('kent').get(`/reviews/${id}`)).body).toMatchObject({ pseudonym: 'Adult B', yearOfDeath: null });
+  });
+
+  it('is not for the PCC, the panel or another CSP', async () => {
+    const id = await submittedReview(t, 'Uma');
+    const body = { type: 'EDIT_DETAILS', pseudonym: 'X', yearOfDeath: null, notifiedOn: '2026-03-01' };
+    expect((await t.api('kentPcc').event(id, body)).status).toBe(403);
+    expect((await t.api('panel').event(id, body)).status).toBe(403);
+    expect((await t.api('hackney').event(id, body)).status).toBe(404);
+    expect((await t.api('kent').get(`/reviews/${id}`)).body.pseudonym).toBe('Uma');
+  });
+});
+
+describe('replacing a document through the API', () => {
+  it('takes `replaces` with the upload, and refuses one that is not a current document of the review', async () => {
+    const id = await notifiedWithDocuments('Vera');
+    const other = await notifiedWithDocuments('Wren');
+    const overview = (await t.api('kent').get(`/reviews/${id}`)).body.documents[0] as { id: number; kind: string };
+    const foreign = (await t.api('kent').get(`/reviews/${other}`)).body.documents[0] as { id: number };
+    const send = (replaces: string) => t.api('kent').upload(id, overview.kind, pdf('v2'), 'v2.pdf', replaces);
+    expect((await send('abc')).body.errors).toEqual([
+      { field: 'replaces', message: "must be the id of one of the review's documents" },
+    ]);
+    expect((await send(String(foreign.id))).status).toBe(404);
+    const ok = await send(String(overview.id));
+    expect(ok.status).toBe(201);
+    const review = (await t.api('kent').get(`/reviews/${id}`)).body;
+    expect(review.removedDocuments).toEqual([
+      expect.objectContaining({ id: overview.id, replacedBy: { id: ok.body.id, filename: 'v2.pdf' } }),
+    ]);
+    expect(review.history.at(-1)).toMatchObject({
+      type: 'ATTACH_DOCUMENT',
+      document: { filename: 'v2.pdf', replaces: `${overview.kind}.pdf` },
+    });
+  });
+});

@@ -38,7 +38,10 @@ const NOW = '2024-05-01T09:00:00.000Z';
 
 const ALL_EVENT_TYPES: readonly EventType[] = [...CLIENT_EVENT_TYPES, 'ATTACH_DOCUMENT'];
 
-const doc = (kind: DocumentKind, uploadedAt = SUBMITTED_AT) => ({ kind, uploadedAt });
+let lastDocumentId = 100;
+const doc = (kind: DocumentKind, uploadedAt = SUBMITTED_AT, id = ++lastDocumentId) => ({ id, kind, uploadedAt });
+/** The document the representative REMOVE_DOCUMENT and replacing ATTACH_DOCUMENT name: uploaded after the letter. */
+const LATE_DOCUMENT = 1;
 const item = (id: number, status: ItemStatus) => ({ id, status });
 
 const SUBMISSION_DOCS = [doc('overview_report'), doc('executive_summary'), doc('action_plan')];
@@ -83,6 +86,10 @@ function eventOf(type: EventType, f: Facts = NO_FACTS, at = NOW): ReviewEvent {
       return { ...base, type, reason: 'Duplicate notification' };
     case 'REINSTATE':
       return { ...base, type, reason: 'Withdrawn in error' };
+    case 'REMOVE_DOCUMENT':
+      return { ...base, type, documentId: LATE_DOCUMENT };
+    case 'EDIT_DETAILS':
+      return { ...base, type, pseudonym: 'Adult A', yearOfDeath: 2023, notifiedOn: '2024-01-02' };
     case 'ATTACH_DOCUMENT':
       return { ...base, type, kind: 'chronology', filename: 'chronology.pdf', size: 1024 };
   }
@@ -149,7 +156,7 @@ const CONTEXTS: Record<ReviewState, ReviewContext> = {
 
 /** Facts that satisfy the guard of each event type (for the "allowed" case of the table). */
 function goodFacts(type: EventType): Facts {
-  const documents = [...SUBMISSION_DOCS, doc('revised_report', AFTER_LETTER)];
+  const documents = [...SUBMISSION_DOCS, doc('revised_report', AFTER_LETTER, LATE_DOCUMENT)];
   switch (type) {
     case 'RESPOND_TO_ITEM':
       return { documents, items: [item(1, 'open'), item(2, 'addressed')] };
@@ -183,17 +190,24 @@ function rejected(result: ApplyResult): string {
 const commonTo = (state: ReviewState): Partial<Record<EventType, ReviewState>> => ({
   PAUSE: 'on_hold',
   WITHDRAW: 'withdrawn',
+  EDIT_DETAILS: state,
   ATTACH_DOCUMENT: state,
 });
 
 /** The rules, written out by hand: accepted event type → target state. Anything absent is forbidden. */
 const TABLE: Record<ReviewState, Partial<Record<EventType, ReviewState>>> = {
-  notified: { SUBMIT: 'submitted', ...commonTo('notified') },
+  // A document can be removed before submission, and while revising one uploaded since the letter.
+  notified: { SUBMIT: 'submitted', REMOVE_DOCUMENT: 'notified', ...commonTo('notified') },
   submitted: { SCHEDULE: 'scheduled', ...commonTo('submitted') },
   scheduled: { SCHEDULE: 'scheduled', RECORD_OUTCOME: 'letter_pending', ...commonTo('scheduled') },
   // CONTEXTS.letter_pending has outcome publish_after_changes, so the letter leads to revising.
   letter_pending: { AMEND_OUTCOME: 'letter_pending', SEND_LETTER: 'revising', ...commonTo('letter_pending') },
-  revising: { RESPOND_TO_ITEM: 'revising', SUBMIT_REVISIONS: 'revisions_submitted', ...commonTo('revising') },
+  revising: {
+    RESPOND_TO_ITEM: 'revising',
+    SUBMIT_REVISIONS: 'revisions_submitted',
+    REMOVE_DOCUMENT: 'revising',
+    ...commonTo('revising'),
+  },
   revisions_submitted: {
     ACCEPT_ITEM: 'revisions_submitted',
     RETURN_ITEM: 'revisions_submitted',
@@ -203,7 +217,7 @@ const TABLE: Record<ReviewState, Partial<Record<EventType, ReviewState>>> = {
   resubmitted: { SCHEDULE: 'scheduled', ...commonTo('resubmitted') },
   approved: { RECORD_PUBLICATION: 'published', ...commonTo('approved') },
   // CONTEXTS.on_hold was paused from scheduled.
-  on_hold: { RESUME: 'scheduled', WITHDRAW: 'withdrawn', ATTACH_DOCUMENT: 'on_hold' },
+  on_hold: { RESUME: 'scheduled', WITHDRAW: 'withdrawn', EDIT_DETAILS: 'on_hold', ATTACH_DOCUMENT: 'on_hold' },
   published: {},
   // CONTEXTS.withdrawn was withdrawn from scheduled.
   withdrawn: { REINSTATE: 'scheduled' },
@@ -214,11 +228,11 @@ const CELLS = STATES.flatMap((state) =>
 );
 
 describe('state × event table', () => {
-  test('covers 11 states and 16 event types', () => {
+  test('covers 11 states and 18 event types', () => {
     expect(STATES).toHaveLength(11);
-    expect(ALL_EVENT_TYPES).toHaveLength(16);
-    expect(new Set(ALL_EVENT_TYPES).size).toBe(16);
-    expect(CELLS).toHaveLength(176);
+    expect(ALL_EVENT_TYPES).toHaveLength(18);
+    expect(new Set(ALL_EVENT_TYPES).size).toBe(18);
+    expect(CELLS).toHaveLength(198);
   });
 
   test.each(CELLS.filter((c) => c.target !== null))('$state accepts $type → $target', ({ state, type, target }) => {
@@ -592,7 +606,60 @@ describe('ATTACH_DOCUMENT', () => {
     const result = accepted(apply(state, CONTEXTS[state], event));
     expect(result.state).toBe(state);
     expect(result.context).toEqual(CONTEXTS[state]);
-    expect(result.effects).toEqual([{ type: 'storeDocument', params: { kind: 'revised_report' } }]);
+    expect(result.effects).toEqual([{ type: 'storeDocument', params: { kind: 'revised_report', replaces: null } }]);
+  });
+});
+
+describe('replacing and removing a document', () => {
+  const overview = doc('overview_report', SUBMITTED_AT, 7);
+  const revised = doc('revised_report', AFTER_LETTER, 8);
+  const attach = (replaces: number, f: Facts): ReviewEvent => ({
+    type: 'ATTACH_DOCUMENT',
+    kind: 'overview_report',
+    filename: 'overview v2.pdf',
+    size: 10,
+    replaces,
+    at: NOW,
+    facts: f,
+  });
+  const remove = (documentId: number, f: Facts): ReviewEvent => ({
+    type: 'REMOVE_DOCUMENT',
+    documentId,
+    at: NOW,
+    facts: f,
+  });
+
+  test('before submission, any current document can be replaced or removed', () => {
+    const f = facts([], [overview]);
+    expect(accepted(apply('notified', CONTEXTS.notified, attach(7, f))).effects).toEqual([
+      { type: 'storeDocument', params: { kind: 'overview_report', replaces: 7 } },
+    ]);
+    expect(accepted(apply('notified', CONTEXTS.notified, remove(7, f))).effects).toEqual([
+      { type: 'removeDocument', params: { documentId: 7 } },
+    ]);
+  });
+
+  test('while revising, only a document uploaded since the letter', () => {
+    const f = facts([], [overview, revised]);
+    expect(accepted(apply('revising', CONTEXTS.revising, remove(8, f))).state).toBe('revising');
+    expect(rejected(apply('revising', CONTEXTS.revising, remove(7, f)))).toMatch(/only a current document/);
+    expect(rejected(apply('revising', CONTEXTS.revising, attach(7, f)))).toMatch(/only a current document/);
+    expect(accepted(apply('revising', CONTEXTS.revising, attach(8, f))).state).toBe('revising');
+  });
+
+  test('once handed over, nothing is replaced or removed', () => {
+    const f = facts([], [overview]);
+    expect(rejected(apply('submitted', CONTEXTS.submitted, attach(7, f)))).toMatch(/only a current document/);
+    expect(rejected(apply('on_hold', CONTEXTS.on_hold, attach(7, f)))).toMatch(/only a current document/);
+    expect(rejected(apply('submitted', CONTEXTS.submitted, remove(7, f)))).toBe(
+      'REMOVE_DOCUMENT is not possible while the review is submitted',
+    );
+  });
+
+  test('a document that is not current (removed already, or another review’s) cannot be named', () => {
+    const f = facts([], [overview]);
+    expect(rejected(apply('notified', CONTEXTS.notified, remove(99, f)))).toMatch(/only a current document/);
+    expect(rejected(apply('notified', CONTEXTS.notified, attach(99, f)))).toMatch(/only a current document/);
   });
 });
 
@@ -636,12 +703,26 @@ describe('PAUSE and RESUME', () => {
     expect(reason).toMatch(/^RESUME is not possible now/);
   });
 
-  test('only RESUME, WITHDRAW and ATTACH_DOCUMENT are accepted on hold', () => {
+  test('only RESUME, WITHDRAW, EDIT_DETAILS and ATTACH_DOCUMENT are accepted on hold', () => {
     const acceptedTypes = ALL_EVENT_TYPES.filter(
       (type) => apply('on_hold', CONTEXTS.on_hold, eventOf(type, goodFacts(type))).ok,
     );
-    expect(acceptedTypes.sort()).toEqual(['ATTACH_DOCUMENT', 'RESUME', 'WITHDRAW']);
+    expect(acceptedTypes.sort()).toEqual(['ATTACH_DOCUMENT', 'EDIT_DETAILS', 'RESUME', 'WITHDRAW']);
   });
+});
+
+describe('EDIT_DETAILS', () => {
+  test.each([...ACTIVE_STATES, 'on_hold' as const])(
+    'in %s changes nothing of the lifecycle, only the details',
+    (state) => {
+      const result = accepted(apply(state, CONTEXTS[state], eventOf('EDIT_DETAILS')));
+      expect(result.state).toBe(state);
+      expect(result.context).toEqual(CONTEXTS[state]);
+      expect(result.effects).toEqual([
+        { type: 'updateDetails', params: { pseudonym: 'Adult A', yearOfDeath: 2023, notifiedOn: '2024-01-02' } },
+      ]);
+    },
+  );
 });
 
 describe('WITHDRAW', () => {
@@ -733,22 +814,40 @@ describe('allowedEvents', () => {
     {
       state: 'notified',
       documents: [],
-      expected: { secretariat: ['PAUSE', 'WITHDRAW'], panel: [], csp: [], pcc: [], agency: [] },
+      expected: {
+        secretariat: ['PAUSE', 'WITHDRAW', 'EDIT_DETAILS'],
+        panel: [],
+        csp: ['EDIT_DETAILS'],
+        pcc: [],
+        agency: [],
+      },
     },
     {
       state: 'notified',
-      expected: { secretariat: ['SUBMIT', 'PAUSE', 'WITHDRAW'], panel: [], csp: ['SUBMIT'], pcc: [], agency: [] },
+      expected: {
+        secretariat: ['SUBMIT', 'PAUSE', 'WITHDRAW', 'REMOVE_DOCUMENT', 'EDIT_DETAILS'],
+        panel: [],
+        csp: ['SUBMIT', 'REMOVE_DOCUMENT', 'EDIT_DETAILS'],
+        pcc: [],
+        agency: [],
+      },
     },
     {
       state: 'submitted',
-      expected: { secretariat: ['SCHEDULE', 'PAUSE', 'WITHDRAW'], panel: [], csp: [], pcc: [], agency: [] },
+      expected: {
+        secretariat: ['SCHEDULE', 'PAUSE', 'WITHDRAW', 'EDIT_DETAILS'],
+        panel: [],
+        csp: ['EDIT_DETAILS'],
+        pcc: [],
+        agency: [],
+      },
     },
     {
       state: 'scheduled',
       expected: {
-        secretariat: ['SCHEDULE', 'RECORD_OUTCOME', 'PAUSE', 'WITHDRAW'],
+        secretariat: ['SCHEDULE', 'RECORD_OUTCOME', 'PAUSE', 'WITHDRAW', 'EDIT_DETAILS'],
         panel: ['RECORD_OUTCOME'],
-        csp: [],
+        csp: ['EDIT_DETAILS'],
         pcc: [],
         agency: [],
       },
@@ -756,9 +855,9 @@ describe('allowedEvents', () => {
     {
       state: 'letter_pending',
       expected: {
-        secretariat: ['AMEND_OUTCOME', 'SEND_LETTER', 'PAUSE', 'WITHDRAW'],
+        secretariat: ['AMEND_OUTCOME', 'SEND_LETTER', 'PAUSE', 'WITHDRAW', 'EDIT_DETAILS'],
         panel: ['AMEND_OUTCOME'],
-        csp: [],
+        csp: ['EDIT_DETAILS'],
         pcc: [],
         agency: [],
       },
@@ -767,9 +866,9 @@ describe('allowedEvents', () => {
       state: 'revising',
       items: [item(1, 'open'), item(2, 'addressed')],
       expected: {
-        secretariat: ['RESPOND_TO_ITEM', 'PAUSE', 'WITHDRAW'],
+        secretariat: ['RESPOND_TO_ITEM', 'PAUSE', 'WITHDRAW', 'EDIT_DETAILS'],
         panel: [],
-        csp: ['RESPOND_TO_ITEM'],
+        csp: ['RESPOND_TO_ITEM', 'EDIT_DETAILS'],
         pcc: [],
         agency: [],
       },
@@ -778,9 +877,9 @@ describe('allowedEvents', () => {
       state: 'revising',
       items: [item(1, 'addressed'), item(2, 'accepted')],
       expected: {
-        secretariat: ['RESPOND_TO_ITEM', 'SUBMIT_REVISIONS', 'PAUSE', 'WITHDRAW'],
+        secretariat: ['RESPOND_TO_ITEM', 'SUBMIT_REVISIONS', 'PAUSE', 'WITHDRAW', 'EDIT_DETAILS'],
         panel: [],
-        csp: ['RESPOND_TO_ITEM', 'SUBMIT_REVISIONS'],
+        csp: ['RESPOND_TO_ITEM', 'SUBMIT_REVISIONS', 'EDIT_DETAILS'],
         pcc: [],
         agency: [],
       },
@@ -791,9 +890,9 @@ describe('allowedEvents', () => {
       items: [item(1, 'addressed')],
       documents: [...SUBMISSION_DOCS, doc('revised_report', BEFORE_LETTER)],
       expected: {
-        secretariat: ['RESPOND_TO_ITEM', 'PAUSE', 'WITHDRAW'],
+        secretariat: ['RESPOND_TO_ITEM', 'PAUSE', 'WITHDRAW', 'EDIT_DETAILS'],
         panel: [],
-        csp: ['RESPOND_TO_ITEM'],
+        csp: ['RESPOND_TO_ITEM', 'EDIT_DETAILS'],
         pcc: [],
         agency: [],
       },
@@ -802,9 +901,9 @@ describe('allowedEvents', () => {
       state: 'revisions_submitted',
       items: [item(1, 'addressed'), item(2, 'accepted')],
       expected: {
-        secretariat: ['ACCEPT_ITEM', 'RETURN_ITEM', 'PAUSE', 'WITHDRAW'],
+        secretariat: ['ACCEPT_ITEM', 'RETURN_ITEM', 'PAUSE', 'WITHDRAW', 'EDIT_DETAILS'],
         panel: [],
-        csp: [],
+        csp: ['EDIT_DETAILS'],
         pcc: [],
         agency: [],
       },
@@ -813,30 +912,42 @@ describe('allowedEvents', () => {
       state: 'revisions_submitted',
       items: [item(1, 'returned'), item(2, 'accepted')],
       expected: {
-        secretariat: ['ACCEPT_ITEM', 'RETURN_ITEM', 'CONFIRM_REVISIONS', 'PAUSE', 'WITHDRAW'],
+        secretariat: ['ACCEPT_ITEM', 'RETURN_ITEM', 'CONFIRM_REVISIONS', 'PAUSE', 'WITHDRAW', 'EDIT_DETAILS'],
         panel: [],
-        csp: [],
+        csp: ['EDIT_DETAILS'],
         pcc: [],
         agency: [],
       },
     },
     {
       state: 'resubmitted',
-      expected: { secretariat: ['SCHEDULE', 'PAUSE', 'WITHDRAW'], panel: [], csp: [], pcc: [], agency: [] },
+      expected: {
+        secretariat: ['SCHEDULE', 'PAUSE', 'WITHDRAW', 'EDIT_DETAILS'],
+        panel: [],
+        csp: ['EDIT_DETAILS'],
+        pcc: [],
+        agency: [],
+      },
     },
     {
       state: 'approved',
       expected: {
-        secretariat: ['RECORD_PUBLICATION', 'PAUSE', 'WITHDRAW'],
+        secretariat: ['RECORD_PUBLICATION', 'PAUSE', 'WITHDRAW', 'EDIT_DETAILS'],
         panel: [],
-        csp: ['RECORD_PUBLICATION'],
+        csp: ['RECORD_PUBLICATION', 'EDIT_DETAILS'],
         pcc: [],
         agency: [],
       },
     },
     {
       state: 'on_hold',
-      expected: { secretariat: ['RESUME', 'WITHDRAW'], panel: [], csp: [], pcc: [], agency: [] },
+      expected: {
+        secretariat: ['RESUME', 'WITHDRAW', 'EDIT_DETAILS'],
+        panel: [],
+        csp: ['EDIT_DETAILS'],
+        pcc: [],
+        agency: [],
+      },
     },
   ];
 

@@ -34,6 +34,16 @@ function onItsField(errors: PageError[], payload: Record<string, unknown>): Page
   );
 }
 
+/** The review's details as the pages name them. */
+const DETAIL_NAMES: Record<string, string> = {
+  pseudonym: 'pseudonym',
+  yearOfDeath: 'year of death',
+  notifiedOn: 'date notified',
+};
+const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+const shown = (field: string, value: string | number | null) =>
+  value === null || value === '' ? 'not given' : field === 'notifiedOn' ? longDate(String(value)) : String(value);
+
 /** History events a review's page shows before "Show all". */
 const TIMELINE_LENGTH = 20;
 
@@ -58,16 +68,26 @@ export function reviewRoutes(router: express.Router, ctx: WebContext) {
     // Banners say what was done to what: the item by its letter's label, the document by its name.
     const item = review.rounds.flatMap((r) => r.items).find((i) => String(i.id) === req.query.item);
     const uploaded = review.documents.find((d) => String(d.id) === req.query.uploaded);
+    const replaced = uploaded && review.removedDocuments.find((d) => d.replacedBy?.id === uploaded.id);
+    const removed = review.removedDocuments.find((d) => String(d.id) === req.query.removed);
+    const lastChanges = review.history.findLast((h) => h.type === 'EDIT_DETAILS')?.changes;
     const specific: Partial<Record<ClientEventType, string | null>> = {
       ACCEPT_ITEM: item ? `Item ${item.label} accepted` : null,
       RETURN_ITEM: item ? `Item ${item.label} returned to ${review.csp.name}` : null,
       RESPOND_TO_ITEM: item ? `Answer to item ${item.label} saved` : null,
       SCHEDULE: review.meeting ? `Review scheduled for the panel meeting of ${longDate(review.meeting.date)}` : null,
+      EDIT_DETAILS: lastChanges
+        ? `Review details changed: ${lastChanges.map((c) => DETAIL_NAMES[c.field]).join(', ')}`
+        : null,
     };
     const banner =
       (doneType ? (specific[doneType] ?? DONE[doneType]) : null) ??
       (req.query.notified ? `Review ${review.reference} notified` : null) ??
+      (replaced
+        ? `${uploaded!.filename} replaces ${replaced.filename} as the ${uploaded!.kind.replace(/_/g, ' ')}`
+        : null) ??
       (uploaded ? `${uploaded.filename} uploaded as the ${uploaded.kind.replace(/_/g, ' ')}` : null) ??
+      (removed ? `${removed.filename} removed: it is kept in the history` : null) ??
       (req.query.uploaded ? 'Document uploaded' : null);
     // Before submission, those who upload see which of the three required documents are there.
     const checklist =
@@ -81,7 +101,13 @@ export function reviewRoutes(router: express.Router, ctx: WebContext) {
     const missing = checklist?.find((c) => c.documents.length === 0)?.kind;
     // The history newest first; a long one shows its latest events until all are asked for.
     const allHistory = req.query.history === 'all';
-    const timeline = [...review.history].reverse();
+    // A correction of the details reads "Pseudonym: Mary → Adult A".
+    const timeline = [...review.history].reverse().map((h) => ({
+      ...h,
+      changes: h.changes?.map(
+        (c) => `${capitalised(DETAIL_NAMES[c.field] ?? c.field)}: ${shown(c.field, c.from)} → ${shown(c.field, c.to)}`,
+      ),
+    }));
     render(
       req,
       res,
@@ -108,6 +134,7 @@ export function reviewRoutes(router: express.Router, ctx: WebContext) {
         timelineTotal: timeline.length,
         banner: banner ? { success: true, text: banner } : null,
         checklist,
+        anyRemovable: review.documents.some((d) => d.removable),
         // The revision items have a page of their own, for those who answer them.
         revisionsLink:
           review.state === 'revising' && (user.role === 'csp' || user.role === 'secretariat')

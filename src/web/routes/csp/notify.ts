@@ -5,14 +5,15 @@ import { dateFrom, handleForm, render, type PageError } from '../../forms';
 import type { WebContext } from '../../index';
 import { friendlier, userWithRole } from './common';
 
-const LABELS = {
+/** The review's details, as named on the form that notifies a review and the one that corrects them. */
+export const DETAIL_LABELS = {
   cspId: 'Community Safety Partnership',
   pseudonym: 'Pseudonym',
   yearOfDeath: 'Year of death',
   notifiedOn: 'Date notified',
 };
 
-const BETTER = {
+export const DETAIL_MESSAGES = {
   cspId: { 'is required': 'Choose the Community Safety Partnership' },
   pseudonym: { 'must not be empty': 'Enter a pseudonym', 'is required': 'Enter a pseudonym' },
   yearOfDeath: { 'must be a year such as 2024': 'Year of death must be a year, for example 2024' },
@@ -22,10 +23,14 @@ const BETTER = {
   },
 };
 
+/** Errors in the words the forms use, the date's linked to its first box. */
+export const detailErrors = (errors: PageError[]) =>
+  friendlier(errors, DETAIL_MESSAGES).map((e) => (e.field === 'notifiedOn' ? { ...e, href: '#notifiedOn-day' } : e));
+
 const FIELDS = ['cspId', 'pseudonym', 'yearOfDeath', 'notifiedOn-day', 'notifiedOn-month', 'notifiedOn-year'];
 
 /** A year as typed: a number when it is one, otherwise left as text so validation names it. */
-function year(value: unknown): number | string | undefined {
+export function year(value: unknown): number | string | undefined {
   const typed = String(value ?? '').trim();
   if (!typed) return undefined;
   return /^\d{1,6}$/.test(typed) ? Number(typed) : typed;
@@ -91,14 +96,12 @@ export function notifyRoutes(router: express.Router, { services }: WebContext) {
           req,
           res,
           {
-            errors: friendlier(errors, BETTER).map((e) =>
-              e.field === 'notifiedOn' ? { ...e, href: '#notifiedOn-day' } : e,
-            ),
+            errors: detailErrors(errors),
             values,
           },
           status,
         ),
-      LABELS,
+      DETAIL_LABELS,
     );
   });
 }
