@@ -30,7 +30,13 @@ export const BACKUP_VERSION = 1;
  * restore should not sign anyone in, and everyone simply signs in again. API tokens are kept:
  * integrations use them for months.
  */
-export const EXCLUDED_TABLES = ['knex_migrations', 'knex_migrations_lock', 'web_sessions', 'sign_in_failures'];
+export const EXCLUDED_TABLES = [
+  'knex_migrations',
+  'knex_migrations_lock',
+  'web_sessions',
+  'sign_in_failures',
+  'kept_forms',
+];
 
 /** Rows per query when reading: few for tables holding files (a document may be 20 MB). */
 const ROWS_PER_READ = 1000;

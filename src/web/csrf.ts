@@ -13,7 +13,9 @@ export function createCsrf(secret: string, options: { secure: boolean }) {
   const sign = (value: string) => crypto.createHmac('sha256', secret).update(value).digest('base64url');
 
   function subject(req: Request): string | undefined {
-    if (req.sessionId) return `session:${req.sessionId}`;
+    // A session that ran out still vouches for the forms it issued: they are kept, not acted on (see keptForms.ts).
+    const session = req.sessionId ?? req.timedOut?.sessionId;
+    if (session) return `session:${session}`;
     const visit = req.cookies?.[ANON_COOKIE];
     return typeof visit === 'string' && visit.length <= 100 ? `visit:${visit}` : undefined;
   }

@@ -42,6 +42,8 @@ export function render(req: Request, res: Response, page: string, model: Record<
         nav: req.user ? navigation(req.user, req.path) : [],
         csrfToken: res.locals.csrfToken,
         cspNonce: res.locals.cspNonce,
+        // The timeout warning counts down from here (see templates/partials/timeout-warning.hbs).
+        sessionSecondsLeft: req.user ? req.sessionSecondsLeft : undefined,
       }),
     );
 }

@@ -16,6 +16,8 @@ import { recommendationRoutes } from './routes/recommendations';
 import { reportRoutes } from './routes/reports';
 import { reviewRoutes } from './routes/reviews';
 import { secretariatRoutes } from './routes/secretariat';
+import { createKeptForms, type KeptForms } from './keptForms';
+import { timeoutRoutes } from './routes/timeout';
 import { createSessions } from './session';
 
 export interface WebOptions {
@@ -28,6 +30,7 @@ export interface WebContext {
   upload: DocumentUpload;
   csrf: ReturnType<typeof createCsrf>;
   sessions: ReturnType<typeof createSessions>;
+  keptForms: KeptForms;
 }
 
 /** The pages whose forms upload a file: they parse it, then check the form's CSRF token themselves. */
@@ -57,7 +60,8 @@ export function webRouter(services: Services, options: WebOptions): express.Rout
   const sessions = createSessions(services.db, services.clock, { secure: options.secure });
   const csrf = createCsrf(options.sessionSecret, { secure: options.secure });
   const upload = documentUpload(services, { fields: 8, parts: 9 });
-  const ctx: WebContext = { services, upload, csrf, sessions };
+  const keptForms = createKeptForms(services.db, services.clock);
+  const ctx: WebContext = { services, upload, csrf, sessions, keptForms };
 
   router.use(cookieParser());
   router.use(express.urlencoded({ extended: false, limit: '500kb', parameterLimit: 2000 }));
@@ -80,10 +84,18 @@ export function webRouter(services: Services, options: WebOptions): express.Rout
   });
 
   authRoutes(router, ctx);
-  router.use((req: Request, res: Response, next: NextFunction) => {
+  router.use(async (req: Request, res: Response, next: NextFunction) => {
     if (req.user) return next();
-    if (req.method === 'GET') return res.redirect(`/sign-in?next=${encodeURIComponent(req.originalUrl)}`);
-    res.redirect('/sign-in');
+    // Signed out because nothing was done for a while: said so, and nothing typed is lost.
+    const timedOut = req.timedOut ? '&timedOut=1' : '';
+    if (req.method === 'GET') return res.redirect(`/sign-in?next=${encodeURIComponent(req.originalUrl)}${timedOut}`);
+    // The warning's "Stay signed in" came too late: it is told so, and keeps nothing.
+    if (req.path === '/session/keep-alive') return res.status(401).json({ error: 'You have been signed out' });
+    if (!req.timedOut) return res.redirect('/sign-in');
+    // A file cannot be kept; the user is told to choose it again.
+    if (req.is('multipart/form-data')) return res.redirect('/sign-in?timedOut=1&upload=1');
+    const kept = await keptForms.keep(req.timedOut.userId, req.originalUrl, req.body);
+    res.redirect(`/sign-in?next=${encodeURIComponent(`/resume/${kept}`)}&timedOut=1`);
   });
   router.get('/', (req, res) => {
     const home = {
@@ -95,6 +107,7 @@ export function webRouter(services: Services, options: WebOptions): express.Rout
     };
     res.redirect(home[req.user!.role]);
   });
+  timeoutRoutes(router, ctx);
   for (const register of PAGES) register(router, ctx);
 
   router.use((req: Request, res: Response) => {

@@ -6,10 +6,12 @@ import type { Clock } from '../services/clock';
 import { hashToken } from '../services/passwords';
 
 export const SESSION_COOKIE = 'dhrqa_session';
-const IDLE_MS = 2 * 3600_000;
+export const IDLE_MS = 2 * 3600_000;
 const ABSOLUTE_MS = 12 * 3600_000;
 const TOUCH_MS = 60_000;
 const PENDING_MS = 10 * 60_000;
+/** How long an ended session is remembered, so a form sent after it ran out can be kept for its user. */
+const REMEMBERED_MS = 12 * 3600_000;
 
 // Stored as API tokens are, so services can find a session's row from its id (hashToken).
 const hash = hashToken;
@@ -19,6 +21,10 @@ declare module 'express-serve-static-core' {
     sessionId?: string;
     /** Who has given the right password and still owes the second factor: signed in as no one yet. */
     pendingUser?: User;
+    /** A session that ran out without signing out: whose it was, so what they send next is not lost. */
+    timedOut?: { sessionId: string; userId: number };
+    /** Seconds until the signed-in session ends if nothing more is done. */
+    sessionSecondsLeft?: number;
   }
 }
 
@@ -29,6 +35,15 @@ declare module 'express-serve-static-core' {
  */
 export function createSessions(db: Db, clock: Clock, options: { secure: boolean }) {
   const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure: options.secure, path: '/' };
+
+  /** Moves a session's idle deadline to two hours from now, or its absolute end if sooner; returns the deadline. */
+  async function touch(id: string, now: Date, createdAt: Date): Promise<number> {
+    const expiresAt = Math.min(now.getTime() + IDLE_MS, createdAt.getTime() + ABSOLUTE_MS);
+    await db('web_sessions')
+      .where({ id_hash: hash(id) })
+      .update({ last_seen_at: now, expires_at: new Date(expiresAt) });
+    return expiresAt;
+  }
 
   return {
     /**
@@ -52,7 +67,9 @@ export function createSessions(db: Db, clock: Clock, options: { secure: boolean 
         expires_at: new Date(now.getTime() + (options.pending ? PENDING_MS : IDLE_MS)),
         second_factor_pending: options.pending ?? false,
       });
-      await db('web_sessions').where('expires_at', '<', now).delete();
+      await db('web_sessions')
+        .where('expires_at', '<', new Date(now.getTime() - REMEMBERED_MS))
+        .delete();
       res.cookie(SESSION_COOKIE, id, { ...cookieOptions, maxAge: ABSOLUTE_MS });
       req.sessionId = id;
     },
@@ -75,26 +92,45 @@ export function createSessions(db: Db, clock: Clock, options: { secure: boolean 
         const row = await db('web_sessions as s')
           .join('users as u', 'u.id', 's.user_id')
           .where('s.id_hash', hash(id))
-          .where('s.expires_at', '>', now)
           // Disabling an account ends its sessions; this holds even for one started a moment before.
           .whereNull('u.disabled_at')
-          .first('u.*', 's.created_at as session_created_at', 's.last_seen_at', 's.second_factor_pending');
+          .first(
+            'u.*',
+            's.created_at as session_created_at',
+            's.last_seen_at',
+            's.expires_at',
+            's.second_factor_pending',
+          );
         if (!row) return next();
+        if (new Date(row.expires_at).getTime() <= now.getTime()) {
+          // Ran out: signed in as no one, but remembered so a form sent now is kept for this user.
+          if (!row.second_factor_pending) req.timedOut = { sessionId: id, userId: row.id };
+          return next();
+        }
         req.sessionId = id;
         if (row.second_factor_pending) {
           req.pendingUser = toUser(row);
           return next();
         }
         // Extending the idle deadline once a minute is precise enough, and spares a write on every page.
+        let expiresAt = new Date(row.expires_at).getTime();
         if (now.getTime() - new Date(row.last_seen_at).getTime() >= TOUCH_MS) {
-          const absoluteEnd = new Date(row.session_created_at).getTime() + ABSOLUTE_MS;
-          await db('web_sessions')
-            .where({ id_hash: hash(id) })
-            .update({ last_seen_at: now, expires_at: new Date(Math.min(now.getTime() + IDLE_MS, absoluteEnd)) });
+          expiresAt = await touch(id, now, new Date(row.session_created_at));
         }
         req.user = toUser(row);
+        req.sessionSecondsLeft = Math.max(0, Math.floor((expiresAt - now.getTime()) / 1000));
         next();
       };
+    },
+
+    /** "Stay signed in": the idle deadline starts again now (never past the session's twelve hours). */
+    async keepAlive(req: Request): Promise<number> {
+      const now = clock.now();
+      const row = await db('web_sessions')
+        .where({ id_hash: hash(req.sessionId!) })
+        .first('created_at');
+      const expiresAt = await touch(req.sessionId!, now, new Date(row.created_at));
+      return Math.max(0, Math.floor((expiresAt - now.getTime()) / 1000));
     },
   };
 }

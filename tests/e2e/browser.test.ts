@@ -86,6 +86,32 @@ describe('signing in', () => {
   });
 });
 
+describe('the timeout warning', () => {
+  it('warns five minutes before the session ends, stays signed in on request, and says when it has ended', async () => {
+    const page = await signIn('csp.kent@dhr-qa.example');
+    await page.clock.install();
+    await page.goto(`${server.url}/my-reviews`);
+    const dialog = page.getByRole('dialog', { name: 'You’re about to be signed out' });
+    expect(await dialog.isVisible()).toBe(false);
+    await page.clock.fastForward('01:56:00');
+    await dialog.waitFor({ state: 'visible' });
+    expect(await dialog.innerText()).toContain('we will sign you out in 4 minutes');
+    await check(page, 'timeout-warning');
+    await page.getByRole('button', { name: 'Stay signed in' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    // Escape, too, means "stay signed in".
+    await page.clock.fastForward('01:56:00');
+    await dialog.waitFor({ state: 'visible' });
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    await page.clock.fastForward('02:00:10');
+    await dialog.waitFor({ state: 'visible' });
+    expect(await dialog.innerText()).toContain('You have been signed out. If you send a form now');
+    expect(await page.getByRole('button', { name: 'Stay signed in' }).isVisible()).toBe(false);
+    await page.context().close();
+  });
+});
+
 /** On a narrow screen the service navigation folds behind its Menu button. */
 async function openMenu(page: Page) {
   const menu = page.getByRole('button', { name: 'Menu' });
@@ -503,7 +529,7 @@ describe('a review from the panel to publication, through the pages alone', () =
     const pcc = await signIn('pcc.kent@dhr-qa.example');
     await check(pcc, 'pcc-reviews');
     await pcc.goto(`${server.url}/reviews/1`);
-    expect(await pcc.locator('form').count()).toBe(1); // the sign-out button only
+    expect(await pcc.locator('main form').count()).toBe(0); // nothing to do: no form on the page
     expect(await pcc.locator('main').innerText()).toContain('Feedback letter sent');
     await check(pcc, 'pcc-review');
     await pcc.context().close();

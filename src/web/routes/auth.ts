@@ -12,6 +12,14 @@ function safeNext(value: unknown): string {
   return typeof value === 'string' && /^\/(?![/\\])[^\x00-\x1f\x7f\\]*$/.test(value) ? value : '/';
 }
 
+/** Why the user is signing in again, and what happened to what they were doing. */
+function timedOutText(next: string, upload: boolean): string {
+  const why = 'You were signed out because you did not do anything for 2 hours.';
+  if (upload) return `${why} Sign in again, then choose the file again: it could not be kept.`;
+  if (next.startsWith('/resume/')) return `${why} Sign in again: what you typed has been kept.`;
+  return `${why} Sign in again to carry on.`;
+}
+
 /** A check that has already answered the request with its error page. */
 class Refused extends Error {}
 
@@ -33,7 +41,9 @@ export function authRoutes(router: express.Router, { services, sessions, csrf }:
         ? { success: true, text: 'Your new password is set. Sign in with it.' }
         : req.query.signedOut
           ? { success: true, text: 'You have signed out.' }
-          : null,
+          : req.query.timedOut
+            ? { success: false, text: timedOutText(next, req.query.upload !== undefined) }
+            : null,
     });
   });
 
