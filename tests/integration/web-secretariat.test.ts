@@ -366,6 +366,11 @@ describe('the list of reviews', () => {
     expect(byReference).toContain('1 review matches');
     // % and _ are searched for as themselves.
     expect(visible((await s.get('/reviews?q=%25')).text)).toContain('No reviews match these filters.');
+    // A NUL or a tab pasted into the search box is dropped, not an error page.
+    const pasted = await s.get('/reviews?q=z%00A%09R');
+    expect(pasted.status).toBe(200);
+    expect(visible(pasted.text)).toContain('1 review matches');
+    expect((await s.get('/reviews.csv?q=z%00AR')).status).toBe(200);
 
     const revising = rows((await s.get('/reviews?state=revising')).text);
     expect(revising).toContain('Mary');

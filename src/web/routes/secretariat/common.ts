@@ -14,6 +14,17 @@ export function queryText(value: unknown): string {
   return typeof value === 'string' ? value.trim() : '';
 }
 
+/**
+ * What a search box sent, as a search: control characters (a pasted NUL, a tab) and broken
+ * characters are dropped rather than refused, since a list page has no form to show an error on.
+ */
+export function searchQuery(value: unknown, max = 100): string {
+  return queryText(value)
+    .replace(/[\x00-\x1f\x7f]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
+    .slice(0, max)
+    .trim();
+}
+
 /** A form value as text, whatever was (or was not) sent. */
 export const formText = (value: unknown): string => (typeof value === 'string' ? value : '');
 

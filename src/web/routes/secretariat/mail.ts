@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { handleForm, render, type PageError } from '../../forms';
 import type { WebContext } from '../../index';
 import { idParam } from '../../../http';
-import { allowRoles, queryText } from './common';
+import { allowRoles, queryText, searchQuery } from './common';
 import { paginate } from './pagination';
 
 /** Emails on one page of Mail. */
@@ -54,10 +54,7 @@ export function mailRoutes(router: express.Router, { services }: WebContext) {
     // As with the reviews list, a filter that cannot be one is dropped: a bookmark keeps working.
     const asked = queryText(req.query.status);
     const status = (STATUSES as readonly string[]).includes(asked) ? asked : '';
-    const q = queryText(req.query.q)
-      .replace(/[\x00-\x1f\x7f]/g, '')
-      .slice(0, 100)
-      .trim();
+    const q = searchQuery(req.query.q);
     const pageAsked = queryText(req.query.page);
     const given = { ...(status ? { status } : {}), ...(q ? { q } : {}) };
     const search = (page: number) =>

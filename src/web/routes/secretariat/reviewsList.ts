@@ -7,7 +7,7 @@ import { STATES, type ReviewState } from '../../../workflow/types';
 import { toCsv } from '../../csv';
 import { render } from '../../forms';
 import type { WebContext } from '../../index';
-import { allowRoles, queryText } from './common';
+import { allowRoles, queryText, searchQuery } from './common';
 import { paginate } from './pagination';
 
 export const PAGE_SIZE = 25;
@@ -30,7 +30,7 @@ function filtersFrom(query: Record<string, unknown>, homeOffice: boolean) {
     // Meetings are the Home Office's: a PCC neither sees nor filters by them.
     meetingId: homeOffice && /^\d{1,9}$/.test(meetingId) ? meetingId : '',
     overdue: queryText(query.overdue) === 'true' ? 'true' : '',
-    q: queryText(query.q).slice(0, 100),
+    q: searchQuery(query.q),
     page: /^\d{1,6}$/.test(page) && Number(page) >= 1 ? Number(page) : 1,
   };
 }
