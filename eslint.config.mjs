@@ -26,4 +26,19 @@ export default tseslint.config(
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  {
+    // The pages' own script runs in the browser, as a module.
+    files: ['src/web/static/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: {
+        document: 'readonly',
+        window: 'readonly',
+        fetch: 'readonly',
+        URLSearchParams: 'readonly',
+        setInterval: 'readonly',
+        HTMLDialogElement: 'readonly',
+      },
+    },
+  },
 );

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CLIENT_EVENT_TYPES, type ClientEventType } from '../workflow/types';
 import { ValidationError } from './errors';
-import { httpUrl, id, isoDate, optionalText, outcome, parse, printable, text } from './validation';
+import { httpUrl, id, isoDate, oneLine, optionalText, outcome, parse, printable, text } from './validation';
 
 const expectedVersion = z
   .number({ error: 'must be a whole number' })
@@ -80,7 +80,7 @@ const SCHEMAS = {
   // The review's details as the form holds them; that no date or year is in the future is checked against the clock.
   EDIT_DETAILS: z.strictObject({
     type: z.literal('EDIT_DETAILS'),
-    pseudonym: printable(text(100)),
+    pseudonym: oneLine(printable(text(100))),
     yearOfDeath: z
       .number({ error: 'must be a year such as 2024' })
       .int({ error: 'must be a year such as 2024' })

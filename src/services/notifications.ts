@@ -103,12 +103,15 @@ export function createNotifications(
     async deliveryFailed(trx: Conn, failed: OutboxRow): Promise<void> {
       if (failed.kind === 'delivery_failed') return;
       const current = await settings.get(trx);
+      // A hand-off to the team mailbox that failed is reported to the DHR mailbox, which may still work.
+      const team = teamMailboxOf(current);
+      const alertTo = failed.to.includes(team) ? current.dhrMailbox : team;
       await outbox.enqueue(trx, {
         kind: 'delivery_failed',
         reviewId: failed.review_id,
         letterId: null,
         template: 'delivery_failed',
-        to: [teamMailboxOf(current)],
+        to: [alertTo],
         cc: [],
         replyTo: current.dhrMailbox,
         ...(await templates.renderEmail(trx, 'delivery_failed', {

@@ -5,6 +5,7 @@ import type { Db } from '../db/connect';
 import { MAX_ID } from '../http';
 import { areaLabels } from '../letters/areas';
 import type { HandOff } from '../workflow/machine';
+import { ITEM_STATUS } from '../workflow/words';
 import type { Notifications } from './notifications';
 import {
   allowedEvents,
@@ -12,6 +13,7 @@ import {
   canAttachDocuments,
   removableDocuments,
   roleMaySend,
+  stateLabel,
   type Effect,
 } from '../workflow/lifecycle';
 import {
@@ -34,7 +36,7 @@ import type { Letters } from './letters';
 import { whereOverdue } from './overdue';
 import type { SettingsService } from './settings';
 import { isClientEventType, parseClientEvent, type ClientEvent } from './eventPayloads';
-import { containing, documentKind, id, isoDate, parse, printable, searchText, text } from './validation';
+import { containing, documentKind, id, isoDate, oneLine, parse, printable, searchText, text } from './validation';
 
 interface ReviewRow {
   id: number;
@@ -60,7 +62,7 @@ export interface Upload {
 const newReviewSchema = (today: string) =>
   z.strictObject({
     cspId: id.optional(),
-    pseudonym: printable(text(100)),
+    pseudonym: oneLine(printable(text(100))),
     yearOfDeath: z
       .number({ error: 'must be a year such as 2024' })
       .int({ error: 'must be a year such as 2024' })
@@ -122,6 +124,8 @@ function detailChanges(
   return fields.filter((f) => f.from !== f.to);
 }
 
+const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 const SYSTEM_ACTOR = { email: null, name: 'DHR QA (automatic)', role: 'system' };
 
 /**
@@ -138,6 +142,9 @@ function actorAs(reader: User, event: { email: string | null; name: string | nul
 }
 
 /** Why a review was paused is shown outside the Home Office only when the secretariat chose to share it. */
+/** Who sees what was corrected (removed documents, a detail's old value): the Home Office and the review's CSP. */
+const mayReadCorrections = (reader: User) => isHomeOffice(reader) || reader.role === 'csp';
+
 const reasonShown = (reader: User, event: { type: string; payload: { shareReason?: boolean } | null }) =>
   isHomeOffice(reader) || event.type !== 'PAUSE' || event.payload?.shareReason === true;
 
@@ -336,6 +343,12 @@ export function createReviews(
     }
     if (event.type === 'EDIT_DETAILS' && detailChanges(review, event).length === 0) {
       throw ValidationError.field('body', 'Nothing was changed: the details are as they were');
+    }
+    // A draft letter's paragraphs already name the review: changing the name now would send a letter with both.
+    if (event.type === 'EDIT_DETAILS' && review.state === 'letter_pending' && event.pseudonym !== review.pseudonym) {
+      throw new ConflictError(
+        "The pseudonym cannot change while the feedback letter is a draft, because the draft already uses it. Change it in the letter's paragraphs and send the letter, then correct the pseudonym here.",
+      );
     }
   }
 
@@ -572,6 +585,7 @@ export function createReviews(
       notifiedOn: toIsoDate(review.notified_on),
       csp: { id: review.csp_id, name: review.csp_name },
       state: review.state,
+      stateText: capitalised(stateLabel(review.state)),
       version: review.version,
       allowedEvents: allowedEvents(review.state, review.context, user.role, facts),
       canAttachDocuments: canAttachDocuments(review.state, review.context, user.role, facts),
@@ -599,6 +613,7 @@ export function createReviews(
               points: i.points ?? [],
               label: labels.get(i.id)!,
               status: i.status,
+              statusText: ITEM_STATUS[i.status],
               response: i.response,
               reportReference: i.report_reference,
               note: i.note,
@@ -614,7 +629,8 @@ export function createReviews(
         // Whether this user may remove or replace it now (the machine's rule, per document).
         removable: removable.includes(d.id),
       })),
-      removedDocuments: removed.map((d) => ({
+      // A document removed may be the wrong or an unredacted file: the Home Office and the CSP keep it, others do not see it.
+      removedDocuments: (mayReadCorrections(user) ? removed : []).map((d) => ({
         id: d.id,
         kind: d.kind,
         filename: d.filename,
@@ -650,7 +666,8 @@ export function createReviews(
             }
           : {}),
         ...(h.payload?.itemId && labels.has(h.payload.itemId) ? { item: itemLabel(h.payload.itemId) } : {}),
-        ...(h.payload?.changes ? { changes: h.payload.changes } : {}),
+        // What a detail was before is for the Home Office and the CSP: a name typed in error stays with them.
+        ...(h.payload?.changes && mayReadCorrections(user) ? { changes: h.payload.changes } : {}),
       })),
       createdAt: toIso(review.created_at),
       updatedAt: toIso(review.updated_at),
@@ -813,11 +830,15 @@ export function createReviews(
       await loadVisible(db, user, reviewId);
       if (!roleMaySend(user.role, 'ATTACH_DOCUMENT')) throw new ForbiddenError('Your role cannot attach documents');
       const kind = parse(z.strictObject({ kind: documentKind }), { kind: upload?.kind });
-      if (
-        replaces !== undefined &&
-        !(await db('documents').where({ id: replaces, review_id: reviewId }).whereNull('removed_at').first('id'))
-      ) {
-        throw new NotFoundError('No current document with this id');
+      if (replaces !== undefined) {
+        const old = await db('documents')
+          .where({ id: replaces, review_id: reviewId })
+          .whereNull('removed_at')
+          .first('kind');
+        if (!old) throw new NotFoundError('No current document with this id');
+        // A replacement is the same document, corrected: changing its kind would quietly lose one.
+        if (old.kind !== kind.kind)
+          throw ValidationError.field('kind', `must be ${old.kind}, the kind of the document it replaces`);
       }
       if (!upload || upload.bytes.length === 0) throw ValidationError.field('file', 'choose a file to upload');
       if (upload.bytes.length > deps.maxUploadBytes) {
@@ -844,6 +865,9 @@ export function createReviews(
       await loadVisible(db, user, reviewId);
       const doc = await db('documents')
         .where({ review_id: reviewId, id: documentId })
+        .modify((q) => {
+          if (!mayReadCorrections(user)) q.whereNull('removed_at');
+        })
         .first('filename', 'content_type', 'content');
       if (!doc) throw new NotFoundError('No document with this id');
       return {

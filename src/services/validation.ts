@@ -47,6 +47,10 @@ export const text = (max: number) =>
  * Text that goes into letters (a pseudonym, an address, the panel's areas): it must be
  * printable in the letters' PDF, so that a letter is never garbled and never stuck unsent.
  */
+/** A name on one line (a pseudonym heads letters and subjects): no line breaks or tabs. */
+export const oneLine = <S extends z.ZodType<string>>(schema: S) =>
+  schema.refine((value) => !/[\r\n\t]/.test(value), { error: 'must be on one line' });
+
 export const printable = <S extends z.ZodType<string>>(schema: S) =>
   schema.superRefine((value, ctx) => {
     const bad = unprintableCharacters(value);

@@ -5,20 +5,95 @@ import { views } from './views';
 
 export interface PageError extends FieldError {
   href: string;
+  /** What the service said, before it was put in the page's words: what a route's own wording matches on. */
+  said?: string;
+}
+
+/** What a form's error messages need to know of its fields beyond their labels. */
+export interface FieldKinds {
+  /** What was sent: a field sent empty is asked for ("Enter …", "Select …"), whatever the service said. */
+  values?: Record<string, unknown>;
+  /** Fields answered by choosing (radios, a select): "Select …" rather than "Enter …". */
+  choices?: readonly string[];
+  /** Date inputs (day, month and year boxes): their errors link to the day box. */
+  dates?: readonly string[];
+}
+
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+/** A label inside a sentence: "Enter the DHR mailbox", "Select the kind of document" (an acronym keeps its capitals). */
+const inSentence = (label: string) => (/^.[A-Z]/.test(label) ? label : label.charAt(0).toLowerCase() + label.slice(1));
+
+/** The service's words for a field left empty, and for a date that cannot be one. */
+const EMPTY = /^(must not be empty|is required|is needed)\b/;
+const NOT_A_DATE = /^(must be a date written YYYY-MM-DD|is not a real calendar date)$/;
+/** A message that already tells the user what to do ("choose a file to upload"). */
+const INSTRUCTION = /^(choose|enter|select|upload|add|paste|write|tick) /;
+
+const blank = (value: unknown) =>
+  value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+
+/**
+ * A service's message about one field in the words GOV.UK uses, for the field's label as
+ * a sentence names it ("The DHR mailbox"): "Enter …" or "Select …" for a field left empty,
+ * "… must be a real date", "… must be 200 characters or fewer", "Enter … in the correct
+ * format"; otherwise the label before the service's message.
+ */
+export function inGovukWords(
+  label: string,
+  said: string,
+  how: { empty?: boolean; choice?: boolean; date?: boolean } = {},
+): string {
+  const choice = how.choice || /^must be one of\b/.test(said);
+  if (how.empty || EMPTY.test(said)) {
+    // "is required for a CSP user": the condition stays.
+    const when = /^is required (.+)$/.exec(said)?.[1];
+    return `${choice ? 'Select' : 'Enter'} ${inSentence(label)}${when ? ` ${when}` : ''}`;
+  }
+  if (INSTRUCTION.test(said)) return capital(said);
+  if (choice && /^(must be (one of|a whole number|positive|true or false)|is not the id of any record)\b/.test(said))
+    return `Select ${inSentence(label)}`;
+  if (how.date && !/between|before|after|future|past/.test(said)) return `${capital(label)} must be a real date`;
+  if (NOT_A_DATE.test(said)) return `${capital(label)} must be a real date`;
+  const length = /^must be at (most|least) (\d+) characters$/.exec(said);
+  if (length) {
+    const n = Number(length[2]).toLocaleString('en-GB');
+    return `${capital(label)} must be ${n} characters or ${length[1] === 'most' ? 'fewer' : 'more'}`;
+  }
+  if (/^must be an email address\b/.test(said))
+    return `Enter ${inSentence(label)} in the correct format, like name@example.org`;
+  const web = /^must be a web address starting with (.+)$/.exec(said);
+  if (web) return `${capital(label)} must start with ${web[1]}`;
+  if (said === 'must be a number of days') return `${capital(label)} must be a number`;
+  return `${capital(label)} ${said}`;
 }
 
 /**
- * Field errors as the GOV.UK error summary shows them: the field's label before
- * the service's message ("Pseudonym must not be empty"), linked to the field.
+ * Field errors as the GOV.UK error summary shows them: one for each field (the first the
+ * service gave), in GOV.UK's words for the field's label ("Enter a pseudonym", "Date notified
+ * must be a real date"), linked to the field, and a date to its day box.
  */
-export function pageErrors(errors: FieldError[], labels: Record<string, string> = {}): PageError[] {
-  return errors.map((e) => {
-    const label =
-      labels[e.field] ??
-      (e.field.charAt(0).toUpperCase() + e.field.slice(1)).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
-    const sentence = e.field === 'body' ? e.message : `${label.charAt(0).toUpperCase()}${label.slice(1)} ${e.message}`;
-    return { field: e.field, message: sentence, href: `#${e.field.replace(/\./g, '-')}` };
-  });
+export function pageErrors(
+  errors: FieldError[],
+  labels: Record<string, string> = {},
+  kinds: FieldKinds = {},
+): PageError[] {
+  const seen = new Set<string>();
+  return errors
+    .filter((e) => !seen.has(e.field) && seen.add(e.field))
+    .map((e) => {
+      const label =
+        labels[e.field] ??
+        (e.field.charAt(0).toUpperCase() + e.field.slice(1)).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+      const date = kinds.dates?.includes(e.field) || NOT_A_DATE.test(e.message);
+      const values = kinds.values;
+      const sent = date ? ['day', 'month', 'year'].map((p) => values?.[`${e.field}-${p}`]) : [values?.[e.field]];
+      const empty = values !== undefined && (date || e.field in values) && sent.every(blank);
+      const href = `#${e.field.replace(/\./g, '-')}${date ? '-day' : ''}`;
+      // An error about the form as a whole is a sentence of its own.
+      if (e.field === 'body') return { field: e.field, message: e.message, href, said: e.message };
+      const message = inGovukWords(label, e.message, { empty, date, choice: kinds.choices?.includes(e.field) });
+      return { field: e.field, message, href, said: e.message };
+    });
 }
 
 /** A GOV.UK date input (name-day, name-month, name-year) as YYYY-MM-DD; left as typed when it is not a date, so validation names it. */
@@ -96,11 +171,12 @@ export async function handleForm(
   action: () => Promise<void>,
   redraw: (errors: PageError[], status: number) => Promise<void> | void,
   labels: Record<string, string> = {},
+  kinds: FieldKinds = {},
 ): Promise<void> {
   try {
     await action();
   } catch (err) {
-    if (err instanceof ValidationError) return redraw(pageErrors(err.errors, labels), 422);
+    if (err instanceof ValidationError) return redraw(pageErrors(err.errors, labels, kinds), 422);
     if (err instanceof AppError && err.status === 409)
       return redraw([{ field: 'body', message: err.message, href: '#main-content' }], 409);
     throw err;

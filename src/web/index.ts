@@ -17,6 +17,7 @@ import { reportRoutes } from './routes/reports';
 import { reviewRoutes } from './routes/reviews';
 import { secretariatRoutes } from './routes/secretariat';
 import { createKeptForms, type KeptForms } from './keptForms';
+import { isLocalPath } from './routes/auth';
 import { timeoutRoutes } from './routes/timeout';
 import { createSessions } from './session';
 
@@ -94,6 +95,8 @@ export function webRouter(services: Services, options: WebOptions): express.Rout
     if (!req.timedOut) return res.redirect('/sign-in');
     // A file cannot be kept; the user is told to choose it again.
     if (req.is('multipart/form-data')) return res.redirect('/sign-in?timedOut=1&upload=1');
+    // Only a form for one of this service's own pages is kept, to be sent back there.
+    if (!isLocalPath(req.originalUrl) || req.originalUrl.length > 500) return res.redirect('/sign-in?timedOut=1');
     const kept = await keptForms.keep(req.timedOut.userId, req.originalUrl, req.body);
     res.redirect(`/sign-in?next=${encodeURIComponent(`/resume/${kept}`)}&timedOut=1`);
   });

@@ -4,6 +4,8 @@ import type { Clock } from '../services/clock';
 import { hashToken } from '../services/passwords';
 
 const KEPT_MS = 3600_000;
+/** A user's newest kept forms: enough for several tabs, not a store to fill. */
+const KEPT_PER_USER = 5;
 
 /** What a kept form held: its fields as sent (a field sent more than once is a list). */
 export type KeptFields = Record<string, string | string[]>;
@@ -21,10 +23,18 @@ export function createKeptForms(db: Db, clock: Clock) {
       const fields: KeptFields = {};
       for (const [name, value] of Object.entries(body ?? {})) {
         if (name === '_csrf') continue;
-        if (typeof value === 'string') fields[name] = value;
-        else if (Array.isArray(value)) fields[name] = value.filter((v): v is string => typeof v === 'string');
+        // The database cannot hold a NUL; the form would refuse one anyway, and the rest is worth keeping.
+        if (typeof value === 'string') fields[name] = value.replace(/\u0000/g, '');
+        else if (Array.isArray(value))
+          fields[name] = value.filter((v): v is string => typeof v === 'string').map((v) => v.replace(/\u0000/g, ''));
       }
       await db('kept_forms').where('expires_at', '<', now).delete();
+      const older = db('kept_forms')
+        .where({ user_id: userId })
+        .orderBy('created_at', 'desc')
+        .offset(KEPT_PER_USER - 1)
+        .select('id_hash');
+      await db('kept_forms').whereIn('id_hash', older).delete();
       await db('kept_forms').insert({
         id_hash: hashToken(id),
         user_id: userId,

@@ -23,13 +23,18 @@ export function csrfOf(html: string): string {
  * page read, as a browser would from that page.
  */
 export async function signedIn(t: TestApp, who: Who) {
+  return signedInAs(t, EMAILS[who]);
+}
+
+/** As signedIn, for any account with the test password (an agency's, one made by the test). */
+export async function signedInAs(t: TestApp, email: string) {
   const agent = request.agent(t.app);
   const page = await agent.get('/sign-in');
   const res = await agent
     .post('/sign-in')
     .type('form')
-    .send({ _csrf: csrfOf(page.text), email: EMAILS[who], password: PASSWORD, next: '/' });
-  if (res.status !== 302) throw new Error(`sign-in as ${who} failed: ${res.status}`);
+    .send({ _csrf: csrfOf(page.text), email, password: PASSWORD, next: '/' });
+  if (res.status !== 302) throw new Error(`sign-in as ${email} failed: ${res.status}`);
   let token = '';
   return {
     agent,

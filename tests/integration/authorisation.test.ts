@@ -300,6 +300,9 @@ const MATRIX: Record<string, Entry> = {
   'POST /account/recovery-codes': { expect: SIGNED_IN, url: () => '/account/recovery-codes' },
   'POST /account/password': { expect: SIGNED_IN, url: () => '/account/password' },
   'GET /': { expect: SIGNED_IN, url: () => '/' },
+  // A kept form is its own user's: no one is given back one that is not theirs (or not kept).
+  'GET /resume/:id': { expect: '404 404 404 404 404 404 404 404 out', url: () => '/resume/nothing-kept-here' },
+  'POST /session/keep-alive': { expect: SIGNED_IN, url: () => '/session/keep-alive' },
   'GET /dashboard': { expect: HOME_OFFICE, url: () => '/dashboard' },
   'GET /reviews': {
     // The Home Office's list and the PCC's home page; a CSP has My reviews.

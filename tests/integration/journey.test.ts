@@ -28,7 +28,8 @@ describe('a review that goes "publish after changes"', () => {
       notifiedOn: '2026-01-10',
       csp: { id: t.ids.kentCsp, name: 'Kent CSP' },
     });
-    expect(res.body.allowedEvents).toEqual([]);
+    // Nothing to submit yet; its details can be corrected.
+    expect(res.body.allowedEvents).toEqual(['EDIT_DETAILS']);
     expect(res.body.canAttachDocuments).toBe(true);
     id = res.body.id;
   });
@@ -44,7 +45,7 @@ describe('a review that goes "publish after changes"', () => {
       expect(up.body).toMatchObject({ kind, filename: `${kind}.pdf`, size: pdf(kind).length });
     }
     const review = await t.api('kent').get(`/reviews/${id}`);
-    expect(review.body.allowedEvents).toEqual(['SUBMIT']);
+    expect(review.body.allowedEvents).toEqual(['SUBMIT', 'REMOVE_DOCUMENT', 'EDIT_DETAILS']);
     expect(review.body.documents.map((d: { kind: string }) => d.kind)).toEqual([
       'overview_report',
       'executive_summary',
@@ -123,7 +124,9 @@ describe('a review that goes "publish after changes"', () => {
     ]);
 
     const csp = await t.api('kent').get(`/reviews/${id}`);
-    expect(csp.body.allowedEvents).toEqual(['RESPOND_TO_ITEM']);
+    expect(csp.body.allowedEvents).toEqual(['RESPOND_TO_ITEM', 'EDIT_DETAILS']);
+    expect(csp.body.rounds[0].items[0]).toMatchObject({ status: 'open', statusText: 'To do' });
+    expect(csp.body.stateText).toBe('Being revised');
   });
 
   it('lets the CSP answer each item and submit only when all are answered', async () => {
@@ -341,7 +344,7 @@ describe('pausing and withdrawing', () => {
     expect(paused.body).toMatchObject({
       state: 'on_hold',
       pausedFrom: 'submitted',
-      allowedEvents: ['RESUME', 'WITHDRAW'],
+      allowedEvents: ['RESUME', 'WITHDRAW', 'EDIT_DETAILS'],
     });
     const resumed = await t.api('secretariat').event(id, { type: 'RESUME' });
     expect(resumed.body).toMatchObject({ state: 'submitted', pausedFrom: null });

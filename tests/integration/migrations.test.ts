@@ -18,6 +18,7 @@ describe('migrations', () => {
         'csps',
         'documents',
         'house_templates',
+        'kept_forms',
         'letters',
         'organisations',
         'outbox',
@@ -42,7 +43,7 @@ describe('migrations', () => {
       await db.migrate.rollback({ directory: MIGRATIONS_DIR, loadExtensions: ['.ts'] }, true);
       expect(await tables()).toEqual([]);
       await migrate(db);
-      expect(await tables()).toHaveLength(26);
+      expect(await tables()).toHaveLength(27);
     } finally {
       await destroy();
     }

@@ -586,9 +586,7 @@ describe('changing the type of an organisation', () => {
       [`kind-${wecg.id}`]: 'x',
     });
     expect(refused.status).toBe(422);
-    expect(refused.text).toContain(
-      `<a href="#kind-${wecg.id}">The type of West Essex CCG must be one of the kinds listed</a>`,
-    );
+    expect(refused.text).toContain(`<a href="#kind-${wecg.id}">Select the type of West Essex CCG</a>`);
     expect(await t.db('organisations').where({ id: nepft.id }).first('kind')).toEqual({ kind: 'mental_health' });
 
     const saved = await web.form('/admin/organisations', {

@@ -150,6 +150,21 @@ describe('after the session runs out', () => {
     expect((await kent.agent.get(`/resume/${kept}`)).status).toBe(404);
   });
 
+  it('keeps at most five forms a user, without a NUL, and only for this service’s own pages', async () => {
+    const { id, item } = await revising('Dot');
+    const kent = await signedIn(t, 'kent');
+    await kent.get(`/reviews/${id}/items/${item}`);
+    t.clock.advance(TWO_HOURS + 1000);
+    const kentId = (await t.db('users').where({ email: 'kent@test.example' }).first('id')).id;
+    for (let i = 0; i < 7; i++) await kent.form(`/reviews/${id}/items/${item}`, { response: `Try ${i}\u0000!` });
+    const kept = await t.db('kept_forms').where({ user_id: kentId });
+    expect(kept).toHaveLength(5);
+    expect(kept.map((k: { fields: { response: string } }) => k.fields.response)).toContain('Try 6!');
+    const away = await kent.form('//evil.example/steal', { response: 'x' });
+    expect(away.headers.location).toBe('/sign-in?timedOut=1');
+    expect(await t.db('kept_forms').where({ user_id: kentId })).toHaveLength(5);
+  });
+
   it('asks for a file to be chosen again: an upload cannot be kept', async () => {
     const created = await t.api('kent').post('/reviews', { pseudonym: 'Cleo' });
     const kent = await signedIn(t, 'kent');

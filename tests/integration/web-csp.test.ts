@@ -393,7 +393,9 @@ describe('revision items after "publish after changes"', () => {
       'publishedOn-year': '2026',
     });
     expect(bad.status).toBe(422);
-    expect(bad.text).toContain('<a href="#url">Web address');
+    expect(bad.text).toContain(
+      '<a href="#url">The web address of the published report must start with http:// or https://</a>',
+    );
     expect(bad.text).toContain('value="not a web address"');
     expect(await state(id)).toBe('approved');
     const future = await kent.form(`/reviews/${id}/events`, {
@@ -404,7 +406,9 @@ describe('revision items after "publish after changes"', () => {
       'publishedOn-year': '2027',
     });
     expect(future.status).toBe(422);
-    expect(future.text).toMatch(/<a href="#publishedOn[^"]*">Date of publication must be today or in the past<\/a>/);
+    expect(future.text).toContain(
+      '<a href="#publishedOn-day">The date of publication must be today or in the past</a>',
+    );
     expect(await state(id)).toBe('approved');
 
     const res = await kent.form(`/reviews/${id}/events`, {

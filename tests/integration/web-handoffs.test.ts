@@ -5,6 +5,7 @@
  */
 import { createTestApp, meeting, pdf, submittedReview, type TestApp } from '../helpers/app';
 import { signedIn } from '../helpers/web';
+import { up as fillWithdrawnFrom } from '../../migrations/20261202000000_withdrawn_from';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -107,7 +108,7 @@ describe('withdrawing and reinstating', () => {
     expect(withdrawn.text).toContain('The review goes back to where it was when it was withdrawn: Submitted.');
     const noReason = await secretariat.form(`/reviews/${id}/events`, { type: 'REINSTATE', reason: '' });
     expect(noReason.status).toBe(422);
-    expect(noReason.text).toContain('<a href="#reason">Reason must not be empty</a>');
+    expect(noReason.text).toContain('<a href="#reason">Enter why the review is being reinstated</a>');
     await secretariat.get(`/reviews/${id}`);
     const back = await secretariat.form(`/reviews/${id}/events`, { type: 'REINSTATE', reason: 'Withdrawn in error' });
     expect(back.headers.location).toBe(`/reviews/${id}?done=REINSTATE`);
@@ -182,7 +183,7 @@ describe('the team mailbox', () => {
     const bad = await secretariat.form('/admin/settings', { ...base, teamMailbox: 'not an address' });
     expect(bad.status).toBe(422);
     expect(bad.text).toContain(
-      '<a href="#teamMailbox">The team mailbox must be an email address such as name@example.org</a>',
+      '<a href="#teamMailbox">Enter the team mailbox in the correct format, like name@example.org</a>',
     );
     const saved = await secretariat.form('/admin/settings', { ...base, teamMailbox: 'dhr-team@homeoffice.example' });
     expect(saved.status).toBe(302);
@@ -366,5 +367,75 @@ describe('replacing a document through the API', () => {
       type: 'ATTACH_DOCUMENT',
       document: { filename: 'v2.pdf', replaces: `${overview.kind}.pdf` },
     });
+  });
+});
+
+describe('what a correction leaves behind', () => {
+  it('shows removed documents and old details to the Home Office and the CSP, not to the PCC', async () => {
+    const id = await notifiedWithDocuments('Xena');
+    const kent = await signedIn(t, 'kent');
+    const [first] = (await t.api('kent').get(`/reviews/${id}`)).body.documents as { id: number }[];
+    await t.api('kent').event(id, { type: 'REMOVE_DOCUMENT', documentId: first!.id });
+    await t
+      .api('kent')
+      .event(id, { type: 'EDIT_DETAILS', pseudonym: 'Adult C', yearOfDeath: 2025, notifiedOn: '2026-03-02' });
+    for (const who of ['kent', 'secretariat'] as const) {
+      const seen = (await t.api(who).get(`/reviews/${id}`)).body;
+      expect(seen.removedDocuments).toHaveLength(1);
+      expect(seen.history.at(-1).changes).toEqual([{ field: 'pseudonym', from: 'Xena', to: 'Adult C' }]);
+      expect((await t.api(who).get(`/reviews/${id}/documents/${first!.id}`)).status).toBe(200);
+    }
+    await t.api('kent').event(id, { type: 'SUBMIT' });
+    const pcc = (await t.api('kentPcc').get(`/reviews/${id}`)).body;
+    expect(pcc.removedDocuments).toEqual([]);
+    expect(pcc.history.find((h: { type: string }) => h.type === 'EDIT_DETAILS').changes).toBeUndefined();
+    expect((await t.api('kentPcc').get(`/reviews/${id}/documents/${first!.id}`)).status).toBe(404);
+    expect((await kent.get(`/reviews/${id}`)).text).toContain('Pseudonym: Xena → Adult C');
+  });
+
+  it('refuses a replacement of another kind, a pseudonym on two lines, and a new name while a letter is a draft', async () => {
+    const id = await notifiedWithDocuments('Yola');
+    const docs = (await t.api('kent').get(`/reviews/${id}`)).body.documents as { id: number; kind: string }[];
+    const summary = docs.find((d) => d.kind === 'executive_summary')!;
+    const other = await t.api('kent').upload(id, 'other', pdf('x'), 'x.pdf', String(summary.id));
+    expect(other.status).toBe(422);
+    expect(other.body.errors).toEqual([
+      { field: 'kind', message: 'must be executive_summary, the kind of the document it replaces' },
+    ]);
+    const twoLines = await t
+      .api('kent')
+      .event(id, { type: 'EDIT_DETAILS', pseudonym: 'A\r\nBcc: x@y', yearOfDeath: null, notifiedOn: '2026-03-02' });
+    expect(twoLines.body.errors).toEqual([{ field: 'pseudonym', message: 'must be on one line' }]);
+
+    await t.api('kent').event(id, { type: 'SUBMIT' });
+    await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: await meeting(t) });
+    await t.api('panel').event(id, { type: 'RECORD_OUTCOME', outcome: 'publish', commendations: '', areas: [] });
+    const renamed = await t
+      .api('kent')
+      .event(id, { type: 'EDIT_DETAILS', pseudonym: 'Adult D', yearOfDeath: 2025, notifiedOn: '2026-03-02' });
+    expect(renamed.status).toBe(409);
+    expect(renamed.body.error).toMatch(/^The pseudonym cannot change while the feedback letter is a draft/);
+    // Other details can still be corrected.
+    const year = await t
+      .api('kent')
+      .event(id, { type: 'EDIT_DETAILS', pseudonym: 'Yola', yearOfDeath: 2024, notifiedOn: '2026-03-02' });
+    expect(year.status).toBe(200);
+  });
+
+  it('reinstates a review withdrawn while on hold before the state was kept, and it can be resumed', async () => {
+    const id = await submittedReview(t, 'Zia');
+    await t.api('secretariat').event(id, { type: 'PAUSE', reason: 'Trial' });
+    await t.api('secretariat').event(id, { type: 'WITHDRAW', reason: 'By mistake' });
+    // As the earlier machine left it: where it was paused from forgotten, nothing kept of where it was withdrawn from.
+    const row = await t.db('reviews').where({ id }).first('context');
+    const { withdrawnFrom: _w, ...old } = row.context;
+    await t
+      .db('reviews')
+      .where({ id })
+      .update({ context: JSON.stringify({ ...old, pausedFrom: null }) });
+    await fillWithdrawnFrom(t.db);
+    const back = await t.api('secretariat').event(id, { type: 'REINSTATE', reason: 'Withdrawn in error' });
+    expect(back.body).toMatchObject({ state: 'on_hold', pausedFrom: 'submitted' });
+    expect((await t.api('secretariat').event(id, { type: 'RESUME' })).body.state).toBe('submitted');
   });
 });

@@ -504,11 +504,11 @@ describe('administration', () => {
       contacts: 'Pat Jones <pat@harlow.example>\nsomebody without an address\nLee Smith, not-an-email',
     });
     expect(bad.status).toBe(422);
+    // One error for each field: the contacts' lines in one message.
     expect(summary(bad.text)).toEqual([
-      'Name must not be empty',
+      'Enter the name of the CSP',
       'Choose the police force area',
-      'Contacts on line 2: write it as Name <email> or Name, email',
-      'Contacts on line 3: email must be an email address such as name@example.org',
+      'Contacts on line 2: write it as Name <email> or Name, email; on line 3: email must be an email address such as name@example.org',
     ]);
     expect(bad.text).toContain('Civic Centre\nHarlow</textarea>');
     expect(bad.text).toContain('Pat Jones &lt;pat@harlow.example&gt;');
@@ -543,7 +543,7 @@ describe('administration', () => {
     expect(page.text).toContain('Sam Okafor &lt;sam@kent.example&gt;</textarea>');
     const bad = await s.form(`/admin/csps/${t.ids.kentCsp}`, { addressLines: 'Invicta House', contacts: '' });
     expect(bad.status).toBe(422);
-    expect(summary(bad.text)).toEqual(['Contacts must list at least one contact: the first receives the letters']);
+    expect(summary(bad.text)).toEqual(['Enter at least one contact: the first receives the letters']);
     const good = await s.form(`/admin/csps/${t.ids.kentCsp}`, {
       addressLines: 'Invicta House\nCounty Hall\nMaidstone',
       contacts: 'Sam Okafor <sam@kent.example>\nAlex Kay <alex@kent.example>',
@@ -583,7 +583,7 @@ describe('administration', () => {
       pccEmail: 'mopac at london',
     });
     expect(bad.status).toBe(422);
-    expect(summary(bad.text)).toEqual(["The PCC's email address must be an email address such as name@example.org"]);
+    expect(summary(bad.text)).toEqual(["Enter the PCC's email address in the correct format, like name@example.org"]);
     expect(inputValue(bad.text, 'pccEmail')).toBe('mopac at london');
     const good = await s.form(`/admin/police-force-areas/${t.ids.metArea}`, {
       pccName: "Mayor's Office for Policing and Crime",
@@ -609,7 +609,7 @@ describe('administration', () => {
       password: 'short',
     });
     expect(bad.status).toBe(422);
-    expect(summary(bad.text)).toEqual(['Password must be at least 12 characters']);
+    expect(summary(bad.text)).toEqual(['A password must be 12 characters or more']);
     expect(inputValue(bad.text, 'name')).toBe('Robin Ng');
     expect(bad.text).not.toContain('value="short"');
     expect(bad.text).toMatch(/id="role-csp"[^>]*checked/);
@@ -620,7 +620,7 @@ describe('administration', () => {
       role: 'csp',
       password: 'a long enough password',
     });
-    expect(summary(noCsp.text)).toEqual(['CSP is required for a CSP user']);
+    expect(summary(noCsp.text)).toEqual(['Select the CSP for a CSP user']);
     const noRole = await s.form('/admin/users', { name: 'Robin Ng', email: 'robin@kent.example', password: 'x' });
     expect(summary(noRole.text)).toContain('Select the role of the user');
 
@@ -662,12 +662,12 @@ describe('administration', () => {
     const bad = await s.form('/admin/settings', { ...fields, revisionReminderDays: 'soon', homeOfficeAddress: '' });
     expect(bad.status).toBe(422);
     expect(summary(bad.text)).toEqual([
-      'The letterhead must have at least one line',
-      'Days before a revision reminder must be a number of days',
+      "Enter the letterhead's lines",
+      'The number of days before a revision reminder must be a number',
     ]);
     expect(inputValue(bad.text, 'revisionReminderDays')).toBe('soon');
     const badStyle = await s.form('/admin/settings', { ...fields, areaStyle: 'roman' });
-    expect(summary(badStyle.text)).toEqual(['How letters list the areas must be one of numbered, bulleted']);
+    expect(summary(badStyle.text)).toEqual(['Select how letters list the areas']);
     const good = await s.form('/admin/settings', {
       ...fields,
       letterheadTitle: '',

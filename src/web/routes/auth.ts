@@ -8,8 +8,12 @@ const LINK_GONE =
   'The link to set a new password has been used already, has expired, or was replaced by a newer one. Ask the Home Office DHR team to send you another.';
 
 /** Only paths inside this service: never an address elsewhere (browsers drop tabs and newlines, so "/\t/x" is "//x"). */
+export function isLocalPath(value: unknown): value is string {
+  return typeof value === 'string' && /^\/(?![/\\])[^\x00-\x1f\x7f\\]*$/.test(value);
+}
+
 function safeNext(value: unknown): string {
-  return typeof value === 'string' && /^\/(?![/\\])[^\x00-\x1f\x7f\\]*$/.test(value) ? value : '/';
+  return isLocalPath(value) ? value : '/';
 }
 
 /** Why the user is signing in again, and what happened to what they were doing. */
@@ -223,7 +227,8 @@ export function authRoutes(router: express.Router, { services, sessions, csrf }:
       render(req, res, 'recovery-codes', { title: 'Your recovery codes', codes, next: safeNext(req.body.next) });
     } catch (err) {
       if (err instanceof Refused) return;
-      if (err instanceof ValidationError) return again(pageErrors(err.errors, { code: 'The code' }), 422);
+      if (err instanceof ValidationError)
+        return again(pageErrors(err.errors, { code: 'The code' }, { values: { code: req.body.code } }), 422);
       throw err;
     }
   }
@@ -313,7 +318,8 @@ export function authRoutes(router: express.Router, { services, sessions, csrf }:
     } catch (err) {
       if (err instanceof ValidationError) {
         const labels = { current: 'Your current password', password: 'The new password' };
-        return accountPage(req, res, pageErrors(err.errors, labels), 422);
+        const values = { current: req.body.current, password: req.body.password };
+        return accountPage(req, res, pageErrors(err.errors, labels, { values }), 422);
       }
       if (err instanceof TooManyRequestsError) {
         res.set('Retry-After', String(err.retryAfterSeconds));
@@ -361,7 +367,8 @@ export function authRoutes(router: express.Router, { services, sessions, csrf }:
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       if (err.errors.some((e) => e.field === 'token')) return linkGone(req, res);
-      resetPage(req, res, token, account.email, pageErrors(err.errors, { password: 'The new password' }), 422);
+      const errors = pageErrors(err.errors, { password: 'The new password' }, { values: { password: chosen } });
+      resetPage(req, res, token, account.email, errors, 422);
     }
   });
 

@@ -60,7 +60,7 @@ const CONFIRMATIONS: Record<
     states: ['withdrawn'],
     title: 'Review withdrawn',
     next: (review) => [
-      `No more letters or reminders will be sent for this review, and ${review.csp.name} can no longer act on it.`,
+      `No reminders will be sent for this review, and ${review.csp.name} can no longer act on it. Emails already on their way, on the Mail page, are not recalled.`,
       'If it was withdrawn by mistake, the panel secretariat can reinstate it from its page, with a reason.',
     ],
   },

@@ -82,7 +82,7 @@ export function correctionRoutes(router: express.Router, ctx: WebContext) {
           res,
           'replace',
           errors.map((e) =>
-            e.field === 'file' && /choose a file/.test(e.message)
+            e.field === 'file' && /choose a file/.test(e.said ?? e.message)
               ? { ...e, message: `Choose the new ${kindText(document.kind)} to upload` }
               : e,
           ),
@@ -150,11 +150,12 @@ export function correctionRoutes(router: express.Router, ctx: WebContext) {
           req,
           res,
           {
+            // Left empty, the date notified is asked for; "nothing was changed" is about the whole form.
             errors: detailErrors(errors).map((e) =>
-              e.field === 'notifiedOn' && /empty|YYYY-MM-DD/.test(e.message)
+              e.field === 'notifiedOn' && ['day', 'month', 'year'].every((p) => !values[`notifiedOn-${p}`]!.trim())
                 ? { ...e, message: 'Enter the date notified' }
                 : e.field === 'body'
-                  ? { ...e, href: '#pseudonym' }
+                  ? { ...e, href: '#main-content' }
                   : e,
             ),
             values,
@@ -162,6 +163,7 @@ export function correctionRoutes(router: express.Router, ctx: WebContext) {
           status,
         ),
       DETAIL_LABELS,
+      { values, dates: ['notifiedOn'] },
     );
   });
 }

@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { BLOCKS, type BlockName } from '../../letters/catalogue';
 import { ForbiddenError } from '../../services/errors';
 import { DONE } from '../eventForm';
-import { dateFrom, handleForm, render, type PageError } from '../forms';
+import { dateFrom, handleForm, inGovukWords, render, type PageError } from '../forms';
 import type { WebContext } from '../index';
 import { idParam } from '../../http';
 import type { Services } from '../../services';
@@ -197,7 +197,7 @@ export function letterRoutes(router: express.Router, { services }: WebContext) {
               return {
                 field: `part-${row}-text`,
                 message: text
-                  ? `Paragraph text ${e.message.replace(/^Content \d+ \w+ /, '')}`
+                  ? inGovukWords('The paragraph', e.said ?? e.message)
                   : 'Enter the paragraph, or tick Remove',
                 href: `#part-${row}-text`,
               };
@@ -304,7 +304,7 @@ export function letterRoutes(router: express.Router, { services }: WebContext) {
             values,
             // One message for each field, the first the service gave.
             errors: errors
-              .map((e) => addressingError(e.field, e.message))
+              .map((e) => addressingError(e.field, e.said ?? e.message))
               .filter((e, i, all) => all.findIndex((other) => other.field === e.field) === i),
           },
           status,
@@ -410,5 +410,5 @@ function addressingError(serviceField: string, message: string): PageError {
   if (field === 'date' && !/between|on or after/.test(message)) {
     return { field, message: 'The date of the letter must be a real date', href };
   }
-  return { field, message: `${label.charAt(0).toUpperCase()}${label.slice(1)} ${message}`, href };
+  return { field, message: inGovukWords(label, message), href };
 }

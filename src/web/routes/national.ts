@@ -208,6 +208,7 @@ export function nationalRoutes(router: express.Router, { services }: WebContext)
       },
       (errors, status) => organisationsPage(req, res, { errors, values }, status),
       labels,
+      { values, choices: Object.keys(values) },
     );
   });
 }

@@ -8,6 +8,7 @@ import { suggestThemes, THEMES } from '../../recommendations/themes';
 import { dateFrom, handleForm, render, type PageError } from '../forms';
 import type { WebContext } from '../index';
 import { idParam } from '../../http';
+import { friendlier } from './csp/common';
 
 type Rec = Awaited<ReturnType<Services['recommendations']['forReview']>>[number];
 
@@ -30,8 +31,17 @@ function progress(rec: Rec) {
 export function recommendationRoutes(router: express.Router, ctx: WebContext) {
   const { services } = ctx;
 
-  router.get('/reviews/:id/recommendations', async (req, res) => {
-    const id = idParam(req);
+  /**
+   * A review's recommendations, with its forms (themes, reopening) drawn again with their
+   * errors and what was typed when one of them was refused.
+   */
+  async function reviewPage(
+    req: Request,
+    res: Response,
+    id: number,
+    extra: { errors?: PageError[]; values?: { linkId?: number; reason?: string; recId?: number } } = {},
+    status = 200,
+  ) {
     const review = await services.reviews.view(req.user!, id);
     const recs = await services.recommendations.forReview(req.user!, id);
     const rows = recs.map((r) => ({
@@ -55,21 +65,35 @@ export function recommendationRoutes(router: express.Router, ctx: WebContext) {
       done: 0,
       total: 0,
     });
-    render(req, res, 'recommendations/review', {
-      title: `Recommendations – ${review.reference}`,
-      review,
-      rows,
-      overall: { ...totals, percent: totals.total ? Math.round((totals.done / totals.total) * 100) : 0 },
-      overdueCount: rows.filter((r) => r.agencies.some((a) => a.overdue)).length,
-      canImport: req.user!.role === 'secretariat' || req.user!.role === 'csp',
-      canReopen: req.user!.role === 'secretariat' || req.user!.role === 'csp',
-      banner: req.query.imported
-        ? { success: true, text: 'Recommendations saved' }
-        : req.query.reopened
-          ? { success: true, text: 'Recommendation reopened' }
-          : null,
-      backLink: { href: `/reviews/${id}`, text: `Back to ${review.reference}` },
-    });
+    render(
+      req,
+      res,
+      'recommendations/review',
+      {
+        title: `Recommendations – ${review.reference}`,
+        review,
+        rows,
+        errors: extra.errors,
+        values: extra.values ?? {},
+        overall: { ...totals, percent: totals.total ? Math.round((totals.done / totals.total) * 100) : 0 },
+        overdueCount: rows.filter((r) => r.agencies.some((a) => a.overdue)).length,
+        canImport: req.user!.role === 'secretariat' || req.user!.role === 'csp',
+        canReopen: req.user!.role === 'secretariat' || req.user!.role === 'csp',
+        banner: extra.errors
+          ? null
+          : req.query.imported
+            ? { success: true, text: 'Recommendations saved' }
+            : req.query.reopened
+              ? { success: true, text: 'Recommendation reopened' }
+              : null,
+        backLink: { href: `/reviews/${id}`, text: `Back to ${review.reference}` },
+      },
+      status,
+    );
+  }
+
+  router.get('/reviews/:id/recommendations', async (req, res) => {
+    await reviewPage(req, res, idParam(req));
   });
 
   async function showImport(
@@ -114,23 +138,81 @@ export function recommendationRoutes(router: express.Router, ctx: WebContext) {
         if (result.saved) return res.redirect(`/reviews/${id}/recommendations?imported=1`);
         await showImport(req, res, id, { preview: result });
       },
-      (errors, status) => showImport(req, res, id, { errors }, status),
+      (errors, status) =>
+        showImport(
+          req,
+          res,
+          id,
+          {
+            // Nothing pasted is asked for; a list read as no recommendations says so.
+            errors: errors.map((e) =>
+              e.field === 'content' && !input.content.trim()
+                ? { ...e, message: 'Paste the list of recommendations' }
+                : e,
+            ),
+          },
+          status,
+        ),
       { content: 'The list' },
     );
   });
 
+  /** The review a form on its Recommendations page came from (a hidden field of the form). */
+  const reviewOf = (req: Request) =>
+    /^\d{1,9}$/.test(String(req.body.reviewId ?? '')) ? Number(req.body.reviewId) : 0;
+
   router.post('/recommendations/:id/themes', async (req, res) => {
     const recId = idParam(req);
     const chosen = ([] as string[]).concat(req.body.themes ?? []);
-    await services.themes.set(req.user!, recId, { themes: chosen });
-    res.redirect(`/reviews/${Number(req.body.reviewId)}/recommendations?themes=1#rec-${recId}`);
+    await handleForm(
+      async () => {
+        await services.themes.set(req.user!, recId, { themes: chosen });
+        res.redirect(`/reviews/${reviewOf(req)}/recommendations?themes=1#rec-${recId}`);
+      },
+      // The themes' checkboxes of this recommendation: the error is at the first of them.
+      (errors, status) =>
+        reviewPage(
+          req,
+          res,
+          reviewOf(req),
+          {
+            errors: errors.map((e) =>
+              e.href === '#main-content' ? e : { ...e, field: `themes-${recId}`, href: `#theme-${recId}-0` },
+            ),
+            values: { recId },
+          },
+          status,
+        ),
+      { themes: 'The themes' },
+      { choices: ['themes'] },
+    );
   });
 
   router.post('/recommendation-agencies/:id/reopen', async (req, res) => {
     const linkId = idParam(req);
-    const reviewId = Number(req.body.reviewId);
-    await services.recommendations.reopen(req.user!, linkId, { reason: String(req.body.reason ?? '') });
-    res.redirect(`/reviews/${reviewId}/recommendations?reopened=1`);
+    const reason = String(req.body.reason ?? '');
+    await handleForm(
+      async () => {
+        await services.recommendations.reopen(req.user!, linkId, { reason });
+        res.redirect(`/reviews/${reviewOf(req)}/recommendations?reopened=1`);
+      },
+      // Each implemented agency has its own reason box: the error belongs to this one's.
+      (errors, status) =>
+        reviewPage(
+          req,
+          res,
+          reviewOf(req),
+          {
+            errors: friendlier(errors, {
+              reason: { 'must not be empty': 'Enter why the recommendation is reopened' },
+            }).map((e) => (e.field === 'reason' ? { ...e, field: `reopen-${linkId}`, href: `#reopen-${linkId}` } : e)),
+            values: { linkId, reason },
+          },
+          status,
+        ),
+      { reason: 'The reason to reopen' },
+      { values: { reason } },
+    );
   });
 
   router.get('/action-updates/:id/evidence', async (req, res) => {
@@ -265,7 +347,8 @@ const CHOICES = new Set(['response', 'status']);
 const DATES = new Set(['targetDate', 'on']);
 
 function fieldError(field: string, message: string): PageError {
-  const href = DATES.has(field) ? `#${field}-day` : LABELS[field] || CHOICES.has(field) ? `#${field}` : '';
+  // An error about no field of the page is about the form as a whole.
+  const href = DATES.has(field) ? `#${field}-day` : LABELS[field] || CHOICES.has(field) ? `#${field}` : '#main-content';
   const label = LABELS[field] ?? 'This field';
   let sentence: string;
   if (CHOICES.has(field)) sentence = EMPTY[field]!;
@@ -300,7 +383,7 @@ async function attempt(
       );
     }
     if (err instanceof AppError && err.status === 409)
-      return redraw([{ field: 'body', message: err.message, href: '' }], 409);
+      return redraw([{ field: 'body', message: err.message, href: '#main-content' }], 409);
     throw err;
   }
 }
@@ -534,9 +617,9 @@ const TASKS: Record<
   },
 };
 
-/** A task refused in the error summary: a sentence, not linked to a field. */
+/** A task refused in the error summary: a sentence about the whole form, not linked to a field. */
 const refused = (task: Ability, part: AgencyPart): PageError => ({
   field: 'body',
   message: refusal(task, part),
-  href: '',
+  href: '#main-content',
 });

@@ -1,5 +1,5 @@
 import type express from 'express';
-import { ITEM_STATUS } from '../itemStatus';
+import { ITEM_STATUS } from '../../workflow/words';
 import type { Request, Response } from 'express';
 import { longDate } from '../../letters/dates';
 import { isHomeOffice } from '../../services/scope';
@@ -8,6 +8,7 @@ import { DONE, eventFromForm } from '../eventForm';
 import { handleForm, render, type PageError } from '../forms';
 import type { WebContext } from '../index';
 import { idParam } from '../../http';
+import { friendlier } from './csp/common';
 
 /** Events done from their own pages rather than from a button on the review page. */
 const ELSEWHERE: Partial<Record<ClientEventType, (id: number, meetingId: number | null) => string>> = {
@@ -28,11 +29,26 @@ function onItsField(errors: PageError[], payload: Record<string, unknown>): Page
       ? {
           field,
           href: `#${field}`,
-          message: /empty|required/.test(e.message) ? 'Enter why the item is returned' : e.message,
+          message: /empty|required/.test(e.said ?? e.message) ? 'Enter why the item is returned' : e.message,
         }
       : e,
   );
 }
+
+/** What a reason left empty asks for, on each form of the review page that has one. */
+const REASONS: Partial<Record<string, string>> = {
+  PAUSE: 'Enter why the review is on hold',
+  REINSTATE: 'Enter why the review is being reinstated',
+  WITHDRAW: 'Enter why the review is being withdrawn',
+};
+
+/** The labels of the review page's fields, for its error messages. */
+const EVENT_LABELS = {
+  meetingId: 'The panel meeting',
+  url: 'The web address of the published report',
+  publishedOn: 'The date of publication',
+  reason: 'The reason',
+};
 
 /** The review's details as the pages name them. */
 const DETAIL_NAMES: Record<string, string> = {
@@ -162,8 +178,15 @@ export function reviewRoutes(router: express.Router, ctx: WebContext) {
         const item = typeof payload.itemId === 'number' && Number.isSafeInteger(payload.itemId) ? payload.itemId : null;
         res.redirect(`/reviews/${id}?done=${payload.type}${item ? `&item=${item}` : ''}`);
       },
-      (errors, status) => show(req, res, id, { errors: onItsField(errors, payload), values: req.body }, status),
-      { meetingId: 'Panel meeting', url: 'Web address', publishedOn: 'Date of publication', reason: 'Reason' },
+      (errors, status) => {
+        const reason = REASONS[String(payload.type)];
+        const worded = reason
+          ? friendlier(errors, { reason: { 'must not be empty': reason, 'is required': reason } })
+          : errors;
+        return show(req, res, id, { errors: onItsField(worded, payload), values: req.body }, status);
+      },
+      EVENT_LABELS,
+      { values: req.body, choices: ['meetingId'], dates: ['publishedOn'] },
     );
   });
 
@@ -181,7 +204,8 @@ export function reviewRoutes(router: express.Router, ctx: WebContext) {
         res.redirect(`/reviews/${id}?uploaded=${doc.id}`);
       },
       (errors, status) => show(req, res, id, { errors, values: { kind: req.body.kind } }, status),
-      { kind: 'Kind of document', file: 'The file' },
+      { kind: 'The kind of document', file: 'The file' },
+      { values: { kind: req.body.kind }, choices: ['kind'] },
     );
   });
 

@@ -1,6 +1,7 @@
 import type express from 'express';
 import { NotFoundError } from '../../services/errors';
 import { render } from '../forms';
+import { isLocalPath } from './auth';
 import type { WebContext } from '../index';
 
 /**
@@ -15,7 +16,7 @@ export function timeoutRoutes(router: express.Router, { sessions, keptForms }: W
 
   router.get('/resume/:id', async (req, res) => {
     const kept = await keptForms.takeBack(req.user!.id, String(req.params.id).slice(0, 100));
-    if (!kept) throw new NotFoundError('No form is kept with this id');
+    if (!kept || !isLocalPath(kept.action)) throw new NotFoundError('No form is kept with this id');
     render(req, res, 'resume', {
       title: 'Carry on where you left off',
       action: kept.action,

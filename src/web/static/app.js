@@ -31,11 +31,12 @@ function timeoutWarning(root) {
   const tick = () => {
     const left = deadline - Date.now();
     if (left > warnMs) return;
-    if (!dialog.open) {
+    if (!dialog.open && !stay.hidden) {
       opener = document.activeElement;
       dialog.showModal();
     }
     if (left <= 0) {
+      if (stay.hidden) return;
       message.hidden = true;
       after.hidden = false;
       stay.hidden = true;
@@ -64,10 +65,11 @@ function timeoutWarning(root) {
   };
 
   stay.addEventListener('click', keepAlive);
-  // Escape means "stay signed in", as in GOV.UK's pattern.
+  // Escape means "stay signed in", as in GOV.UK's pattern; once signed out, it just closes the dialog.
   dialog.addEventListener('cancel', (event) => {
+    if (stay.hidden) return;
     event.preventDefault();
-    if (!stay.hidden) keepAlive();
+    keepAlive();
   });
   setInterval(tick, 1000);
   tick();

@@ -102,6 +102,7 @@ export function notifyRoutes(router: express.Router, { services }: WebContext) {
           status,
         ),
       DETAIL_LABELS,
+      { values, choices: ['cspId'], dates: ['notifiedOn'] },
     );
   });
 }

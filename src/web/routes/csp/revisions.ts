@@ -1,5 +1,5 @@
 import type express from 'express';
-import { ITEM_STATUS } from '../../itemStatus';
+import { ITEM_STATUS } from '../../../workflow/words';
 import type { Request, Response } from 'express';
 import type { User } from '../../../services/accounts';
 import { NotFoundError } from '../../../services/errors';

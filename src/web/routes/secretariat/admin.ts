@@ -5,6 +5,7 @@ import { NotFoundError, ValidationError } from '../../../services/errors';
 import { handleForm, render, type PageError } from '../../forms';
 import type { WebContext } from '../../index';
 import { idParam } from '../../../http';
+import { friendlier } from '../csp/common';
 import { allowRoles, formNumber, formText, linesOf, withLineErrors } from './common';
 import type { Contact } from '../../../services/directory';
 import { contactsFrom, contactsText, READ_CONTACT } from './contacts';
@@ -29,12 +30,20 @@ const ROLE_OPTIONS = [
 const ROLE_NAMES = Object.fromEntries(ROLE_OPTIONS.map((r) => [r.value, r.text]));
 
 const CSP_LABELS = {
-  name: 'Name',
+  name: 'The name of the CSP',
   policeForceAreaId: 'Police force area',
   addressLines: 'Address',
   contacts: 'Contacts',
   addresseeJobTitle: "The first contact's job title",
   addresseeAddress: "The first contact's own address",
+};
+
+/** What a CSP's form asks for when a field is left empty, where the label alone would not say it. */
+const CSP_BETTER = {
+  contacts: {
+    'must list at least one contact: the first receives the letters':
+      'Enter at least one contact: the first receives the letters',
+  },
 };
 
 /** The fields of a CSP's form that say where its letters go (templates/partials/secretariat/csp-letters-fields.hbs). */
@@ -94,14 +103,15 @@ function withAddressing(
 
 const PCC_LABELS = { pccName: "The PCC's name", pccEmail: "The PCC's email address" };
 const USER_LABELS = {
-  email: 'Email address',
-  name: 'Full name',
-  role: 'Role',
-  cspId: 'CSP',
-  policeForceAreaId: 'Police force area',
-  organisationId: 'Organisation',
-  password: 'Password',
+  email: 'An email address',
+  name: 'The full name',
+  role: 'The role',
+  cspId: 'The CSP',
+  policeForceAreaId: 'The police force area',
+  organisationId: 'The organisation',
+  password: 'A password',
 };
+const USER_CHOICES = ['role', 'cspId', 'policeForceAreaId', 'organisationId'];
 
 /** What the secretariat can do to an account, and the banner that says it was done. */
 const ACCOUNT_ACTIONS = {
@@ -127,19 +137,20 @@ const ACCOUNT_EVENTS: Record<string, string> = {
   RECOVERY_CODE_USED: 'Signed in with a recovery code',
   TWO_FACTOR_RESET: 'Cleared two-factor sign-in',
 };
+const SETTINGS_CHOICES = ['areaStyle', 'dateStyle', 'addressIncludesCsp', 'twoFactorForEveryone'];
 const SETTINGS_LABELS = {
   signatoryName: "The signatory's name",
   signatoryTitle: "The signatory's title",
   letterheadTitle: "The letterhead's title",
-  homeOfficeAddress: 'The letterhead',
+  homeOfficeAddress: "The letterhead's lines",
   areaStyle: 'How letters list the areas',
   dateStyle: 'How letters write dates',
   addressIncludesCsp: "Whether the address starts with the CSP's name",
   dhrMailbox: 'The DHR mailbox',
   teamMailbox: 'The team mailbox',
-  draftLetterAlertDays: 'Days before a draft letter alert',
-  revisionReminderDays: 'Days before a revision reminder',
-  publicationReminderDays: 'Days before a publication reminder',
+  draftLetterAlertDays: 'The number of days before a draft letter alert',
+  revisionReminderDays: 'The number of days before a revision reminder',
+  publicationReminderDays: 'The number of days before a publication reminder',
   twoFactorForEveryone: 'Whether everyone signs in with two-factor sign-in',
 };
 
@@ -226,10 +237,17 @@ export function adminRoutes(router: express.Router, { services }: WebContext) {
         newCsp(
           req,
           res,
-          { errors: chooseInstead(errors, { policeForceAreaId: 'Choose the police force area' }, values), values },
+          {
+            errors: friendlier(
+              chooseInstead(errors, { policeForceAreaId: 'Choose the police force area' }, values),
+              CSP_BETTER,
+            ),
+            values,
+          },
           status,
         ),
       CSP_LABELS,
+      { values, choices: ['policeForceAreaId'] },
     );
   });
 
@@ -276,8 +294,9 @@ export function adminRoutes(router: express.Router, { services }: WebContext) {
         );
         res.redirect(`/admin/csps?saved=${id}`);
       },
-      (errors, status) => editCsp(req, res, id, { errors, values }, status),
+      (errors, status) => editCsp(req, res, id, { errors: friendlier(errors, CSP_BETTER), values }, status),
       CSP_LABELS,
+      { values },
     );
   });
 
@@ -330,6 +349,7 @@ export function adminRoutes(router: express.Router, { services }: WebContext) {
       },
       (errors, status) => editArea(req, res, id, { errors, values }, status),
       PCC_LABELS,
+      { values },
     );
   });
 
@@ -429,6 +449,8 @@ export function adminRoutes(router: express.Router, { services }: WebContext) {
           status,
         ),
       USER_LABELS,
+      // The password is only looked at, to know whether it was left empty.
+      { values: { ...values, password: formText(req.body.password) }, choices: USER_CHOICES },
     );
   });
 
@@ -541,6 +563,7 @@ export function adminRoutes(router: express.Router, { services }: WebContext) {
       },
       (errors, status) => settingsPage(req, res, { errors, values }, status),
       SETTINGS_LABELS,
+      { values, choices: SETTINGS_CHOICES },
     );
   });
 }

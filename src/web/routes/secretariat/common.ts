@@ -75,9 +75,18 @@ export async function withLineErrors<T>(
     if (err instanceof ValidationError) {
       // A line that could not be read fails on each of its parts: say so once.
       const errors = atLines(err.errors, fields, explain);
-      throw new ValidationError(
-        errors.filter((e, i) => errors.findIndex((o) => o.field === e.field && o.message === e.message) === i),
+      const once = errors.filter(
+        (e, i) => errors.findIndex((o) => o.field === e.field && o.message === e.message) === i,
       );
+      // One error for each box, as GOV.UK has it: its lines' problems in one message.
+      const merged: FieldError[] = [];
+      for (const e of once) {
+        const before = merged.find((m) => m.field === e.field);
+        if (before && /^on line /.test(before.message) && /^on line /.test(e.message)) {
+          before.message = `${before.message}; ${e.message}`;
+        } else merged.push({ ...e });
+      }
+      throw new ValidationError(merged);
     }
     throw err;
   }

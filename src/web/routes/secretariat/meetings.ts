@@ -17,7 +17,7 @@ const OUTCOME_STATES = ['scheduled', 'letter_pending'];
 function dateErrors(errors: PageError[]): PageError[] {
   return errors.map((e) => {
     if (e.field !== 'date') return e;
-    const message = / is required$/.test(e.message)
+    const message = /^is required$/.test(e.said ?? e.message)
       ? 'Enter the date of the panel meeting'
       : 'The date of the panel meeting must be a real date, for example 15 4 2026';
     return { ...e, message, href: '#date-day' };

@@ -7,7 +7,7 @@ import { isHomeOffice } from '../../../services/scope';
 import { stateLabel } from '../../../workflow/lifecycle';
 import type { Area } from '../../../workflow/types';
 import type { PageError } from '../../forms';
-import { render } from '../../forms';
+import { inGovukWords, render } from '../../forms';
 import type { WebContext } from '../../index';
 import { splitAreas } from '../../pasteAreas';
 import { idParam } from '../../../http';
@@ -91,7 +91,7 @@ const rowOfArea = (a: { heading?: string | null; text: string; points?: string[]
  */
 function outcomeErrors(errors: FieldError[], draft: Draft, rowOf: number[]): PageError[] {
   const kind = draft.outcome === 'resubmit' ? 'revision' : 'final development';
-  return errors.map((e): PageError => {
+  const worded = errors.map((e): PageError => {
     const area = /^areas\.(\d+)\.(heading|text|points)(?:\.(\d+))?$/.exec(e.field);
     if (area) {
       const row = rowOf[Number(area[1])] ?? 0;
@@ -107,13 +107,13 @@ function outcomeErrors(errors: FieldError[], draft: Draft, rowOf: number[]): Pag
               ? `Point ${Number(area[3]) + 1}`
               : 'The points'
             : 'The text';
-      return { field, message: `${what} of area ${row + 1} ${e.message}`, href: `#${field}` };
+      return { field, message: inGovukWords(`${what} of area ${row + 1}`, e.message), href: `#${field}` };
     }
     switch (e.field) {
       case 'outcome':
         return { field: 'outcome', message: "Select the panel's outcome", href: '#outcome' };
       case 'commendations':
-        return { field: 'commendations', message: `Commendations ${e.message}`, href: '#commendations' };
+        return { field: 'commendations', message: inGovukWords('Commendations', e.message), href: '#commendations' };
       case 'areas': {
         const message =
           draft.outcome === 'publish'
@@ -121,12 +121,16 @@ function outcomeErrors(errors: FieldError[], draft: Draft, rowOf: number[]): Pag
             : /at least one/.test(e.message)
               ? `Add at least one area for ${kind}`
               : `The list of areas ${e.message}`;
-        return { field: 'areas', message, href: '#areas-0-text' };
+        // Shown at the text of the first area (or of the first row, when there is none).
+        const field = `areas-${rowOf[0] ?? 0}-text`;
+        return { field, message, href: `#${field}` };
       }
       default:
         return { field: 'body', message: e.message, href: '#main-content' };
     }
   });
+  // One error for each field: the first the service gave (an area's points may have several).
+  return worded.filter((e, i) => e.field === 'body' || worded.findIndex((o) => o.field === e.field) === i);
 }
 
 /**

@@ -1,7 +1,7 @@
 import type express from 'express';
 import type { Request, Response } from 'express';
-import { ValidationError } from '../../../services/errors';
-import { handleForm, render, type PageError } from '../../forms';
+import { ConflictError, ValidationError } from '../../../services/errors';
+import { render, type PageError } from '../../forms';
 import type { WebContext } from '../../index';
 import { idParam } from '../../../http';
 import { allowRoles, formText } from './common';
@@ -32,8 +32,10 @@ export function templateRoutes(router: express.Router, { services }: WebContext)
     extra: {
       body?: string;
       errors?: PageError[];
+      /** Every problem of the template, when it has more than the one its error message names. */
+      problems?: string[];
       preview?: { html: string | null; text: string | null };
-      /** The version the user was editing, when someone else saved a newer one meanwhile. */
+      /** The version the words typed were based on (the form's), when they are drawn again. */
       editing?: number;
     } = {},
     status = 200,
@@ -41,6 +43,10 @@ export function templateRoutes(router: express.Router, { services }: WebContext)
     const user = who(req);
     const kind = kindOf(req);
     const [template, versions] = await Promise.all([templates.get(user, kind), templates.versions(user, kind)]);
+    const conflict =
+      extra.editing !== undefined && extra.editing !== template.version
+        ? versions.find((v) => v.version === template.version)
+        : null;
     const banner =
       typeof req.query.saved === 'string'
         ? req.query.saved === 'unchanged'
@@ -62,8 +68,9 @@ export function templateRoutes(router: express.Router, { services }: WebContext)
         },
         versions,
         body: extra.body ?? template.body,
-        expectedVersion: extra.editing ?? template.version,
-        conflict: extra.editing !== undefined ? versions.find((v) => v.version === template.version) : null,
+        // Someone saved a newer version while these words were typed: replacing it is a choice made knowing that.
+        expectedVersion: conflict ? template.version : (extra.editing ?? template.version),
+        conflict,
         // A subject is one line; a letter's box is as tall as the letter, within reason.
         rows:
           template.format === 'subject'
@@ -71,6 +78,7 @@ export function templateRoutes(router: express.Router, { services }: WebContext)
             : Math.min(Math.max((extra.body ?? template.body).split('\n').length + 2, 10), 40),
         preview: extra.preview,
         errors: extra.errors,
+        problems: extra.problems,
         banner: extra.errors ? null : banner,
         backLink: { href: '/admin/templates', text: 'All templates' },
       },
@@ -86,30 +94,26 @@ export function templateRoutes(router: express.Router, { services }: WebContext)
     const user = who(req);
     const kind = kindOf(req);
     const body = formText(req.body.body);
-    const bodyErrors = (errors: PageError[]) => errors.map((e) => ({ ...e, field: 'body', href: '#body' }));
-    if (req.body.action === 'preview') {
-      try {
+    const editing = /^\d{1,9}$/.test(formText(req.body.expectedVersion)) ? Number(req.body.expectedVersion) : undefined;
+    try {
+      if (req.body.action === 'preview') {
         const preview = await templates.preview(user, kind, { body });
-        return editPage(req, res, { body, preview });
-      } catch (err) {
-        if (err instanceof ValidationError) {
-          return editPage(req, res, { body, errors: bodyErrors(err.errors as PageError[]) }, 422);
-        }
-        throw err;
+        return await editPage(req, res, { body, preview, editing });
       }
+      // Saving, or (after a conflict) replacing the newer version with these words.
+      const saved = await templates.save(user, kind, { body, expectedVersion: editing });
+      res.redirect(`/admin/templates/${encodeURIComponent(kind)}?saved=${saved.changed ? saved.version : 'unchanged'}`);
+    } catch (err) {
+      if (err instanceof ValidationError) {
+        return editPage(req, res, { body, editing, ...templateErrors(err.errors.map((e) => e.message)) }, 422);
+      }
+      if (err instanceof ConflictError) {
+        const message =
+          'The template was saved by someone else while you were editing it: read their version, then replace it with your words or copy your changes into it';
+        return editPage(req, res, { body, editing, errors: [{ field: 'form', message, href: '#main-content' }] }, 409);
+      }
+      throw err;
     }
-    await handleForm(
-      async () => {
-        const saved = await templates.save(user, kind, {
-          body,
-          expectedVersion: Number(req.body.expectedVersion) || undefined,
-        });
-        res.redirect(
-          `/admin/templates/${encodeURIComponent(kind)}?saved=${saved.changed ? saved.version : 'unchanged'}`,
-        );
-      },
-      (errors, status) => editPage(req, res, { body, errors: bodyErrors(errors) }, status),
-    );
   });
 
   router.get('/admin/templates/:kind/versions/:version', async (req, res) => {
@@ -137,4 +141,21 @@ export function templateRoutes(router: express.Router, { services }: WebContext)
       `/admin/templates/${encodeURIComponent(kind)}?${restored.changed ? `restored=${version}` : 'saved=unchanged'}`,
     );
   });
+}
+
+/**
+ * A template's problems as one error at its box, as GOV.UK has one error per field: the first
+ * problem, saying how many more there are; every problem is listed under the box by line.
+ */
+function templateErrors(problems: string[]): { errors: PageError[]; problems?: string[] } {
+  const [first = 'The template cannot be used', ...more] = problems.map((p) =>
+    p.replace(
+      /^The template is empty: write the (\w+) it should produce$/,
+      'Write the $1 this template should produce',
+    ),
+  );
+  const message = more.length
+    ? `${first} (and ${more.length} more ${more.length === 1 ? 'problem' : 'problems'}, listed under the template)`
+    : first;
+  return { errors: [{ field: 'body', message, href: '#body' }], problems: more.length ? [first, ...more] : undefined };
 }
