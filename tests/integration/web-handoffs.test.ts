@@ -327,6 +327,10 @@ describe("correcting the review's details", () => {
     expect(future.text).toContain('<a href="#notifiedOn-day">Date notified must be today or in the past</a>');
     expect((await t.api('kent').get(`/reviews/${id}`)).body.pseudonym).toBe('Tia');
 
+    const twice = await kent.form(`/reviews/${id}/details`, { ...fields, pseudonym: ['Adult B', 'Adult C'] });
+    expect(twice.status).toBe(422);
+    expect((await t.api('kent').get(`/reviews/${id}`)).body.pseudonym).toBe('Tia');
+    await kent.get(`/reviews/${id}/details`);
     const saved = await kent.form(`/reviews/${id}/details`, { ...fields, pseudonym: 'Adult B', yearOfDeath: '' });
     expect(saved.headers.location).toBe(`/reviews/${id}?done=EDIT_DETAILS`);
     const page = await kent.get(saved.headers.location);
