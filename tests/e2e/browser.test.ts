@@ -498,7 +498,7 @@ describe('a review from the panel to publication, through the pages alone', () =
     await csp.getByRole('button', { name: 'Record the publication' }).click();
     await csp.waitForLoadState();
     expect(await csp.locator('.govuk-error-summary').innerText()).toContain(
-      'Date of publication must be today or in the past',
+      'The date of publication must be today or in the past',
     );
     await csp.getByLabel('Year').fill('2026');
     await csp.getByLabel('Month').fill('3');

@@ -202,7 +202,7 @@ describe('SMTP down for a while under load', () => {
 
     await smtp.stop();
     const tally = newTally();
-    // SUBMIT, schedule, outcome, SEND_LETTER: an acknowledgement and a letter for each review.
+    // SUBMIT, schedule, outcome, SEND_LETTER: an acknowledgement, the team mailbox's notice and a letter for each review.
     await drive({ apps: () => apps, world, reviewIds, clientsPerReview: 1, steps: 4, tally });
     expect(Object.fromEntries(tally.other)).toEqual({});
     await eventually('the senders to fail at least once', async () =>
@@ -210,11 +210,11 @@ describe('SMTP down for a while under load', () => {
     );
     expect(smtp.received).toHaveLength(0);
     const queued = await world.db('outbox').count('* as n');
-    expect(Number(queued[0]!.n)).toBe(reviewIds.length * 2);
+    expect(Number(queued[0]!.n)).toBe(reviewIds.length * 3);
 
     await smtp.start();
     await drive({ apps: () => apps, world, reviewIds, clientsPerReview: 1, steps: 2, tally });
-    expect(await expectMailDeliveredOnce(world, smtp)).toBe(reviewIds.length * 2);
+    expect(await expectMailDeliveredOnce(world, smtp)).toBe(reviewIds.length * 3);
     expect(await world.db('outbox').where({ status: 'failed' })).toHaveLength(0);
     expect(await inconsistencies(world.db, tally)).toEqual([]);
   }, 120_000);

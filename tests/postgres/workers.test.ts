@@ -36,16 +36,17 @@ function anotherInstance() {
 
 describe('several workers on one PostgreSQL', () => {
   it('send every queued message exactly once', async () => {
+    // Each submission queues two: the CSP's acknowledgement and the team mailbox's notice.
     for (let i = 0; i < 15; i++) await submittedReview(t, `R${i}`);
     const queued = await t.db('outbox').where({ status: 'queued' }).pluck('message_id');
-    expect(queued).toHaveLength(15);
+    expect(queued).toHaveLength(30);
 
     const a = anotherInstance();
     const b = anotherInstance();
     try {
       const before = smtp.received.length;
       const results = await Promise.all([a.services.mailWorker.runOnce(), b.services.mailWorker.runOnce()]);
-      expect(results[0]!.sent + results[1]!.sent).toBe(15);
+      expect(results[0]!.sent + results[1]!.sent).toBe(30);
       const delivered = smtp.received
         .slice(before)
         .map((m) => m.messageId)
