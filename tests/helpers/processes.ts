@@ -25,7 +25,12 @@ export interface RunningServer {
 
 /** Starts `src/server.ts` as `npm start` does and waits until it prints its address. */
 export function startServer(env: NodeJS.ProcessEnv): Promise<RunningServer> {
-  const child: ChildProcess = spawn(TSX, ['src/server.ts'], { cwd: ROOT, env: childEnv({ PORT: '0', ...env }) });
+  // In node itself, as `npm start` runs it: the tsx wrapper relays a SIGTERM only if the app confirms it within
+  // 30 ms, and on a busy machine kills it instead, cutting a graceful shutdown short.
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: ROOT,
+    env: childEnv({ PORT: '0', ...env }),
+  });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
