@@ -140,6 +140,8 @@ describe('two-factor sign-in', () => {
     const codes = await page.locator('main code').allInnerTexts();
     expect(codes).toHaveLength(10);
     await page.getByRole('button', { name: 'Continue' }).click();
+    // On to the next page before the menu is opened: opened on the page being left, it would fold again.
+    await page.waitForURL((url) => !url.pathname.includes('two-factor'));
     await openMenu(page);
     await page.getByRole('button', { name: 'Sign out' }).click();
 
