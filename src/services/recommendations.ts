@@ -79,6 +79,18 @@ function statusOf(link: LinkRow): AgencyStatus {
   return link.implemented_at ? 'implemented' : 'in_progress';
 }
 
+/** What an agency's pages show of a recommendation: itself, its review and the review's CSP. */
+const AGENCY_VIEW_COLUMNS = [
+  'rec.id',
+  'rec.number',
+  'rec.text',
+  'rec.themes',
+  'rec.review_id',
+  'r.reference',
+  'r.pseudonym',
+  'c.name as csp_name',
+];
+
 export function createRecommendations(db: Db, clock: Clock) {
   async function audit(
     trx: Conn,
@@ -313,16 +325,7 @@ export function createRecommendations(db: Db, clock: Clock) {
       .join('reviews as r', 'r.id', 'rec.review_id')
       .join('csps as c', 'c.id', 'r.csp_id')
       .where('rec.id', link.recommendation_id)
-      .first(
-        'rec.id',
-        'rec.number',
-        'rec.text',
-        'rec.themes',
-        'rec.review_id',
-        'r.reference',
-        'r.pseudonym',
-        'c.name as csp_name',
-      );
+      .first(...AGENCY_VIEW_COLUMNS);
     const [described] = await describe(db, [rec], link.organisation_id);
     return {
       ...described!,
@@ -425,16 +428,7 @@ export function createRecommendations(db: Db, clock: Clock) {
             .where('ra.organisation_id', user.organisationId),
         )
         .orderBy(['r.reference', 'rec.position'])
-        .select(
-          'rec.id',
-          'rec.number',
-          'rec.text',
-          'rec.themes',
-          'rec.review_id',
-          'r.reference',
-          'r.pseudonym',
-          'c.name as csp_name',
-        );
+        .select(...AGENCY_VIEW_COLUMNS);
       const described = await describe(db, recs, user.organisationId!);
       return described.map((d, i) => ({
         ...d,

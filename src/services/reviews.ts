@@ -17,6 +17,7 @@ import {
   type Effect,
 } from '../workflow/lifecycle';
 import {
+  documentNamed,
   INITIAL_CONTEXT,
   STATES,
   type Area,
@@ -397,12 +398,7 @@ export function createReviews(
       const facts = await loadFacts(trx, review);
       if (event.type !== 'ATTACH_DOCUMENT') await checkReferences(trx, review, event, facts);
       // The history names the document removed or replaced, not only its id.
-      const named =
-        event.type === 'REMOVE_DOCUMENT'
-          ? event.documentId
-          : event.type === 'ATTACH_DOCUMENT'
-            ? event.replaces
-            : undefined;
+      const named = documentNamed(event);
       const namedDocument =
         named === undefined
           ? undefined

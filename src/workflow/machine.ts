@@ -1,6 +1,7 @@
 import { and, assign, setup, type SnapshotFrom } from 'xstate';
 import {
   ACTIVE_STATES,
+  documentNamed,
   SUBMISSION_KINDS,
   type ActiveState,
   type Area,
@@ -52,12 +53,7 @@ export const guards = {
    * An upload that replaces nothing always passes; a probe asks "is any document removable?".
    */
   documentRemovable: ({ context, event }: GuardArgs, params: { state: ReviewState }) => {
-    const named =
-      event.type === 'REMOVE_DOCUMENT'
-        ? event.documentId
-        : event.type === 'ATTACH_DOCUMENT'
-          ? event.replaces
-          : undefined;
+    const named = documentNamed(event);
     if (event.type === 'ATTACH_DOCUMENT' && named === undefined) return true;
     const removable = (uploadedAt: string) =>
       params.state === 'notified' ||

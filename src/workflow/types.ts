@@ -124,6 +124,10 @@ export type ReviewEvent = Base &
 
 export type EventType = ReviewEvent['type'];
 
+/** The document an event names: the one it removes, or the one an upload replaces. */
+export const documentNamed = (event: { type: string; documentId?: number; replaces?: number }) =>
+  event.type === 'REMOVE_DOCUMENT' ? event.documentId : event.type === 'ATTACH_DOCUMENT' ? event.replaces : undefined;
+
 /** Events a client sends to POST /reviews/:id/events. ATTACH_DOCUMENT comes only from an upload. */
 export const CLIENT_EVENT_TYPES = [
   'SUBMIT',
