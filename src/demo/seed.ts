@@ -173,8 +173,9 @@ export async function seedDemo(services: Services, password?: string): Promise<s
   const kent = (await services.accounts.findUserByEmail('csp.kent@dhr-qa.example'))!;
   const today = services.clock.now();
   const inWeeks = (n: number) => new Date(today.getTime() + n * 7 * 86400_000).toISOString().slice(0, 10);
-  await services.meetings.create(secretariat, { date: inWeeks(3) });
-  await services.meetings.create(secretariat, { date: inWeeks(7) });
+  // A meeting today, so that an outcome can be tried at once (outcomes wait for their meeting's day), and the next.
+  await services.meetings.create(secretariat, { date: inWeeks(0) });
+  await services.meetings.create(secretariat, { date: inWeeks(4) });
 
   const mary = await services.reviews.create(kent, { pseudonym: 'Mary', yearOfDeath: today.getUTCFullYear() - 1 });
   for (const [kind, title] of [

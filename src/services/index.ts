@@ -61,7 +61,7 @@ export function createServices(db: Db, options: ServiceOptions) {
     twoFactor: createTwoFactor(db, clock),
     accountAdmin: createAccountAdmin(db, clock, { outbox, templates, settings, publicUrl: options.publicUrl }),
     directory: createDirectory(db),
-    meetings: createMeetings(db),
+    meetings: createMeetings(db, clock),
     reviews: createReviews(db, clock, {
       maxUploadBytes: options.maxUploadBytes,
       letters,

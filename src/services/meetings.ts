@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '../db/connect';
 import type { User } from './accounts';
-import { toIsoDate } from './clock';
+import { toIsoDate, type Clock } from './clock';
 import { ForbiddenError, NotFoundError } from './errors';
 import { isoDate, parse } from './validation';
 
@@ -20,7 +20,7 @@ function requireHomeOffice(user: User, action: string): void {
   }
 }
 
-export function createMeetings(db: Db) {
+export function createMeetings(db: Db, clock: Clock) {
   const newestFirst = () => db('panel_meetings').orderBy('date', 'desc').orderBy('id', 'desc').select('id', 'date');
 
   /** The meeting, for the Home Office only; 404 when there is none. */
@@ -99,8 +99,11 @@ export function createMeetings(db: Db) {
           'c.id as csp_id',
           'c.name as csp_name',
         );
+      const meeting = toMeeting(row);
       return {
-        ...toMeeting(row),
+        ...meeting,
+        // Outcomes are recorded from the day of the meeting (the machine's meetingHeld guard).
+        held: meeting.date <= toIsoDate(clock.now()),
         reviews: reviews.map((r) => ({
           id: r.id,
           reference: r.reference,

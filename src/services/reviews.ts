@@ -101,8 +101,10 @@ const listSchema = z.strictObject({
 function factsOf(
   documents: { id: number; kind: string; uploaded_at: Date | string }[],
   items: { id: number; status: ItemStatus }[],
+  meetingHeld: boolean,
 ): Facts {
   return {
+    meetingHeld,
     documents: documents.map((d) => ({
       id: d.id,
       kind: d.kind as DocumentKind,
@@ -178,18 +180,24 @@ export function createReviews(
     return conn('rounds').where({ review_id: reviewId, number: round }).first();
   }
 
-  /** The guards' facts in one round trip: the documents, and the items of the current round. */
+  /** The guards' facts in one round trip: the documents, the items of the current round, whether its meeting was held. */
   async function loadFacts(conn: Knex | Knex.Transaction, review: ReviewRow): Promise<Facts> {
     const { rows } = await conn.raw(
       `select
+         coalesce((select date <= :today from panel_meetings where id = :meetingId), false) as meeting_held,
          (select coalesce(json_agg(json_build_object('id', id, 'kind', kind, 'uploaded_at', uploaded_at)), '[]'::json)
             from documents where review_id = :id and removed_at is null) as documents,
          (select coalesce(json_agg(json_build_object('id', i.id, 'status', i.status) order by i.position), '[]'::json)
             from revision_items i join rounds ro on ro.id = i.round_id
            where ro.review_id = :id and ro.number = :round) as items`,
-      { id: review.id, round: review.context.round },
+      {
+        id: review.id,
+        round: review.context.round,
+        meetingId: review.context.meetingId ?? null,
+        today: toIsoDate(clock.now()),
+      },
     );
-    return factsOf(rows[0].documents, rows[0].items);
+    return factsOf(rows[0].documents, rows[0].items, rows[0].meeting_held);
   }
 
   async function insertItems(trx: Knex.Transaction, roundId: number, areas: Area[], now: Date) {
@@ -558,6 +566,7 @@ export function createReviews(
     const facts = factsOf(
       documents,
       items.filter((i) => i.round_id === currentRoundId),
+      meeting !== null && toIsoDate(meeting.date) <= toIsoDate(clock.now()),
     );
     // Each item's label as its letter numbers it (1, 2a, 2b), so every page and email says the same.
     const removable = removableDocuments(review.state, review.context, user.role, facts);

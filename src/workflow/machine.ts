@@ -43,6 +43,8 @@ export const guards = {
   allItemsChecked: ({ event }: GuardArgs) =>
     itemsOf(event).length > 0 && itemsOf(event).every((i) => i.status === 'accepted' || i.status === 'returned'),
   anyItemReturned: ({ event }: GuardArgs) => itemsOf(event).some((i) => i.status === 'returned'),
+  // The panel decides at its meeting: an outcome recorded before the day would be a typing slip.
+  meetingHeld: ({ event }: GuardArgs) => event.facts.meetingHeld,
   outcomeIs: ({ context }: GuardArgs, params: { outcome: Outcome }) => context.outcome === params.outcome,
   pausedFrom: ({ context }: GuardArgs, params: { state: ActiveState }) => context.pausedFrom === params.state,
   withdrawnFrom: ({ context }: GuardArgs, params: { state: ActiveState | 'on_hold' }) =>
@@ -73,6 +75,7 @@ export const guardMessages: Record<keyof typeof guards, string> = {
   revisedReportSinceLetter: 'a revised report must be attached after the feedback letter was sent',
   allItemsChecked: 'every revision item must be accepted or returned first',
   anyItemReturned: 'no item was returned',
+  meetingHeld: 'the panel meeting has not taken place yet: its outcome can be recorded from the day of the meeting',
   outcomeIs: 'the outcome of the round does not allow it',
   pausedFrom: 'the review was not paused from that state',
   withdrawnFrom: 'the state the review was withdrawn from is not known',
@@ -181,6 +184,7 @@ export const reviewMachine = setup({
         SCHEDULE: { target: 'scheduled', actions: 'rememberMeeting' },
         RECORD_OUTCOME: {
           target: 'letter_pending',
+          guard: 'meetingHeld',
           actions: [
             'beginRound',
             {

@@ -88,6 +88,8 @@ export interface Facts {
   /** The review's current documents: not those removed or replaced. */
   documents: { id: number; kind: DocumentKind; uploadedAt: string }[];
   items: { id: number; status: ItemStatus }[];
+  /** Whether the meeting the review is scheduled for has taken place: its date is today or earlier. */
+  meetingHeld: boolean;
 }
 
 interface Base {

@@ -15,13 +15,20 @@ import { seed } from './seeds';
 export const PASSWORD = 'correct horse battery staple';
 
 /** A clock that starts at a fixed moment and moves one second each time it is read. */
-export function steppingClock(start = '2026-03-02T09:00:00Z'): Clock & { advance(ms: number): void } {
+export function steppingClock(
+  start = '2026-03-02T09:00:00Z',
+): Clock & { advance(ms: number): void; to(date: string): void; today(): string } {
   let t = new Date(start).getTime();
   return {
     now: () => new Date((t += 1000)),
     advance: (ms: number) => {
       t += ms;
     },
+    /** Moves on to 09:00 on the given day (a panel meeting's, say), unless the clock is already past it. */
+    to: (date: string) => {
+      t = Math.max(t, new Date(`${date}T09:00:00Z`).getTime());
+    },
+    today: () => new Date(t).toISOString().slice(0, 10),
   };
 }
 
@@ -128,6 +135,11 @@ export async function createTestApp(
     api,
     tokens,
     renewTokens,
+    /** Moves the clock on to a panel meeting's day, when its outcomes can be recorded, and signs everyone in again. */
+    async meetingDay(date: string) {
+      clock.to(date);
+      await renewTokens();
+    },
     ids: { kentArea: kentArea.id, metArea: metArea.id, kentCsp: kentCsp.id, hackneyCsp: hackneyCsp.id },
     mailDir,
     close: async () => {
@@ -154,8 +166,11 @@ export async function submittedReview(t: TestApp, pseudonym = 'Mary'): Promise<n
   return id;
 }
 
-/** A meeting on the given date; returns its id. */
-export async function meeting(t: TestApp, date = '2026-04-15'): Promise<number> {
+/**
+ * A meeting on the given date, by default today's (so its outcomes can be recorded at once:
+ * a test of a later meeting moves the clock to its day with `t.clock.to`). Returns its id.
+ */
+export async function meeting(t: TestApp, date = t.clock.today()): Promise<number> {
   const res = await t.api('secretariat').post('/panel-meetings', { date });
   return res.body.id;
 }

@@ -647,7 +647,7 @@ async function buildWorld(): Promise<Fixture> {
   const event = async (who: Who, id: number, body: object) =>
     check(await api(who).event(id, body), 200, `${JSON.stringify(body)}`).body;
 
-  const meeting = check(await api('secretariat').post('/panel-meetings', { date: '2026-04-15' }), 201, 'meeting').body
+  const meeting = check(await api('secretariat').post('/panel-meetings', { date: '2026-03-02' }), 201, 'meeting').body
     .id as number;
   async function kentReview(pseudonym: string) {
     const id = check(await api('kent').post('/reviews', { pseudonym }), 201, 'notifying').body.id as number;

@@ -36,7 +36,7 @@ const documents: { id: number; review: number; bytes: Buffer }[] = [];
 /** A database as the services leave it: a full review journey, mail, recommendations with evidence. */
 async function buildDatabase(t: TestApp) {
   const mary = await submittedReview(t, 'Mary');
-  const when = await meeting(t, '2026-04-15');
+  const when = await meeting(t);
   await t.api('secretariat').event(mary, { type: 'SCHEDULE', meetingId: when });
   const outcome = await t.api('panel').event(mary, {
     type: 'RECORD_OUTCOME',

@@ -99,7 +99,7 @@ async function buildFixture(): Promise<Fixture> {
   const event = async (who: 'secretariat' | 'kent' | 'panel', id: number, body: object) =>
     ok(await t.api(who).event(id, body), 200, JSON.stringify(body)).body;
 
-  const meetingId = await meeting(t, '2026-04-15');
+  const meetingId = await meeting(t);
   const notified = ok(await kent.post('/reviews', { pseudonym: 'Nora', yearOfDeath: 2025 }), 201, 'notify').body
     .id as number;
   let notifiedDocument = 0;

@@ -71,7 +71,22 @@ describe('a review that goes "publish after changes"', () => {
     expect(old.body.reviews).toEqual([]);
   });
 
-  it('gets an outcome from a panel member, corrected before the letter goes', async () => {
+  it('is refused an outcome before the day of its meeting', async () => {
+    const early = await t.api('panel').event(id, {
+      type: 'RECORD_OUTCOME',
+      outcome: 'publish',
+      commendations: '',
+      areas: [],
+    });
+    expect(early.status).toBe(409);
+    expect(early.body.error).toBe(
+      'RECORD_OUTCOME is not possible now: the panel meeting has not taken place yet: its outcome can be recorded from the day of the meeting',
+    );
+    expect((await t.api('panel').get(`/reviews/${id}`)).body).toMatchObject({ state: 'scheduled', allowedEvents: [] });
+  });
+
+  it('gets an outcome from a panel member on the day, corrected before the letter goes', async () => {
+    await t.meetingDay('2026-05-20');
     const recorded = await t.api('panel').event(id, {
       type: 'RECORD_OUTCOME',
       outcome: 'publish_after_changes',
@@ -281,7 +296,7 @@ describe('a review that goes "publish after changes"', () => {
 describe('a review that goes "resubmit", then round 2, then "publish"', () => {
   it('runs two rounds, needs a revised report to resubmit, and is published', async () => {
     const id = await submittedReview(t, 'Ben');
-    const m1 = await meeting(t, '2026-04-15');
+    const m1 = await meeting(t);
     const m2 = await meeting(t, '2026-07-01');
     await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: m1 });
     await t.api('panel').event(id, {
@@ -306,6 +321,7 @@ describe('a review that goes "resubmit", then round 2, then "publish"', () => {
     expect(resubmitted.body.state).toBe('resubmitted');
 
     await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: m2 });
+    await t.meetingDay('2026-07-01');
     const round2 = await t
       .api('panel')
       .event(id, { type: 'RECORD_OUTCOME', outcome: 'publish', commendations: 'Much improved.', areas: [] });

@@ -323,7 +323,7 @@ describe('sending a letter', () => {
 
   it('refuses, at the field, text a letter could not print; Welsh, Polish, Greek and Cyrillic print as typed', async () => {
     const id = await submittedReview(t, 'Ysolde');
-    await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: await meeting(t, '2026-03-03') });
+    await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: await meeting(t) });
     const outcome = {
       type: 'RECORD_OUTCOME',
       outcome: 'publish_after_changes',
@@ -374,7 +374,7 @@ describe('sending a letter', () => {
     expect((await t.api('kent').get(`/letters/${ack.id}/pdf`)).status).toBe(409);
 
     // The feedback letter, which goes out as a PDF, waits and says why.
-    await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: await meeting(t, '2026-03-04') });
+    await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: await meeting(t) });
     const recorded = await t.api('panel').event(id, {
       type: 'RECORD_OUTCOME',
       outcome: 'publish',
@@ -429,7 +429,7 @@ describe('sending a letter', () => {
   });
 
   it("releases a meeting's letters together and reports what it could not send", async () => {
-    const m = await meeting(t, '2026-05-05');
+    const m = await meeting(t);
     const a = await withOutcome('Rae', 'publish', m);
     const b = await withOutcome('Sid', 'resubmit', m);
     const hackney = (await t.api('hackney').post('/reviews', { pseudonym: 'Tam' })).body.id;

@@ -49,7 +49,7 @@ describe('reminders', () => {
 
   it('reminds the CSP of open revision items once per interval, listing only what is outstanding', async () => {
     const id = await submittedReview(t, 'Nina');
-    await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: await meeting(t, '2026-03-20') });
+    await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: await meeting(t) });
     const recorded = await t.api('panel').event(id, {
       type: 'RECORD_OUTCOME',
       outcome: 'publish_after_changes',
@@ -87,7 +87,7 @@ describe('reminders', () => {
 
   it('stops reminding once the items are answered, and while a review is on hold', async () => {
     const id = await submittedReview(t, 'Olga');
-    await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: await meeting(t, '2026-05-01') });
+    await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: await meeting(t) });
     const recorded = await t.api('panel').event(id, {
       type: 'RECORD_OUTCOME',
       outcome: 'publish_after_changes',
@@ -109,7 +109,7 @@ describe('reminders', () => {
 
   it('reminds the CSP to record publication N days after approval', async () => {
     const id = await submittedReview(t, 'Pia');
-    await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: await meeting(t, '2026-06-01') });
+    await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: await meeting(t) });
     await t
       .api('panel')
       .event(id, { type: 'RECORD_OUTCOME', outcome: 'publish', commendations: 'Exemplary.', areas: [] });

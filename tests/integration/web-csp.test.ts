@@ -30,7 +30,7 @@ const itemsOf = async (id: number) =>
 /** A Kent review taken by the Home Office through the panel to a sent letter. */
 async function letterSent(pseudonym: string, outcome: string, areas: { heading?: string; text: string }[]) {
   const id = await submittedReview(t, pseudonym);
-  const meetingId = await meeting(t, '2026-04-15');
+  const meetingId = await meeting(t, '2026-02-25');
   expect((await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId })).status).toBe(200);
   const recorded = await t.api('panel').event(id, {
     type: 'RECORD_OUTCOME',
@@ -240,7 +240,7 @@ describe('revision items after "publish after changes"', () => {
     expect(res.text).toContain('govuk-task-list');
     expect(toDo(res.text)).toBe(3);
     expect(res.text).toContain('You have answered 0 of 3 items');
-    expect(res.text).toContain('at its meeting on 15 April 2026');
+    expect(res.text).toContain('at its meeting on 25 February 2026');
     expect(res.text).toMatch(/href="\/letters\/\d+">Read the feedback letter/);
     expect(res.text).toContain('<h2 class="govuk-heading-m">Structure</h2>');
     expect(res.text).toContain('1. Remove the date of death.');

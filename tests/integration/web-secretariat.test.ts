@@ -144,8 +144,27 @@ describe('panel meetings', () => {
     expect(refused.status).toBe(403);
   });
 
-  it("shows a meeting's agenda with a link to record each outcome", async () => {
+  it('offers no outcome before the day of the meeting, and says from when', async () => {
+    const agenda = await (await as('panel')).get(`/meetings/${april}`);
+    expect(visible(agenda.text)).toContain(
+      'The meeting has not taken place yet. Its outcomes can be recorded from 15 April 2026.',
+    );
+    expect(agenda.text).not.toContain(`/reviews/${mary}/outcome"`);
+    const early = await (await as('panel')).get(`/meetings/${april}/reviews/${mary}/outcome`);
+    expect(early.status).toBe(409);
+    expect(visible(early.text)).toContain(
+      'The panel meeting on 15 April 2026 has not taken place yet: its outcomes can be recorded from the day of the meeting',
+    );
+    const page = visible((await (await as('panel')).get(`/reviews/${mary}`)).text);
+    expect(page).not.toContain("Record the panel's outcome");
+    expect(page).toContain("The panel's outcome can be recorded from 15 April 2026, the day of the meeting.");
+  });
+
+  it("shows a meeting's agenda on its day with a link to record each outcome", async () => {
+    await t.meetingDay('2026-04-15');
+    sessions.clear();
     const res = await (await as('panel')).get(`/meetings/${april}`);
+    expect(visible(res.text)).not.toContain('has not taken place yet');
     expect(res.status).toBe(200);
     expect(visible(res.text)).toContain('DHR-2026-0001 (Mary)');
     expect(res.text).toContain(`href="/meetings/${april}/reviews/${mary}/outcome"`);
@@ -407,7 +426,7 @@ describe('the list of reviews', () => {
 
 describe('overdue work', () => {
   it('lists a letter still in draft long after its meeting on the dashboard and under the overdue filter', async () => {
-    const past = await meeting(t, '2026-02-01');
+    const past = await meeting(t, '2026-03-17');
     const id = await submittedReview(t, 'Olive');
     await send('secretariat', id, { type: 'SCHEDULE', meetingId: past });
     await send('panel', id, {
@@ -726,7 +745,7 @@ describe('the reviews as a spreadsheet', () => {
     const csv = await secretariat.agent.get('/reviews.csv?state=notified');
     expect(csv.status).toBe(200);
     expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
-    expect(csv.headers['content-disposition']).toBe('attachment; filename=dhr-reviews-2026-03-02.csv');
+    expect(csv.headers['content-disposition']).toBe('attachment; filename=dhr-reviews-2026-04-15.csv');
     const lines = csv.text.replace(/^\uFEFF/, '').split('\r\n');
     expect(lines[0]).toBe('Reference,Pseudonym,CSP,State,Notified on,Last changed');
     const refOf = async (id: number) => (await t.db('reviews').where({ id }).first('reference')).reference as string;

@@ -61,7 +61,7 @@ export async function seedWorld(url: string): Promise<World> {
     });
   }
   const meetings = await db('panel_meetings')
-    .insert(['2027-01-12', '2027-02-09', '2027-03-09'].map((date) => ({ date })))
+    .insert(['2026-01-12', '2026-02-09', '2026-03-09'].map((date) => ({ date })))
     .returning('id');
   return { db, tokens, meetingIds: meetings.map((m: { id: number }) => m.id) };
 }

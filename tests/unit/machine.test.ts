@@ -45,10 +45,11 @@ const LATE_DOCUMENT = 1;
 const item = (id: number, status: ItemStatus) => ({ id, status });
 
 const SUBMISSION_DOCS = [doc('overview_report'), doc('executive_summary'), doc('action_plan')];
-const NO_FACTS: Facts = { documents: [], items: [] };
+/** No documents and no items; the meeting has taken place (the guard that reads it has its own tests). */
+const NO_FACTS: Facts = { documents: [], items: [], meetingHeld: true };
 
 function facts(items: Facts['items'] = [], documents: Facts['documents'] = SUBMISSION_DOCS): Facts {
-  return { documents, items };
+  return { documents, items, meetingHeld: true };
 }
 
 /** An event of the given type with a representative payload and the given facts. */
@@ -159,16 +160,16 @@ function goodFacts(type: EventType): Facts {
   const documents = [...SUBMISSION_DOCS, doc('revised_report', AFTER_LETTER, LATE_DOCUMENT)];
   switch (type) {
     case 'RESPOND_TO_ITEM':
-      return { documents, items: [item(1, 'open'), item(2, 'addressed')] };
+      return { documents, items: [item(1, 'open'), item(2, 'addressed')], meetingHeld: true };
     case 'SUBMIT_REVISIONS':
-      return { documents, items: [item(1, 'addressed'), item(2, 'accepted')] };
+      return { documents, items: [item(1, 'addressed'), item(2, 'accepted')], meetingHeld: true };
     case 'ACCEPT_ITEM':
     case 'RETURN_ITEM':
-      return { documents, items: [item(1, 'addressed'), item(2, 'addressed')] };
+      return { documents, items: [item(1, 'addressed'), item(2, 'addressed')], meetingHeld: true };
     case 'CONFIRM_REVISIONS':
-      return { documents, items: [item(1, 'accepted'), item(2, 'accepted')] };
+      return { documents, items: [item(1, 'accepted'), item(2, 'accepted')], meetingHeld: true };
     default:
-      return { documents, items: [] };
+      return { documents, items: [], meetingHeld: true };
   }
 }
 
@@ -337,6 +338,16 @@ describe('RECORD_OUTCOME and AMEND_OUTCOME', () => {
       ]);
     },
   );
+
+  test('RECORD_OUTCOME before the day of the meeting is refused, saying when it can be recorded', () => {
+    const early = outcomeEvent('RECORD_OUTCOME', 'publish', { ...NO_FACTS, meetingHeld: false });
+    expect(apply('scheduled', ctx({ meetingId: 5 }), early)).toEqual({
+      ok: false,
+      reason:
+        'RECORD_OUTCOME is not possible now: the panel meeting has not taken place yet: its outcome can be recorded from the day of the meeting',
+    });
+    expect(allowedEvents('scheduled', ctx({ meetingId: 5 }), 'panel', { ...NO_FACTS, meetingHeld: false })).toEqual([]);
+  });
 
   test('RECORD_OUTCOME after a resubmission starts the next round and forgets the old letter', () => {
     const context = ctx({ meetingId: 9, round: 2, outcome: 'resubmit', letterSentAt: LETTER_AT });

@@ -2,6 +2,7 @@ import type express from 'express';
 import { ITEM_STATUS } from '../../workflow/words';
 import type { Request, Response } from 'express';
 import { longDate } from '../../letters/dates';
+import { toIsoDate } from '../../services/clock';
 import { isHomeOffice } from '../../services/scope';
 import { DOCUMENT_KINDS, SUBMISSION_KINDS, type ClientEventType } from '../../workflow/types';
 import { DONE, eventFromForm } from '../eventForm';
@@ -62,6 +63,15 @@ const shown = (field: string, value: string | number | null) =>
 
 /** History events a review's page shows before "Show all". */
 const TIMELINE_LENGTH = 20;
+
+/**
+ * The meeting a schedule form starts on: the one a scheduled review is on, or else the next to be held
+ * (today's included); the list is newest first, so the next is the last on or after today.
+ */
+function nextMeeting(meetings: { id: number; date: string }[], current: number | undefined, today: string) {
+  if (current !== undefined) return current;
+  return meetings.filter((m) => m.date >= today).at(-1)?.id;
+}
 
 export function reviewRoutes(router: express.Router, ctx: WebContext) {
   const { services } = ctx;
@@ -139,6 +149,11 @@ export function reviewRoutes(router: express.Router, ctx: WebContext) {
             .map((e) => [e, ELSEWHERE[e]!(review.id, review.meeting?.id ?? null)]),
         ),
         checking: allowed.has('ACCEPT_ITEM') ? current?.number : null,
+        // Scheduled for a meeting still to come: say when its outcome can be recorded.
+        outcomeFrom:
+          isHomeOffice(user) && review.state === 'scheduled' && !allowed.has('RECORD_OUTCOME') && review.meeting
+            ? longDate(review.meeting.date)
+            : null,
         meetingOptions: meetings.map((m) => ({ value: m.id, text: longDate(m.date) })),
         documentKinds: DOCUMENT_KINDS.map((k) => ({
           value: k,
@@ -156,7 +171,14 @@ export function reviewRoutes(router: express.Router, ctx: WebContext) {
           review.state === 'revising' && (user.role === 'csp' || user.role === 'secretariat')
             ? `/reviews/${review.id}/items`
             : null,
-        values: extra.values ?? (missing ? { kind: missing } : {}),
+        values: extra.values ?? {
+          kind: missing,
+          meetingId: nextMeeting(
+            meetings,
+            review.state === 'scheduled' ? review.meeting?.id : undefined,
+            toIsoDate(services.clock.now()),
+          ),
+        },
         errors: extra.errors,
         backLink:
           user.role === 'csp' ? { href: '/my-reviews', text: 'My reviews' } : { href: '/reviews', text: 'All reviews' },

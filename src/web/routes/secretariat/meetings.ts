@@ -75,8 +75,11 @@ export function meetingRoutes(router: express.Router, { services }: WebContext) 
     const meeting = await services.meetings.get(user, idParam(req));
     const reviews = meeting.reviews.map((r) => ({
       ...r,
+      // Before the day of the meeting there is no outcome to record yet (the machine refuses it).
       outcomeLink:
-        r.currentMeeting && OUTCOME_STATES.includes(r.state) ? `/meetings/${meeting.id}/reviews/${r.id}/outcome` : null,
+        r.currentMeeting && OUTCOME_STATES.includes(r.state) && (meeting.held || r.state !== 'scheduled')
+          ? `/meetings/${meeting.id}/reviews/${r.id}/outcome`
+          : null,
       outcomeText: r.state === 'letter_pending' ? 'Correct the outcome' : 'Record the outcome',
     }));
     render(req, res, 'secretariat/meetings/show', {

@@ -155,6 +155,11 @@ export function outcomeRoutes(router: express.Router, { services }: WebContext) 
       : review.allowedEvents.includes('RECORD_OUTCOME')
         ? 'RECORD_OUTCOME'
         : null;
+    if (!type && review.state === 'scheduled' && !meeting.held) {
+      throw new ConflictError(
+        `The panel meeting on ${longDate(meeting.date)} has not taken place yet: its outcomes can be recorded from the day of the meeting`,
+      );
+    }
     if (!type) {
       throw new ConflictError(
         `The outcome cannot be recorded or corrected now: the review is ${stateLabel(review.state)}`,
