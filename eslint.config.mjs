@@ -21,6 +21,44 @@ export default tseslint.config(
       'no-control-regex': 'off',
     },
   },
+  // Layers: every import points down. The lifecycle is pure (xstate only); the kernel (core),
+  // mail and letters never reach up into the services; the services never reach the web or the API.
+  {
+    files: ['src/workflow/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(?!xstate(/|$)|\\./)', message: 'The lifecycle machine imports only xstate.' }] },
+      ],
+    },
+  },
+  {
+    files: ['src/core/**/*.ts', 'src/mail/**/*.ts', 'src/letters/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)(services|recommendations/service|recommendations/themeTags|web|api)(/|$)',
+              message: 'core, mail and letters sit below the services: they never import them.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/services/**/*.ts', 'src/recommendations/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ regex: '(^|/)(web|api)(/|$)', message: 'The services never import the web pages or the API.' }],
+        },
+      ],
+    },
+  },
   {
     files: ['**/*.js'],
     languageOptions: { sourceType: 'commonjs' },

@@ -10,7 +10,7 @@ import {
   refusedByDatabase,
   TooManyRequestsError,
   ValidationError,
-} from './services/errors';
+} from './core/errors';
 import type { Services } from './services';
 import { webRouter } from './web';
 

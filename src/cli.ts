@@ -11,7 +11,7 @@ import { backup, BackupError, describeBackup, describeRestore, restore } from '.
 import { APPEND_ONLY_TABLES, AppRoleError, grantAppRole } from './db/appRole';
 import { connect, type Db } from './db/connect';
 import { isEmpty, seedDemo } from './demo/seed';
-import { AppError, ValidationError } from './services/errors';
+import { AppError, ValidationError } from './core/errors';
 import type { Services } from './services';
 import { open } from './runtime';
 import { OPERATOR } from './services/accountAdmin';

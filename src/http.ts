@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { NotFoundError } from './services/errors';
+import { NotFoundError } from './core/errors';
 
 /**
  * Route ids are positive integers written plainly (no leading zero: /letters/01 is not

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { ValidationError } from '../services/errors';
+import { ValidationError } from '../core/errors';
 import type { ReportDocument, Reports } from '../services/reports';
 
 const FORMATS = ['json', 'html', 'text', 'pdf'] as const;

@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { User } from '../services/accounts';
-import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../services/errors';
+import type { User } from '../core/user';
+import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../core/errors';
 import type { Services } from '../services';
 import { documentUpload } from '../services/documentTypes';
 import { organisationIdParam } from '../services/reports';
@@ -19,7 +19,7 @@ function user(req: Request): User {
 }
 
 export function apiRouter(services: Services, options: { maxUploadBytes: number }): express.Router {
-  const { accounts, directory, meetings, reviews, letters, outbox, settings } = services;
+  const { accounts, directory, meetings, reviews, letters, mail, settings } = services;
   const router = express.Router();
   const upload = documentUpload(services, { fileSize: options.maxUploadBytes, fields: 4, parts: 5 });
 
@@ -172,19 +172,19 @@ export function apiRouter(services: Services, options: { maxUploadBytes: number 
   });
 
   router.get('/mail', async (req, res) => {
-    res.json(await outbox.list(user(req), { ...req.query }));
+    res.json(await mail.list(user(req), { ...req.query }));
   });
   router.get('/mail/:id', async (req, res) => {
-    res.json(await outbox.get(user(req), idParam(req, 'id')));
+    res.json(await mail.get(user(req), idParam(req, 'id')));
   });
   router.get('/mail/:id/eml', async (req, res) => {
     // The message first: a refusal must not go out dressed as a download.
     const id = idParam(req, 'id');
-    const raw = await outbox.raw(user(req), id);
+    const raw = await mail.raw(user(req), id);
     res.type('message/rfc822').attachment(`message-${id}.eml`).send(raw);
   });
   router.post('/mail/:id/retry', async (req, res) => {
-    res.json(await outbox.retry(user(req), idParam(req, 'id')));
+    res.json(await mail.retry(user(req), idParam(req, 'id')));
   });
 
   const { recommendations } = services;

@@ -1,7 +1,6 @@
-import type { Settings } from '../services/settings';
 import type { LetterKind } from './catalogue';
-import { longDate } from './dates';
-import { cut, letterHtml, type Addressing, type Draft, type LetterContext } from './draft';
+import { longDate, type DateStyle } from '../core/dates';
+import { cut, letterHtml, type Addressing, type AreaStyle, type Draft, type LetterContext } from './draft';
 import { renderTemplate } from './engine';
 import { cleanHtml } from './markup';
 import { letterText } from './text';
@@ -40,6 +39,17 @@ export function defaultSalutation(name: string): string {
   return `Dear ${words[0] || 'colleague'}`;
 }
 
+/** The letter settings the secretariat keeps (src/services/settings.ts) that addressing a letter reads. */
+export interface LetterSettings {
+  letterheadTitle: string;
+  homeOfficeAddress: string[];
+  signatoryName: string;
+  signatoryTitle: string;
+  addressIncludesCsp: boolean;
+  areaStyle: AreaStyle;
+  dateStyle: DateStyle;
+}
+
 /**
  * Who a letter goes to and who signs it, from the CSP's first contact and the letter
  * settings: the contact's own address if they have one, else the CSP's, with the
@@ -48,7 +58,7 @@ export function defaultSalutation(name: string): string {
 export function addressingFor(
   csp: { name: string; addressLines: string[] },
   contact: Contact,
-  settings: Settings,
+  settings: LetterSettings,
 ): Addressing {
   const lines = contact.addressLines?.length ? contact.addressLines : csp.addressLines;
   return {

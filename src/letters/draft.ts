@@ -1,7 +1,7 @@
 import { parse, type HTMLElement } from 'node-html-parser';
 import { groupAreas, type AreaItem } from './areas';
 import type { BlockName } from './catalogue';
-import { longDate, type DateStyle } from './dates';
+import { longDate, type DateStyle } from '../core/dates';
 import { escapeHtml } from './engine';
 
 /**

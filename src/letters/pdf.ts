@@ -1,7 +1,7 @@
 import PDFDocument from 'pdfkit';
 import { parse, NodeType, type HTMLElement, type Node, type TextNode } from 'node-html-parser';
 import { fontsForOnePdf, pieces, type Face } from './fonts';
-import { longDate } from './dates';
+import { longDate } from '../core/dates';
 
 export { describeCharacters, unprintableCharacters } from './fonts';
 

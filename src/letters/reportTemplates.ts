@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
-import { longDate } from './dates';
+import { longDate } from '../core/dates';
 
 const TEMPLATES = path.join(__dirname, '..', '..', 'templates');
 

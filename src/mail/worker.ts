@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Db } from '../db/connect';
-import type { Clock } from '../services/clock';
+import type { Clock } from '../core/clock';
 import { MAX_ERROR_LENGTH, type Outbox, type OutboxRow } from './outbox';
 import type { Transport } from './transport';
 

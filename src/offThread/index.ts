@@ -14,7 +14,7 @@
 import path from 'node:path';
 import Piscina from 'piscina';
 import type { ParseResult } from '../recommendations/parse';
-import { TooManyRequestsError } from '../services/errors';
+import { TooManyRequestsError } from '../core/errors';
 
 /** Work one user may have on the thread or in its queue at once. */
 export const PER_USER = 2;

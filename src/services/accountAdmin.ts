@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import type { Conn, Db } from '../db/connect';
 import type { Outbox } from '../mail/outbox';
-import type { User } from './accounts';
+import type { User } from '../core/user';
 import { toUser } from './accounts';
-import { toIso, type Clock } from './clock';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
+import { toIso, type Clock } from '../core/clock';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
 import type { HouseTemplates } from './houseTemplates';
 import { hashPassword, hashToken, newToken } from './passwords';
 import type { SettingsService } from './settings';
-import { parse, password } from './validation';
+import { parse, password } from '../core/validation';
 
 /** How long a link to set a new password works. */
 export const RESET_HOURS = 24;

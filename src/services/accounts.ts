@@ -1,21 +1,18 @@
 import { z } from 'zod';
 import type { Db } from '../db/connect';
 import type { Role } from '../workflow/types';
-import type { Clock } from './clock';
-import { ConflictError, ForbiddenError, TooManyRequestsError, UnauthorizedError, ValidationError } from './errors';
+import type { User } from '../core/user';
+import type { Clock } from '../core/clock';
+import {
+  ConflictError,
+  ForbiddenError,
+  TooManyRequestsError,
+  UnauthorizedError,
+  ValidationError,
+} from '../core/errors';
 import { verifySync } from 'otplib';
 import { decoyHash, hashPassword, hashToken, newToken, verifyPassword } from './passwords';
-import { email, id, parse, password, role, text } from './validation';
-
-export interface User {
-  id: number;
-  email: string;
-  name: string;
-  role: Role;
-  cspId: number | null;
-  policeForceAreaId: number | null;
-  organisationId: number | null;
-}
+import { email, id, parse, password, role, text } from '../core/validation';
 
 interface UserRow {
   id: number;

@@ -1,8 +1,8 @@
 import type { Db } from '../db/connect';
 import type { ReviewState } from '../workflow/types';
-import type { User } from './accounts';
-import { toIso, toIsoDate, type Clock } from './clock';
-import { ForbiddenError } from './errors';
+import type { User } from '../core/user';
+import { toIso, toIsoDate, type Clock } from '../core/clock';
+import { ForbiddenError } from '../core/errors';
 import { daysSince, OVERDUE_SINCE, whereOverdue } from './overdue';
 import type { Pipeline } from './pipeline';
 import type { Settings, SettingsService } from './settings';

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { Db } from '../db/connect';
-import type { User } from './accounts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
-import { scopeCsps } from './scope';
-import { email, id, optionalText, parse, printable, text } from './validation';
+import type { User } from '../core/user';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
+import { scopeCsps } from '../core/scope';
+import { email, id, optionalText, parse, printable, text } from '../core/validation';
 
 export interface PoliceForceArea {
   id: number;

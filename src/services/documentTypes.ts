@@ -2,8 +2,8 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
-import type { Clock } from './clock';
-import { AppError, BadRequestError, TooManyRequestsError, ValidationError } from './errors';
+import type { Clock } from '../core/clock';
+import { AppError, BadRequestError, TooManyRequestsError, ValidationError } from '../core/errors';
 import { inspectZip, verifyZipContents, verifyZipContentsSync, type ZipEntry } from './zipInspection';
 
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CLIENT_EVENT_TYPES, type ClientEventType } from '../workflow/types';
-import { ValidationError } from './errors';
-import { httpUrl, id, isoDate, oneLine, optionalText, outcome, parse, printable, text } from './validation';
+import { ValidationError } from '../core/errors';
+import { httpUrl, id, isoDate, oneLine, optionalText, outcome, parse, printable, text } from '../core/validation';
 
 const expectedVersion = z
   .number({ error: 'must be a whole number' })

@@ -16,12 +16,12 @@ import {
 import { addressingFor, makeDraft, renderLetter, type LetterFacts } from '../letters/compose';
 import { checkTemplate, renderTemplate, trusted } from '../letters/engine';
 import { cleanHtml } from '../letters/markup';
-import type { User } from './accounts';
-import type { Clock } from './clock';
-import { toIso } from './clock';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
+import type { User } from '../core/user';
+import type { Clock } from '../core/clock';
+import { toIso } from '../core/clock';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
 import type { SettingsService } from './settings';
-import { parse } from './validation';
+import { parse } from '../core/validation';
 
 export interface TemplateVersion {
   kind: string;

@@ -1,11 +1,13 @@
 /** The composition root: every service built from the database, the clock, the mail transport and the settings. */
 import type { Db } from '../db/connect';
 import { createOutbox } from '../mail/outbox';
+import { createMail } from './mail';
 import type { Transport } from '../mail/transport';
 import { createMailWorker, DEFAULT_WORKER_OPTIONS, type WorkerOptions } from '../mail/worker';
 import { createAccountAdmin } from './accountAdmin';
-import { createAccounts, type User } from './accounts';
-import { systemClock, type Clock } from './clock';
+import type { User } from '../core/user';
+import { createAccounts } from './accounts';
+import { systemClock, type Clock } from '../core/clock';
 import { createDashboard } from './dashboard';
 import { createDirectory } from './directory';
 import { createHouseTemplates } from './houseTemplates';
@@ -15,10 +17,10 @@ import { createNotifications } from './notifications';
 import { createNational } from './national';
 import { createPipeline } from './pipeline';
 import { reviewProgress } from './progress';
-import { createRecommendations } from './recommendations';
+import { createRecommendations } from '../recommendations/service';
 import { createReminders } from './reminders';
 import { createReports } from './reports';
-import { createThemes } from './themes';
+import { createThemes } from '../recommendations/themeTags';
 import { createTwoFactor } from './twoFactor';
 import { createReviews } from './reviews';
 import { createSettings } from './settings';
@@ -52,6 +54,7 @@ export function createServices(db: Db, options: ServiceOptions) {
     clock,
     settings,
     outbox,
+    mail: createMail(db, clock, outbox),
     templates,
     letters,
     accounts: createAccounts(db, clock, {

@@ -23,18 +23,18 @@ import {
   type Paragraph,
   type Part,
 } from '../letters/draft';
-import { longDate } from '../letters/dates';
+import { longDate } from '../core/dates';
 import { describeCharacters, unprintableCharacters } from '../letters/fonts';
 import { letterPdfOffThread, pdfForUser } from '../offThread';
 import type { Outbox } from '../mail/outbox';
 import type { Outcome } from '../workflow/types';
-import type { User } from './accounts';
-import { toIso, toIsoDate, type Clock } from './clock';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
+import type { User } from '../core/user';
+import { toIso, toIsoDate, type Clock } from '../core/clock';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
 import type { HouseTemplates } from './houseTemplates';
-import { isHomeOffice, visibleReviews } from './scope';
+import { isHomeOffice, visibleReviews } from '../core/scope';
 import type { SettingsService } from './settings';
-import { isoDate, optionalText, parse, printable, text } from './validation';
+import { isoDate, optionalText, parse, printable, text } from '../core/validation';
 
 interface LetterRow {
   id: number;

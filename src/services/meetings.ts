@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { Db } from '../db/connect';
-import type { User } from './accounts';
-import { toIsoDate, type Clock } from './clock';
-import { ForbiddenError, NotFoundError } from './errors';
-import { isoDate, parse } from './validation';
+import type { User } from '../core/user';
+import { toIsoDate, type Clock } from '../core/clock';
+import { ForbiddenError, NotFoundError } from '../core/errors';
+import { isoDate, parse } from '../core/validation';
 
 export interface PanelMeeting {
   id: number;

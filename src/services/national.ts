@@ -3,11 +3,11 @@ import { z } from 'zod';
 import type { Db } from '../db/connect';
 import { KIND_LABELS, ORGANISATION_KINDS, type OrganisationKind } from '../recommendations/kinds';
 import { OTHER_THEME, THEMES } from '../recommendations/themes';
-import type { User } from './accounts';
-import { toIsoDate, type Clock } from './clock';
-import { ForbiddenError, NotFoundError, ValidationError } from './errors';
-import { isHomeOffice } from './scope';
-import { id, parse, searchText } from './validation';
+import type { User } from '../core/user';
+import { toIsoDate, type Clock } from '../core/clock';
+import { ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
+import { isHomeOffice } from '../core/scope';
+import { id, parse, searchText } from '../core/validation';
 
 /** The theme of a recommendation tagged with none. */
 

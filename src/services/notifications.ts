@@ -1,9 +1,9 @@
 import type { Conn } from '../db/connect';
 import { areaLabels } from '../letters/areas';
-import { longDate } from '../letters/dates';
+import { longDate } from '../core/dates';
 import type { Outbox, OutboxRow } from '../mail/outbox';
 import { HAND_OFFS, type HandOff } from '../workflow/machine';
-import type { User } from './accounts';
+import type { User } from '../core/user';
 import type { HouseTemplates } from './houseTemplates';
 import { teamMailboxOf, type SettingsService } from './settings';
 import { escapeHtml } from '../letters/engine';

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { toIsoDate } from './clock';
+import { toIsoDate } from '../core/clock';
 import type { Settings } from './settings';
 
 const DAY = 86_400_000;

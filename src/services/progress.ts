@@ -1,8 +1,8 @@
 import type { Conn } from '../db/connect';
 import type { Outcome, ReviewContext } from '../workflow/types';
-import type { User } from './accounts';
-import { toIso, toIsoDate } from './clock';
-import { visibleReviews } from './scope';
+import type { User } from '../core/user';
+import { toIso, toIsoDate } from '../core/clock';
+import { visibleReviews } from '../core/scope';
 
 export interface ReviewProgress {
   /** The panel meeting the review is (or was last) scheduled for. */

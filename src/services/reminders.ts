@@ -1,8 +1,8 @@
 import type { Conn, Db } from '../db/connect';
-import { longDate } from '../letters/dates';
+import { longDate } from '../core/dates';
 import type { Outbox } from '../mail/outbox';
-import { toIso, toIsoDate, type Clock } from './clock';
-import { isDatabaseUnavailable } from './errors';
+import { toIso, toIsoDate, type Clock } from '../core/clock';
+import { isDatabaseUnavailable } from '../core/errors';
 import type { HouseTemplates } from './houseTemplates';
 import type { Letters } from './letters';
 import type { SettingsService } from './settings';

@@ -6,15 +6,15 @@
  */
 import type { Db } from '../db/connect';
 import { pdfForUser } from '../offThread';
-import { longDate } from '../letters/dates';
+import { longDate } from '../core/dates';
 import { compileReport } from '../letters/reportTemplates';
 import { letterText } from '../letters/text';
 import { ACTION_LABELS } from '../recommendations/labels';
 import { OTHER_THEME, THEMES } from '../recommendations/themes';
-import type { User } from './accounts';
-import { systemClock, toIsoDate, type Clock } from './clock';
-import { ForbiddenError, NotFoundError, ValidationError } from './errors';
-import type { Recommendations } from './recommendations';
+import type { User } from '../core/user';
+import { systemClock, toIsoDate, type Clock } from '../core/clock';
+import { ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
+import type { Recommendations } from '../recommendations/service';
 
 const progressReport = compileReport('progress_report');
 const agencyResponse = compileReport('agency_response');

@@ -28,16 +28,16 @@ import {
   type ReviewEvent,
   type ReviewState,
 } from '../workflow/types';
-import type { User } from './accounts';
-import { isHomeOffice, visibleReviews } from './scope';
-import { toIso, toIsoDate, type Clock } from './clock';
+import type { User } from '../core/user';
+import { isHomeOffice, visibleReviews } from '../core/scope';
+import { toIso, toIsoDate, type Clock } from '../core/clock';
 import { acceptDocument } from './documentTypes';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
 import type { Letters } from './letters';
 import { whereOverdue } from './overdue';
 import type { SettingsService } from './settings';
 import { isClientEventType, parseClientEvent, type ClientEvent } from './eventPayloads';
-import { containing, documentKind, id, isoDate, oneLine, parse, printable, searchText, text } from './validation';
+import { containing, documentKind, id, isoDate, oneLine, parse, printable, searchText, text } from '../core/validation';
 
 interface ReviewRow {
   id: number;

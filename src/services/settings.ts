@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { Conn, Db } from '../db/connect';
-import { DATE_STYLES, type DateStyle } from '../letters/dates';
+import { DATE_STYLES, type DateStyle } from '../core/dates';
 import { AREA_STYLES, type AreaStyle } from '../letters/draft';
-import type { User } from './accounts';
-import { ForbiddenError } from './errors';
-import { email, optionalText, parse, printable, text } from './validation';
+import type { User } from '../core/user';
+import { ForbiddenError } from '../core/errors';
+import { email, optionalText, parse, printable, text } from '../core/validation';
 
 /** What the secretariat can change without a release: who signs letters, where replies go, when reminders fire. */
 export interface Settings {

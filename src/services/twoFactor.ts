@@ -4,11 +4,11 @@ import type { Knex } from 'knex';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { Db } from '../db/connect';
-import type { User } from './accounts';
-import type { Clock } from './clock';
-import { ConflictError, ValidationError } from './errors';
+import type { User } from '../core/user';
+import type { Clock } from '../core/clock';
+import { ConflictError, ValidationError } from '../core/errors';
 import { hashToken } from './passwords';
-import { parse } from './validation';
+import { parse } from '../core/validation';
 
 /** How many single-use recovery codes a user gets, for when their phone is lost. */
 export const RECOVERY_CODES = 10;

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import { ForbiddenError } from '../services/errors';
+import { ForbiddenError } from '../core/errors';
 
 const ANON_COOKIE = 'dhrqa_visit';
 

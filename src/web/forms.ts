@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
-import type { User } from '../services/accounts';
-import { AppError, ValidationError, type FieldError } from '../services/errors';
+import type { User } from '../core/user';
+import { AppError, ValidationError, type FieldError } from '../core/errors';
 import { views } from './views';
 
 export interface PageError extends FieldError {

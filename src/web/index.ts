@@ -1,9 +1,9 @@
 import cookieParser from 'cookie-parser';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import multer from 'multer';
-import { AppError, isDatabaseUnavailable, refusedByDatabase, TooManyRequestsError } from '../services/errors';
+import { AppError, isDatabaseUnavailable, refusedByDatabase, TooManyRequestsError } from '../core/errors';
 import type { Services } from '../services';
-import { documentUpload, type DocumentUpload } from '../services/documentTypes';
+import { documentUpload } from '../services/documentTypes';
 import { createCsrf } from './csrf';
 import { render } from './forms';
 import { authRoutes } from './routes/auth';
@@ -16,22 +16,15 @@ import { recommendationRoutes } from './routes/recommendations';
 import { reportRoutes } from './routes/reports';
 import { reviewRoutes } from './routes/reviews';
 import { secretariatRoutes } from './routes/secretariat';
-import { createKeptForms, type KeptForms } from './keptForms';
+import { createKeptForms } from './keptForms';
 import { isLocalPath } from './routes/auth';
 import { timeoutRoutes } from './routes/timeout';
 import { createSessions } from './session';
+import type { WebContext } from './context';
 
 export interface WebOptions {
   sessionSecret: string;
   secure: boolean;
-}
-
-export interface WebContext {
-  services: Services;
-  upload: DocumentUpload;
-  csrf: ReturnType<typeof createCsrf>;
-  sessions: ReturnType<typeof createSessions>;
-  keptForms: KeptForms;
 }
 
 /** The pages whose forms upload a file: they parse it, then check the form's CSRF token themselves. */

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Db } from '../db/connect';
-import type { Clock } from '../services/clock';
+import type { Clock } from '../core/clock';
 import { hashToken } from '../services/passwords';
 
 const KEPT_MS = 3600_000;

@@ -1,8 +1,9 @@
 import crypto from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Db } from '../db/connect';
-import { toUser, type User } from '../services/accounts';
-import type { Clock } from '../services/clock';
+import type { User } from '../core/user';
+import { toUser } from '../services/accounts';
+import type { Clock } from '../core/clock';
 import { hashToken } from '../services/passwords';
 
 export const SESSION_COOKIE = 'dhrqa_session';

@@ -8,7 +8,7 @@ import type { Express } from 'express';
 import { createApp } from '../../src/app';
 import { samplePdf } from '../../src/demo/samplePdf';
 import { createServices, type Services } from '../../src/services';
-import type { Clock } from '../../src/services/clock';
+import type { Clock } from '../../src/core/clock';
 import { createTestDb } from './db';
 import { seed } from './seeds';
 

@@ -2,7 +2,7 @@ import { PDFParse } from 'pdf-parse';
 import { areaLabels, type AreaItem } from '../../src/letters/areas';
 import { shippedBody, templateKind, type LetterKind } from '../../src/letters/catalogue';
 import { addressingFor, defaultSalutation, makeDraft, renderLetter, type LetterFacts } from '../../src/letters/compose';
-import { longDate } from '../../src/letters/dates';
+import { longDate } from '../../src/core/dates';
 import { renderTemplate, trusted } from '../../src/letters/engine';
 import { letterPdf } from '../../src/letters/pdf';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/services/settings';

@@ -11,7 +11,7 @@ import {
   stopOffThread,
 } from '../../src/offThread';
 import { parseRecommendations } from '../../src/recommendations/parse';
-import { TooManyRequestsError } from '../../src/services/errors';
+import { TooManyRequestsError } from '../../src/core/errors';
 
 /**
  * Letters laid out as PDFs and recommendation lists are read on worker threads: the same

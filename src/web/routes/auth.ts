@@ -1,8 +1,8 @@
 import type express from 'express';
-import type { User } from '../../services/accounts';
-import { TooManyRequestsError, UnauthorizedError, ValidationError } from '../../services/errors';
+import type { User } from '../../core/user';
+import { TooManyRequestsError, UnauthorizedError, ValidationError } from '../../core/errors';
 import { pageErrors, render, type PageError } from '../forms';
-import type { WebContext } from '../index';
+import type { WebContext } from '../context';
 
 const LINK_GONE =
   'The link to set a new password has been used already, has expired, or was replaced by a newer one. Ask the Home Office DHR team to send you another.';

@@ -1,10 +1,10 @@
 import type express from 'express';
 import type { Request, Response } from 'express';
-import type { User } from '../../services/accounts';
+import type { User } from '../../core/user';
 import type { Services } from '../../services';
 import { SUBMISSION_KINDS, type ReviewState } from '../../workflow/types';
 import { handleForm, render, type PageError } from '../forms';
-import type { WebContext } from '../index';
+import type { WebContext } from '../context';
 import { idParam } from '../../http';
 import { friendlier } from './csp/common';
 

@@ -1,8 +1,8 @@
 import type express from 'express';
 import type { Request, Response } from 'express';
-import { NotFoundError } from '../../services/errors';
+import { NotFoundError } from '../../core/errors';
 import { dateFrom, handleForm, render, type PageError } from '../forms';
-import type { WebContext } from '../index';
+import type { WebContext } from '../context';
 import { idParam } from '../../http';
 import { DETAIL_LABELS, detailErrors, year } from './csp/notify';
 import { formText } from './secretariat/common';

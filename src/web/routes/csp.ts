@@ -1,5 +1,5 @@
 import type express from 'express';
-import type { WebContext } from '../index';
+import type { WebContext } from '../context';
 import { cspLetterRoutes } from './csp/letters';
 import { myReviewsRoutes } from './csp/myReviews';
 import { notifyRoutes } from './csp/notify';

@@ -1,10 +1,10 @@
 import type express from 'express';
 import type { Request, Response } from 'express';
 import { BLOCKS, type BlockName } from '../../letters/catalogue';
-import { ForbiddenError } from '../../services/errors';
+import { ForbiddenError } from '../../core/errors';
 import { DONE } from '../eventForm';
 import { dateFrom, handleForm, inGovukWords, render, type PageError } from '../forms';
-import type { WebContext } from '../index';
+import type { WebContext } from '../context';
 import { idParam } from '../../http';
 import type { Services } from '../../services';
 import { formText, linesOf } from './secretariat/common';

@@ -4,10 +4,10 @@ import { isOrganisationKind, KIND_LABELS, ORGANISATION_KINDS } from '../../recom
 import type { Figures, NationalFilters } from '../../services/national';
 import { RESPONSE_LABELS, STATUS_LABELS } from '../../recommendations/labels';
 import { OTHER_THEME } from '../../recommendations/themes';
-import { toIsoDate } from '../../services/clock';
+import { toIsoDate } from '../../core/clock';
 import { toCsv } from '../csv';
 import { handleForm, render, type PageError } from '../forms';
-import type { WebContext } from '../index';
+import type { WebContext } from '../context';
 import { shareChart } from '../shareChart';
 import { allowRoles, formText, queryText } from './secretariat/common';
 

@@ -1,12 +1,12 @@
 import type express from 'express';
 import type { Request, Response } from 'express';
 import type { Services } from '../../services';
-import { AppError, ForbiddenError, ValidationError } from '../../services/errors';
-import { toIsoDate } from '../../services/clock';
+import { AppError, ForbiddenError, ValidationError } from '../../core/errors';
+import { toIsoDate } from '../../core/clock';
 import { ACTION_LABELS, RESPONSE_LABELS, STATUS_LABELS } from '../../recommendations/labels';
 import { suggestThemes, THEMES } from '../../recommendations/themes';
 import { dateFrom, handleForm, render, type PageError } from '../forms';
-import type { WebContext } from '../index';
+import type { WebContext } from '../context';
 import { idParam } from '../../http';
 import { friendlier } from './csp/common';
 

@@ -2,7 +2,7 @@ import type express from 'express';
 import type { Request, Response } from 'express';
 import { organisationIdParam, type ReportDocument } from '../../services/reports';
 import { render } from '../forms';
-import type { WebContext } from '../index';
+import type { WebContext } from '../context';
 import { idParam } from '../../http';
 
 /** The generated progress reports and agency responses, as pages and as PDFs. */

@@ -1,13 +1,13 @@
 import type express from 'express';
 import { ITEM_STATUS } from '../../workflow/words';
 import type { Request, Response } from 'express';
-import { longDate } from '../../letters/dates';
-import { toIsoDate } from '../../services/clock';
-import { isHomeOffice } from '../../services/scope';
+import { longDate } from '../../core/dates';
+import { toIsoDate } from '../../core/clock';
+import { isHomeOffice } from '../../core/scope';
 import { DOCUMENT_KINDS, SUBMISSION_KINDS, type ClientEventType } from '../../workflow/types';
 import { DONE, eventFromForm } from '../eventForm';
 import { handleForm, render, type PageError } from '../forms';
-import type { WebContext } from '../index';
+import type { WebContext } from '../context';
 import { idParam } from '../../http';
 import { friendlier } from './csp/common';
 

@@ -1,5 +1,5 @@
 import type express from 'express';
-import type { WebContext } from '../index';
+import type { WebContext } from '../context';
 import { adminRoutes } from './secretariat/admin';
 import { dashboardRoutes } from './secretariat/dashboard';
 import { mailRoutes } from './secretariat/mail';

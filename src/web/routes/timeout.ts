@@ -1,8 +1,8 @@
 import type express from 'express';
-import { NotFoundError } from '../../services/errors';
+import { NotFoundError } from '../../core/errors';
 import { render } from '../forms';
 import { isLocalPath } from './auth';
-import type { WebContext } from '../index';
+import type { WebContext } from '../context';
 
 /**
  * Signing out after two idle hours, done as GOV.UK services do: the page warns before it

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
-import type { User } from '../../../services/accounts';
-import { ForbiddenError } from '../../../services/errors';
+import type { User } from '../../../core/user';
+import { ForbiddenError } from '../../../core/errors';
 import type { PageError } from '../../forms';
 
 /** The signed-in user, refused (403) unless their role is one of `roles`. */

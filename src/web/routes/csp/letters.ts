@@ -1,6 +1,6 @@
 import type express from 'express';
 import { render } from '../../forms';
-import type { WebContext } from '../../index';
+import type { WebContext } from '../../context';
 import { userWithRole } from './common';
 
 /** Every letter sent about the user's reviews: to a CSP, or copied to a PCC. */

@@ -1,9 +1,9 @@
 import type express from 'express';
-import { longDate } from '../../../letters/dates';
+import { longDate } from '../../../core/dates';
 import type { ReviewProgress } from '../../../services/progress';
 import type { ReviewState } from '../../../workflow/types';
 import { render } from '../../forms';
-import type { WebContext } from '../../index';
+import type { WebContext } from '../../context';
 import { userWithRole } from './common';
 
 /** "What happens next", drawn as `{{lead}}<a href>{{link.text}}</a>{{trail}}`. */

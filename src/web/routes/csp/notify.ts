@@ -1,8 +1,8 @@
 import type express from 'express';
 import type { Request, Response } from 'express';
-import { toIsoDate } from '../../../services/clock';
+import { toIsoDate } from '../../../core/clock';
 import { dateFrom, handleForm, render, type PageError } from '../../forms';
-import type { WebContext } from '../../index';
+import type { WebContext } from '../../context';
 import { friendlier, userWithRole } from './common';
 
 /** The review's details, as named on the form that notifies a review and the one that corrects them. */

@@ -1,12 +1,12 @@
 import type express from 'express';
 import { ITEM_STATUS } from '../../../workflow/words';
 import type { Request, Response } from 'express';
-import type { User } from '../../../services/accounts';
-import { NotFoundError } from '../../../services/errors';
-import { isHomeOffice } from '../../../services/scope';
+import type { User } from '../../../core/user';
+import { NotFoundError } from '../../../core/errors';
+import { isHomeOffice } from '../../../core/scope';
 import type { Services } from '../../../services';
 import { handleForm, render, type PageError } from '../../forms';
-import type { WebContext } from '../../index';
+import type { WebContext } from '../../context';
 import { idParam } from '../../../http';
 import { friendlier, userWithRole } from './common';
 

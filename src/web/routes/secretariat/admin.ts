@@ -1,9 +1,9 @@
 import type express from 'express';
 import type { NextFunction, Request, Response } from 'express';
-import type { User } from '../../../services/accounts';
-import { NotFoundError, ValidationError } from '../../../services/errors';
+import type { User } from '../../../core/user';
+import { NotFoundError, ValidationError } from '../../../core/errors';
 import { handleForm, render, type PageError } from '../../forms';
-import type { WebContext } from '../../index';
+import type { WebContext } from '../../context';
 import { idParam } from '../../../http';
 import { friendlier } from '../csp/common';
 import { allowRoles, formNumber, formText, linesOf, withLineErrors } from './common';

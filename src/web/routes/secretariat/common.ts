@@ -1,6 +1,6 @@
 import type { Request } from 'express';
-import type { User } from '../../../services/accounts';
-import { ForbiddenError, ValidationError, type FieldError } from '../../../services/errors';
+import type { User } from '../../../core/user';
+import { ForbiddenError, ValidationError, type FieldError } from '../../../core/errors';
 
 /** Refuses a page to a role that may never see it (403), before anything is read. */
 export function allowRoles(req: Request, roles: User['role'][], message: string): User {

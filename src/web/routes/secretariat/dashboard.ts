@@ -1,6 +1,6 @@
 import type express from 'express';
 import { render } from '../../forms';
-import type { WebContext } from '../../index';
+import type { WebContext } from '../../context';
 import { pipelineChart } from '../../pipelineChart';
 
 /** The Home Office's start page: what needs doing now, and how the pipeline stands. */

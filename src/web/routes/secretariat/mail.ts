@@ -1,7 +1,7 @@
 import type express from 'express';
 import type { Request, Response } from 'express';
 import { handleForm, render, type PageError } from '../../forms';
-import type { WebContext } from '../../index';
+import type { WebContext } from '../../context';
 import { idParam } from '../../../http';
 import { allowRoles, queryText, searchQuery } from './common';
 import { paginate } from './pagination';
@@ -47,7 +47,7 @@ function describe<T extends { kind: string; status: string; to: string[]; cc: st
 
 /** The outbox: every email the service wrote, as sent, and trying a failed one again. */
 export function mailRoutes(router: express.Router, { services }: WebContext) {
-  const { outbox } = services;
+  const { mail } = services;
 
   router.get('/mail', async (req, res) => {
     const user = allowRoles(req, ['secretariat'], SECRETARIAT_ONLY);
@@ -58,7 +58,7 @@ export function mailRoutes(router: express.Router, { services }: WebContext) {
     const pageAsked = queryText(req.query.page);
     const given = { ...(status ? { status } : {}), ...(q ? { q } : {}) };
     const search = (page: number) =>
-      outbox.search(user, { ...given, limit: String(PAGE_SIZE), offset: String((page - 1) * PAGE_SIZE) });
+      mail.search(user, { ...given, limit: String(PAGE_SIZE), offset: String((page - 1) * PAGE_SIZE) });
     let page = /^\d{1,6}$/.test(pageAsked) && Number(pageAsked) >= 1 ? Number(pageAsked) : 1;
     let { messages, total } = await search(page);
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
@@ -91,7 +91,7 @@ export function mailRoutes(router: express.Router, { services }: WebContext) {
   });
 
   async function show(req: Request, res: Response, id: number, errors?: PageError[], status = 200) {
-    const message = await outbox.get(req.user!, id);
+    const message = await mail.get(req.user!, id);
     render(
       req,
       res,
@@ -118,7 +118,7 @@ export function mailRoutes(router: express.Router, { services }: WebContext) {
     res
       .type('message/rfc822')
       .attachment(`message-${id}.eml`)
-      .send(await outbox.raw(req.user!, id));
+      .send(await mail.raw(req.user!, id));
   });
 
   router.post('/mail/:id/retry', async (req, res) => {
@@ -126,7 +126,7 @@ export function mailRoutes(router: express.Router, { services }: WebContext) {
     const id = idParam(req);
     await handleForm(
       async () => {
-        await outbox.retry(req.user!, id);
+        await mail.retry(req.user!, id);
         res.redirect(`/mail/${id}?retried=1`);
       },
       (errors, status) => show(req, res, id, errors, status),

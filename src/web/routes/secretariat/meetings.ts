@@ -1,9 +1,9 @@
 import type express from 'express';
 import type { Request, Response } from 'express';
-import { longDate } from '../../../letters/dates';
-import { ForbiddenError } from '../../../services/errors';
+import { longDate } from '../../../core/dates';
+import { ForbiddenError } from '../../../core/errors';
 import { dateFrom, handleForm, render, type PageError } from '../../forms';
-import type { WebContext } from '../../index';
+import type { WebContext } from '../../context';
 import { idParam } from '../../../http';
 import { allowRoles } from './common';
 

@@ -1,12 +1,12 @@
 import type express from 'express';
-import { longDate } from '../../../letters/dates';
-import { toIsoDate } from '../../../services/clock';
-import { isHomeOffice } from '../../../services/scope';
+import { longDate } from '../../../core/dates';
+import { toIsoDate } from '../../../core/clock';
+import { isHomeOffice } from '../../../core/scope';
 import { stateLabel } from '../../../workflow/lifecycle';
 import { STATES, type ReviewState } from '../../../workflow/types';
 import { toCsv } from '../../csv';
 import { render } from '../../forms';
-import type { WebContext } from '../../index';
+import type { WebContext } from '../../context';
 import { allowRoles, queryText, searchQuery } from './common';
 import { paginate } from './pagination';
 

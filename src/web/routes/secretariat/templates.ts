@@ -1,8 +1,8 @@
 import type express from 'express';
 import type { Request, Response } from 'express';
-import { ConflictError, ValidationError } from '../../../services/errors';
+import { ConflictError, ValidationError } from '../../../core/errors';
 import { render, type PageError } from '../../forms';
-import type { WebContext } from '../../index';
+import type { WebContext } from '../../context';
 import { idParam } from '../../../http';
 import { allowRoles, formText } from './common';
 

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Conn } from '../db/connect';
-import type { User } from './accounts';
+import type { User } from './user';
 
 /**
  * Reviews (as `r`, with their CSP as `c`) that a user may see: all for the Home

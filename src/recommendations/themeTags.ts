@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { Db } from '../db/connect';
-import { THEMES } from '../recommendations/themes';
-import type { User } from './accounts';
-import type { Clock } from './clock';
-import { ForbiddenError, NotFoundError } from './errors';
-import { visibleReviews } from './scope';
-import { parse } from './validation';
+import { THEMES } from './themes';
+import type { User } from '../core/user';
+import type { Clock } from '../core/clock';
+import { ForbiddenError, NotFoundError } from '../core/errors';
+import { visibleReviews } from '../core/scope';
+import { parse } from '../core/validation';
 
 const themesSchema = z.strictObject({
   themes: z

@@ -1,16 +1,16 @@
 import { z } from 'zod';
 import type { Conn, Db } from '../db/connect';
-import { organisationKind } from '../recommendations/kinds';
+import { organisationKind } from './kinds';
 import { parseForUser } from '../offThread';
-import { LIMITS, type ParsedRecommendation } from '../recommendations/parse';
+import { LIMITS, type ParsedRecommendation } from './parse';
 import { stateLabel } from '../workflow/lifecycle';
 import type { ReviewState } from '../workflow/types';
-import type { User } from './accounts';
-import { toIso, toIsoDate, type Clock } from './clock';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
-import { acceptDocument } from './documentTypes';
-import { isHomeOffice, visibleReviews } from './scope';
-import { isoDate, optionalText, parse, text } from './validation';
+import type { User } from '../core/user';
+import { toIso, toIsoDate, type Clock } from '../core/clock';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
+import { acceptDocument } from '../services/documentTypes';
+import { isHomeOffice, visibleReviews } from '../core/scope';
+import { isoDate, optionalText, parse, text } from '../core/validation';
 
 /** "Harlow CCG", "harlow c.c.g." and "HARLOW  CCG" name one body. */
 export const nameKey = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '');
