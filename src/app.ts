@@ -2,15 +2,9 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
-import multer from 'multer';
 import { apiRouter } from './api/router';
-import {
-  AppError,
-  isDatabaseUnavailable,
-  refusedByDatabase,
-  TooManyRequestsError,
-  ValidationError,
-} from './core/errors';
+import { classifyError, logFailure } from './core/httpError';
+import { httpLogger, log, type Logger } from './core/log';
 import type { Services } from './services';
 import { webRouter } from './web';
 
@@ -21,6 +15,8 @@ export interface AppOptions {
   secure: boolean;
   /** Express's `trust proxy` (TRUST_PROXY): the client's address, and so the sign-in limit, depends on it. */
   trustProxy?: boolean | number | string;
+  /** Where the request lines and errors are logged: src/core/log.ts's `log` unless given (tests pass their own). */
+  logger?: Logger;
 }
 
 const GOVUK = path.join(path.dirname(require.resolve('govuk-frontend/package.json')), 'dist', 'govuk');
@@ -36,6 +32,8 @@ export function createApp(
   // Pages and API answers are never cached (no-store), so hashing each body for an ETag is wasted work.
   app.set('etag', false);
   app.set('trust proxy', options.trustProxy ?? 'loopback');
+  // First, so that every answer has a request id (X-Request-Id) and every request its line in the log.
+  app.use(httpLogger(options.logger ?? log));
   // A fresh nonce per response lets the GOV.UK template's one inline script run, and nothing else.
   app.use((_req: Request, res: Response, next: NextFunction) => {
     res.locals.cspNonce = crypto.randomBytes(16).toString('hex');
@@ -93,62 +91,18 @@ export function createApp(
   return app;
 }
 
-const MULTER_MESSAGES: Record<string, (max: number) => [string, string]> = {
-  LIMIT_FILE_SIZE: (max) => ['file', `must be at most ${Math.round(max / 1048576)} MB`],
-  LIMIT_FILE_COUNT: () => ['file', 'send one file at a time'],
-  LIMIT_UNEXPECTED_FILE: () => ['file', 'send the document in a field named "file"'],
-};
-
-/** The API's one error handler: typed errors keep their status and message; anything else is a bare 500. */
+/**
+ * The API's one error handler: what the error means is src/core/httpError.ts's to say. An
+ * unexpected error is logged with its request id, which the answer gives as its reference.
+ */
 function apiErrorHandler(maxUploadBytes: number) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    if (err instanceof ValidationError) {
-      res.status(422).json({ errors: err.errors });
-      return;
-    }
-    if (err instanceof TooManyRequestsError) res.set('Retry-After', String(err.retryAfterSeconds));
-    if (err instanceof AppError) {
-      res.status(err.status).json({ error: err.message });
-      return;
-    }
-    if (err instanceof multer.MulterError) {
-      const [field, message] = MULTER_MESSAGES[err.code]?.(maxUploadBytes) ?? [
-        err.field ?? 'file',
-        'the upload could not be read',
-      ];
-      res.status(422).json({ errors: [{ field, message }] });
-      return;
-    }
-    const status = (err as { status?: number }).status;
-    const type = (err as { type?: string }).type;
-    if (type === 'entity.parse.failed') {
-      res.status(400).json({ error: 'The request body is not valid JSON' });
-      return;
-    }
-    if (type === 'entity.too.large') {
-      res.status(413).json({ error: 'The request body is too large' });
-      return;
-    }
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      const expose = (err as { expose?: boolean }).expose;
-      res.status(status).json({ error: expose ? (err as Error).message : 'The request could not be understood' });
-      return;
-    }
-    const refused = refusedByDatabase(err);
-    if (refused) {
-      res.status(refused.status).json({ error: refused.message });
-      return;
-    }
-    const { name, code } = err as { name?: string; code?: string };
-    if (isDatabaseUnavailable(err)) {
-      console.error(`database unavailable during ${req.method} ${req.path}: ${code ?? name}`);
-      res
-        .status(503)
-        .json({ error: 'The service is briefly unavailable. Nothing was changed; please try again shortly.' });
-      return;
-    }
-    // Log what went wrong without the message or stack: they can carry SQL and report text.
-    console.error(`error ${req.method} ${req.path}: ${name ?? 'Error'}${code ? ` (${code})` : ''}`);
-    res.status(500).json({ error: 'Something went wrong on our side. Nothing was changed; please try again.' });
+    const answer = classifyError(err, { audience: 'api', maxUploadBytes });
+    logFailure(req, err, answer);
+    if (answer.retryAfterSeconds !== undefined) res.set('Retry-After', String(answer.retryAfterSeconds));
+    res.status(answer.status);
+    if (answer.fields) res.json({ errors: answer.fields });
+    else if (answer.kind === 'unexpected') res.json({ error: answer.message, reference: String(req.id) });
+    else res.json({ error: answer.message });
   };
 }

@@ -12,6 +12,7 @@ import { APPEND_ONLY_TABLES, AppRoleError, grantAppRole } from './db/appRole';
 import { connect, type Db } from './db/connect';
 import { isEmpty, seedDemo } from './demo/seed';
 import { AppError, ValidationError } from './core/errors';
+import { logToStderr } from './core/log';
 import type { Services } from './services';
 import { open } from './runtime';
 import { OPERATOR } from './services/accountAdmin';
@@ -183,6 +184,7 @@ async function backupCommand(command: 'backup' | 'restore', args: string[]): Pro
 }
 
 async function main(argv: string[]): Promise<number> {
+  logToStderr();
   const [command, ...rest] = argv;
   if (command === 'backup' || command === 'restore') return backupCommand(command, rest);
   if (!command || command === 'help' || command === '--help' || !COMMANDS[command]) {

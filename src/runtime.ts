@@ -2,6 +2,7 @@
 import path from 'node:path';
 import type { Config } from './config';
 import { migrateOnStart } from './db/appRole';
+import { errorKind, log } from './core/log';
 import { connect } from './db/connect';
 import { mailboxTransport, smtpTransport } from './mail/transport';
 import { createServices } from './services';
@@ -36,16 +37,15 @@ export async function open(config: Config) {
 
 /** Sends mail and reminders in the background until stopped. */
 export function startBackgroundWork(services: Awaited<ReturnType<typeof open>>, config: Config) {
-  const log = (what: string) => (err: unknown) =>
-    console.error(`${what} failed: ${(err as { code?: string; name?: string }).code ?? (err as Error).name}`);
-  services.mailWorker.start(config.workerIntervalSeconds * 1000, log('sending mail'));
+  const failed = (what: string) => (err: unknown) => log.error({ err: errorKind(err) }, `${what} failed`);
+  services.mailWorker.start(config.workerIntervalSeconds * 1000, failed('sending mail'));
   const remind = async () => {
     const done = await services.reminders.runOnce();
     const total = Object.values(done).reduce((n, v) => n + v, 0);
-    if (total > 0) console.log(`reminders sent: ${JSON.stringify(done)}`);
+    if (total > 0) log.info({ sent: done }, 'reminders sent');
   };
-  const reminders = setInterval(() => remind().catch(log('reminders')), 5 * 60_000);
-  remind().catch(log('reminders'));
+  const reminders = setInterval(() => remind().catch(failed('reminders')), 5 * 60_000);
+  remind().catch(failed('reminders'));
   return async () => {
     clearInterval(reminders);
     await services.mailWorker.stop();

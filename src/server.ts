@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
+import { errorKind, log } from './core/log';
 import { DEMO_ACCOUNTS, isEmpty, resetDemoPasswords, seedDemo, seedPoliceForceAreas } from './demo/seed';
 import { open, startBackgroundWork } from './runtime';
 
@@ -45,8 +46,10 @@ async function main() {
       );
     }
     lines.push(`Mail goes to ${services.transport.description}`);
-    // One write, so whoever reads the output sees the whole banner at once.
-    console.log(lines.join('\n'));
+    log.info({ url, mail: services.transport.description }, `DHR QA is running at ${url}`);
+    // For the person who started it, as plain text beside the log's JSON lines (never a password
+    // in the log: the banner is not a log line). One write, so the whole banner is seen at once.
+    process.stdout.write(`${lines.join('\n')}\n`);
   });
 
   const stopBackgroundWork = startBackgroundWork(services, config);
@@ -59,7 +62,7 @@ async function main() {
   });
 
   const shutdown = (signal: string) => {
-    console.log(`${signal} received: finishing requests in flight`);
+    log.info({ signal }, `${signal} received: finishing requests in flight`);
     stopping = true;
     server.closeIdleConnections();
     server.close(async () => {
@@ -74,7 +77,9 @@ async function main() {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError) console.error(`Cannot start: ${err.message}`);
-  else console.error(`Cannot start: ${err instanceof Error ? err.message : String(err)}`);
+  log.fatal(
+    { err: err instanceof ConfigError ? undefined : errorKind(err) },
+    `Cannot start: ${err instanceof Error ? err.message : String(err)}`,
+  );
   process.exit(1);
 });

@@ -3,13 +3,17 @@
  * from the web processes. Any number of workers can share one PostgreSQL database.
  */
 import { ConfigError, loadConfig } from './config';
+import { log } from './core/log';
 import { open, startBackgroundWork } from './runtime';
 
 async function main() {
   const config = loadConfig();
   const services = await open(config);
   const stop = startBackgroundWork(services, config);
-  console.log(`DHR QA worker running: mail goes to ${services.transport.description}`);
+  log.info(
+    { mail: services.transport.description },
+    `DHR QA worker running: mail goes to ${services.transport.description}`,
+  );
   const shutdown = async () => {
     await stop();
     await services.db.destroy();
@@ -20,6 +24,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(`Cannot start: ${err instanceof ConfigError ? err.message : (err as Error).message}`);
+  log.fatal(`Cannot start: ${err instanceof ConfigError ? err.message : (err as Error).message}`);
   process.exit(1);
 });

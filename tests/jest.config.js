@@ -21,6 +21,8 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', ...(onPostgres ? [] : ['<rootDir>/tests/postgres/'])],
   testTimeout: 30000,
+  // One migration per run, not per file (tests/helpers/db.ts).
+  globalSetup: '<rootDir>/tests/globalSetup.ts',
   // The embedded database costs memory per worker; two workers suit a two-core machine.
   maxWorkers: 2,
 };

@@ -12,8 +12,16 @@ const path = require('node:path');
 const root = path.join(__dirname, '..');
 const jest = path.join(root, 'node_modules', 'jest', 'bin', 'jest.js');
 const extra = process.argv.slice(2);
-const engines = [{ name: 'embedded database (PGlite)', url: '' }];
-if (process.env.TEST_DATABASE_URL) engines.push({ name: 'PostgreSQL', url: process.env.TEST_DATABASE_URL });
+const engines = [{ name: 'embedded database (PGlite)', url: '', paths: [] }];
+// The second run is of the suites that use a database: the pure ones (tests/unit) and those that
+// start the app on its own embedded database (tests/e2e) would only repeat the first.
+if (process.env.TEST_DATABASE_URL) {
+  engines.push({
+    name: 'PostgreSQL',
+    url: process.env.TEST_DATABASE_URL,
+    paths: ['tests/integration', 'tests/postgres'],
+  });
+}
 
 let passed = 0;
 let failed = 0;
@@ -23,7 +31,15 @@ for (const engine of engines) {
   console.log(`\n=== Tests on the ${engine.name} ===`);
   const run = spawnSync(
     process.execPath,
-    [jest, '--config', path.join(root, 'tests', 'jest.config.js'), '--json', '--outputFile', report, ...extra],
+    [
+      jest,
+      '--config',
+      path.join(root, 'tests', 'jest.config.js'),
+      '--json',
+      '--outputFile',
+      report,
+      ...(extra.length ? extra : engine.paths),
+    ],
     {
       cwd: root,
       stdio: 'inherit',

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import knex, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
+import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { types } from 'pg';
+import { log } from '../core/log';
 
 export type Db = Knex;
 /** A connection or a transaction: stores and services accept either. */
@@ -15,9 +17,18 @@ export interface DbOptions {
   poolSize?: number;
   /** Directory of the embedded database; omit for an in-memory one. */
   embeddedDir?: string;
+  /** A dump of an embedded database to start from (the tests start from one already migrated). */
+  embeddedImage?: Blob;
 }
 
-/** Dates (YYYY-MM-DD) come back as strings, not as Dates shifted by the local time zone. */
+/**
+ * Both engines give the same JavaScript types: dates (YYYY-MM-DD) as strings, not as Dates
+ * shifted by the local time zone, and 64-bit integers (counts) as numbers.
+ */
+const EMBEDDED_PARSERS = {
+  [pgliteTypes.DATE]: (value: string) => value,
+  [pgliteTypes.INT8]: (value: string) => Number(value),
+};
 function keepDatesAsText(): void {
   types.setTypeParser(types.builtins.DATE, (value: string) => value);
   types.setTypeParser(types.builtins.INT8, (value: string) => Number(value));
@@ -29,7 +40,7 @@ function keepDatesAsText(): void {
  */
 function firstLine(message: unknown): void {
   const text = message instanceof Error ? `${message.name}: ${message.message}` : String(message);
-  console.warn(text.split('\n')[0]);
+  log.warn({ source: 'knex' }, text.split('\n')[0]);
 }
 const oneLineLog = { warn: firstLine, error: firstLine, deprecate: firstLine, debug: firstLine };
 
@@ -49,11 +60,12 @@ export function connect(options: DbOptions): Db {
     });
   }
   if (options.embeddedDir) fs.mkdirSync(options.embeddedDir, { recursive: true });
-  return knex({
-    client: ClientPgLite,
-    dialect: 'postgres',
-    connection: options.embeddedDir ? { filename: options.embeddedDir } : {},
-  } as Knex.Config);
+  // (PGlite reads its options only after a data directory: 'memory://' is the in-memory one.)
+  const pglite = new PGlite(options.embeddedDir ?? 'memory://', {
+    parsers: EMBEDDED_PARSERS,
+    loadDataDir: options.embeddedImage,
+  });
+  return knex({ client: ClientPgLite, dialect: 'postgres', connection: { pglite } } as Knex.Config);
 }
 
 export const MIGRATIONS_DIR = path.join(__dirname, '..', '..', 'migrations');

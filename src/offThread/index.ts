@@ -15,6 +15,7 @@ import path from 'node:path';
 import Piscina from 'piscina';
 import type { ParseResult } from '../recommendations/parse';
 import { TooManyRequestsError } from '../core/errors';
+import { errorKind, log } from '../core/log';
 
 /** Work one user may have on the thread or in its queue at once. */
 export const PER_USER = 2;
@@ -37,7 +38,7 @@ function pool(lane: Lane): Piscina {
   });
   // A thread that fails (out of memory, say) fails its task, which answers for itself; unheard,
   // the pool's 'error' would end the process.
-  created.on('error', (err: Error) => console.error(`Worker thread stopped: ${err.name}`));
+  created.on('error', (err: Error) => log.error({ lane, err: errorKind(err) }, 'worker thread stopped'));
   pools.set(lane, created);
   return created;
 }

@@ -4,6 +4,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
 import type { Clock } from '../core/clock';
 import { AppError, BadRequestError, TooManyRequestsError, ValidationError } from '../core/errors';
+import { log } from '../core/log';
 import { inspectZip, verifyZipContents, verifyZipContentsSync, type ZipEntry } from './zipInspection';
 
 /**
@@ -256,7 +257,7 @@ function createPdfReader() {
     w.on('message', (message: { id: number; answer: PdfAnswer | 'unavailable'; reason?: string }) => {
       if (current?.id !== message.id) return;
       if (message.answer === 'unavailable') {
-        console.error(`PDF reader unavailable: ${message.reason ?? 'unknown'}`);
+        log.error({ reason: message.reason ?? 'unknown' }, 'PDF reader unavailable');
         stop();
       }
       current.settle(message.answer === 'unavailable' ? 'invalid' : message.answer);
@@ -265,7 +266,7 @@ function createPdfReader() {
     const failed = (why: string) => {
       if (worker !== w) return;
       worker = null;
-      console.error(`PDF reader stopped: ${why}`);
+      log.error({ why }, 'PDF reader stopped');
       current?.settle('invalid');
     };
     w.on('error', (err) => failed(err.name));

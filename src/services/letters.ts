@@ -496,16 +496,6 @@ export function createLetters(
         .update({ kind: outcome, fields: JSON.stringify(draft), template_version: template.version, updated_at: now });
     },
 
-    /** Refuses, before anything changes, a letter that could not reach the CSP and its PCC. */
-    async checkDeliverable(trx: Conn, reviewId: number) {
-      const who = await recipients(trx, reviewId);
-      if (!who.pccEmail) {
-        throw new ConflictError(
-          `The letter cannot be sent: the ${who.area} police force area has no PCC email address to copy it to. Add it to the police force area first.`,
-        );
-      }
-    },
-
     /** Sends a round's draft: freezes it and queues the email to the CSP with the PCC in copy. */
     async send(trx: Conn, reviewId: number, roundNumber: number, userId: number, now: Date) {
       const letter = await trx('letters as l')

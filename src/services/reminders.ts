@@ -3,6 +3,7 @@ import { longDate } from '../core/dates';
 import type { Outbox } from '../mail/outbox';
 import { toIso, toIsoDate, type Clock } from '../core/clock';
 import { isDatabaseUnavailable } from '../core/errors';
+import { errorKind, log } from '../core/log';
 import type { HouseTemplates } from './houseTemplates';
 import type { Letters } from './letters';
 import type { SettingsService } from './settings';
@@ -52,7 +53,7 @@ export function createReminders(
       // One reminder that cannot be written must not stop the others: it is left unrecorded,
       // so the next run tries it again, and the log says which (never what it holds).
       if (isDatabaseUnavailable(err)) throw err;
-      console.error(`reminder ${kind} for review ${reviewId} not sent: ${(err as Error).name ?? 'Error'}`);
+      log.error({ kind, reviewId, err: errorKind(err) }, 'reminder not sent');
       return false;
     }
   }

@@ -1,7 +1,7 @@
 import cookieParser from 'cookie-parser';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import multer from 'multer';
-import { AppError, isDatabaseUnavailable, refusedByDatabase, TooManyRequestsError } from '../core/errors';
+import { AppError } from '../core/errors';
+import { classifyError, logFailure } from '../core/httpError';
 import type { Services } from '../services';
 import { documentUpload } from '../services/documentTypes';
 import { createCsrf } from './csrf';
@@ -113,60 +113,24 @@ export function webRouter(services: Services, options: WebOptions): express.Rout
   return router;
 }
 
-/** Errors as GOV.UK pages; nothing internal is shown or logged beyond the error's kind. */
+/**
+ * Errors as GOV.UK pages: what the error means is src/core/httpError.ts's to say. The server's
+ * own failures show the request id as a reference to quote, the one its log lines carry.
+ */
 const errorPage = (maxUploadBytes: number) => (err: unknown, req: Request, res: Response, _next: NextFunction) => {
-  if (err instanceof multer.MulterError) {
-    const why =
-      err.code === 'LIMIT_FILE_SIZE'
-        ? `it is larger than ${Math.round(maxUploadBytes / 1048576)} MB, the most a document may be`
-        : 'send one document at a time, from the form on the page';
-    return render(
-      req,
-      res,
-      'errors/problem',
-      {
-        title: 'There is a problem with the file',
-        message: `The file could not be uploaded: ${why}. Go back and choose another file.`,
-      },
-      422,
-    );
+  const answer = classifyError(err, { audience: 'page', maxUploadBytes });
+  logFailure(req, err, answer);
+  if (answer.retryAfterSeconds !== undefined) res.set('Retry-After', String(answer.retryAfterSeconds));
+  const { kind, status, message } = answer;
+  if (kind === 'unavailable' || kind === 'unexpected') {
+    return render(req, res, 'errors/server', { title: message, reference: String(req.id) }, status);
   }
-  if (err instanceof AppError && err.status === 404)
-    return render(req, res, 'errors/not-found', { title: 'Page not found' }, 404);
-  if (err instanceof TooManyRequestsError) res.set('Retry-After', String(err.retryAfterSeconds));
-  if (err instanceof AppError) {
-    return render(
-      req,
-      res,
-      'errors/problem',
-      { title: err.status === 403 ? 'You cannot do this' : 'There is a problem', message: err.message },
-      err.status,
-    );
-  }
-  // The form parser's own refusals (a form too large, too many fields): the sender's problem, not ours.
-  const status = (err as { status?: number }).status;
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    const message =
-      status === 413
-        ? 'What you sent is too large. Go back, shorten it and try again.'
-        : 'What you sent could not be understood. Go back and try again.';
-    return render(req, res, 'errors/problem', { title: 'There is a problem', message }, status);
-  }
-  const refused = refusedByDatabase(err);
-  if (refused) {
-    return render(
-      req,
-      res,
-      'errors/problem',
-      { title: 'There is a problem', message: refused.message },
-      refused.status,
-    );
-  }
-  const { name, code } = err as { name?: string; code?: string };
-  if (isDatabaseUnavailable(err)) {
-    console.error(`database unavailable during ${req.method} ${req.path}: ${code ?? name}`);
-    return render(req, res, 'errors/server', { title: 'Sorry, the service is unavailable' }, 503);
-  }
-  console.error(`error ${req.method} ${req.path}: ${name ?? 'Error'}${code ? ` (${code})` : ''}`);
-  render(req, res, 'errors/server', { title: 'Sorry, there is a problem with the service' }, 500);
+  if (kind === 'app' && status === 404) return render(req, res, 'errors/not-found', { title: 'Page not found' }, 404);
+  const title =
+    kind === 'upload'
+      ? 'There is a problem with the file'
+      : kind === 'app' && status === 403
+        ? 'You cannot do this'
+        : 'There is a problem';
+  render(req, res, 'errors/problem', { title, message }, status);
 };

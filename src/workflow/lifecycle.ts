@@ -1,5 +1,5 @@
 import { transition } from 'xstate';
-import { guardMessages, guards, reviewMachine, type ReviewSnapshot } from './machine';
+import { guardMessages, guards, isEffect, reviewMachine, type Effect, type ReviewSnapshot } from './machine';
 import {
   CLIENT_EVENT_TYPES,
   type ClientEventType,
@@ -35,8 +35,6 @@ export function snapshotOf(state: ReviewState, context: ReviewContext): ReviewSn
   return reviewMachine.resolveState({ value: state, context });
 }
 
-export type Effect = { type: string; params: Record<string, unknown> };
-
 export type ApplyResult =
   { ok: true; state: ReviewState; context: ReviewContext; effects: Effect[] } | { ok: false; reason: string };
 
@@ -49,7 +47,12 @@ export function apply(state: ReviewState, context: ReviewContext, event: ReviewE
     ok: true,
     state: next.value as ReviewState,
     context: next.context,
-    effects: actions.map((a) => ({ type: a.type, params: (a.params ?? {}) as Record<string, unknown> })),
+    // Assignments are done by the transition; what is left are the effects, for the service to carry out.
+    effects: actions.map((a) => {
+      const effect = { type: a.type, params: a.params ?? {} };
+      if (!isEffect(effect)) throw new Error(`The machine asked for an action that is not an effect: ${a.type}`);
+      return effect;
+    }),
   };
 }
 
@@ -126,7 +129,10 @@ export function explainRejection(snapshot: ReviewSnapshot, event: ReviewEvent): 
   for (const t of transitions) {
     const checks = leaves(t.guard as GuardRef | undefined);
     if (!checks.filter((c) => SELECTORS.includes(c.name)).every(holds)) continue;
-    for (const c of checks) if (!holds(c)) reasons.add(guardMessages[c.name]);
+    for (const c of checks) {
+      const message = guardMessages[c.name];
+      if (!holds(c)) reasons.add(typeof message === 'function' ? message(args) : message);
+    }
   }
   if (reasons.size === 0) return `${event.type} is not possible now`;
   return `${event.type} is not possible now: ${[...reasons].join('; ')}`;

@@ -45,6 +45,8 @@ export const guards = {
   anyItemReturned: ({ event }: GuardArgs) => itemsOf(event).some((i) => i.status === 'returned'),
   // The panel decides at its meeting: an outcome recorded before the day would be a typing slip.
   meetingHeld: ({ event }: GuardArgs) => event.facts.meetingHeld,
+  // A letter goes to the CSP's first contact with the PCC in copy: both must have an address.
+  letterDeliverable: ({ event }: GuardArgs) => event.facts.undeliverable === null,
   outcomeIs: ({ context }: GuardArgs, params: { outcome: Outcome }) => context.outcome === params.outcome,
   pausedFrom: ({ context }: GuardArgs, params: { state: ActiveState }) => context.pausedFrom === params.state,
   withdrawnFrom: ({ context }: GuardArgs, params: { state: ActiveState | 'on_hold' }) =>
@@ -66,8 +68,8 @@ export const guards = {
   },
 };
 
-/** Why a guard said no, in words a user can act on. */
-export const guardMessages: Record<keyof typeof guards, string> = {
+/** Why a guard said no, in words a user can act on; some words depend on the facts. */
+export const guardMessages: Record<keyof typeof guards, string | ((args: GuardArgs) => string)> = {
   hasSubmissionDocuments: 'an overview report, an executive summary and an action plan must be attached first',
   itemCanBeAnswered: 'the item must be an item of the current round that has not been accepted',
   itemCanBeChecked: 'the item must be an item of the current round that the CSP has answered',
@@ -75,6 +77,7 @@ export const guardMessages: Record<keyof typeof guards, string> = {
   revisedReportSinceLetter: 'a revised report must be attached after the feedback letter was sent',
   allItemsChecked: 'every revision item must be accepted or returned first',
   anyItemReturned: 'no item was returned',
+  letterDeliverable: ({ event }) => event.facts.undeliverable ?? '',
   meetingHeld: 'the panel meeting has not taken place yet: its outcome can be recorded from the day of the meeting',
   outcomeIs: 'the outcome of the round does not allow it',
   pausedFrom: 'the review was not paused from that state',
@@ -105,6 +108,36 @@ const effect =
   (_: unknown, _params: P) =>
     undefined;
 
+/**
+ * The effects, each with its params: what `transition()` hands the review service to carry out.
+ * Their types make `Effect`, which the service switches over exhaustively.
+ */
+const EFFECTS = {
+  startRound: effect<RoundEffect>(),
+  amendRound: effect<RoundEffect>(),
+  sendLetter: effect<{ round: number; outcome: Outcome }>(),
+  updateItem: effect<{
+    itemId: number;
+    status: ItemStatus;
+    response?: string;
+    reportReference?: string | null;
+    note?: string;
+  }>(),
+  storeDocument: effect<{ kind: string; replaces: number | null }>(),
+  removeDocument: effect<{ documentId: number }>(),
+  updateDetails: effect<{ pseudonym: string; yearOfDeath: number | null; notifiedOn: string }>(),
+  acknowledgeSubmission: effect<undefined>(),
+  confirmPublication: effect<undefined>(),
+  notify: effect<{ email: HandOff }>(),
+};
+export type EffectType = keyof typeof EFFECTS;
+type ParamsOf<K extends EffectType> = Parameters<(typeof EFFECTS)[K]>[1];
+/** An effect and its params; one without params carries an empty object. */
+export type Effect = {
+  [K in EffectType]: { type: K; params: ParamsOf<K> extends undefined ? Record<string, never> : ParamsOf<K> };
+}[EffectType];
+export const isEffect = (action: { type: string }): action is Effect => Object.hasOwn(EFFECTS, action.type);
+
 function assertType<T extends ReviewEvent['type']>(event: ReviewEvent, type: T): Extract<ReviewEvent, { type: T }> {
   if (event.type !== type) throw new Error(`expected ${type}, got ${event.type}`);
   return event as Extract<ReviewEvent, { type: T }>;
@@ -123,22 +156,7 @@ export const reviewMachine = setup({
   },
   guards,
   actions: {
-    startRound: effect<RoundEffect>(),
-    amendRound: effect<RoundEffect>(),
-    sendLetter: effect<{ round: number; outcome: Outcome }>(),
-    updateItem: effect<{
-      itemId: number;
-      status: ItemStatus;
-      response?: string;
-      reportReference?: string | null;
-      note?: string;
-    }>(),
-    storeDocument: effect<{ kind: string; replaces: number | null }>(),
-    removeDocument: effect<{ documentId: number }>(),
-    updateDetails: effect<{ pseudonym: string; yearOfDeath: number | null; notifiedOn: string }>(),
-    acknowledgeSubmission: effect<undefined>(),
-    confirmPublication: effect<undefined>(),
-    notify: effect<{ email: HandOff }>(),
+    ...EFFECTS,
     rememberMeeting: assign({ meetingId: ({ event }) => assertType(event, 'SCHEDULE').meetingId }),
     beginRound: assign({
       round: ({ context }) => context.round + 1,
@@ -206,8 +224,12 @@ export const reviewMachine = setup({
           ],
         },
         SEND_LETTER: [
-          { target: 'approved', guard: { type: 'outcomeIs', params: { outcome: 'publish' } }, actions: sendLetter() },
-          { target: 'revising', actions: sendLetter() },
+          {
+            target: 'approved',
+            guard: and([{ type: 'outcomeIs', params: { outcome: 'publish' as const } }, 'letterDeliverable']),
+            actions: sendLetter(),
+          },
+          { target: 'revising', guard: 'letterDeliverable', actions: sendLetter() },
         ],
         ...common('letter_pending'),
       },

@@ -90,6 +90,8 @@ export interface Facts {
   items: { id: number; status: ItemStatus }[];
   /** Whether the meeting the review is scheduled for has taken place: its date is today or earlier. */
   meetingHeld: boolean;
+  /** Why a letter could not reach its readers now (the CSP has no contact, its area no PCC email), or null. */
+  undeliverable: string | null;
 }
 
 interface Base {

@@ -1,6 +1,7 @@
 import { PDFParse } from 'pdf-parse';
 import request from 'supertest';
 import { createTestApp, meeting, pdf, submittedReview, type TestApp } from '../helpers/app';
+import { signedIn } from '../helpers/web';
 import { contentOf } from '../helpers/letters';
 import { kentAreas } from '../helpers/seeds';
 
@@ -420,9 +421,18 @@ describe('sending a letter', () => {
     const before = await t.db('outbox').count('* as n');
     const res = await t.api('secretariat').event(id, { type: 'SEND_LETTER' });
     expect(res.status).toBe(409);
-    expect(res.body.error).toMatch(/Kent police force area has no PCC email address/);
+    expect(res.body.error).toBe(
+      'SEND_LETTER is not possible now: the Kent police force area has no PCC email address to copy the letter to; add it to the police force area first',
+    );
     expect(await t.db('outbox').count('* as n')).toEqual(before);
     expect((await t.api('secretariat').get(`/letters/${letterId}`)).body.status).toBe('draft');
+    // The machine's refusal is known before anyone presses: no page or answer offers the step.
+    const review = (await t.api('secretariat').get(`/reviews/${id}`)).body;
+    expect(review.allowedEvents).not.toContain('SEND_LETTER');
+    expect(review.undeliverable).toMatch(/^the Kent police force area has no PCC email address/);
+    const page = await (await signedIn(t, 'secretariat')).get(`/letters/${letterId}`);
+    expect(page.text).toContain('The letter cannot be sent yet: the Kent police force area has no PCC email address');
+    expect(page.text).not.toContain('Check and send the letter');
     await t
       .api('secretariat')
       .put(`/police-force-areas/${t.ids.kentArea}`, { pccName: 'Kent PCC', pccEmail: 'pcc@kent.example' });

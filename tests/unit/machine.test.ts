@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { getShortestPaths, getSimplePaths } from 'xstate/graph';
 import { reviewMachine, type ReviewSnapshot } from '../../src/workflow/machine';
 import {
@@ -46,10 +47,10 @@ const item = (id: number, status: ItemStatus) => ({ id, status });
 
 const SUBMISSION_DOCS = [doc('overview_report'), doc('executive_summary'), doc('action_plan')];
 /** No documents and no items; the meeting has taken place (the guard that reads it has its own tests). */
-const NO_FACTS: Facts = { documents: [], items: [], meetingHeld: true };
+const NO_FACTS: Facts = { documents: [], items: [], meetingHeld: true, undeliverable: null };
 
 function facts(items: Facts['items'] = [], documents: Facts['documents'] = SUBMISSION_DOCS): Facts {
-  return { documents, items, meetingHeld: true };
+  return { documents, items, meetingHeld: true, undeliverable: null };
 }
 
 /** An event of the given type with a representative payload and the given facts. */
@@ -160,16 +161,16 @@ function goodFacts(type: EventType): Facts {
   const documents = [...SUBMISSION_DOCS, doc('revised_report', AFTER_LETTER, LATE_DOCUMENT)];
   switch (type) {
     case 'RESPOND_TO_ITEM':
-      return { documents, items: [item(1, 'open'), item(2, 'addressed')], meetingHeld: true };
+      return { documents, items: [item(1, 'open'), item(2, 'addressed')], meetingHeld: true, undeliverable: null };
     case 'SUBMIT_REVISIONS':
-      return { documents, items: [item(1, 'addressed'), item(2, 'accepted')], meetingHeld: true };
+      return { documents, items: [item(1, 'addressed'), item(2, 'accepted')], meetingHeld: true, undeliverable: null };
     case 'ACCEPT_ITEM':
     case 'RETURN_ITEM':
-      return { documents, items: [item(1, 'addressed'), item(2, 'addressed')], meetingHeld: true };
+      return { documents, items: [item(1, 'addressed'), item(2, 'addressed')], meetingHeld: true, undeliverable: null };
     case 'CONFIRM_REVISIONS':
-      return { documents, items: [item(1, 'accepted'), item(2, 'accepted')], meetingHeld: true };
+      return { documents, items: [item(1, 'accepted'), item(2, 'accepted')], meetingHeld: true, undeliverable: null };
     default:
-      return { documents, items: [], meetingHeld: true };
+      return { documents, items: [], meetingHeld: true, undeliverable: null };
   }
 }
 
@@ -347,6 +348,20 @@ describe('RECORD_OUTCOME and AMEND_OUTCOME', () => {
         'RECORD_OUTCOME is not possible now: the panel meeting has not taken place yet: its outcome can be recorded from the day of the meeting',
     });
     expect(allowedEvents('scheduled', ctx({ meetingId: 5 }), 'panel', { ...NO_FACTS, meetingHeld: false })).toEqual([]);
+  });
+
+  test('SEND_LETTER is refused, saying why, while the letter could not reach its readers', () => {
+    const why = 'the Kent police force area has no PCC email address to copy the letter to';
+    const facts = { ...NO_FACTS, undeliverable: why };
+    for (const outcome of ['publish', 'resubmit'] as const) {
+      const context = ctx({ meetingId: 5, round: 1, outcome });
+      expect(apply('letter_pending', context, eventOf('SEND_LETTER', facts))).toEqual({
+        ok: false,
+        reason: `SEND_LETTER is not possible now: ${why}`,
+      });
+      expect(allowedEvents('letter_pending', context, 'secretariat', facts)).not.toContain('SEND_LETTER');
+      expect(allowedEvents('letter_pending', context, 'secretariat', NO_FACTS)).toContain('SEND_LETTER');
+    }
   });
 
   test('RECORD_OUTCOME after a resubmission starts the next round and forgets the old letter', () => {
@@ -993,6 +1008,20 @@ describe('allowedEvents', () => {
 // ---------------------------------------------------------------------------
 
 describe('explainRejection', () => {
+  // It reads each state's transitions and their guards from the machine's StateNodes, which
+  // XState 5 exposes but does not promise to keep: this pins the shapes it relies on.
+  test('reads transitions and guards in the shape XState 5 gives them', () => {
+    const installed = JSON.parse(fs.readFileSync(require.resolve('xstate/package.json'), 'utf8')).version;
+    expect(installed).toMatch(/^5\./);
+    const [outcome] = reviewMachine.root.states.scheduled!.transitions.get('RECORD_OUTCOME')!;
+    expect(outcome!.guard).toBe('meetingHeld');
+    const [approved] = reviewMachine.root.states.letter_pending!.transitions.get('SEND_LETTER')!;
+    expect((approved!.guard as unknown as { guards: unknown[] }).guards).toEqual([
+      { type: 'outcomeIs', params: { outcome: 'publish' } },
+      'letterDeliverable',
+    ]);
+  });
+
   test.each([
     ['notified', 'SCHEDULE', 'SCHEDULE is not possible while the review is notified'],
     ['scheduled', 'SEND_LETTER', 'SEND_LETTER is not possible while the review is scheduled for a panel meeting'],

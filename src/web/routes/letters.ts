@@ -113,6 +113,7 @@ export function letterRoutes(router: express.Router, { services }: WebContext) {
         draft,
         canEdit,
         canSend: draft !== null && review.allowedEvents.includes('SEND_LETTER') && !draft.unprintable.length,
+        cannotReach: draft !== null ? review.undeliverable : null,
         unprintable: draft?.unprintable.map((c) => `“${c}”`).join(', '),
         readdressRows: draft?.readdress ? readdressRows(draft) : [],
         templateLink: `/admin/templates/${letter.kind}`,

@@ -1,0 +1,313 @@
+import { toIso, toIsoDate, type Clock } from '../../core/clock';
+import { NotFoundError } from '../../core/errors';
+import { isHomeOffice } from '../../core/scope';
+import type { User } from '../../core/user';
+import { containing, parse } from '../../core/validation';
+import type { Db } from '../../db/connect';
+import { areaLabels } from '../../letters/areas';
+import { allowedEvents, canAttachDocuments, removableDocuments, stateLabel } from '../../workflow/lifecycle';
+import type { DocumentKind, ItemStatus } from '../../workflow/types';
+import { ITEM_STATUS } from '../../workflow/words';
+import { whereOverdue } from '../overdue';
+import type { SettingsService } from '../settings';
+import { DELIVERY_SQL, factsOf, reviewQuery, type Delivery, type ReviewRow } from './rows';
+import { listSchema } from './schemas';
+
+const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+const SYSTEM_ACTOR = { email: null, name: 'DHR QA (automatic)', role: 'system' };
+
+/**
+ * Who did something, as the reader may know it. The Home Office sees names; a CSP or a PCC
+ * sees "the QA Panel" or "the Home Office" for the panel and its secretariat, whose members'
+ * names and addresses are theirs to keep. Reminders are sent by the service itself.
+ */
+function actorAs(reader: User, event: { email: string | null; name: string | null; role: string | null }) {
+  if (!event.email) return SYSTEM_ACTOR;
+  if (isHomeOffice(reader) || (event.role !== 'secretariat' && event.role !== 'panel')) {
+    return { email: event.email, name: event.name, role: event.role };
+  }
+  return { email: null, name: event.role === 'panel' ? 'the QA Panel' : 'the Home Office', role: event.role };
+}
+
+/** Why a review was paused is shown outside the Home Office only when the secretariat chose to share it. */
+/** Who sees what was corrected (removed documents, a detail's old value): the Home Office and the review's CSP. */
+export const mayReadCorrections = (reader: User) => isHomeOffice(reader) || reader.role === 'csp';
+
+const reasonShown = (reader: User, event: { type: string; payload: { shareReason?: boolean } | null }) =>
+  isHomeOffice(reader) || event.type !== 'PAUSE' || event.payload?.shareReason === true;
+
+/** What the pages and the API read about reviews: one review whole, or a filtered list. */
+export function createReadModel(db: Db, clock: Clock, deps: { settings: SettingsService }) {
+  /**
+   * A review the user may see and everything its page shows, in one statement: at
+   * national volume the seven queries this replaced cost more in network turns than
+   * in work, and one statement reads one consistent moment. The parts come back as
+   * JSON, so their timestamps arrive as ISO text. The CSP and the PCC see only sent letters.
+   */
+  async function loadView(user: User, reviewId: number) {
+    const list = (select: string, order: string) =>
+      `(select coalesce(json_agg(x order by ${order}), '[]'::json) from (${select}) x)`;
+    const { rows } = await db.raw(
+      `select v.*,
+         ${list(
+           `select ro.id, ro.number, ro.panel_meeting_id, ro.outcome, ro.commendations, ro.recorded_at,
+                   ro.letter_sent_at, m.date as meeting_date
+              from rounds ro left join panel_meetings m on m.id = ro.panel_meeting_id where ro.review_id = v.id`,
+           'x.number',
+         )} as rounds,
+         ${list(
+           `select i.*, ro.number from revision_items i join rounds ro on ro.id = i.round_id where ro.review_id = v.id`,
+           'x.number, x.position',
+         )} as items,
+         ${list(
+           'select id, kind, filename, content_type, size, uploaded_at, removed_at, replaced_by from documents where review_id = v.id',
+           'x.id',
+         )} as documents,
+         ${list(
+           `select e.id, e.type, e.from_state, e.to_state, e.at, e.payload, u.email, u.name, u.role
+              from review_events e left join users u on u.id = e.actor_id where e.review_id = v.id`,
+           'x.id',
+         )} as history,
+         (select json_build_object('id', id, 'date', date) from panel_meetings where id = v.meeting_id) as meeting,
+         ${DELIVERY_SQL('v.csp_id')} as delivery,
+         ${list(
+           `select l.id, l.kind, ro.number as round, l.status, l.sent_at
+              from letters l left join rounds ro on ro.id = l.round_id
+             where l.review_id = v.id ${isHomeOffice(user) ? '' : "and l.status = 'sent'"}`,
+           'x.id',
+         )} as letters
+       from (?) v`,
+      [reviewQuery(db, user).where('r.id', reviewId)],
+    );
+    if (!rows[0]) throw new NotFoundError('No review with this id');
+    // PGlite returns json columns parsed, as node-postgres does.
+    return rows[0] as ReviewRow & {
+      rounds: {
+        id: number;
+        number: number;
+        panel_meeting_id: number | null;
+        outcome: string;
+        commendations: string;
+        recorded_at: string;
+        letter_sent_at: string | null;
+        meeting_date: string | null;
+      }[];
+      items: {
+        id: number;
+        round_id: number;
+        position: number;
+        heading: string | null;
+        text: string;
+        points: string[] | null;
+        status: ItemStatus;
+        response: string | null;
+        report_reference: string | null;
+        note: string | null;
+      }[];
+      documents: {
+        id: number;
+        kind: DocumentKind;
+        filename: string;
+        content_type: string;
+        size: number;
+        uploaded_at: string;
+        removed_at: string | null;
+        replaced_by: number | null;
+      }[];
+      history: {
+        type: string;
+        from_state: string | null;
+        to_state: string;
+        at: string;
+        payload: {
+          reason?: string;
+          shareReason?: boolean;
+          itemId?: number;
+          kind?: string;
+          filename?: string;
+          replacedFilename?: string;
+          changes?: { field: string; from: string | number | null; to: string | number | null }[];
+        } | null;
+        email: string | null;
+        name: string | null;
+        role: string | null;
+      }[];
+      meeting: { id: number; date: string } | null;
+      delivery: Delivery;
+      letters: { id: number; kind: string; round: number | null; status: string; sent_at: string | null }[];
+    };
+  }
+
+  async function view(user: User, reviewId: number) {
+    const {
+      rounds,
+      items,
+      documents: allDocuments,
+      history,
+      meeting,
+      letters,
+      delivery,
+      ...review
+    } = await loadView(user, reviewId);
+    // Removed and replaced documents are kept: listed apart, never counted for submission.
+    const documents = allDocuments.filter((d) => d.removed_at === null);
+    const removed = allDocuments.filter((d) => d.removed_at !== null);
+    // The guards' facts come from the rows the page shows anyway.
+    const currentRoundId = rounds.find((r) => r.number === review.context.round)?.id;
+    const facts = factsOf({
+      documents,
+      items: items.filter((i) => i.round_id === currentRoundId),
+      meetingHeld: meeting !== null && toIsoDate(meeting.date) <= toIsoDate(clock.now()),
+      delivery,
+    });
+    // Each item's label as its letter numbers it (1, 2a, 2b), so every page and email says the same.
+    const removable = removableDocuments(review.state, review.context, user.role, facts);
+    const labels = new Map<number, string>();
+    for (const r of rounds) {
+      const its = items.filter((i) => i.round_id === r.id);
+      areaLabels(its.map((i) => ({ heading: i.heading, text: i.text, points: i.points ?? [] }))).forEach((label, k) =>
+        labels.set(its[k]!.id, label),
+      );
+    }
+    // "2a", or "2a of round 1" once there is more than one round.
+    const numberOf = new Map(rounds.map((r) => [r.id, r.number]));
+    const roundOf = new Map(items.map((i) => [i.id, numberOf.get(i.round_id)]));
+    const itemLabel = (itemId: number) =>
+      rounds.length > 1 ? `${labels.get(itemId)} of round ${roundOf.get(itemId)}` : labels.get(itemId)!;
+    return {
+      id: review.id,
+      reference: review.reference,
+      pseudonym: review.pseudonym,
+      yearOfDeath: review.year_of_death,
+      notifiedOn: toIsoDate(review.notified_on),
+      csp: { id: review.csp_id, name: review.csp_name },
+      state: review.state,
+      stateText: capitalised(stateLabel(review.state)),
+      version: review.version,
+      allowedEvents: allowedEvents(review.state, review.context, user.role, facts),
+      canAttachDocuments: canAttachDocuments(review.state, review.context, user.role, facts),
+      // Why its letter could not go now, for the Home Office, which puts it right.
+      undeliverable: isHomeOffice(user) ? facts.undeliverable : null,
+      meeting: meeting ? { id: meeting.id, date: toIsoDate(meeting.date) } : null,
+      pausedFrom: review.context.pausedFrom,
+      withdrawnFrom: review.context.withdrawnFrom ?? null,
+      publication: review.context.publication,
+      // The CSP and the PCC learn a round's outcome from its letter, not before.
+      rounds: rounds
+        .filter((r) => isHomeOffice(user) || r.letter_sent_at !== null)
+        .map((r) => ({
+          number: r.number,
+          meeting: r.panel_meeting_id ? { id: r.panel_meeting_id, date: toIsoDate(r.meeting_date!) } : null,
+          outcome: r.outcome,
+          commendations: r.commendations,
+          recordedAt: toIso(r.recorded_at),
+          letterSentAt: toIso(r.letter_sent_at),
+          items: items
+            .filter((i) => i.round_id === r.id)
+            .map((i) => ({
+              id: i.id,
+              position: i.position,
+              heading: i.heading,
+              text: i.text,
+              points: i.points ?? [],
+              label: labels.get(i.id)!,
+              status: i.status,
+              statusText: ITEM_STATUS[i.status],
+              response: i.response,
+              reportReference: i.report_reference,
+              note: i.note,
+            })),
+        })),
+      documents: documents.map((d) => ({
+        id: d.id,
+        kind: d.kind,
+        filename: d.filename,
+        contentType: d.content_type,
+        size: d.size,
+        uploadedAt: toIso(d.uploaded_at),
+        // Whether this user may remove or replace it now (the machine's rule, per document).
+        removable: removable.includes(d.id),
+      })),
+      // A document removed may be the wrong or an unredacted file: the Home Office and the CSP keep it, others do not see it.
+      removedDocuments: (mayReadCorrections(user) ? removed : []).map((d) => ({
+        id: d.id,
+        kind: d.kind,
+        filename: d.filename,
+        uploadedAt: toIso(d.uploaded_at),
+        removedAt: toIso(d.removed_at),
+        replacedBy:
+          d.replaced_by === null
+            ? null
+            : { id: d.replaced_by, filename: allDocuments.find((n) => n.id === d.replaced_by)!.filename },
+      })),
+      letters: letters.map((l) => ({
+        id: l.id,
+        kind: l.kind,
+        round: l.round,
+        status: l.status,
+        sentAt: toIso(l.sent_at),
+      })),
+      history: history.map((h) => ({
+        type: h.type,
+        from: h.from_state,
+        to: h.to_state,
+        actor: actorAs(user, h),
+        at: toIso(h.at),
+        ...(h.payload?.reason && reasonShown(user, h) ? { reason: h.payload.reason } : {}),
+        // What the event was about: the document, or the item as its letter numbers it (while the item exists).
+        ...(h.payload?.filename
+          ? {
+              document: {
+                kind: h.payload.kind,
+                filename: h.payload.filename,
+                ...(h.payload.replacedFilename ? { replaces: h.payload.replacedFilename } : {}),
+              },
+            }
+          : {}),
+        ...(h.payload?.itemId && labels.has(h.payload.itemId) ? { item: itemLabel(h.payload.itemId) } : {}),
+        // What a detail was before is for the Home Office and the CSP: a name typed in error stays with them.
+        ...(h.payload?.changes && mayReadCorrections(user) ? { changes: h.payload.changes } : {}),
+      })),
+      createdAt: toIso(review.created_at),
+      updatedAt: toIso(review.updated_at),
+    };
+  }
+
+  /**
+   * The reviews in the user's scope that match the filters: state, CSP, the panel
+   * meeting they are scheduled for, overdue (see overdue.ts) and `q`, part of the
+   * reference or pseudonym in any case.
+   */
+  async function filtered(user: User, query: unknown, withTotal: boolean) {
+    const filters = parse(listSchema, query);
+    const q = reviewQuery(db, user);
+    if (filters.state) q.where('r.state', filters.state);
+    if (filters.cspId) q.where('r.csp_id', filters.cspId);
+    if (filters.meetingId) q.where('r.meeting_id', filters.meetingId);
+    if (filters.overdue) whereOverdue(q, clock.now(), await deps.settings.get());
+    if (filters.q) {
+      const pattern = containing(filters.q);
+      q.where((w) => w.whereILike('r.reference', pattern).orWhereILike('r.pseudonym', pattern));
+    }
+    const total = withTotal
+      ? Number((await q.clone().clearSelect().count<{ n: string | number }[]>('* as n'))[0]!.n)
+      : undefined;
+    const rows = (await q.orderBy('r.id', 'desc').limit(filters.limit).offset(filters.offset)) as ReviewRow[];
+    return {
+      total,
+      rows: rows.map((r) => ({
+        id: r.id,
+        reference: r.reference,
+        pseudonym: r.pseudonym,
+        csp: { id: r.csp_id, name: r.csp_name },
+        state: r.state,
+        version: r.version,
+        notifiedOn: toIsoDate(r.notified_on),
+        updatedAt: toIso(r.updated_at),
+      })),
+    };
+  }
+
+  return { view, filtered };
+}

@@ -1,0 +1,74 @@
+import type { Knex } from 'knex';
+import { toIso } from '../../core/clock';
+import { NotFoundError } from '../../core/errors';
+import { visibleReviews } from '../../core/scope';
+import type { User } from '../../core/user';
+import type { DocumentKind, Facts, ItemStatus, ReviewContext, ReviewState } from '../../workflow/types';
+
+export interface ReviewRow {
+  id: number;
+  reference: string;
+  csp_id: number;
+  csp_name: string;
+  pseudonym: string;
+  year_of_death: number | null;
+  notified_on: Date | string;
+  state: ReviewState;
+  context: ReviewContext;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** Who a review's letters reach: its CSP's contacts and its area's PCC, as `DELIVERY_SQL` reads them. */
+export interface Delivery {
+  csp: string;
+  contacts: number;
+  area: string;
+  pccEmail: string | null;
+}
+
+/** A subquery giving the `Delivery` of the CSP whose id is the SQL expression `cspId`, as JSON. */
+export const DELIVERY_SQL = (cspId: string) =>
+  `(select json_build_object('csp', c.name, 'contacts', jsonb_array_length(c.contacts), 'area', a.name, 'pccEmail', a.pcc_email)
+      from csps c join police_force_areas a on a.id = c.police_force_area_id where c.id = ${cspId})`;
+
+/** Why a letter could not reach its readers, in words that say what to put right; null when it can. */
+function undeliverable(d: Delivery): string | null {
+  if (d.contacts === 0) return `${d.csp} has no contact to address letters to; add one to the CSP first`;
+  if (!d.pccEmail) {
+    return `the ${d.area} police force area has no PCC email address to copy the letter to; add it to the police force area first`;
+  }
+  return null;
+}
+
+/** What the machine's guards read: the review's documents, its current round's items, its meeting, its letters' readers. */
+export function factsOf(read: {
+  documents: { id: number; kind: string; uploaded_at: Date | string }[];
+  items: { id: number; status: ItemStatus }[];
+  meetingHeld: boolean;
+  delivery: Delivery;
+}): Facts {
+  return {
+    documents: read.documents.map((d) => ({
+      id: d.id,
+      kind: d.kind as DocumentKind,
+      uploadedAt: toIso(d.uploaded_at)!,
+    })),
+    items: read.items.map((i) => ({ id: i.id, status: i.status })),
+    meetingHeld: read.meetingHeld,
+    undeliverable: undeliverable(read.delivery),
+  };
+}
+
+/** Reviews (`r`, with their CSP `c`) the user may see. */
+export const reviewQuery = (conn: Knex | Knex.Transaction, user: User) =>
+  visibleReviews(conn, user).select('r.*', 'c.name as csp_name');
+
+export async function loadVisible(conn: Knex | Knex.Transaction, user: User, reviewId: number, lock = false) {
+  const q = reviewQuery(conn, user).where('r.id', reviewId);
+  if (lock) q.forUpdate('r');
+  const row = (await q.first()) as ReviewRow | undefined;
+  if (!row) throw new NotFoundError('No review with this id');
+  return row;
+}
