@@ -6,6 +6,7 @@ import { documentUpload } from '../services/documentTypes';
 import { organisationIdParam } from '../services/reports';
 import { sendReport } from './reports';
 import { idParam } from '../http';
+import { withVersions } from '../db/cacheVersions';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -48,10 +49,11 @@ export function apiRouter(services: Services, options: { maxUploadBytes: number 
   router.use(async (req: Request, _res: Response, next: NextFunction) => {
     const header = req.headers.authorization ?? '';
     const match = /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(header);
-    const found = match ? await accounts.authenticate(match[1]!) : null;
+    const found = match ? await accounts.tokenHolder(match[1]!) : null;
     if (!found) throw new UnauthorizedError();
-    req.user = found;
-    next();
+    req.user = found.user;
+    // The rest of the request serves the process's caches while the versions read with the token hold.
+    withVersions(services.db, found.cacheVersions, next);
   });
 
   router.delete('/session', async (req, res) => {

@@ -28,7 +28,8 @@ export const BACKUP_VERSION = 1;
  * header lists the migrations and a restore re-creates them by running those migrations.
  * Browser sessions and failed sign-ins are short-lived security state (hours, minutes): a
  * restore should not sign anyone in, and everyone simply signs in again. API tokens are kept:
- * integrations use them for months.
+ * integrations use them for months. The cache versions only say when the processes' copies of
+ * rarely changing data were last invalidated: a restore's own writes move them on.
  */
 export const EXCLUDED_TABLES = [
   'knex_migrations',
@@ -36,6 +37,7 @@ export const EXCLUDED_TABLES = [
   'web_sessions',
   'sign_in_failures',
   'kept_forms',
+  'cache_versions',
 ];
 
 /** Rows per query when reading: few for tables holding files (a document may be 20 MB). */
@@ -432,6 +434,7 @@ async function tablesWithRows(conn: Conn): Promise<string[]> {
     conn,
     `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = current_schema() AND c.relkind = 'r' AND c.relname NOT LIKE 'knex\\_migrations%'
+        AND c.relname <> 'cache_versions'
       ORDER BY c.relname`,
   );
   const full: string[] = [];

@@ -72,35 +72,40 @@ export function createOutbox(db: Db, clock: Clock, options: { from: string; doma
     };
   }
 
+  function rowOf(message: NewMessage) {
+    const now = clock.now();
+    return {
+      kind: message.kind,
+      review_id: message.reviewId,
+      letter_id: message.letterId,
+      template: message.template,
+      to: JSON.stringify(message.to),
+      cc: JSON.stringify(message.cc),
+      reply_to: message.replyTo,
+      subject: message.subject,
+      html: message.html,
+      text: message.text,
+      attach_letter: message.attachLetter,
+      message_id: `<${crypto.randomUUID()}@${options.domain}>`,
+      payload: JSON.stringify({ template: message.template }),
+      status: 'queued',
+      attempts: 0,
+      available_at: now,
+      created_at: now,
+    };
+  }
+
   return {
     compose,
 
     /** Queues a message in the caller's transaction: it exists exactly when what caused it does. */
     async enqueue(trx: Conn, message: NewMessage): Promise<number> {
-      const now = clock.now();
-      const [row] = await trx('outbox')
-        .insert({
-          kind: message.kind,
-          review_id: message.reviewId,
-          letter_id: message.letterId,
-          template: message.template,
-          to: JSON.stringify(message.to),
-          cc: JSON.stringify(message.cc),
-          reply_to: message.replyTo,
-          subject: message.subject,
-          html: message.html,
-          text: message.text,
-          attach_letter: message.attachLetter,
-          message_id: `<${crypto.randomUUID()}@${options.domain}>`,
-          payload: JSON.stringify({ template: message.template }),
-          status: 'queued',
-          attempts: 0,
-          available_at: now,
-          created_at: now,
-        })
-        .returning('id');
+      const [row] = await trx('outbox').insert(rowOf(message)).returning('id');
       return row.id;
     },
+
+    /** The outbox row of a message, for a caller that writes it with other rows in one statement. */
+    rowOf,
   };
 }
 

@@ -11,6 +11,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { acceptDocument } from '../services/documentTypes';
 import { isHomeOffice, visibleReviews } from '../core/scope';
 import { isoDate, optionalText, parse, text } from '../core/validation';
+import { agencyStatus } from './status';
 
 /** "Harlow CCG", "harlow c.c.g." and "HARLOW  CCG" name one body. */
 export const nameKey = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '');
@@ -57,9 +58,6 @@ const updateSchema = z.strictObject({ on: isoDate, text: text(5000) });
 const evidenceSchema = z.strictObject({ evidence: text(5000) });
 const reasonSchema = z.strictObject({ reason: text(2000) });
 
-/** Where one agency stands on one recommendation. */
-export type AgencyStatus = 'awaiting_response' | 'not_accepted' | 'in_progress' | 'implemented';
-
 interface LinkRow {
   id: number;
   recommendation_id: number;
@@ -71,12 +69,6 @@ interface LinkRow {
   implemented_at: Date | null;
   implementation_evidence: string | null;
   reopened_reason: string | null;
-}
-
-function statusOf(link: LinkRow): AgencyStatus {
-  if (!link.response) return 'awaiting_response';
-  if (link.response === 'not_accepted') return 'not_accepted';
-  return link.implemented_at ? 'implemented' : 'in_progress';
 }
 
 /** What an agency's pages show of a recommendation: itself, its review and the review's CSP. */
@@ -256,32 +248,47 @@ export function createRecommendations(db: Db, clock: Clock) {
     return link as LinkRow & { review_id: number };
   }
 
-  async function describe(
-    conn: Conn,
-    recs: { id: number; number: string; text: string; themes: string[]; review_id: number }[],
-    onlyOrganisation?: number,
-  ) {
-    const ids = recs.map((r) => r.id);
-    const q = conn('recommendation_agencies as ra')
-      .join('organisations as o', 'o.id', 'ra.organisation_id')
-      .whereIn('ra.recommendation_id', ids)
-      .orderBy('ra.id')
-      .select<LinkRow[]>('ra.*', 'o.name');
-    if (onlyOrganisation) q.where('ra.organisation_id', onlyOrganisation);
-    const links = await q;
-    const actions = await conn('recommendation_actions')
-      .whereIn(
-        'recommendation_agency_id',
-        links.map((l) => l.id),
-      )
-      .orderBy('id');
-    const updates = await conn('action_updates')
-      .select('id', 'action_id', 'on', 'text', 'evidence_filename')
-      .whereIn(
-        'action_id',
-        actions.map((a) => a.id),
-      )
-      .orderBy(['on', 'id']);
+  /**
+   * The agencies a recommendation (`rec`) is addressed to, each with its organisation's name and
+   * its actions, each action with its updates, as JSON: a list of recommendations is read whole
+   * in one statement. With `onlyOrganisation`, just that organisation's part (bound as `?`).
+   */
+  const agenciesJson = (onlyOrganisation: boolean) =>
+    `(select coalesce(json_agg(json_build_object(
+         'id', ra.id, 'recommendation_id', ra.recommendation_id, 'organisation_id', ra.organisation_id, 'name', o.name,
+         'response', ra.response, 'rationale', ra.rationale, 'responded_at', ra.responded_at,
+         'implemented_at', ra.implemented_at, 'implementation_evidence', ra.implementation_evidence,
+         'reopened_reason', ra.reopened_reason,
+         'actions', (select coalesce(json_agg(json_build_object(
+               'id', a.id, 'description', a.description, 'owner', a.owner, 'target_date', a.target_date,
+               'status', a.status,
+               'updates', (select coalesce(json_agg(json_build_object('id', u.id, 'on', u."on", 'text', u.text,
+                             'evidence_filename', u.evidence_filename) order by u."on", u.id), '[]'::json)
+                             from action_updates u where u.action_id = a.id)) order by a.id), '[]'::json)
+             from recommendation_actions a where a.recommendation_agency_id = ra.id)) order by ra.id), '[]'::json)
+        from recommendation_agencies ra join organisations o on o.id = ra.organisation_id
+       where ra.recommendation_id = rec.id${onlyOrganisation ? ' and ra.organisation_id = ?' : ''})`;
+
+  interface UpdateJson {
+    id: number;
+    on: string;
+    text: string;
+    evidence_filename: string | null;
+  }
+  interface ActionJson {
+    id: number;
+    description: string;
+    owner: string;
+    target_date: string;
+    status: string;
+    updates: UpdateJson[];
+  }
+  type RecRow = { id: number; number: string; text: string; themes: string[]; review_id: number } & {
+    agencies: (LinkRow & { actions: ActionJson[] })[];
+  };
+
+  /** Recommendations read with `agenciesJson`, as the pages and the API show them. */
+  function describe(recs: RecRow[]) {
     const today = toIsoDate(clock.now());
     return recs.map((rec) => ({
       id: rec.id,
@@ -289,33 +296,59 @@ export function createRecommendations(db: Db, clock: Clock) {
       number: rec.number,
       text: rec.text,
       themes: rec.themes,
-      agencies: links
-        .filter((l) => l.recommendation_id === rec.id)
-        .map((l) => ({
-          id: l.id,
-          organisationId: l.organisation_id,
-          name: l.name,
-          response: l.response,
-          rationale: l.rationale,
-          respondedAt: toIso(l.responded_at),
-          status: statusOf(l),
-          implementedAt: toIso(l.implemented_at),
-          evidence: l.implementation_evidence,
-          reopenedReason: l.reopened_reason,
-          actions: actions
-            .filter((a) => a.recommendation_agency_id === l.id)
-            .map((a) => ({
-              id: a.id,
-              description: a.description,
-              owner: a.owner,
-              targetDate: toIsoDate(a.target_date),
-              status: a.status,
-              overdue: a.status !== 'completed' && toIsoDate(a.target_date) < today,
-              updates: updates
-                .filter((u) => u.action_id === a.id)
-                .map((u) => ({ id: u.id, on: toIsoDate(u.on), text: u.text, evidence: u.evidence_filename ?? null })),
-            })),
+      agencies: rec.agencies.map((l) => ({
+        id: l.id,
+        organisationId: l.organisation_id,
+        name: l.name,
+        response: l.response,
+        rationale: l.rationale,
+        respondedAt: toIso(l.responded_at),
+        status: agencyStatus(l.response, l.implemented_at),
+        implementedAt: toIso(l.implemented_at),
+        evidence: l.implementation_evidence,
+        reopenedReason: l.reopened_reason,
+        actions: l.actions.map((a) => ({
+          id: a.id,
+          description: a.description,
+          owner: a.owner,
+          targetDate: toIsoDate(a.target_date),
+          status: a.status,
+          overdue: a.status !== 'completed' && toIsoDate(a.target_date) < today,
+          updates: a.updates.map((u) => ({
+            id: u.id,
+            on: toIsoDate(u.on),
+            text: u.text,
+            evidence: u.evidence_filename ?? null,
+          })),
         })),
+      })),
+    }));
+  }
+
+  /**
+   * Every recommendation addressed to an organisation, across every review, with only that
+   * organisation's part, its review and the review's CSP: one statement.
+   */
+  async function addressedTo(organisationId: number) {
+    const recs = (await db('recommendations as rec')
+      .join('reviews as r', 'r.id', 'rec.review_id')
+      .join('csps as c', 'c.id', 'r.csp_id')
+      .whereExists(
+        db('recommendation_agencies as ra')
+          .whereRaw('ra.recommendation_id = rec.id')
+          .where('ra.organisation_id', organisationId),
+      )
+      .orderBy(['r.reference', 'rec.position'])
+      .select(...AGENCY_VIEW_COLUMNS, db.raw(`${agenciesJson(true)} as agencies`, [organisationId]))) as (RecRow & {
+      reference: string;
+      pseudonym: string;
+      csp_name: string;
+    })[];
+    return describe(recs).map((d, i) => ({
+      ...d,
+      reference: recs[i]!.reference,
+      pseudonym: recs[i]!.pseudonym,
+      cspName: recs[i]!.csp_name,
     }));
   }
 
@@ -325,8 +358,8 @@ export function createRecommendations(db: Db, clock: Clock) {
       .join('reviews as r', 'r.id', 'rec.review_id')
       .join('csps as c', 'c.id', 'r.csp_id')
       .where('rec.id', link.recommendation_id)
-      .first(...AGENCY_VIEW_COLUMNS);
-    const [described] = await describe(db, [rec], link.organisation_id);
+      .first(...AGENCY_VIEW_COLUMNS, db.raw(`${agenciesJson(true)} as agencies`, [link.organisation_id]));
+    const [described] = describe([rec]);
     return {
       ...described!,
       reference: rec.reference as string,
@@ -382,8 +415,6 @@ export function createRecommendations(db: Db, clock: Clock) {
     });
   }
 
-  const recColumns = ['id', 'number', 'text', 'themes', 'review_id'] as const;
-
   return {
     /** Reads a list (DHR Library text, markdown table or CSV); saves it unless dryRun. */
     async import(user: User, reviewId: number, input: unknown) {
@@ -411,32 +442,41 @@ export function createRecommendations(db: Db, clock: Clock) {
 
     /** A review's recommendations with every agency's response and progress. */
     async forReview(user: User, reviewId: number) {
-      const review = await reviewFor(user, reviewId);
-      const recs = await db('recommendations').where({ review_id: review.id }).orderBy('position').select(recColumns);
-      return describe(db, recs);
+      return (await this.ofReview(user, reviewId)).recommendations;
+    },
+
+    /** The same with the review they belong to (its reference, pseudonym and CSP), read in one statement. */
+    async ofReview(user: User, reviewId: number) {
+      const row = await visibleReviews(db, user)
+        .where('r.id', reviewId)
+        .first(
+          'r.reference',
+          'r.pseudonym',
+          'c.name as csp_name',
+          db.raw(
+            `(select coalesce(json_agg(x order by x.position), '[]'::json) from (
+                select rec.id, rec.number, rec.text, rec.themes, rec.review_id, rec.position,
+                       ${agenciesJson(false)} as agencies
+                  from recommendations rec where rec.review_id = r.id) x) as recs`,
+          ),
+        );
+      if (!row) throw new NotFoundError('No review with this id');
+      return {
+        reference: row.reference as string,
+        pseudonym: row.pseudonym as string,
+        cspName: row.csp_name as string,
+        recommendations: describe(row.recs as RecRow[]),
+      };
     },
 
     /** An agency's own: every recommendation addressed to its organisation, across every CSP. */
     async forAgency(user: User) {
       if (user.role !== 'agency') throw new ForbiddenError('This list is for agency users');
-      const recs = await db('recommendations as rec')
-        .join('reviews as r', 'r.id', 'rec.review_id')
-        .join('csps as c', 'c.id', 'r.csp_id')
-        .whereExists(
-          db('recommendation_agencies as ra')
-            .whereRaw('ra.recommendation_id = rec.id')
-            .where('ra.organisation_id', user.organisationId),
-        )
-        .orderBy(['r.reference', 'rec.position'])
-        .select(...AGENCY_VIEW_COLUMNS);
-      const described = await describe(db, recs, user.organisationId!);
-      return described.map((d, i) => ({
-        ...d,
-        reference: recs[i].reference as string,
-        pseudonym: recs[i].pseudonym as string,
-        cspName: recs[i].csp_name as string,
-      }));
+      return addressedTo(user.organisationId!);
     },
+
+    /** Every recommendation addressed to an organisation, with its part only: for its reports. */
+    addressedTo,
 
     /**
      * One recommendation as the agency it is addressed to sees it: the review, the text and its
@@ -451,10 +491,14 @@ export function createRecommendations(db: Db, clock: Clock) {
     /** The same, found from one of the agency's actions, with that action. */
     async forAgencyAction(user: User, actionId: number) {
       agencyOnly(user);
-      const action = await db('recommendation_actions').where({ id: actionId }).first('recommendation_agency_id');
+      const link = await db('recommendation_actions as act')
+        .join('recommendation_agencies as ra', 'ra.id', 'act.recommendation_agency_id')
+        .join('recommendations as rec', 'rec.id', 'ra.recommendation_id')
+        .where('act.id', actionId)
+        .first('ra.*', 'rec.review_id');
       // Another organisation's action reads exactly as one that does not exist.
-      if (!action) throw new NotFoundError(NO_ACTION);
-      const part = await agencyPart(await linkFor(user, action.recommendation_agency_id, db, NO_ACTION));
+      if (!link || link.organisation_id !== user.organisationId) throw new NotFoundError(NO_ACTION);
+      const part = await agencyPart(link);
       return { ...part, action: part.mine.actions.find((a) => a.id === actionId)! };
     },
 

@@ -116,14 +116,20 @@ export function createAccountAdmin(
     /** What was done to an account, newest first, with who did it. */
     async history(actor: Actor, userId: number) {
       secretariatOnly(actor);
-      await userRow(db, userId);
-      const rows = await db('account_events as e')
-        .leftJoin('users as a', 'a.id', 'e.actor_id')
-        .where('e.user_id', userId)
-        .orderBy('e.id', 'desc')
-        .limit(100)
-        .select('e.type', 'e.at', 'a.name as actor');
-      return rows.map((r) => ({ type: r.type as string, at: toIso(r.at), by: (r.actor as string | null) ?? null }));
+      // The account (404 when there is none) and its newest hundred events, in one statement.
+      const user = await db('users as u')
+        .where('u.id', userId)
+        .first(
+          'u.id',
+          db.raw(
+            `(select coalesce(json_agg(x order by x.id desc), '[]'::json) from (
+                select e.id, e.type, e.at, a.name as actor from account_events e left join users a on a.id = e.actor_id
+                 where e.user_id = u.id order by e.id desc limit 100) x) as events`,
+          ),
+        );
+      if (!user) throw new NotFoundError('No user has this id');
+      const rows = user.events as { type: string; at: string; actor: string | null }[];
+      return rows.map((r) => ({ type: r.type, at: toIso(r.at), by: r.actor ?? null }));
     },
 
     async disable(actor: Actor, userId: number): Promise<UserDetails> {

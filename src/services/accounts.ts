@@ -13,6 +13,7 @@ import {
 import { verifySync } from 'otplib';
 import { decoyHash, hashPassword, hashToken, newToken, verifyPassword } from './passwords';
 import { email, id, parse, password, role, text } from '../core/validation';
+import { VERSIONS_SQL } from '../db/cacheVersions';
 
 interface UserRow {
   id: number;
@@ -144,22 +145,20 @@ export function createAccounts(db: Db, clock: Clock, options: { sessionTtlHours:
     return row;
   }
 
-  /** The secretariat and the panel sign in with a second factor (TWO_FACTOR_REQUIRED); everyone does when the settings say so. */
-  async function twoFactorRequired(user: User): Promise<boolean> {
-    if (options.twoFactorRequired && (user.role === 'secretariat' || user.role === 'panel')) return true;
-    const row = await db('settings').where({ key: 'twoFactorForEveryone' }).first('value');
-    return row?.value === true;
-  }
-
   /**
    * What a user who has given the right password must do before they are signed in:
    * nothing, give the code from their authenticator app ('code'), or set one up first
-   * ('set-up': the secretariat and the panel must, and everyone when the settings say so).
+   * ('set-up': the secretariat and the panel must (TWO_FACTOR_REQUIRED), and everyone when
+   * the settings say so). The user's row and the setting are read together, and afresh: a
+   * sign-in is never let through on a copy of the settings.
    */
   async function secondFactorOf(user: User): Promise<'none' | 'code' | 'set-up'> {
-    const row = await db('users').where({ id: user.id }).first('totp_enabled_at');
+    const row = await db('users')
+      .where({ id: user.id })
+      .first('totp_enabled_at', db('settings').where({ key: 'twoFactorForEveryone' }).select('value').as('everyone'));
     if (row?.totp_enabled_at) return 'code';
-    return (await twoFactorRequired(user)) ? 'set-up' : 'none';
+    if (options.twoFactorRequired && (user.role === 'secretariat' || user.role === 'panel')) return 'set-up';
+    return row?.everyone === true ? 'set-up' : 'none';
   }
 
   const tooMany = (from: string, wait: number) =>
@@ -366,15 +365,23 @@ export function createAccounts(db: Db, clock: Clock, options: { sessionTtlHours:
     },
 
     async authenticate(token: string): Promise<User | null> {
+      return (await this.tokenHolder(token))?.user ?? null;
+    },
+
+    /**
+     * The user a bearer token signs in, with the versions of the process's caches read in the
+     * same statement (see src/db/cacheVersions.ts): the API's one round trip before its work.
+     */
+    async tokenHolder(token: string): Promise<{ user: User; cacheVersions: unknown } | null> {
       const row = await db('api_tokens as t')
         .join('users as u', 'u.id', 't.user_id')
         .where('t.token_hash', hashToken(token))
         .whereNull('t.revoked_at')
         .whereNull('u.disabled_at')
         .where((q) => q.whereNull('t.expires_at').orWhere('t.expires_at', '>', clock.now()))
-        .select<UserRow>('u.*')
+        .select<UserRow & { cache_versions: unknown }>('u.*', db.raw(`${VERSIONS_SQL} as cache_versions`))
         .first();
-      return row ? toUser(row) : null;
+      return row ? { user: toUser(row), cacheVersions: row.cache_versions } : null;
     },
 
     async findUserByEmail(address: string): Promise<User | null> {

@@ -3,9 +3,9 @@ import type { ReviewState } from '../workflow/types';
 import type { User } from '../core/user';
 import { toIso, toIsoDate, type Clock } from '../core/clock';
 import { ForbiddenError } from '../core/errors';
-import { daysSince, OVERDUE_SINCE, whereOverdue } from './overdue';
+import { daysSince, OVERDUE_SINCE, whereOverdue, type OverdueThresholds } from './overdue';
 import type { Pipeline } from './pipeline';
-import type { Settings, SettingsService } from './settings';
+import type { SettingsService } from './settings';
 
 export interface DashboardReview {
   id: number;
@@ -72,9 +72,7 @@ export function createDashboard(db: Db, clock: Clock, settings: SettingsService,
       await reviews().whereIn('r.state', states).orderBy('r.updated_at').orderBy('r.id').limit(DASHBOARD_LIST_LENGTH)
     ).map(summary);
 
-  type Thresholds = Pick<Settings, 'revisionReminderDays' | 'draftLetterAlertDays' | 'publicationReminderDays'>;
-
-  async function overdueReviews(now: Date, s: Thresholds): Promise<DashboardList<OverdueReview>> {
+  async function overdueReviews(now: Date, s: OverdueThresholds): Promise<DashboardList<OverdueReview>> {
     // The longest overdue is the one whose clock started earliest.
     const startedAt = `case r.state when 'revising' then ${OVERDUE_SINCE.revising}
                                     when 'letter_pending' then ${OVERDUE_SINCE.letterPending}::timestamp at time zone 'UTC'
@@ -121,7 +119,7 @@ export function createDashboard(db: Db, clock: Clock, settings: SettingsService,
     return row ? { id: row.id, date: toIsoDate(row.date), scheduled: row.scheduled } : null;
   }
 
-  async function work(now: Date, s: Thresholds) {
+  async function work(now: Date, s: OverdueThresholds) {
     const [stats, toSchedule, letterRows, toCheck, overdue, meeting] = await Promise.all([
       pipeline.stats(now),
       inStates(['submitted', 'resubmitted']),
@@ -173,7 +171,7 @@ export function createDashboard(db: Db, clock: Clock, settings: SettingsService,
       ]);
       const { latest, failed } = rows[0] as { latest: number | null; failed: number };
       const failedMail = user.role === 'secretariat' ? failed : null;
-      const thresholds: Thresholds = {
+      const thresholds: OverdueThresholds = {
         revisionReminderDays: s.revisionReminderDays,
         draftLetterAlertDays: s.draftLetterAlertDays,
         publicationReminderDays: s.publicationReminderDays,

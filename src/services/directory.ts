@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Db } from '../db/connect';
+import { copyOf, processCache, versionOf } from '../db/cacheVersions';
 import type { User } from '../core/user';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
-import { scopeCsps } from '../core/scope';
 import { email, id, optionalText, parse, printable, text } from '../core/validation';
 
 export interface PoliceForceArea {
@@ -85,54 +85,79 @@ const toCsp = (r: CspRow): Csp => ({
   contacts: r.contacts,
 });
 
+/** Whether the user may see this CSP: the rule of scopeCsps (src/core/scope.ts), for a CSP already read. */
+function inScope(csp: Csp, user: User): boolean {
+  if (user.role === 'csp') return csp.id === user.cspId;
+  if (user.role === 'pcc') return csp.policeForceAreaId === user.policeForceAreaId;
+  return user.role !== 'agency';
+}
+
+/**
+ * The CSPs and police force areas. Both are read on many pages (a menu of CSPs, a filter)
+ * and change seldom, so the process keeps them (see src/db/cacheVersions.ts): a signed-in
+ * request reads them from the database only when they changed since they were read.
+ */
 export function createDirectory(db: Db) {
-  const csps = () =>
-    db('csps as c')
-      .join('police_force_areas as p', 'p.id', 'c.police_force_area_id')
-      .select<CspRow[]>(
-        'c.id',
-        'c.name',
-        'c.police_force_area_id',
-        'p.name as police_force_area',
-        'c.address_lines',
-        'c.contacts',
-      )
-      .orderBy('c.name');
+  const cache = processCache(db, 'directory', async (conn) => {
+    const { rows } = await conn.raw(
+      `select ${versionOf('directory')} as version,
+         (select coalesce(json_agg(x order by x.name, x.id), '[]'::json) from (
+            select c.id, c.name, c.police_force_area_id, p.name as police_force_area, c.address_lines, c.contacts
+              from csps c join police_force_areas p on p.id = c.police_force_area_id) x) as csps,
+         (select coalesce(json_agg(p order by p.name, p.id), '[]'::json) from police_force_areas p) as areas`,
+    );
+    const [row] = rows as { version: number | string; csps: CspRow[]; areas: PfaRow[] }[];
+    return {
+      value: { csps: row!.csps.map(toCsp), areas: row!.areas.map(toPfa) },
+      version: Number(row!.version),
+    };
+  });
+  // Callers get copies: what one changes, the next does not see.
+  const read = async () => copyOf(await cache.get());
+
+  /** After a write: forget the copy, even if the write failed half-way. */
+  async function writing<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } finally {
+      cache.forget();
+    }
+  }
 
   return {
     async listPoliceForceAreas(): Promise<PoliceForceArea[]> {
-      return (await db<PfaRow>('police_force_areas').orderBy('name')).map(toPfa);
+      return (await read()).areas;
     },
 
     async getPoliceForceArea(areaId: number): Promise<PoliceForceArea | null> {
-      const row = await db<PfaRow>('police_force_areas').where({ id: areaId }).first();
-      return row ? toPfa(row) : null;
+      return (await read()).areas.find((a) => a.id === areaId) ?? null;
     },
 
     async updatePcc(user: User, areaId: number, input: unknown): Promise<PoliceForceArea> {
       if (user.role !== 'secretariat') throw new ForbiddenError('Only the panel secretariat can change PCC details');
       const data = parse(pccSchema, input);
-      const [row] = await db<PfaRow>('police_force_areas')
-        .where({ id: areaId })
-        .update({ pcc_name: data.pccName, pcc_email: data.pccEmail })
-        .returning('*');
+      const [row] = await writing(() =>
+        db<PfaRow>('police_force_areas')
+          .where({ id: areaId })
+          .update({ pcc_name: data.pccName, pcc_email: data.pccEmail })
+          .returning('*'),
+      );
       if (!row) throw new NotFoundError('No police force area has this id');
       return toPfa(row);
     },
 
     /** The CSPs the user may see: all for the Home Office, their own for a CSP, their area's for a PCC. */
     async listCsps(user: User): Promise<Csp[]> {
-      return (await scopeCsps(csps(), user)).map(toCsp);
+      return (await read()).csps.filter((c) => inScope(c, user));
     },
 
     /** The same CSPs as listCsps, by id and name only: what a filter or a choice of CSP needs. */
     async cspNames(user: User): Promise<{ id: number; name: string }[]> {
-      return scopeCsps(db('csps as c').orderBy('c.name').select('c.id', 'c.name'), user);
+      return (await this.listCsps(user)).map((c) => ({ id: c.id, name: c.name }));
     },
 
     async getCsp(cspId: number): Promise<Csp | null> {
-      const row = await csps().where('c.id', cspId).first();
-      return row ? toCsp(row) : null;
+      return (await read()).csps.find((c) => c.id === cspId) ?? null;
     },
 
     async createCsp(user: User, input: unknown): Promise<Csp> {
@@ -144,14 +169,16 @@ export function createDirectory(db: Db) {
       if (await db('csps').whereRaw('lower(name) = lower(?)', [data.name]).first()) {
         throw new ConflictError(`A CSP named ${data.name} already exists`);
       }
-      const [row] = await db('csps')
-        .insert({
-          name: data.name,
-          police_force_area_id: data.policeForceAreaId,
-          address_lines: JSON.stringify(data.addressLines),
-          contacts: JSON.stringify(data.contacts),
-        })
-        .returning('id');
+      const [row] = await writing(() =>
+        db('csps')
+          .insert({
+            name: data.name,
+            police_force_area_id: data.policeForceAreaId,
+            address_lines: JSON.stringify(data.addressLines),
+            contacts: JSON.stringify(data.contacts),
+          })
+          .returning('id'),
+      );
       return (await this.getCsp(row.id))!;
     },
 
@@ -159,9 +186,11 @@ export function createDirectory(db: Db) {
     async updateCsp(user: User, cspId: number, input: unknown): Promise<Csp> {
       if (user.role !== 'secretariat') throw new ForbiddenError('Only the panel secretariat can change CSPs');
       const data = parse(cspUpdateSchema, input);
-      const updated = await db('csps')
-        .where({ id: cspId })
-        .update({ address_lines: JSON.stringify(data.addressLines), contacts: JSON.stringify(data.contacts) });
+      const updated = await writing(() =>
+        db('csps')
+          .where({ id: cspId })
+          .update({ address_lines: JSON.stringify(data.addressLines), contacts: JSON.stringify(data.contacts) }),
+      );
       if (updated !== 1) throw new NotFoundError('No CSP has this id');
       return (await this.getCsp(cspId))!;
     },

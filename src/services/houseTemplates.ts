@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Conn, Db } from '../db/connect';
+import { processCache, versionOf } from '../db/cacheVersions';
 import {
   BLOCKS,
   EMAIL_PARTS,
@@ -121,30 +122,43 @@ export function createHouseTemplates(db: Db, clock: Clock, settings: SettingsSer
     return kind;
   };
 
+  /**
+   * The current version of every kind stored, kept in the process (see src/db/cacheVersions.ts):
+   * emails and letters are written from them in many events, and they change only when the
+   * secretariat saves one.
+   */
+  const cache = processCache(db, 'house_templates', async (conn) => {
+    const { rows } = await conn.raw(
+      `select ${versionOf('house_templates')} as version,
+         (select coalesce(json_agg(json_build_object('kind', t.kind, 'version', t.version, 'body', t.body)), '[]'::json)
+            from (select distinct on (kind) kind, version, body from house_templates order by kind, version desc) t) as current`,
+    );
+    const [row] = rows as { version: number | string; current: TemplateVersion[] }[];
+    return { value: new Map(row!.current.map((t) => [t.kind, t])), version: Number(row!.version) };
+  });
+
   /** Stores the shipped first version of any kind that has none yet (whoever gets there first). */
   async function ensureShipped(conn: Conn, kinds: TemplateKind[]) {
     if (!kinds.length) return;
-    await conn('house_templates')
-      .insert(kinds.map((k) => ({ kind: k.kind, version: 1, body: shippedBody(k), created_at: clock.now() })))
-      .onConflict(['kind', 'version'])
-      .ignore();
+    try {
+      await conn('house_templates')
+        .insert(kinds.map((k) => ({ kind: k.kind, version: 1, body: shippedBody(k), created_at: clock.now() })))
+        .onConflict(['kind', 'version'])
+        .ignore();
+    } finally {
+      cache.forget();
+    }
   }
 
-  /** The current version of each of these kinds, in one round trip (two the very first time). */
+  /** The current version of each of these kinds: kept in the process, or one round trip (two the very first time). */
   async function current(conn: Conn, names: string[]): Promise<Map<string, TemplateVersion>> {
-    const read = async () =>
-      (await conn('house_templates')
-        .distinctOn('kind')
-        .whereIn('kind', names)
-        .orderBy([{ column: 'kind' }, { column: 'version', order: 'desc' }])
-        .select('kind', 'version', 'body')) as TemplateVersion[];
-    let rows = await read();
-    if (rows.length < names.length) {
-      const have = new Set(rows.map((r) => r.kind));
-      await ensureShipped(conn, names.filter((n) => !have.has(n)).map(kindOf));
-      rows = await read();
+    let all = await cache.get(conn);
+    const missing = names.filter((n) => !all.has(n));
+    if (missing.length) {
+      await ensureShipped(conn, missing.map(kindOf));
+      all = await cache.get(conn);
     }
-    return new Map(rows.map((r) => [r.kind, r]));
+    return new Map(names.filter((n) => all.has(n)).map((n) => [n, { ...all.get(n)! }]));
   }
 
   async function one(conn: Conn, name: string): Promise<TemplateVersion> {
@@ -177,6 +191,14 @@ export function createHouseTemplates(db: Db, clock: Clock, settings: SettingsSer
 
   /** Adds a version, refusing (409) when another save got there first or the caller read an older one. */
   async function addVersion(user: User, name: string, body: string, expected?: number, restoredFrom?: number) {
+    try {
+      return await saveVersion(user, name, body, expected, restoredFrom);
+    } finally {
+      cache.forget();
+    }
+  }
+
+  async function saveVersion(user: User, name: string, body: string, expected?: number, restoredFrom?: number) {
     return db.transaction(async (trx) => {
       // One save of a kind at a time: the next one reads what this one wrote, so two identical
       // saves make one version and two saves of the same version cannot both succeed.

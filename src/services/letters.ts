@@ -36,7 +36,7 @@ import { isHomeOffice, visibleReviews } from '../core/scope';
 import type { SettingsService } from './settings';
 import { isoDate, optionalText, parse, printable, text } from '../core/validation';
 
-interface LetterRow {
+export interface LetterRow {
   id: number;
   review_id: number;
   round_id: number | null;
@@ -134,6 +134,95 @@ function addressingChanges(from: Addressing, now: Addressing): string[] {
   return changes;
 }
 
+/**
+ * A review's CSP, the addressee of its letters and its PCC, as JSON: `reviewId` is the SQL
+ * expression naming the review. The review's events read it with the review (one statement).
+ */
+export const RECIPIENTS_SQL = (reviewId: string) =>
+  `(select json_build_object('reference', rr.reference, 'pseudonym', rr.pseudonym, 'csp_name', rc.name,
+       'address_lines', rc.address_lines, 'contacts', rc.contacts, 'area', rp.name, 'pcc_name', rp.pcc_name,
+       'pcc_email', rp.pcc_email)
+      from reviews rr join csps rc on rc.id = rr.csp_id join police_force_areas rp on rp.id = rc.police_force_area_id
+     where rr.id = ${reviewId})`;
+
+export interface RecipientsRow {
+  reference: string;
+  pseudonym: string;
+  csp_name: string;
+  address_lines: string[];
+  contacts: Contact[];
+  area: string;
+  pcc_name: string | null;
+  pcc_email: string | null;
+}
+
+/** Who a letter goes to, refusing when it could not reach them. */
+export function recipientsOf(row: RecipientsRow) {
+  const contacts = row.contacts;
+  if (contacts.length === 0) {
+    throw new ConflictError(`${row.csp_name} has no contact to address letters to; add one to the CSP first`);
+  }
+  return {
+    reference: row.reference,
+    pseudonym: row.pseudonym,
+    csp: { name: row.csp_name, addressLines: row.address_lines },
+    contact: contacts[0]!,
+    contacts,
+    area: row.area,
+    pccName: row.pcc_name ?? `Police and Crime Commissioner for ${row.area}`,
+    pccEmail: row.pcc_email,
+  };
+}
+
+export type Recipients = ReturnType<typeof recipientsOf>;
+
+/** A round as its letter shows it (its number, meeting, commendations and areas), as JSON: `roundId` is an SQL expression. */
+export const ROUND_SQL = (roundId: string) =>
+  `(select json_build_object('number', ro.number, 'commendations', ro.commendations, 'meeting_date', m.date,
+       'items', (select coalesce(json_agg(json_build_object('heading', i.heading, 'text', i.text, 'points', i.points,
+                   'note', i.note, 'status', i.status) order by i.position), '[]'::json)
+                   from revision_items i where i.round_id = ro.id))
+      from rounds ro left join panel_meetings m on m.id = ro.panel_meeting_id where ro.id = ${roundId})`;
+
+export interface RoundRow {
+  number: number;
+  commendations: string;
+  meeting_date: string | null;
+  items: { heading: string | null; text: string; points: string[] | null; note: string | null; status: string }[];
+}
+
+export interface RoundContext {
+  number: number;
+  commendations: string;
+  meetingDate: string | undefined;
+  items: { heading: string | null; text: string; points: string[]; note: string | null; status: string }[];
+}
+
+export const roundOfRow = (round: RoundRow): RoundContext => ({
+  number: round.number,
+  commendations: round.commendations,
+  meetingDate: round.meeting_date ? toIsoDate(round.meeting_date) : undefined,
+  items: round.items as RoundContext['items'],
+});
+
+/** A letter as visibleLetter reads it. */
+type VisibleLetter = LetterRow & {
+  round: number | null;
+  review_reference: string;
+  review_pseudonym: string;
+  draft_recipients: RecipientsRow | null;
+  draft_round: RoundRow | null;
+};
+
+/** What a review's event already read, handed to the letters so that they need not read it again. */
+export interface KnownForLetter {
+  who?: Recipients;
+  /** The round the letter is of, with its id. */
+  round?: RoundContext & { id: number };
+  /** The round's draft letter, when the caller read it; null when it has none. */
+  draft?: LetterRow | null;
+}
+
 export function createLetters(
   db: Db,
   clock: Clock,
@@ -143,53 +232,13 @@ export function createLetters(
 ) {
   /** The CSP, its letters' addressee and its PCC, refusing when a letter could not reach them. */
   async function recipients(conn: Conn, reviewId: number) {
-    const row = await conn('reviews as r')
-      .join('csps as c', 'c.id', 'r.csp_id')
-      .join('police_force_areas as p', 'p.id', 'c.police_force_area_id')
-      .where('r.id', reviewId)
-      .first(
-        'r.reference',
-        'r.pseudonym',
-        'c.name as csp_name',
-        'c.address_lines',
-        'c.contacts',
-        'p.name as area',
-        'p.pcc_name',
-        'p.pcc_email',
-      );
-    const contacts = row.contacts as Contact[];
-    if (contacts.length === 0) {
-      throw new ConflictError(`${row.csp_name} has no contact to address letters to; add one to the CSP first`);
-    }
-    return {
-      reference: row.reference as string,
-      pseudonym: row.pseudonym as string,
-      csp: { name: row.csp_name as string, addressLines: row.address_lines as string[] },
-      contact: contacts[0]!,
-      contacts,
-      area: row.area as string,
-      pccName: (row.pcc_name as string | null) ?? `Police and Crime Commissioner for ${row.area}`,
-      pccEmail: row.pcc_email as string | null,
-    };
+    const { rows } = await conn.raw(`select ${RECIPIENTS_SQL('?')} as who`, [reviewId]);
+    return recipientsOf(rows[0].who as RecipientsRow);
   }
 
-  type Recipients = Awaited<ReturnType<typeof recipients>>;
-
-  async function roundOf(conn: Conn, roundId: number) {
-    const round = await conn('rounds as ro')
-      .leftJoin('panel_meetings as m', 'm.id', 'ro.panel_meeting_id')
-      .where('ro.id', roundId)
-      .first('ro.number', 'ro.commendations', 'm.date as meeting_date');
-    const items = await conn('revision_items')
-      .where({ round_id: roundId })
-      .orderBy('position')
-      .select('heading', 'text', 'points', 'note', 'status');
-    return {
-      number: round.number as number,
-      commendations: round.commendations as string,
-      meetingDate: round.meeting_date ? toIsoDate(round.meeting_date) : undefined,
-      items: items as { heading: string | null; text: string; points: string[]; note: string | null; status: string }[],
-    };
+  async function roundOf(conn: Conn, roundId: number): Promise<RoundContext> {
+    const { rows } = await conn.raw(`select ${ROUND_SQL('?')} as round`, [roundId]);
+    return roundOfRow(rows[0].round as RoundRow);
   }
 
   const factsOf = (kind: LetterKind, who: Recipients, dhrMailbox: string, extra: Partial<LetterFacts> = {}) => ({
@@ -230,10 +279,15 @@ export function createLetters(
   }
 
   /** What the letter shows beyond its draft: the round's commendations and areas, and the day. */
-  async function contextOf(conn: Conn, letter: LetterRow, today: string): Promise<LetterContext> {
+  async function contextOf(
+    conn: Conn,
+    letter: LetterRow,
+    today: string,
+    known?: KnownForLetter,
+  ): Promise<LetterContext> {
     const context: LetterContext = { today };
     if (letter.round_id && OUTCOME_KINDS.includes(letter.kind)) {
-      const round = await roundOf(conn, letter.round_id);
+      const round = known?.round?.id === letter.round_id ? known.round : await roundOf(conn, letter.round_id);
       context.commendations = round.commendations;
       context.areas = round.items;
     }
@@ -265,17 +319,21 @@ export function createLetters(
     }
   }
 
-  /** Fixes a letter's words for good: HTML, text and PDF with their SHA-256, and queues its email. */
-  async function freezeAndMail(trx: Conn, letter: LetterRow, userId: number | null, now: Date, known?: Recipients) {
-    const who = known ?? (await recipients(trx, letter.review_id));
-    const draft = await draftOf(trx, letter, who);
+  /**
+   * Fixes a letter's words for good: HTML, text and PDF with their SHA-256 (the columns the
+   * letter is written with) and the email that carries it. The caller writes both, in one
+   * statement.
+   */
+  async function freeze(conn: Conn, letter: LetterRow, userId: number | null, now: Date, known: KnownForLetter = {}) {
+    const who = known.who ?? (await recipients(conn, letter.review_id));
+    const draft = await draftOf(conn, letter, who);
     const today = toIsoDate(now);
     if (draft.date && draft.date > today) {
       throw new ConflictError(
         `The letter is dated ${longDate(draft.date)}, which is after today. Change its date, or leave it empty to date it the day it is sent.`,
       );
     }
-    const { html, text: plain } = renderLetter(draft, await contextOf(trx, letter, today));
+    const { html, text: plain } = renderLetter(draft, await contextOf(conn, letter, today, known));
     const title = pdfTitle(who.reference, who.pseudonym, letter.kind);
     const outcome = OUTCOME_KINDS.includes(letter.kind);
     // A feedback letter goes out as a PDF, so it waits until every character can be printed.
@@ -284,9 +342,16 @@ export function createLetters(
     const printable = unprintableCharacters(`${plain}\n${title}`).length === 0;
     if (outcome) assertPrintable(`${plain}\n${title}`);
     const pdf = printable ? await letterPdfOffThread(html, { title, date: draft.date ?? today }) : null;
-    await trx('letters')
-      .where({ id: letter.id, status: 'draft' })
-      .update({
+    const name = EMAIL_FOR[letter.kind];
+    const { dhrMailbox } = await settings.get(conn);
+    const email = await templates.renderEmail(
+      conn,
+      name,
+      { reference: who.reference, pseudonym: who.pseudonym, cspName: who.csp.name, pccName: who.pccName },
+      { letter: { html, text: plain } },
+    );
+    return {
+      columns: {
         status: 'sent',
         fields: JSON.stringify(draft),
         template_version: draft.template.version,
@@ -299,34 +364,45 @@ export function createLetters(
         sent_by: userId,
         sent_at: now,
         updated_at: now,
-      });
-    const name = EMAIL_FOR[letter.kind];
-    const { dhrMailbox } = await settings.get(trx);
-    const email = await templates.renderEmail(
-      trx,
-      name,
-      { reference: who.reference, pseudonym: who.pseudonym, cspName: who.csp.name, pccName: who.pccName },
-      { letter: { html, text: plain } },
-    );
-    await outbox.enqueue(trx, {
-      kind: letter.kind,
-      reviewId: letter.review_id,
-      letterId: letter.id,
-      template: name,
-      to: who.contacts.map((c) => c.email),
-      cc: outcome && who.pccEmail ? [who.pccEmail] : [],
-      replyTo: dhrMailbox,
-      ...email,
-      attachLetter: outcome,
-    });
+      },
+      /** The email, as the outbox queues it; the letter's id is the outbox row's (see `withLetter`). */
+      mail: outbox.rowOf({
+        kind: letter.kind,
+        reviewId: letter.review_id,
+        letterId: null,
+        template: name,
+        to: who.contacts.map((c) => c.email),
+        cc: outcome && who.pccEmail ? [who.pccEmail] : [],
+        replyTo: dhrMailbox,
+        ...email,
+        attachLetter: outcome,
+      }),
+    };
   }
 
-  async function visibleLetter(user: User, letterId: number): Promise<LetterRow & { round: number | null }> {
+  /** A draft's round as visibleLetter read it, for contextOf. */
+  const knownRound = (letter: VisibleLetter): KnownForLetter =>
+    letter.draft_round && letter.round_id !== null
+      ? { round: { ...roundOfRow(letter.draft_round), id: letter.round_id } }
+      : {};
+
+  /**
+   * A letter the user may see, with its review's reference and pseudonym and, for a draft,
+   * what showing it needs (its recipients and its round), in one statement.
+   */
+  async function visibleLetter(user: User, letterId: number): Promise<VisibleLetter> {
     const row = await visibleReviews(db, user)
       .join('letters as l', 'l.review_id', 'r.id')
       .leftJoin('rounds as ro', 'ro.id', 'l.round_id')
       .where('l.id', letterId)
-      .first('l.*', 'ro.number as round');
+      .first(
+        'l.*',
+        'ro.number as round',
+        'r.reference as review_reference',
+        'r.pseudonym as review_pseudonym',
+        db.raw(`case when l.status = 'draft' then ${RECIPIENTS_SQL('l.review_id')} end as draft_recipients`),
+        db.raw(`case when l.status = 'draft' then ${ROUND_SQL('l.round_id')} end as draft_round`),
+      );
     // Drafts are the Home Office's working papers until they are sent.
     if (!row || (row.status === 'draft' && !isHomeOffice(user))) throw new NotFoundError('No letter with this id');
     return row;
@@ -350,7 +426,7 @@ export function createLetters(
     );
   }
 
-  async function describe(letter: LetterRow & { round: number | null }) {
+  async function describe(letter: VisibleLetter) {
     const base = {
       id: letter.id,
       kind: letter.kind,
@@ -370,10 +446,12 @@ export function createLetters(
         draft: null,
       };
     }
-    const who = await recipients(db, letter.review_id);
+    const who = letter.draft_recipients
+      ? recipientsOf(letter.draft_recipients)
+      : await recipients(db, letter.review_id);
     const draft = await draftOf(db, letter, who);
     const today = toIsoDate(clock.now());
-    const { html, text: plain } = renderLetter(draft, await contextOf(db, letter, today));
+    const { html, text: plain } = renderLetter(draft, await contextOf(db, letter, today, knownRound(letter)));
     const now = addressingFor(who.csp, who.contact, await settings.get());
     const changes = addressingChanges(draft.addressedFrom, now);
     return {
@@ -396,7 +474,7 @@ export function createLetters(
         // The contact or the settings moved on since the draft was addressed: offer, never impose.
         readdress: changes.length ? { changes, ...now } : null,
         unprintable: unprintableCharacters(plain),
-        // Where it will go when sent, as freezeAndMail addresses it: shown before anyone presses Send.
+        // Where it will go when sent, as `freeze` addresses it: shown before anyone presses Send.
         delivery: {
           to: who.contacts.map((c) => c.email),
           cc: OUTCOME_KINDS.includes(letter.kind) && who.pccEmail ? [who.pccEmail] : [],
@@ -456,14 +534,15 @@ export function createLetters(
      * drafted afresh from its template, its addressing kept, and any paragraph the
      * secretariat wrote or changed set aside on the draft rather than lost.
      */
-    async draft(trx: Conn, reviewId: number, roundId: number, outcome: Outcome, now: Date) {
-      const existing: LetterRow | undefined = await trx('letters')
-        .where({ round_id: roundId, status: 'draft' })
-        .first();
+    async draft(trx: Conn, reviewId: number, roundId: number, outcome: Outcome, now: Date, known: KnownForLetter = {}) {
+      const existing: LetterRow | undefined =
+        known.draft !== undefined
+          ? (known.draft ?? undefined)
+          : await trx('letters').where({ round_id: roundId, status: 'draft' }).first();
       if (existing && existing.kind === outcome && existing.fields.parts) return;
-      const who = await recipients(trx, reviewId);
+      const who = known.who ?? (await recipients(trx, reviewId));
       const s = await settings.get(trx);
-      const round = await roundOf(trx, roundId);
+      const round = known.round?.id === roundId ? known.round : await roundOf(trx, roundId);
       const template = (await templates.current(trx, [outcome])).get(outcome)!;
       const facts = factsOf(outcome, who, s.dhrMailbox, { meetingDate: round.meetingDate, round: round.number });
       if (!existing) {
@@ -496,17 +575,38 @@ export function createLetters(
         .update({ kind: outcome, fields: JSON.stringify(draft), template_version: template.version, updated_at: now });
     },
 
-    /** Sends a round's draft: freezes it and queues the email to the CSP with the PCC in copy. */
-    async send(trx: Conn, reviewId: number, roundNumber: number, userId: number, now: Date) {
-      const letter = await trx('letters as l')
-        .join('rounds as ro', 'ro.id', 'l.round_id')
-        .where({ 'ro.review_id': reviewId, 'ro.number': roundNumber, 'l.status': 'draft' })
-        .first('l.*');
+    /**
+     * Sends a round's draft: marks the round's letter sent, freezes the draft and queues the
+     * email to the CSP with the PCC in copy, in one statement.
+     */
+    async send(
+      trx: Conn,
+      reviewId: number,
+      roundNumber: number,
+      userId: number,
+      now: Date,
+      known: KnownForLetter = {},
+    ) {
+      const letter: LetterRow | undefined =
+        known.draft && known.round?.number === roundNumber
+          ? known.draft
+          : await trx('letters as l')
+              .join('rounds as ro', 'ro.id', 'l.round_id')
+              .where({ 'ro.review_id': reviewId, 'ro.number': roundNumber, 'l.status': 'draft' })
+              .first('l.*');
       if (!letter) throw new ConflictError('This round has no draft letter to send');
-      await freezeAndMail(trx, letter, userId, now);
+      const { columns, mail } = await freeze(trx, letter, userId, now, known);
+      await trx
+        .with('round_sent', trx('rounds').where({ id: letter.round_id }).update({ letter_sent_at: now }))
+        .with('frozen', trx('letters').where({ id: letter.id, status: 'draft' }).update(columns))
+        .into('outbox')
+        .insert({ ...mail, letter_id: letter.id });
     },
 
-    /** A letter that goes out as soon as it is written: acknowledgements, reminders, confirmations. */
+    /**
+     * A letter that goes out as soon as it is written (acknowledgements, reminders,
+     * confirmations): written sent, with its email queued, in one statement.
+     */
     async issue(
       trx: Conn,
       kind: LetterKind,
@@ -517,9 +617,10 @@ export function createLetters(
         outstanding?: LetterContext['outstanding'];
         userId: number | null;
         now: Date;
+        who?: Recipients;
       },
     ) {
-      const who = await recipients(trx, reviewId);
+      const who = options.who ?? (await recipients(trx, reviewId));
       const s = await settings.get(trx);
       const template = (await templates.current(trx, [kind])).get(kind)!;
       const draft = makeDraft(
@@ -527,20 +628,32 @@ export function createLetters(
         factsOf(kind, who, s.dhrMailbox, options.facts),
         addressingFor(who.csp, who.contact, s),
       );
-      const [row] = await trx('letters')
-        .insert({
-          review_id: reviewId,
-          round_id: options.roundId ?? null,
-          kind,
-          status: 'draft',
-          fields: JSON.stringify({ ...draft, outstanding: options.outstanding }),
-          template_version: template.version,
-          created_at: options.now,
-          updated_at: options.now,
-        })
-        .returning('*');
-      await freezeAndMail(trx, row, options.userId, options.now, who);
-      return row.id as number;
+      const letter = {
+        id: 0,
+        review_id: reviewId,
+        round_id: options.roundId ?? null,
+        kind,
+        status: 'draft',
+        fields: { ...draft, outstanding: options.outstanding },
+      } as unknown as LetterRow;
+      const { columns, mail } = await freeze(trx, letter, options.userId, options.now, { who });
+      const [row] = await trx
+        .with(
+          'issued',
+          trx('letters')
+            .insert({
+              review_id: reviewId,
+              round_id: letter.round_id,
+              kind,
+              created_at: options.now,
+              ...columns,
+            })
+            .returning('id'),
+        )
+        .into('outbox')
+        .insert({ ...mail, letter_id: trx.raw('(select id from issued)') })
+        .returning('letter_id');
+      return row.letter_id as number;
     },
 
     /** Every sent letter of the reviews the user may see, newest first, with its review. */
@@ -570,8 +683,7 @@ export function createLetters(
 
     async pdf(user: User, letterId: number): Promise<{ filename: string; content: Buffer }> {
       const letter = await visibleLetter(user, letterId);
-      const review = await db('reviews').where({ id: letter.review_id }).first('reference', 'pseudonym');
-      const title = pdfTitle(review.reference, review.pseudonym, letter.kind);
+      const title = pdfTitle(letter.review_reference, letter.review_pseudonym, letter.kind);
       if (letter.status === 'sent') {
         if (!letter.pdf) {
           throw new ConflictError(
@@ -582,7 +694,7 @@ export function createLetters(
       }
       const today = toIsoDate(clock.now());
       const draft = await draftOf(db, letter);
-      const { html, text: plain } = renderLetter(draft, await contextOf(db, letter, today));
+      const { html, text: plain } = renderLetter(draft, await contextOf(db, letter, today, knownRound(letter)));
       assertPrintable(`${plain}\n${title}`);
       return {
         filename: fileName(`DRAFT ${title}.pdf`),

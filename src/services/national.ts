@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { Db } from '../db/connect';
 import { KIND_LABELS, ORGANISATION_KINDS, type OrganisationKind } from '../recommendations/kinds';
+import { agencyStatus } from '../recommendations/status';
 import { OTHER_THEME, THEMES } from '../recommendations/themes';
 import type { User } from '../core/user';
 import { toIsoDate, type Clock } from '../core/clock';
@@ -97,15 +98,6 @@ const AGGREGATES = [
   'coalesce(sum(overdue_actions), 0)::int as overdue_actions',
 ].join(', ');
 
-/** Where one agency stands on one recommendation (as on the review's recommendations page). */
-export type LinkStatus = 'awaiting_response' | 'not_accepted' | 'in_progress' | 'implemented';
-
-function statusOf(response: string | null, implementedAt: unknown): LinkStatus {
-  if (!response) return 'awaiting_response';
-  if (response === 'not_accepted') return 'not_accepted';
-  return implementedAt ? 'implemented' : 'in_progress';
-}
-
 /** The themes in the list's order, then any others alphabetically, "Other" last. */
 function themeOrder(a: string, b: string) {
   const rank = (t: string) => {
@@ -169,26 +161,36 @@ export function createNational(db: Db, clock: Clock) {
       allow(user);
       const filters = parseFilters(input);
       const date = today();
-      const from = () => db.with('links', linkFigures(filters, date)).from('links');
-      const [totals, byTheme, byKind, byCsp] = await Promise.all([
-        from().select(db.raw(AGGREGATES)),
+      // The selection is read once, and the four tables made from it, in one statement.
+      const from = () => db.from('links');
+      const json = (q: Knex.QueryBuilder) => db.raw(`(select coalesce(json_agg(x), '[]'::json) from (?) x)`, [q]);
+      const [figures] = (await db.with('links', linkFigures(filters, date)).select({
+        totals: db.raw('(select row_to_json(x) from (?) x)', [from().select(db.raw(AGGREGATES))]),
         // A recommendation counts once under each of its themes; untagged ones under "Other".
-        from()
-          .joinRaw(
-            `cross join lateral (select distinct value as theme from jsonb_array_elements_text(
-               case when jsonb_typeof(links.themes) <> 'array' or links.themes = '[]'::jsonb then '[null]'::jsonb
-               else links.themes end)) as t`,
-          )
-          .groupBy('t.theme')
-          .select('t.theme', db.raw(AGGREGATES)),
-        from().groupBy('kind').select('kind', db.raw(AGGREGATES)),
-        from().groupBy('csp_id', 'csp_name').select('csp_id', 'csp_name', db.raw(AGGREGATES)),
-      ]);
+        byTheme: json(
+          from()
+            .joinRaw(
+              `cross join lateral (select distinct value as theme from jsonb_array_elements_text(
+                 case when jsonb_typeof(links.themes) <> 'array' or links.themes = '[]'::jsonb then '[null]'::jsonb
+                 else links.themes end)) as t`,
+            )
+            .groupBy('t.theme')
+            .select('t.theme', db.raw(AGGREGATES)),
+        ),
+        byKind: json(from().groupBy('kind').select('kind', db.raw(AGGREGATES))),
+        byCsp: json(from().groupBy('csp_id', 'csp_name').select('csp_id', 'csp_name', db.raw(AGGREGATES))),
+      })) as {
+        totals: AggregateRow;
+        byTheme: (AggregateRow & { theme: string | null })[];
+        byKind: (AggregateRow & { kind: string })[];
+        byCsp: (AggregateRow & { csp_id: number; csp_name: string })[];
+      }[];
+      const { totals, byTheme, byKind, byCsp } = figures!;
       const kindRank = (k: string) => ORGANISATION_KINDS.indexOf(k as OrganisationKind);
       return {
         filters,
         today: date,
-        totals: figuresOf(totals[0]),
+        totals: figuresOf(totals),
         byTheme: byTheme
           .map((row) => ({ theme: (row.theme as string | null) ?? OTHER_THEME, ...figuresOf(row) }))
           .sort((a, b) => themeOrder(a.theme, b.theme)),
@@ -248,7 +250,7 @@ export function createNational(db: Db, clock: Clock) {
         agency: r.agency as string,
         kind: r.kind as OrganisationKind,
         response: r.response as string | null,
-        status: statusOf(r.response as string | null, r.implemented_at),
+        status: agencyStatus(r.response as string | null, r.implemented_at as Date | null),
         actionsDone: Number(r.actions_done),
         actionsTotal: Number(r.actions_total),
         overdueActions: Number(r.overdue_actions),

@@ -17,6 +17,23 @@ const NEXT_STEP: Record<HandOff, (reviewId: number) => string> = {
   review_approved: (id) => `/reviews/${id}`,
 };
 
+/** What a hand-off's email says of its review, and who at the CSP it goes to. */
+interface HandOffReview {
+  reference: string;
+  pseudonym: string;
+  csp_name: string;
+  contacts: { email: string }[];
+}
+
+/** A revision item of the round, in its order, as the email about returned items lists it. */
+interface RoundItem {
+  heading: string | null;
+  text: string;
+  points: string[] | null;
+  status: string;
+  note: string | null;
+}
+
 /**
  * The emails that carry a review from one side to the other: the secretariat's team
  * mailbox is told what a CSP did, a CSP's contacts what the secretariat did. Each is
@@ -29,12 +46,14 @@ export function createNotifications(
   templates: HouseTemplates,
   options: { publicUrl: string },
 ) {
-  async function returnedItems(trx: Conn, reviewId: number, round: number) {
-    const items = await trx('revision_items as i')
-      .join('rounds as ro', 'ro.id', 'i.round_id')
-      .where({ 'ro.review_id': reviewId, 'ro.number': round })
-      .orderBy('i.position')
-      .select('i.heading', 'i.text', 'i.points', 'i.status', 'i.note');
+  async function returnedItems(trx: Conn, reviewId: number, round: number, known?: RoundItem[]) {
+    const items =
+      known ??
+      ((await trx('revision_items as i')
+        .join('rounds as ro', 'ro.id', 'i.round_id')
+        .where({ 'ro.review_id': reviewId, 'ro.number': round })
+        .orderBy('i.position')
+        .select('i.heading', 'i.text', 'i.points', 'i.status', 'i.note')) as RoundItem[]);
     const labels = areaLabels(items.map((i) => ({ heading: i.heading, text: i.text, points: i.points ?? [] })));
     const returned = items.flatMap((item, k) => (item.status === 'returned' ? [{ label: labels[k]!, ...item }] : []));
     return {
@@ -56,11 +75,14 @@ export function createNotifications(
       email: HandOff,
       reviewId: number,
       facts: { by: User; round: number; resubmitted?: boolean; publication?: { publishedOn: string; url: string } },
+      known: { review?: HandOffReview; items?: RoundItem[] } = {},
     ): Promise<void> {
-      const review = await trx('reviews as r')
-        .join('csps as c', 'c.id', 'r.csp_id')
-        .where('r.id', reviewId)
-        .first('r.reference', 'r.pseudonym', 'c.name as csp_name', 'c.contacts');
+      const review =
+        known.review ??
+        ((await trx('reviews as r')
+          .join('csps as c', 'c.id', 'r.csp_id')
+          .where('r.id', reviewId)
+          .first('r.reference', 'r.pseudonym', 'c.name as csp_name', 'c.contacts')) as HandOffReview);
       const current = await settings.get(trx);
       const to =
         HAND_OFFS[email] === 'secretariat'
@@ -78,7 +100,7 @@ export function createNotifications(
       };
       const markup: Record<string, { html: string; text: string }> = {};
       if (email === 'items_returned') {
-        const items = await returnedItems(trx, reviewId, facts.round);
+        const items = await returnedItems(trx, reviewId, facts.round, known.items);
         model.returnedCount = items.count;
         markup.items = items;
       }

@@ -5,10 +5,10 @@ import type { Settings } from './settings';
 const DAY = 86_400_000;
 
 /**
- * What "overdue" means, in one place, so the dashboard, the reviews list filter and
- * the API agree. It is the rule the reminders worker applies (src/services/reminders.ts),
- * read from the same dates, so a review shows as overdue exactly when its reminder or
- * alert is due:
+ * What "overdue" means, in one place, so the dashboard, the reviews list filter, the
+ * API and the reminders worker (src/services/reminders.ts) agree: the worker picks the
+ * reviews due a reminder or alert with `whereOverdue`, so a review shows as overdue
+ * exactly when its reminder or alert is due:
  * - being revised, the current round's letter sent `revisionReminderDays` ago or more,
  *   with items still open or returned;
  * - waiting for its letter, the current round's panel meeting `draftLetterAlertDays`
@@ -29,17 +29,44 @@ export const OVERDUE_SINCE = {
                where e.review_id = r.id and e.to_state = 'approved' and e.from_state is distinct from e.to_state)`,
 } as const;
 
-type Thresholds = Pick<Settings, 'revisionReminderDays' | 'draftLetterAlertDays' | 'publicationReminderDays'>;
+/** The settings the overdue rule reads. */
+export type OverdueThresholds = Pick<
+  Settings,
+  'revisionReminderDays' | 'draftLetterAlertDays' | 'publicationReminderDays'
+>;
 
-/** Restricts a query on `reviews as r` to the overdue reviews as of `now`. */
-export function whereOverdue(q: Knex.QueryBuilder, now: Date, s: Thresholds): Knex.QueryBuilder {
+/** The states in which a review can be overdue. */
+export type OverdueState = 'revising' | 'letter_pending' | 'approved';
+const OVERDUE_STATES: readonly OverdueState[] = ['revising', 'letter_pending', 'approved'];
+
+/** For each state, the clock start at or before which the review is overdue, as a bound condition. */
+function overdueConditions(
+  now: Date,
+  s: OverdueThresholds,
+): Record<OverdueState, { sql: string; cutoff: Date | string }> {
   const before = (days: number) => new Date(now.getTime() - days * DAY);
-  // The meeting is a calendar date: compared as one, as the draft letter alert does.
+  return {
+    revising: { sql: `${OVERDUE_SINCE.revising} <= ?`, cutoff: before(s.revisionReminderDays) },
+    // The meeting is a calendar date: compared as one.
+    letter_pending: {
+      sql: `${OVERDUE_SINCE.letterPending} <= ?::date`,
+      cutoff: toIsoDate(before(s.draftLetterAlertDays)),
+    },
+    approved: { sql: `${OVERDUE_SINCE.approved} <= ?`, cutoff: before(s.publicationReminderDays) },
+  };
+}
+
+/** Decides which reviews are overdue: keeps, of a query on `reviews as r`, those overdue as of `now` in `states`. */
+export function whereOverdue(
+  q: Knex.QueryBuilder,
+  now: Date,
+  s: OverdueThresholds,
+  states: readonly OverdueState[] = OVERDUE_STATES,
+): Knex.QueryBuilder {
+  const conditions = overdueConditions(now, s);
   return q.whereRaw(
-    `((r.state = 'revising' and ${OVERDUE_SINCE.revising} <= ?)
-      or (r.state = 'letter_pending' and ${OVERDUE_SINCE.letterPending} <= ?::date)
-      or (r.state = 'approved' and ${OVERDUE_SINCE.approved} <= ?))`,
-    [before(s.revisionReminderDays), toIsoDate(before(s.draftLetterAlertDays)), before(s.publicationReminderDays)],
+    `(${states.map((state) => `(r.state = '${state}' and ${conditions[state].sql})`).join(' or ')})`,
+    states.map((state) => conditions[state].cutoff),
   );
 }
 

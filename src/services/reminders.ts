@@ -6,15 +6,21 @@ import { isDatabaseUnavailable } from '../core/errors';
 import { errorKind, log } from '../core/log';
 import type { HouseTemplates } from './houseTemplates';
 import type { Letters } from './letters';
+import { daysSince, OVERDUE_SINCE, whereOverdue, type OverdueThresholds } from './overdue';
 import type { SettingsService } from './settings';
 
 const DAY = 86_400_000;
 /** Agencies are expected to respond to a recommendation within this many days of its import. */
 const RESPONSE_DAYS = 28;
 
+/** The period a repeating reminder is in: whole intervals of `days` since `since`, so each goes once per interval. */
+const intervalsSince = (since: Date, now: Date, days: number) =>
+  Math.floor((now.getTime() - since.getTime()) / (days * DAY));
+
 /**
- * Finds what is overdue and sends the reminders. Deadlines are computed from
- * timestamps in the database, and each reminder is recorded under a key (review,
+ * Finds what is overdue and sends the reminders. What is overdue is the rule of
+ * src/services/overdue.ts (`whereOverdue`), the one the dashboard shows, computed from
+ * timestamps in the database; and each reminder is recorded under a key (review,
  * kind, period) that the database keeps unique: however many instances run this,
  * and however often, each reminder goes once.
  */
@@ -79,17 +85,22 @@ export function createReminders(
     });
   }
 
-  async function draftLetterAlerts(now: Date, days: number): Promise<number> {
-    const cutoff = toIsoDate(new Date(now.getTime() - days * DAY));
-    const due = await db('letters as l')
+  async function draftLetterAlerts(now: Date, s: OverdueThresholds): Promise<number> {
+    const draftLetters = db('letters as l')
       .join('rounds as ro', 'ro.id', 'l.round_id')
       .join('panel_meetings as m', 'm.id', 'ro.panel_meeting_id')
       .join('reviews as r', 'r.id', 'l.review_id')
       .join('csps as c', 'c.id', 'r.csp_id')
-      .where('l.status', 'draft')
-      .where('r.state', 'letter_pending')
-      .where('m.date', '<=', cutoff)
-      .select('r.id', 'r.state', 'r.reference', 'r.pseudonym', 'c.name as csp_name', 'ro.number', 'm.date');
+      .where('l.status', 'draft');
+    const due = await whereOverdue(draftLetters, now, s, ['letter_pending']).select(
+      'r.id',
+      'r.state',
+      'r.reference',
+      'r.pseudonym',
+      'c.name as csp_name',
+      'ro.number',
+      'm.date',
+    );
     let sent = 0;
     for (const row of due) {
       const meetingDate = toIsoDate(row.date);
@@ -100,7 +111,7 @@ export function createReminders(
           pseudonym: row.pseudonym,
           cspName: row.csp_name,
           meetingDate: longDate(meetingDate, dateStyle),
-          days: Math.floor((now.getTime() - Date.parse(meetingDate)) / DAY),
+          days: daysSince(meetingDate, now),
           reviewUrl: `${options.publicUrl}/reviews/${row.id}`,
         };
         await outbox.enqueue(trx, {
@@ -120,19 +131,21 @@ export function createReminders(
     return sent;
   }
 
-  async function revisionReminders(now: Date, days: number): Promise<number> {
-    const due = await db('reviews as r')
-      .join('rounds as ro', function () {
-        this.on('ro.review_id', 'r.id').andOn(db.raw("ro.number = (r.context->>'round')::int"));
-      })
-      .where('r.state', 'revising')
-      .where('ro.letter_sent_at', '<=', new Date(now.getTime() - days * DAY))
-      .whereExists(db('revision_items as i').whereRaw('i.round_id = ro.id').whereIn('i.status', ['open', 'returned']))
-      .select('r.id', 'r.state', 'ro.id as round_id', 'ro.number', 'ro.letter_sent_at');
+  async function revisionReminders(now: Date, s: OverdueThresholds): Promise<number> {
+    const currentRounds = db('reviews as r').join('rounds as ro', function () {
+      this.on('ro.review_id', 'r.id').andOn(db.raw("ro.number = (r.context->>'round')::int"));
+    });
+    const due = await whereOverdue(currentRounds, now, s, ['revising']).select(
+      'r.id',
+      'r.state',
+      'ro.id as round_id',
+      'ro.number',
+      'ro.letter_sent_at',
+    );
     let sent = 0;
     for (const row of due) {
       // One reminder per interval since the letter: the first after N days, the next after 2N, ...
-      const period = Math.floor((now.getTime() - new Date(row.letter_sent_at).getTime()) / (days * DAY));
+      const period = intervalsSince(new Date(row.letter_sent_at), now, s.revisionReminderDays);
       const ok = await onceForReview(row, 'revision_reminder', `round-${row.number}-${period}`, async (trx, at) => {
         const outstanding = await trx('revision_items')
           .where({ round_id: row.round_id })
@@ -152,20 +165,17 @@ export function createReminders(
     return sent;
   }
 
-  async function publicationReminders(now: Date, days: number): Promise<number> {
-    const approvedAt = db('review_events as e')
-      .whereRaw('e.review_id = r.id')
-      .where('e.to_state', 'approved')
-      .whereRaw('e.from_state is distinct from e.to_state')
-      .max('e.at');
-    const due = await db('reviews as r')
-      .where('r.state', 'approved')
-      .select('r.id', 'r.state', approvedAt.as('approved_at'));
+  async function publicationReminders(now: Date, s: OverdueThresholds): Promise<number> {
+    const due = await whereOverdue(db('reviews as r'), now, s, ['approved']).select(
+      'r.id',
+      'r.state',
+      db.raw(`${OVERDUE_SINCE.approved} as approved_at`),
+    );
     let sent = 0;
     for (const row of due) {
+      // Overdue means a whole interval has passed: the first reminder after N days, the next after 2N, ...
       const since = new Date(row.approved_at);
-      const period = Math.floor((now.getTime() - since.getTime()) / (days * DAY));
-      if (period < 1) continue;
+      const period = intervalsSince(since, now, s.publicationReminderDays);
       const ok = await onceForReview(row, 'publication_reminder', `${toIso(since)}-${period}`, async (trx, at) => {
         await letters.issue(trx, 'publication_reminder', row.id, {
           userId: null,
@@ -308,9 +318,9 @@ export function createReminders(
       const now = clock.now();
       const s = await settings.get();
       return {
-        draftLetterAlerts: await draftLetterAlerts(now, s.draftLetterAlertDays),
-        revisionReminders: await revisionReminders(now, s.revisionReminderDays),
-        publicationReminders: await publicationReminders(now, s.publicationReminderDays),
+        draftLetterAlerts: await draftLetterAlerts(now, s),
+        revisionReminders: await revisionReminders(now, s),
+        publicationReminders: await publicationReminders(now, s),
         recommendationReminders: await recommendationReminders(now),
       };
     },

@@ -209,50 +209,35 @@ export function createReports(db: Db, recommendations: Recommendations, clock: C
   /**
    * Every recommendation addressed to an organisation, with only that organisation's response:
    * an agency user's own (the organisation named must be theirs), or any organisation's for the
-   * panel secretariat.
+   * panel secretariat. With the organisation's name: its part of a recommendation names it.
    */
   async function addressedTo(user: User, organisationId: number | undefined) {
     if (user.role === 'agency') {
       if (organisationId !== undefined && organisationId !== user.organisationId) {
         throw new NotFoundError('No organisation with this id');
       }
-      return { organisationId: user.organisationId!, recs: (await recommendations.forAgency(user)) as ReviewRec[] };
+      const recs = (await recommendations.forAgency(user)) as ReviewRec[];
+      const orgId = user.organisationId!;
+      return {
+        organisationId: orgId,
+        recs,
+        organisation: recs[0]?.agencies[0]?.name ?? (await organisationName(orgId)),
+      };
     }
     if (user.role !== 'secretariat') {
       throw new ForbiddenError('This report is for agency users, and for the panel secretariat naming an organisation');
     }
     if (organisationId === undefined) throw ValidationError.field('organisationId', 'is required');
-    await organisationName(organisationId);
-    const reviews = await db('reviews as r')
-      .whereIn(
-        'r.id',
-        db('recommendations as rec')
-          .join('recommendation_agencies as ra', 'ra.recommendation_id', 'rec.id')
-          .where('ra.organisation_id', organisationId)
-          .select('rec.review_id'),
-      )
-      .orderBy('r.reference')
-      .select('r.id', 'r.reference', 'r.pseudonym');
-    const recs: ReviewRec[] = [];
-    for (const review of reviews) {
-      for (const rec of await recommendations.forReview(user, review.id)) {
-        const mine = rec.agencies.filter((a) => a.organisationId === organisationId);
-        if (mine.length)
-          recs.push({ ...rec, agencies: mine, reference: review.reference, pseudonym: review.pseudonym });
-      }
-    }
-    return { organisationId, recs };
+    const organisation = await organisationName(organisationId);
+    const recs = (await recommendations.addressedTo(organisationId)) as ReviewRec[];
+    return { organisationId, recs, organisation };
   }
 
   return {
     /** Progress on one review's recommendations, for the CSP and its oversight board. */
     async reviewReport(user: User, reviewId: number): Promise<ReportDocument> {
-      const recs = await recommendations.forReview(user, reviewId);
-      const review = await db('reviews as r')
-        .join('csps as c', 'c.id', 'r.csp_id')
-        .where('r.id', reviewId)
-        .first('r.reference', 'r.pseudonym', 'c.name as csp_name');
-      if (!review) throw new NotFoundError('No review with this id');
+      const { recommendations: recs, ...of } = await recommendations.ofReview(user, reviewId);
+      const review = { reference: of.reference, pseudonym: of.pseudonym, csp_name: of.cspName };
       const title = `Progress on the recommendations of ${review.reference} (${review.pseudonym})`;
       return progressDocument(
         recs.map((r) => ({ ...r, reviewLabel: null })),
@@ -271,8 +256,7 @@ export function createReports(db: Db, recommendations: Recommendations, clock: C
 
     /** Progress on every recommendation addressed to an organisation, across every review. */
     async agencyReport(user: User, organisationId?: number): Promise<ReportDocument> {
-      const { organisationId: orgId, recs } = await addressedTo(user, organisationId);
-      const organisation = await organisationName(orgId);
+      const { recs, organisation } = await addressedTo(user, organisationId);
       const reviews = [...new Map(recs.map((r) => [r.reviewId, { reference: r.reference, pseudonym: r.pseudonym }]))];
       return progressDocument(
         recs.map((r) => ({ ...r, reviewLabel: `${r.reference} (${r.pseudonym})` })),
@@ -294,29 +278,27 @@ export function createReports(db: Db, recommendations: Recommendations, clock: C
      * user's own, or (for those who can see the review) the organisation named.
      */
     async agencyResponse(user: User, reviewId: number, organisationId?: number): Promise<ReportDocument> {
-      let orgId: number;
       let recs: Rec[];
+      let review: { reference: string; pseudonym: string; csp_name: string };
       if (user.role === 'agency') {
         if (organisationId !== undefined && organisationId !== user.organisationId) {
           throw new NotFoundError('No organisation with this id');
         }
-        orgId = user.organisationId!;
-        recs = (await recommendations.forAgency(user)).filter((r) => r.reviewId === reviewId);
-        if (!recs.length) throw new NotFoundError('No review with this id');
+        const mine = (await recommendations.forAgency(user)).filter((r) => r.reviewId === reviewId);
+        if (!mine.length) throw new NotFoundError('No review with this id');
+        recs = mine;
+        review = { reference: mine[0]!.reference, pseudonym: mine[0]!.pseudonym, csp_name: mine[0]!.cspName };
       } else {
-        const all = await recommendations.forReview(user, reviewId);
+        const of = await recommendations.ofReview(user, reviewId);
         if (organisationId === undefined) throw ValidationError.field('organisationId', 'is required');
-        orgId = organisationId;
-        recs = all
+        recs = of.recommendations
           .map((r) => ({ ...r, agencies: r.agencies.filter((a) => a.organisationId === organisationId) }))
           .filter((r) => r.agencies.length > 0);
         if (!recs.length) throw new NotFoundError('No recommendation of this review is addressed to this organisation');
+        review = { reference: of.reference, pseudonym: of.pseudonym, csp_name: of.cspName };
       }
-      const organisation = await organisationName(orgId);
-      const review = await db('reviews as r')
-        .join('csps as c', 'c.id', 'r.csp_id')
-        .where('r.id', reviewId)
-        .first('r.reference', 'r.pseudonym', 'c.name as csp_name');
+      // Each recommendation here has the organisation's part, which names it.
+      const organisation = recs[0]!.agencies[0]!.name;
       const title = `Response of ${organisation} to the recommendations of ${review.reference} (${review.pseudonym})`;
       const date = today();
       const html = tidy(

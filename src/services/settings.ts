@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Conn, Db } from '../db/connect';
+import { copyOf, processCache, versionOf } from '../db/cacheVersions';
 import { DATE_STYLES, type DateStyle } from '../core/dates';
 import { AREA_STYLES, type AreaStyle } from '../letters/draft';
 import type { User } from '../core/user';
@@ -79,26 +80,44 @@ const settingsSchema = z
 /** The secretariat's team mailbox: the setting, or the DHR mailbox when it is not set. */
 export const teamMailboxOf = (settings: Settings) => settings.teamMailbox || settings.dhrMailbox;
 
+/**
+ * The settings, kept in the process (see src/db/cacheVersions.ts): a page or an API call reads
+ * them from the database only when its session lookup saw that they changed since they were
+ * read, whichever instance changed them.
+ */
 export function createSettings(db: Db) {
+  const cache = processCache(db, 'settings', async (conn) => {
+    const { rows } = await conn.raw(
+      `select v.version, s.key, s.value from (select ${versionOf('settings')} as version) v left join settings s on true`,
+    );
+    const stored = Object.fromEntries(
+      (rows as { key: string | null; value: unknown }[]).filter((r) => r.key !== null).map((r) => [r.key, r.value]),
+    );
+    return { value: { ...DEFAULT_SETTINGS, ...stored } as Settings, version: Number(rows[0]?.version ?? 0) };
+  });
+
   return {
     async get(conn: Conn = db): Promise<Settings> {
-      const rows = await conn('settings').select('key', 'value');
-      const stored = Object.fromEntries(rows.map((r) => [r.key, r.value]));
-      return { ...DEFAULT_SETTINGS, ...stored } as Settings;
+      // A copy: a caller that changes what it is given changes nothing for the next one.
+      return copyOf(await cache.get(conn));
     },
 
     async update(user: User, input: unknown): Promise<Settings> {
       if (user.role !== 'secretariat') throw new ForbiddenError('Only the panel secretariat can change settings');
       const changes = parse(settingsSchema, input);
-      await db.transaction(async (trx) => {
-        for (const [key, value] of Object.entries(changes)) {
-          if (value === undefined) continue; // left out: unchanged
-          await trx('settings')
-            .insert({ key, value: JSON.stringify(value), updated_at: new Date() })
-            .onConflict('key')
-            .merge();
-        }
-      });
+      try {
+        await db.transaction(async (trx) => {
+          for (const [key, value] of Object.entries(changes)) {
+            if (value === undefined) continue; // left out: unchanged
+            await trx('settings')
+              .insert({ key, value: JSON.stringify(value), updated_at: new Date() })
+              .onConflict('key')
+              .merge();
+          }
+        });
+      } finally {
+        cache.forget();
+      }
       return this.get();
     },
   };

@@ -50,11 +50,20 @@ export function createTwoFactor(db: Db, clock: Clock) {
   return {
     /** The secret for this session to add to an authenticator app, as a QR code and as text; the same until confirmed. */
     async begin(user: User, session: string): Promise<{ secret: string; qrCode: string }> {
-      // Only the first of two pages opened at once writes its secret; both then show that one.
-      await sessionRow(db, session).whereNull('totp_pending_secret').update({ totp_pending_secret: generateSecret() });
-      const row = await sessionRow(db, session).first('totp_pending_secret');
-      if (!row?.totp_pending_secret) throw new ConflictError('Sign in again to set up two-factor sign-in');
-      const secret = row.totp_pending_secret as string;
+      // Only the first of two pages opened at once writes its secret; both then show that one. The
+      // write and the reading are one statement: the secret written, or the one there already.
+      const { rows } = await db.raw(
+        `with written as (
+           update web_sessions set totp_pending_secret = ? where id_hash = ? and totp_pending_secret is null
+           returning totp_pending_secret)
+         select coalesce((select totp_pending_secret from written),
+                         (select totp_pending_secret from web_sessions where id_hash = ?)) as secret`,
+        [generateSecret(), hashToken(session), hashToken(session)],
+      );
+      // A page opened at the same moment may have written its secret after this statement began: read it now.
+      const row = rows[0]?.secret ? rows[0] : await sessionRow(db, session).first('totp_pending_secret as secret');
+      if (!row?.secret) throw new ConflictError('Sign in again to set up two-factor sign-in');
+      const secret = row.secret as string;
       const uri = generateURI({ issuer: 'DHR Quality Assurance', label: user.email, secret });
       return { secret, qrCode: await QRCode.toDataURL(uri, { margin: 1, width: 220 }) };
     },

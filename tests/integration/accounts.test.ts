@@ -5,6 +5,7 @@ import { connect } from '../../src/db/connect';
 import { createTestApp, PASSWORD, type TestApp } from '../helpers/app';
 import { cli, freshAppData } from '../helpers/processes';
 import { csrfOf, signedIn } from '../helpers/web';
+import { visible } from '../helpers/page';
 
 /**
  * Barring and restoring access: the secretariat disables and re-enables accounts, signs a
@@ -114,8 +115,6 @@ describe('a link to set a new password', () => {
     await t.renewTokens();
   });
 });
-
-const visible = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
 
 describe('changing your own password', () => {
   it('needs the current password and the new one twice; other browsers are signed out and the history says so', async () => {

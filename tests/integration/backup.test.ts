@@ -147,12 +147,14 @@ afterAll(async () => {
 
 /** What a backup leaves out: who is signed in, failed sign-ins, and forms kept across a timed-out session. */
 const TRANSIENT = ['web_sessions', 'sign_in_failures', 'kept_forms'];
+/** Left out too, and not compared: the cache versions, which a restore's own writes move on. */
+const DERIVED = ['cache_versions'];
 
 describe('a backup', () => {
   it('holds every table but sessions, sign-in failures and kept forms, parents before children, readable by its owner only', async () => {
     const all = (await tables(source.db)).map((t) => t.name);
     const written = summary.tables.map((t) => t.table);
-    expect([...written].sort()).toEqual(all.filter((t) => !TRANSIENT.includes(t)));
+    expect([...written].sort()).toEqual(all.filter((t) => !TRANSIENT.includes(t) && !DERIVED.includes(t)));
     expect(written.indexOf('police_force_areas')).toBeLessThan(written.indexOf('csps'));
     expect(written.indexOf('reviews')).toBeLessThan(written.indexOf('documents'));
     expect(written.indexOf('letters')).toBeLessThan(written.indexOf('outbox'));
@@ -190,6 +192,7 @@ describe('restoring into an empty database', () => {
     expect(restored.tables).toEqual(summary.tables);
     let compared = 0;
     for (const table of await tables(source.db)) {
+      if (DERIVED.includes(table.name)) continue;
       const expected = TRANSIENT.includes(table.name) ? [] : await contents(source.db, table);
       const actual = await contents(target.db, table);
       expect({ table: table.name, rows: actual }).toEqual({ table: table.name, rows: expected });
@@ -399,6 +402,7 @@ describe('the command line', () => {
       const b = open(to.env, to.dataDir);
       try {
         for (const table of await tables(a)) {
+          if (DERIVED.includes(table.name)) continue;
           const expected = TRANSIENT.includes(table.name) ? [] : await contents(a, table);
           expect({ table: table.name, rows: await contents(b, table) }).toEqual({ table: table.name, rows: expected });
         }

@@ -1,5 +1,6 @@
 import { createTestApp, meeting, submittedReview, type TestApp } from '../helpers/app';
 import { signedIn } from '../helpers/web';
+import { section } from '../helpers/page';
 
 let t: TestApp;
 const ids: number[] = [];
@@ -8,16 +9,6 @@ beforeAll(async () => {
   for (let i = 1; i <= 11; i++) ids.push(await submittedReview(t, `Person ${i}`));
 }, 120_000);
 afterAll(() => t.close());
-
-/** The text under the heading with this id, tags dropped, up to the next heading. */
-function section(html: string, id: string): string {
-  const start = html.indexOf(`id="${id}"`);
-  const end = html.indexOf('<h2', start + 1);
-  return html
-    .slice(start, end)
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/\s+/g, ' ');
-}
 
 describe('the dashboard at volume', () => {
   it('shows the ten reviews that have waited longest, how many there are, and links to the rest', async () => {

@@ -15,6 +15,7 @@ describe('migrations', () => {
         'account_events',
         'action_updates',
         'api_tokens',
+        'cache_versions',
         'csps',
         'documents',
         'house_templates',
@@ -43,7 +44,7 @@ describe('migrations', () => {
       await db.migrate.rollback({ directory: MIGRATIONS_DIR, loadExtensions: ['.ts'] }, true);
       expect(await tables()).toEqual([]);
       await migrate(db);
-      expect(await tables()).toHaveLength(27);
+      expect(await tables()).toHaveLength(28);
     } finally {
       await destroy();
     }

@@ -2,6 +2,7 @@ import { generateSync } from 'otplib';
 import request from 'supertest';
 import { createTestApp, PASSWORD, type TestApp } from '../helpers/app';
 import { csrfOf } from '../helpers/web';
+import { visible } from '../helpers/page';
 
 /**
  * Two-factor sign-in: on a server that requires it (TWO_FACTOR_REQUIRED, on in production)
@@ -22,7 +23,6 @@ const EMAIL = {
   pcc: 'pcc@test.example',
   mopac: 'mopac@test.example',
 };
-const visible = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
 const idOf = async (email: string) => (await t.db('users').where({ email }).first('id')).id as number;
 /** The code an authenticator app shows now, by the test's clock. */
 const codeFor = (secret: string) => generateSync({ secret, epoch: Math.floor(t.clock.now().getTime() / 1000) });
@@ -378,7 +378,7 @@ describe('a lost phone', () => {
       .send({ _csrf: csrfOf(page.text) });
     expect(cleared.headers.location).toBe(`/admin/users/${kent}?done=two-factor-reset`);
     const after = visible((await secretariat.agent.get(cleared.headers.location)).text);
-    expect(after).toContain('Test kent&#x27;s two-factor sign-in is cleared: they are signed out');
+    expect(after).toContain("Test kent's two-factor sign-in is cleared: they are signed out");
     expect(after).toContain('Cleared two-factor sign-in, by Test secretariat');
     expect(after).toContain('Two-factor sign-in Not set up');
 

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { createTestApp, meeting, pdf, submittedReview, type TestApp, type Who } from '../helpers/app';
+import { errorSummary, historyTitles, inputValue, pageOf, rows, section, visible } from '../helpers/page';
 import { csrfOf, signedIn } from '../helpers/web';
 
 let t: TestApp;
@@ -16,43 +17,7 @@ async function as(who: Who): Promise<Session> {
   return sessions.get(who)!;
 }
 
-/** Text with the entities Handlebars writes decoded. */
-const decode = (html: string) =>
-  html
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#x27;|&#39;/g, "'")
-    .replace(/&#x3D;/g, '=')
-    .replace(/&amp;/g, '&');
-
-/** The text a person reads: tags dropped, entities decoded, white space collapsed. */
-const visible = (html: string) => decode(html.replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ');
-
 const count = async (table: string) => Number((await t.db(table).count('* as n'))[0]!.n);
-
-/** The section of a page under the heading with this id, up to the next heading of its level. */
-function section(html: string, id: string): string {
-  const start = html.indexOf(`id="${id}"`);
-  if (start < 0) throw new Error(`no section ${id}`);
-  const end = html.indexOf('<h2', start + 1);
-  return visible(html.slice(start, end < 0 ? undefined : end));
-}
-
-/** The rows of a page's (first) table body, as read. */
-const rows = (html: string) => visible(html.slice(html.indexOf('<tbody'), html.indexOf('</tbody>')));
-
-/** The error summary's messages. */
-function summary(html: string): string[] {
-  const box = /<div class="govuk-error-summary"[\s\S]*?<\/ul>/.exec(html)?.[0] ?? '';
-  return [...box.matchAll(/<a href="[^"]*">([^<]*)<\/a>/g)].map((m) => visible(m[1]!).trim());
-}
-
-/** The value an input shows, as typed. */
-const inputValue = (html: string, id: string) => {
-  const value = new RegExp(`<input [^>]*id="${id}"[^>]* value="([^"]*)"`).exec(html)?.[1];
-  return value === undefined ? undefined : decode(value);
-};
 
 async function send(who: Who, id: number, body: object) {
   const res = await t.api(who).event(id, body);
@@ -108,7 +73,9 @@ describe('panel meetings', () => {
     const res = await s.form('/meetings', { 'date-day': '31', 'date-month': '2', 'date-year': '2026' });
     expect(res.status).toBe(422);
     expect(res.text).toContain('<title>Error: Panel meetings');
-    expect(summary(res.text)).toEqual(['The date of the panel meeting must be a real date, for example 15 4 2026']);
+    expect(errorSummary(res.text)).toEqual([
+      'The date of the panel meeting must be a real date, for example 15 4 2026',
+    ]);
     expect(res.text).toContain('href="#date-day"');
     expect(inputValue(res.text, 'date-day')).toBe('31');
     expect(inputValue(res.text, 'date-month')).toBe('2');
@@ -116,7 +83,7 @@ describe('panel meetings', () => {
 
     const empty = await s.form('/meetings', { 'date-day': '', 'date-month': '', 'date-year': '' });
     expect(empty.status).toBe(422);
-    expect(summary(empty.text)).toEqual(['Enter the date of the panel meeting']);
+    expect(errorSummary(empty.text)).toEqual(['Enter the date of the panel meeting']);
   });
 
   it('adds a meeting and lists it, newest first, with the number of reviews on its agenda', async () => {
@@ -217,7 +184,7 @@ describe("recording the panel's outcome", () => {
     const typed = { rows: '2', 'areas-0-heading': '', 'areas-0-text': 'Remove the date of death.' };
     const publish = await p.form(outcomeUrl(), { action: 'save', outcome: 'publish', commendations: '', ...typed });
     expect(publish.status).toBe(422);
-    expect(summary(publish.text)).toEqual([
+    expect(errorSummary(publish.text)).toEqual([
       'A report published as it is has no areas for development: remove them, or choose another outcome',
     ]);
     expect(publish.text).toMatch(/id="areas-0-text"[^>]*>Remove the date of death.<\/textarea>/);
@@ -232,16 +199,16 @@ describe("recording the panel's outcome", () => {
       'areas-1-text': '',
     });
     expect(headingOnly.status).toBe(422);
-    expect(summary(headingOnly.text)).toEqual(['Enter the text of area 2, or tick Remove']);
+    expect(errorSummary(headingOnly.text)).toEqual(['Enter the text of area 2, or tick Remove']);
     expect(headingOnly.text).toContain('href="#areas-1-text"');
     expect(inputValue(headingOnly.text, 'areas-1-heading')).toBe('Typed heading');
     expect(headingOnly.text).toMatch(/id="areas-0-remove"[^>]*checked/);
 
     const none = await p.form(outcomeUrl(), { action: 'save', outcome: 'resubmit', ...typed, 'areas-0-remove': 'yes' });
-    expect(summary(none.text)).toEqual(['Add at least one area for revision']);
+    expect(errorSummary(none.text)).toEqual(['Add at least one area for revision']);
 
     const noOutcome = await p.form(outcomeUrl(), { action: 'save', ...typed });
-    expect(summary(noOutcome.text)).toEqual(["Select the panel's outcome"]);
+    expect(errorSummary(noOutcome.text)).toEqual(["Select the panel's outcome"]);
     expect((await t.api('secretariat').get(`/reviews/${mary}`)).body).toMatchObject({ state: 'scheduled', rounds: [] });
   });
 
@@ -359,12 +326,12 @@ describe('the list of reviews', () => {
     const s = await as('secretariat');
     const first = await s.get(`/reviews?cspId=${t.ids.kentCsp}&state=notified`);
     expect(first.status).toBe(200);
-    expect(first.text.match(/<tr class="govuk-table__row">/g)).toHaveLength(26); // the header row and 25
+    expect(pageOf(first.text).querySelectorAll('tr.govuk-table__row')).toHaveLength(26); // the header row and 25
     expect(visible(first.text)).toContain('26 reviews match, showing 1 to 25');
     expect(first.text).toContain('class="govuk-pagination"');
-    const next = /<a class="govuk-link govuk-pagination__link" href="([^"]+)" rel="next"/.exec(first.text)![1]!;
-    expect(decode(next)).toBe(`/reviews?state=notified&cspId=${t.ids.kentCsp}&page=2`);
-    const second = await s.get(decode(next));
+    const next = pageOf(first.text).querySelector('.govuk-pagination a[rel="next"]')!.getAttribute('href')!;
+    expect(next).toBe(`/reviews?state=notified&cspId=${t.ids.kentCsp}&page=2`);
+    const second = await s.get(next);
     expect(visible(second.text)).toContain('showing 26 to 26');
     expect(visible(second.text)).toContain('Person 01');
     expect(second.text).toContain('aria-current="page">2<');
@@ -403,7 +370,7 @@ describe('the list of reviews', () => {
     const kentPcc = await as('kentPcc');
     const kentList = await kentPcc.get('/reviews');
     expect(visible(kentList.text)).toContain('27 reviews, showing 1 to 25');
-    expect(rows((await kentPcc.get('/reviews?q=ar')).text)).toMatch(/^ DHR-2026-0001 Mary Kent CSP Being revised/);
+    expect(rows((await kentPcc.get('/reviews?q=ar')).text)).toMatch(/^DHR-2026-0001 Mary Kent CSP Being revised/);
     expect(visible((await kentPcc.get('/reviews?q=zara')).text)).toContain('No reviews match these filters.');
     // Another area's CSP in the filter finds nothing rather than that CSP's reviews.
     expect(visible((await kentPcc.get(`/reviews?cspId=${t.ids.hackneyCsp}`)).text)).toContain(
@@ -478,7 +445,7 @@ describe('the mail', () => {
 
     const again = await s.form(`/mail/${letterMail.id}/retry`, {});
     expect(again.status).toBe(409);
-    expect(summary(again.text)[0]).toMatch(/still queued/);
+    expect(errorSummary(again.text)[0]).toMatch(/still queued/);
 
     const eml = await s.agent
       .get(`/mail/${letterMail.id}/eml`)
@@ -524,7 +491,7 @@ describe('administration', () => {
     });
     expect(bad.status).toBe(422);
     // One error for each field: the contacts' lines in one message.
-    expect(summary(bad.text)).toEqual([
+    expect(errorSummary(bad.text)).toEqual([
       'Enter the name of the CSP',
       'Choose the police force area',
       'Contacts on line 2: write it as Name <email> or Name, email; on line 3: email must be an email address such as name@example.org',
@@ -562,7 +529,7 @@ describe('administration', () => {
     expect(page.text).toContain('Sam Okafor &lt;sam@kent.example&gt;</textarea>');
     const bad = await s.form(`/admin/csps/${t.ids.kentCsp}`, { addressLines: 'Invicta House', contacts: '' });
     expect(bad.status).toBe(422);
-    expect(summary(bad.text)).toEqual(['Enter at least one contact: the first receives the letters']);
+    expect(errorSummary(bad.text)).toEqual(['Enter at least one contact: the first receives the letters']);
     const good = await s.form(`/admin/csps/${t.ids.kentCsp}`, {
       addressLines: 'Invicta House\nCounty Hall\nMaidstone',
       contacts: 'Sam Okafor <sam@kent.example>\nAlex Kay <alex@kent.example>',
@@ -602,7 +569,9 @@ describe('administration', () => {
       pccEmail: 'mopac at london',
     });
     expect(bad.status).toBe(422);
-    expect(summary(bad.text)).toEqual(["Enter the PCC's email address in the correct format, like name@example.org"]);
+    expect(errorSummary(bad.text)).toEqual([
+      "Enter the PCC's email address in the correct format, like name@example.org",
+    ]);
     expect(inputValue(bad.text, 'pccEmail')).toBe('mopac at london');
     const good = await s.form(`/admin/police-force-areas/${t.ids.metArea}`, {
       pccName: "Mayor's Office for Policing and Crime",
@@ -628,7 +597,7 @@ describe('administration', () => {
       password: 'short',
     });
     expect(bad.status).toBe(422);
-    expect(summary(bad.text)).toEqual(['A password must be 12 characters or more']);
+    expect(errorSummary(bad.text)).toEqual(['A password must be 12 characters or more']);
     expect(inputValue(bad.text, 'name')).toBe('Robin Ng');
     expect(bad.text).not.toContain('value="short"');
     expect(bad.text).toMatch(/id="role-csp"[^>]*checked/);
@@ -639,9 +608,9 @@ describe('administration', () => {
       role: 'csp',
       password: 'a long enough password',
     });
-    expect(summary(noCsp.text)).toEqual(['Select the CSP for a CSP user']);
+    expect(errorSummary(noCsp.text)).toEqual(['Select the CSP for a CSP user']);
     const noRole = await s.form('/admin/users', { name: 'Robin Ng', email: 'robin@kent.example', password: 'x' });
-    expect(summary(noRole.text)).toContain('Select the role of the user');
+    expect(errorSummary(noRole.text)).toContain('Select the role of the user');
 
     const good = await s.form('/admin/users', {
       name: 'Robin Ng',
@@ -662,7 +631,7 @@ describe('administration', () => {
       password: 'a long enough password',
     });
     expect(duplicate.status).toBe(409);
-    expect(summary(duplicate.text)[0]).toContain('already exists');
+    expect(errorSummary(duplicate.text)[0]).toContain('already exists');
   });
 
   it('changes every letter setting', async () => {
@@ -680,13 +649,13 @@ describe('administration', () => {
     };
     const bad = await s.form('/admin/settings', { ...fields, revisionReminderDays: 'soon', homeOfficeAddress: '' });
     expect(bad.status).toBe(422);
-    expect(summary(bad.text)).toEqual([
+    expect(errorSummary(bad.text)).toEqual([
       "Enter the letterhead's lines",
       'The number of days before a revision reminder must be a number',
     ]);
     expect(inputValue(bad.text, 'revisionReminderDays')).toBe('soon');
     const badStyle = await s.form('/admin/settings', { ...fields, areaStyle: 'roman' });
-    expect(summary(badStyle.text)).toEqual(['Select how letters list the areas']);
+    expect(errorSummary(badStyle.text)).toEqual(['Select how letters list the areas']);
     const good = await s.form('/admin/settings', {
       ...fields,
       letterheadTitle: '',
@@ -740,7 +709,9 @@ describe('the reviews as a spreadsheet', () => {
     const hackney = (await t.api('hackney').post('/reviews', { pseudonym: 'Elsewhere' })).body.id as number;
     const secretariat = await as('secretariat');
     const list = await secretariat.get('/reviews?state=notified');
-    expect(decode(list.text)).toContain('href="/reviews.csv?state=notified" download>Download as CSV');
+    const download = pageOf(list.text).querySelector('a[download]')!;
+    expect(download.getAttribute('href')).toBe('/reviews.csv?state=notified');
+    expect(visible(download.toString())).toBe('Download as CSV every review matching these filters');
 
     const csv = await secretariat.agent.get('/reviews.csv?state=notified');
     expect(csv.status).toBe(200);
@@ -813,10 +784,9 @@ describe("a review's history", () => {
   it('runs newest first, names the document or item each event was about, and shows the latest twenty until asked for all', async () => {
     const id = await submittedReview(t, 'Chronicle');
     const secretariat = await as('secretariat');
-    const titles = (html: string) => [...html.matchAll(/app-timeline__title">([^<]*)</g)].map((m) => decode(m[1]!));
 
     let page = await secretariat.get(`/reviews/${id}`);
-    expect(titles(page.text)).toEqual([
+    expect(historyTitles(page.text)).toEqual([
       'Submitted to the Home Office',
       'Document uploaded: action_plan.pdf',
       'Document uploaded: executive_summary.pdf',
@@ -835,7 +805,7 @@ describe("a review's history", () => {
     const items = sent.body.rounds.at(-1).items as { id: number; label: string }[];
     await t.api('kent').event(id, { type: 'RESPOND_TO_ITEM', itemId: items[1]!.id, response: 'Done.' });
     page = await secretariat.get(`/reviews/${id}`);
-    expect(titles(page.text)[0]).toBe(`Revision item answered: ${items[1]!.label}`);
+    expect(historyTitles(page.text)[0]).toBe(`Revision item answered: ${items[1]!.label}`);
     // A banner says which item, to whom.
     await t.api('kent').event(id, { type: 'RESPOND_TO_ITEM', itemId: items[0]!.id, response: 'Named.' });
     expect((await t.api('kent').event(id, { type: 'SUBMIT_REVISIONS' })).status).toBe(200);
@@ -862,12 +832,12 @@ describe("a review's history", () => {
     page = await secretariat.get(`/reviews/${id}`);
     const events = await t.db('review_events').where({ review_id: id }).count('* as n');
     const total = Number(events[0]!.n);
-    expect(titles(page.text)).toHaveLength(20);
+    expect(historyTitles(page.text)).toHaveLength(20);
     expect(visible(page.text)).toContain(`Newest first: the latest 20 of ${total} events.`);
     expect(page.text).toContain(`href="/reviews/${id}?history=all#history">Show all ${total} events`);
     const all = await secretariat.get(`/reviews/${id}?history=all`);
-    expect(titles(all.text)).toHaveLength(total);
-    expect(titles(all.text).at(-1)).toBe('Review notified');
+    expect(historyTitles(all.text)).toHaveLength(total);
+    expect(historyTitles(all.text).at(-1)).toBe('Review notified');
   });
 });
 

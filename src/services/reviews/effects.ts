@@ -4,31 +4,18 @@ import { toIsoDate } from '../../core/clock';
 import type { User } from '../../core/user';
 import type { Effect } from '../../workflow/machine';
 import type { Area, ReviewContext } from '../../workflow/types';
-import type { Letters } from '../letters';
+import { recipientsOf, type Letters } from '../letters';
 import type { Notifications } from '../notifications';
-import type { ReviewRow } from './rows';
+import type { EventReads, ReviewRow } from './rows';
 
 /** The effects the machine asks for, carried out in the event's transaction. */
 export function createEffects(deps: { letters: Letters; notifications: Notifications }) {
-  async function currentRound(conn: Knex | Knex.Transaction, reviewId: number, round: number) {
-    return conn('rounds').where({ review_id: reviewId, number: round }).first();
-  }
-
-  async function insertItems(trx: Knex.Transaction, roundId: number, areas: Area[], now: Date) {
-    if (areas.length === 0) return;
-    await trx('revision_items').insert(
-      areas.map((a, i) => ({
-        round_id: roundId,
-        position: i + 1,
-        heading: a.heading || null,
-        text: a.text,
-        points: JSON.stringify(a.points ?? []),
-        status: 'open',
-        created_at: now,
-        updated_at: now,
-      })),
+  /** The round's areas as rows of revision_items, for an insert that reads them as JSON (jsonb_to_recordset). */
+  const itemsJson = (areas: Area[]) =>
+    JSON.stringify(
+      areas.map((a, i) => ({ position: i + 1, heading: a.heading || null, text: a.text, points: a.points ?? [] })),
     );
-  }
+  const ITEMS_FROM_JSON = `jsonb_to_recordset(?::jsonb) as a(position int, heading text, text text, points jsonb)`;
 
   /** Carries out one effect the machine asked for, inside the event's transaction. */
   async function carryOut(
@@ -40,44 +27,93 @@ export function createEffects(deps: { letters: Letters; notifications: Notificat
       now: Date;
       next: ReviewContext;
       upload?: { kind: string; filename: string; contentType: string; bytes: Buffer };
+      /** What the event read with its review: who its letters go to, its current round, its documents. */
+      reads: EventReads;
     },
   ): Promise<number | void> {
+    const { reads } = ctx;
+    const who = () => recipientsOf(reads.recipients);
     switch (effect.type) {
       case 'startRound': {
-        const [round] = await trx('rounds')
-          .insert({
-            review_id: review.id,
+        // The round and its areas in one statement.
+        const { rows } = await trx.raw(
+          `with round as (
+             insert into rounds (review_id, number, panel_meeting_id, outcome, commendations, recorded_by, recorded_at)
+             values (?, ?, ?, ?, ?, ?, ?) returning id),
+           items as (
+             insert into revision_items (round_id, position, heading, text, points, status, created_at, updated_at)
+             select round.id, a.position, a.heading, a.text, a.points, 'open', ?::timestamptz, ?::timestamptz
+               from round cross join ${ITEMS_FROM_JSON})
+           select id from round`,
+          [
+            review.id,
+            effect.params.round,
+            effect.params.meetingId,
+            effect.params.outcome,
+            effect.params.commendations,
+            ctx.user.id,
+            ctx.now,
+            ctx.now,
+            ctx.now,
+            itemsJson(effect.params.areas),
+          ],
+        );
+        const roundId = rows[0].id as number;
+        await deps.letters.draft(trx, review.id, roundId, effect.params.outcome, ctx.now, {
+          who: who(),
+          // A round just begun has no letter yet; the meeting is the one the review was scheduled for.
+          draft: null,
+          round: {
+            id: roundId,
             number: effect.params.round,
-            panel_meeting_id: effect.params.meetingId,
-            outcome: effect.params.outcome,
             commendations: effect.params.commendations,
-            recorded_by: ctx.user.id,
-            recorded_at: ctx.now,
-          })
-          .returning('id');
-        await insertItems(trx, round.id, effect.params.areas, ctx.now);
-        await deps.letters.draft(trx, review.id, round.id, effect.params.outcome, ctx.now);
+            meetingDate: reads.meetingDate,
+            items: [],
+          },
+        });
         return;
       }
       case 'amendRound': {
-        const round = await currentRound(trx, review.id, effect.params.round);
-        await trx('rounds').where({ id: round.id }).update({
-          outcome: effect.params.outcome,
-          commendations: effect.params.commendations,
-          recorded_by: ctx.user.id,
-          recorded_at: ctx.now,
+        // The round corrected and its areas replaced (the old ones first), in one statement. Nobody
+        // can have answered the items yet: the letter has not gone out.
+        const { rows } = await trx.raw(
+          `with round as (
+             update rounds set outcome = ?, commendations = ?, recorded_by = ?, recorded_at = ?
+              where review_id = ? and number = ? returning id, number),
+           gone as (delete from revision_items where round_id in (select id from round) returning 1),
+           items as (
+             insert into revision_items (round_id, position, heading, text, points, status, created_at, updated_at)
+             select round.id, a.position, a.heading, a.text, a.points, 'open', ?::timestamptz, ?::timestamptz
+               from round cross join ${ITEMS_FROM_JSON}
+              where (select count(*) from gone) >= 0)
+           select id, number from round`,
+          [
+            effect.params.outcome,
+            effect.params.commendations,
+            ctx.user.id,
+            ctx.now,
+            review.id,
+            effect.params.round,
+            ctx.now,
+            ctx.now,
+            itemsJson(effect.params.areas),
+          ],
+        );
+        const roundId = rows[0].id as number;
+        const known = reads.round?.id === roundId ? reads.round : null;
+        await deps.letters.draft(trx, review.id, roundId, effect.params.outcome, ctx.now, {
+          who: who(),
+          ...(known ? { draft: known.draft, round: { ...known, commendations: effect.params.commendations } } : {}),
         });
-        // Nobody can have answered the items yet: the letter has not gone out.
-        await trx('revision_items').where({ round_id: round.id }).delete();
-        await insertItems(trx, round.id, effect.params.areas, ctx.now);
-        await deps.letters.draft(trx, review.id, round.id, effect.params.outcome, ctx.now);
         return;
       }
       case 'sendLetter': {
-        await trx('rounds')
-          .where({ review_id: review.id, number: effect.params.round })
-          .update({ letter_sent_at: ctx.now });
-        await deps.letters.send(trx, review.id, effect.params.round, ctx.user.id, ctx.now);
+        // Marks the round's letter sent, freezes the draft and queues its email.
+        const round = reads.round?.number === effect.params.round ? reads.round : undefined;
+        await deps.letters.send(trx, review.id, effect.params.round, ctx.user.id, ctx.now, {
+          who: who(),
+          ...(round ? { round, draft: round.draft } : {}),
+        });
         return;
       }
       case 'acknowledgeSubmission': {
@@ -85,6 +121,7 @@ export function createEffects(deps: { letters: Letters; notifications: Notificat
           userId: ctx.user.id,
           now: ctx.now,
           facts: { submittedOn: toIsoDate(ctx.now) },
+          who: who(),
         });
         return;
       }
@@ -94,16 +131,32 @@ export function createEffects(deps: { letters: Letters; notifications: Notificat
           userId: ctx.user.id,
           now: ctx.now,
           facts: { publishedOn: publication!.publishedOn, url: publication!.url },
+          who: who(),
         });
         return;
       }
       case 'notify': {
-        await deps.notifications.handOff(trx, effect.params.email, review.id, {
-          by: ctx.user,
-          round: ctx.next.round,
-          resubmitted: ctx.next.outcome === 'resubmit',
-          publication: ctx.next.publication ?? undefined,
-        });
+        const round = reads.round?.number === ctx.next.round ? reads.round : undefined;
+        await deps.notifications.handOff(
+          trx,
+          effect.params.email,
+          review.id,
+          {
+            by: ctx.user,
+            round: ctx.next.round,
+            resubmitted: ctx.next.outcome === 'resubmit',
+            publication: ctx.next.publication ?? undefined,
+          },
+          {
+            review: {
+              reference: review.reference,
+              pseudonym: review.pseudonym,
+              csp_name: review.csp_name,
+              contacts: reads.recipients.contacts,
+            },
+            ...(round ? { items: round.items } : {}),
+          },
+        );
         return;
       }
       case 'updateItem': {

@@ -1,16 +1,41 @@
 import type { Knex } from 'knex';
 import type { Clock } from '../../core/clock';
 import { toIsoDate } from '../../core/clock';
-import { ConflictError, ForbiddenError, ValidationError } from '../../core/errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../core/errors';
 import type { User } from '../../core/user';
 import type { Db } from '../../db/connect';
 import { apply, roleMaySend } from '../../workflow/lifecycle';
-import { documentNamed, type DocumentKind, type Facts, type ReviewEvent } from '../../workflow/types';
+import { documentNamed, type DocumentKind, type Facts, type ItemStatus, type ReviewEvent } from '../../workflow/types';
 import type { ClientEvent } from '../eventPayloads';
 import type { Letters } from '../letters';
 import type { Notifications } from '../notifications';
 import { createEffects } from './effects';
-import { DELIVERY_SQL, factsOf, loadVisible, type ReviewRow } from './rows';
+import { DELIVERY_SQL, factsOf, reviewQuery, type Delivery, type EventReads, type ReviewRow } from './rows';
+import { RECIPIENTS_SQL, type LetterRow, type RecipientsRow } from '../letters';
+
+/** What loadForEvent reads besides the review itself. */
+interface EventRow {
+  meeting_held: boolean;
+  meeting_date: string | null;
+  delivery: Delivery;
+  documents: { id: number; kind: string; filename: string; uploaded_at: string }[];
+  round: {
+    id: number;
+    number: number;
+    commendations: string;
+    meeting_date: string | null;
+    items: {
+      id: number;
+      status: ItemStatus;
+      heading: string | null;
+      text: string;
+      points: string[] | null;
+      note: string | null;
+    }[];
+    draft: LetterRow | null;
+  } | null;
+  recipients: RecipientsRow;
+}
 
 /** The details an EDIT_DETAILS event changes, each with what it was and what it becomes. */
 function detailChanges(
@@ -37,32 +62,65 @@ function auditPayload(
 export function createEventEngine(db: Db, clock: Clock, deps: { letters: Letters; notifications: Notifications }) {
   const { carryOut } = createEffects(deps);
 
-  /** The guards' facts in one round trip: documents, the current round's items, the meeting, the letters' readers. */
-  async function loadFacts(conn: Knex | Knex.Transaction, review: ReviewRow): Promise<Facts> {
-    const { rows } = await conn.raw(
-      `select
-         coalesce((select date <= :today from panel_meetings where id = :meetingId), false) as meeting_held,
-         ${DELIVERY_SQL(':cspId')} as delivery,
-         (select coalesce(json_agg(json_build_object('id', id, 'kind', kind, 'uploaded_at', uploaded_at)), '[]'::json)
-            from documents where review_id = :id and removed_at is null) as documents,
-         (select coalesce(json_agg(json_build_object('id', i.id, 'status', i.status) order by i.position), '[]'::json)
-            from revision_items i join rounds ro on ro.id = i.round_id
-           where ro.review_id = :id and ro.number = :round) as items`,
-      {
-        id: review.id,
-        cspId: review.csp_id,
-        round: review.context.round,
-        meetingId: review.context.meetingId ?? null,
-        today: toIsoDate(clock.now()),
-      },
-    );
-    const [row] = rows;
-    return factsOf({
-      documents: row.documents,
-      items: row.items,
-      meetingHeld: row.meeting_held,
-      delivery: row.delivery,
-    });
+  /**
+   * The review, locked, with everything its event may need, in one round trip: the guards'
+   * facts (documents, the current round's items, the meeting, the letters' readers) and what
+   * the effects write from (the recipients of its letters, the current round and its draft).
+   */
+  async function loadForEvent(trx: Knex.Transaction, user: User, reviewId: number) {
+    const meeting = `(select m.date from panel_meetings m where m.id = (r.context->>'meetingId')::int)`;
+    const row = (await reviewQuery(trx, user)
+      .where('r.id', reviewId)
+      .forUpdate('r')
+      .select(
+        trx.raw(`coalesce(${meeting} <= ?::date, false) as meeting_held`, [toIsoDate(clock.now())]),
+        trx.raw(`${meeting} as meeting_date`),
+        trx.raw(`${DELIVERY_SQL('r.csp_id')} as delivery`),
+        trx.raw(
+          `(select coalesce(json_agg(json_build_object('id', d.id, 'kind', d.kind, 'filename', d.filename,
+               'uploaded_at', d.uploaded_at)), '[]'::json)
+              from documents d where d.review_id = r.id and d.removed_at is null) as documents`,
+        ),
+        trx.raw(
+          `(select json_build_object('id', ro.id, 'number', ro.number, 'commendations', ro.commendations,
+               'meeting_date', m.date,
+               'items', (select coalesce(json_agg(json_build_object('id', i.id, 'status', i.status, 'heading', i.heading,
+                           'text', i.text, 'points', i.points, 'note', i.note) order by i.position), '[]'::json)
+                           from revision_items i where i.round_id = ro.id),
+               'draft', (select row_to_json(l) from letters l where l.round_id = ro.id and l.status = 'draft'))
+              from rounds ro left join panel_meetings m on m.id = ro.panel_meeting_id
+             where ro.review_id = r.id and ro.number = (r.context->>'round')::int
+             order by ro.id desc limit 1) as round`,
+        ),
+        trx.raw(`${RECIPIENTS_SQL('r.id')} as recipients`),
+      )
+      .first()) as (ReviewRow & EventRow) | undefined;
+    if (!row) throw new NotFoundError('No review with this id');
+    const { meeting_held, meeting_date, delivery, documents, round, recipients, ...review } = row;
+    const items = round?.items ?? [];
+    const facts = factsOf({ documents, items, meetingHeld: meeting_held, delivery });
+    const reads: EventReads = {
+      recipients,
+      meetingDate: meeting_date ? toIsoDate(meeting_date) : undefined,
+      round: round
+        ? {
+            id: round.id,
+            number: round.number,
+            commendations: round.commendations,
+            meetingDate: round.meeting_date ? toIsoDate(round.meeting_date) : undefined,
+            items: items.map(({ heading, text, points, note, status }) => ({
+              heading,
+              text,
+              points: points ?? [],
+              note,
+              status,
+            })),
+            draft: round.draft,
+          }
+        : null,
+      documents,
+    };
+    return { review: review as ReviewRow, facts, reads };
   }
 
   /** Checks what the machine cannot know: that the meeting and the item exist. */
@@ -114,7 +172,7 @@ export function createEventEngine(db: Db, clock: Clock, deps: { letters: Letters
     upload?: { kind: string; filename: string; contentType: string; bytes: Buffer },
   ) {
     return db.transaction(async (trx) => {
-      const review = await loadVisible(trx, user, reviewId, true);
+      const { review, facts, reads } = await loadForEvent(trx, user, reviewId);
       if (typeof input === 'function') input = input();
       const event = input;
       if (!roleMaySend(user.role, event.type)) {
@@ -129,48 +187,55 @@ export function createEventEngine(db: Db, clock: Clock, deps: { letters: Letters
           `The review has changed since you read it (you sent version ${event.expectedVersion}, it is now at ${review.version}); reload it and try again`,
         );
       }
-      const facts = await loadFacts(trx, review);
       if (event.type !== 'ATTACH_DOCUMENT') await checkReferences(trx, review, event, facts);
       // The history names the document removed or replaced, not only its id.
       const named = documentNamed(event);
       const namedDocument =
         named === undefined
           ? undefined
-          : await trx('documents').where({ id: named, review_id: review.id }).first('filename', 'kind');
+          : (reads.documents.find((d) => d.id === named) ??
+            (await trx('documents').where({ id: named, review_id: review.id }).first('filename', 'kind')));
       const now = clock.now();
       const { expectedVersion: _v, ...payload } = event;
       const result = apply(review.state, review.context, { ...payload, at: now.toISOString(), facts } as ReviewEvent);
       if (!result.ok) throw new ConflictError(result.reason);
-      const updated = await trx('reviews')
-        .where({ id: review.id, version: review.version })
-        .update({
-          state: result.state,
-          context: JSON.stringify(result.context),
-          version: review.version + 1,
-          updated_at: now,
-        });
-      if (updated !== 1)
+      // The review's new state and its event in the history, in one statement.
+      const { rows: recorded } = await trx.raw(
+        `with updated as (
+           update reviews set state = ?, context = ?::jsonb, version = ?::int, updated_at = ?::timestamptz
+            where id = ?::int and version = ?::int
+           returning id)
+         insert into review_events (review_id, type, payload, from_state, to_state, actor_id, at)
+         select id, ?::text, ?::jsonb, ?::text, ?::text, ?::int, ?::timestamptz from updated
+         returning id`,
+        [
+          result.state,
+          JSON.stringify(result.context),
+          review.version + 1,
+          now,
+          review.id,
+          review.version,
+          event.type,
+          JSON.stringify({
+            ...auditPayload(event),
+            ...(namedDocument && event.type === 'REMOVE_DOCUMENT'
+              ? { filename: namedDocument.filename, kind: namedDocument.kind }
+              : {}),
+            ...(namedDocument && event.type === 'ATTACH_DOCUMENT' ? { replacedFilename: namedDocument.filename } : {}),
+            // What the details were and became, so the history says what was corrected.
+            ...(event.type === 'EDIT_DETAILS' ? { changes: detailChanges(review, event) } : {}),
+          }),
+          review.state,
+          result.state,
+          user.id,
+          now,
+        ],
+      );
+      if (recorded.length !== 1)
         throw new ConflictError('The review was changed by someone else at the same time; reload it and try again');
-      await trx('review_events').insert({
-        review_id: review.id,
-        type: event.type,
-        payload: JSON.stringify({
-          ...auditPayload(event),
-          ...(namedDocument && event.type === 'REMOVE_DOCUMENT'
-            ? { filename: namedDocument.filename, kind: namedDocument.kind }
-            : {}),
-          ...(namedDocument && event.type === 'ATTACH_DOCUMENT' ? { replacedFilename: namedDocument.filename } : {}),
-          // What the details were and became, so the history says what was corrected.
-          ...(event.type === 'EDIT_DETAILS' ? { changes: detailChanges(review, event) } : {}),
-        }),
-        from_state: review.state,
-        to_state: result.state,
-        actor_id: user.id,
-        at: now,
-      });
       let created: number | undefined;
       for (const effect of result.effects)
-        created = (await carryOut(trx, review, effect, { user, now, next: result.context, upload })) ?? created;
+        created = (await carryOut(trx, review, effect, { user, now, next: result.context, upload, reads })) ?? created;
       return { created };
     });
   }

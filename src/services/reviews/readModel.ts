@@ -290,10 +290,19 @@ export function createReadModel(db: Db, clock: Clock, deps: { settings: Settings
       const pattern = containing(filters.q);
       q.where((w) => w.whereILike('r.reference', pattern).orWhereILike('r.pseudonym', pattern));
     }
-    const total = withTotal
-      ? Number((await q.clone().clearSelect().count<{ n: string | number }[]>('* as n'))[0]!.n)
-      : undefined;
-    const rows = (await q.orderBy('r.id', 'desc').limit(filters.limit).offset(filters.offset)) as ReviewRow[];
+    // How many match in all comes with the page (a window over the whole selection), in one statement;
+    // only a page past the end, which has no row to carry it, counts apart.
+    if (withTotal) q.select(db.raw('count(*) over () as total_matching'));
+    const rows = (await q.clone().orderBy('r.id', 'desc').limit(filters.limit).offset(filters.offset)) as (ReviewRow & {
+      total_matching?: number | string;
+    })[];
+    const total = !withTotal
+      ? undefined
+      : rows.length
+        ? Number(rows[0]!.total_matching)
+        : filters.offset === 0
+          ? 0
+          : Number((await q.clearSelect().count<{ n: string | number }[]>('* as n'))[0]!.n);
     return {
       total,
       rows: rows.map((r) => ({

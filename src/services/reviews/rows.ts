@@ -4,6 +4,7 @@ import { NotFoundError } from '../../core/errors';
 import { visibleReviews } from '../../core/scope';
 import type { User } from '../../core/user';
 import type { DocumentKind, Facts, ItemStatus, ReviewContext, ReviewState } from '../../workflow/types';
+import type { LetterRow, RecipientsRow, RoundContext } from '../letters';
 
 export interface ReviewRow {
   id: number;
@@ -18,6 +19,18 @@ export interface ReviewRow {
   version: number;
   created_at: Date;
   updated_at: Date;
+}
+
+/**
+ * What an event's one reading of its review (see the engine's loadForEvent) hands its effects,
+ * so that they need not read it again: who its letters go to, the date of the meeting in its
+ * context, its current round (with that round's draft letter) and its current documents.
+ */
+export interface EventReads {
+  recipients: RecipientsRow;
+  meetingDate: string | undefined;
+  round: (RoundContext & { id: number; draft: LetterRow | null }) | null;
+  documents: { id: number; kind: string; filename: string }[];
 }
 
 /** Who a review's letters reach: its CSP's contacts and its area's PCC, as `DELIVERY_SQL` reads them. */

@@ -9,7 +9,8 @@ import { toCsv } from '../csv';
 import { handleForm, render, type PageError } from '../forms';
 import type { WebContext } from '../context';
 import { shareChart } from '../shareChart';
-import { allowRoles, formText, queryText } from './secretariat/common';
+import { allowRoles } from '../roles';
+import { formText, queryText } from './secretariat/common';
 
 const KIND_OPTIONS = ORGANISATION_KINDS.map((k) => ({ value: k, text: KIND_LABELS[k] }));
 

@@ -1,13 +1,14 @@
 import type express from 'express';
 import type { Request, Response } from 'express';
 import type { Services } from '../../services';
-import { AppError, ForbiddenError, ValidationError } from '../../core/errors';
+import { AppError, ValidationError } from '../../core/errors';
 import { toIsoDate } from '../../core/clock';
 import { ACTION_LABELS, RESPONSE_LABELS, STATUS_LABELS } from '../../recommendations/labels';
 import { suggestThemes, THEMES } from '../../recommendations/themes';
 import { dateFrom, handleForm, render, type PageError } from '../forms';
 import type { WebContext } from '../context';
 import { idParam } from '../../http';
+import { allowRoles } from '../roles';
 import { friendlier } from './csp/common';
 
 type Rec = Awaited<ReturnType<Services['recommendations']['forReview']>>[number];
@@ -120,8 +121,7 @@ export function recommendationRoutes(router: express.Router, ctx: WebContext) {
   }
 
   router.get('/reviews/:id/recommendations/import', async (req, res) => {
-    if (req.user!.role !== 'secretariat' && req.user!.role !== 'csp')
-      throw new ForbiddenError('Only the CSP or the panel secretariat can import recommendations');
+    allowRoles(req, ['secretariat', 'csp'], 'Only the CSP or the panel secretariat can import recommendations');
     await showImport(req, res, idParam(req), {});
   });
 

@@ -1,14 +1,4 @@
-import type { Request } from 'express';
-import type { User } from '../../../core/user';
-import { ForbiddenError } from '../../../core/errors';
 import type { PageError } from '../../forms';
-
-/** The signed-in user, refused (403) unless their role is one of `roles`. */
-export function userWithRole(req: Request, roles: readonly User['role'][], message: string): User {
-  const user = req.user!;
-  if (!roles.includes(user.role)) throw new ForbiddenError(message);
-  return user;
-}
 
 /**
  * GOV.UK error messages say what to do ("Enter a pseudonym"); the services say what

@@ -1,12 +1,12 @@
 import type express from 'express';
 import { render } from '../../forms';
 import type { WebContext } from '../../context';
-import { userWithRole } from './common';
+import { allowRoles } from '../../roles';
 
 /** Every letter sent about the user's reviews: to a CSP, or copied to a PCC. */
 export function cspLetterRoutes(router: express.Router, { services }: WebContext) {
   router.get('/letters', async (req, res) => {
-    const user = userWithRole(
+    const user = allowRoles(
       req,
       ['csp', 'pcc'],
       "This page lists the letters a CSP or a PCC office received; see each review's letters on its page.",

@@ -4,7 +4,7 @@ import type { ReviewProgress } from '../../../services/progress';
 import type { ReviewState } from '../../../workflow/types';
 import { render } from '../../forms';
 import type { WebContext } from '../../context';
-import { userWithRole } from './common';
+import { allowRoles } from '../../roles';
 
 /** "What happens next", drawn as `{{lead}}<a href>{{link.text}}</a>{{trail}}`. */
 export interface NextStep {
@@ -74,7 +74,7 @@ export function nextStep(review: { id: number; state: ReviewState }, progress: R
 
 export function myReviewsRoutes(router: express.Router, { services }: WebContext) {
   router.get('/my-reviews', async (req, res) => {
-    const user = userWithRole(req, ['csp'], 'This page lists the reviews of a Community Safety Partnership.');
+    const user = allowRoles(req, ['csp'], 'This page lists the reviews of a Community Safety Partnership.');
     const [reviews, csps] = await Promise.all([
       services.reviews.list(user, { limit: 1000 }),
       services.directory.listCsps(user),

@@ -3,7 +3,8 @@ import type { Request, Response } from 'express';
 import { toIsoDate } from '../../../core/clock';
 import { dateFrom, handleForm, render, type PageError } from '../../forms';
 import type { WebContext } from '../../context';
-import { friendlier, userWithRole } from './common';
+import { allowRoles } from '../../roles';
+import { friendlier } from './common';
 
 /** The review's details, as named on the form that notifies a review and the one that corrects them. */
 export const DETAIL_LABELS = {
@@ -39,7 +40,7 @@ export function year(value: unknown): number | string | undefined {
 /** Notifying a review: a CSP for itself, the secretariat for any CSP. */
 export function notifyRoutes(router: express.Router, { services }: WebContext) {
   const who = (req: Request) =>
-    userWithRole(req, ['csp', 'secretariat'], 'Only a CSP or the panel secretariat can notify a review.');
+    allowRoles(req, ['csp', 'secretariat'], 'Only a CSP or the panel secretariat can notify a review.');
 
   async function form(
     req: Request,

@@ -8,7 +8,9 @@ import type { Services } from '../../../services';
 import { handleForm, render, type PageError } from '../../forms';
 import type { WebContext } from '../../context';
 import { idParam } from '../../../http';
-import { friendlier, userWithRole } from './common';
+import { groupAreas } from '../../../letters/areas';
+import { allowRoles } from '../../roles';
+import { friendlier } from './common';
 
 type Review = Awaited<ReturnType<Services['reviews']['view']>>;
 type Round = Review['rounds'][number];
@@ -43,38 +45,31 @@ function currentRound(review: Review, user: User): Round | null {
   return round;
 }
 
-/** The items as GOV.UK task list sections: ungrouped items together, each heading's items under it. */
+/**
+ * The items as GOV.UK task list sections: each heading's items under it, grouped as the letter groups
+ * them (groupAreas, which their labels follow), and consecutive items without a heading in one list.
+ */
 function sections(review: Review, items: Item[]) {
-  const out: {
-    heading: string | null;
-    tasks: {
-      id: number;
-      label: string;
-      points: string[];
-      text: string;
-      href: string;
-      status: { text: string; tag?: string };
-      hint: string;
-    }[];
-  }[] = [];
-  for (const item of items) {
-    const task = {
-      id: item.id,
-      label: item.label,
-      points: item.points,
-      text: item.text,
-      href: `/reviews/${review.id}/items/${item.id}`,
-      status: STATUS[item.status] ?? { text: item.status },
-      hint:
-        item.status === 'returned'
-          ? 'The Home Office returned your answer: see why and answer again'
-          : item.reportReference && item.status !== 'open'
-            ? `Changed at ${item.reportReference}`
-            : '',
-    };
+  const taskOf = (item: Item) => ({
+    id: item.id,
+    label: item.label,
+    points: item.points,
+    text: item.text,
+    href: `/reviews/${review.id}/items/${item.id}`,
+    status: STATUS[item.status] ?? { text: item.status },
+    hint:
+      item.status === 'returned'
+        ? 'The Home Office returned your answer: see why and answer again'
+        : item.reportReference && item.status !== 'open'
+          ? `Changed at ${item.reportReference}`
+          : '',
+  });
+  const out: { heading: string | null; tasks: ReturnType<typeof taskOf>[] }[] = [];
+  for (const group of groupAreas(items)) {
+    const tasks = group.items.map(taskOf);
     const last = out.at(-1);
-    if (last && (item.heading ?? null) === last.heading) last.tasks.push(task);
-    else out.push({ heading: item.heading ?? null, tasks: [task] });
+    if (group.heading === null && last?.heading === null) last.tasks.push(...tasks);
+    else out.push({ heading: group.heading, tasks });
   }
   return out;
 }
@@ -93,7 +88,7 @@ function canAnswer(review: Review, item: Item): boolean {
 export function revisionRoutes(router: express.Router, ctx: WebContext) {
   const { services } = ctx;
   const who = (req: Request) =>
-    userWithRole(req, ['csp', 'secretariat'], 'Only the CSP and the panel secretariat work on revision items.');
+    allowRoles(req, ['csp', 'secretariat'], 'Only the CSP and the panel secretariat work on revision items.');
 
   async function itemsPage(req: Request, res: Response, extra: { errors?: PageError[] } = {}, status = 200) {
     const user = who(req);

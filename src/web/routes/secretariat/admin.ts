@@ -6,7 +6,8 @@ import { handleForm, render, type PageError } from '../../forms';
 import type { WebContext } from '../../context';
 import { idParam } from '../../../http';
 import { friendlier } from '../csp/common';
-import { allowRoles, formNumber, formText, linesOf, withLineErrors } from './common';
+import { allowRoles } from '../../roles';
+import { formNumber, formText, linesOf, withLineErrors } from './common';
 import type { Contact } from '../../../services/directory';
 import { contactsFrom, contactsText, READ_CONTACT } from './contacts';
 

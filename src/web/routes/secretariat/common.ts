@@ -1,13 +1,4 @@
-import type { Request } from 'express';
-import type { User } from '../../../core/user';
-import { ForbiddenError, ValidationError, type FieldError } from '../../../core/errors';
-
-/** Refuses a page to a role that may never see it (403), before anything is read. */
-export function allowRoles(req: Request, roles: User['role'][], message: string): User {
-  const user = req.user!;
-  if (!roles.includes(user.role)) throw new ForbiddenError(message);
-  return user;
-}
+import { ValidationError, type FieldError } from '../../../core/errors';
 
 /** A query-string value as one string: repeated or nested parameters count as absent. */
 export function queryText(value: unknown): string {

@@ -3,7 +3,8 @@ import type { Request, Response } from 'express';
 import { handleForm, render, type PageError } from '../../forms';
 import type { WebContext } from '../../context';
 import { idParam } from '../../../http';
-import { allowRoles, queryText, searchQuery } from './common';
+import { allowRoles } from '../../roles';
+import { queryText, searchQuery } from './common';
 import { paginate } from './pagination';
 
 /** Emails on one page of Mail. */

@@ -1,11 +1,10 @@
 import type express from 'express';
 import type { Request, Response } from 'express';
 import { longDate } from '../../../core/dates';
-import { ForbiddenError } from '../../../core/errors';
 import { dateFrom, handleForm, render, type PageError } from '../../forms';
 import type { WebContext } from '../../context';
 import { idParam } from '../../../http';
-import { allowRoles } from './common';
+import { allowRoles } from '../../roles';
 
 /** States in which the panel's outcome can be recorded (scheduled) or corrected (letter_pending). */
 const OUTCOME_STATES = ['scheduled', 'letter_pending'];
@@ -102,8 +101,7 @@ export function meetingRoutes(router: express.Router, { services }: WebContext) 
   });
 
   router.post('/meetings/:id/send-letters', async (req, res) => {
-    const user = req.user!;
-    if (user.role !== 'secretariat') throw new ForbiddenError('Only the panel secretariat can send letters');
+    const user = allowRoles(req, ['secretariat'], 'Only the panel secretariat can send letters');
     const id = idParam(req);
     const meeting = await services.meetings.get(user, id);
     const result = await services.reviews.sendMeetingLetters(user, id);

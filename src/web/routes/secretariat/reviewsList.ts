@@ -7,7 +7,8 @@ import { STATES, type ReviewState } from '../../../workflow/types';
 import { toCsv } from '../../csv';
 import { render } from '../../forms';
 import type { WebContext } from '../../context';
-import { allowRoles, queryText, searchQuery } from './common';
+import { allowRoles } from '../../roles';
+import { queryText, searchQuery } from './common';
 import { paginate } from './pagination';
 
 export const PAGE_SIZE = 25;

@@ -4,7 +4,8 @@ import { ConflictError, ValidationError } from '../../../core/errors';
 import { render, type PageError } from '../../forms';
 import type { WebContext } from '../../context';
 import { idParam } from '../../../http';
-import { allowRoles, formText } from './common';
+import { allowRoles } from '../../roles';
+import { formText } from './common';
 
 /**
  * The house templates, for the secretariat: every letter and email, edited here,
