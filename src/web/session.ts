@@ -38,13 +38,16 @@ declare module 'express-serve-static-core' {
 export function createSessions(db: Db, clock: Clock, options: { secure: boolean }) {
   const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure: options.secure, path: '/' };
 
-  /** Moves a session's idle deadline to two hours from now, or its absolute end if sooner; returns the deadline. */
-  async function touch(id: string, now: Date, createdAt: Date): Promise<number> {
-    const expiresAt = Math.min(now.getTime() + IDLE_MS, createdAt.getTime() + ABSOLUTE_MS);
-    await db('web_sessions')
-      .where({ id_hash: hash(id) })
-      .update({ last_seen_at: now, expires_at: new Date(expiresAt) });
-    return expiresAt;
+  /** A session's new deadline, in SQL: two hours after `?` (now), or its absolute end if sooner. */
+  const DEADLINE_SQL = `least(?::timestamptz, s.created_at + interval '${ABSOLUTE_MS} milliseconds')`;
+
+  /** Moves a session's idle deadline (see DEADLINE_SQL), in one statement; returns the deadline. */
+  async function touch(id: string, now: Date): Promise<number> {
+    const { rows } = await db.raw(
+      `update web_sessions s set last_seen_at = ?, expires_at = ${DEADLINE_SQL} where s.id_hash = ? returning s.expires_at`,
+      [now, new Date(now.getTime() + IDLE_MS), hash(id)],
+    );
+    return new Date(rows[0].expires_at).getTime();
   }
 
   return {
@@ -101,7 +104,7 @@ export function createSessions(db: Db, clock: Clock, options: { secure: boolean 
         const { rows } = await db.raw(
           `with touched as (
              update web_sessions s
-                set last_seen_at = ?, expires_at = least(?::timestamptz, s.created_at + interval '${ABSOLUTE_MS} milliseconds')
+                set last_seen_at = ?, expires_at = ${DEADLINE_SQL}
                from users u
               where s.id_hash = ? and u.id = s.user_id and u.disabled_at is null
                 and not s.second_factor_pending and s.expires_at > ? and s.last_seen_at <= ?
@@ -136,10 +139,7 @@ export function createSessions(db: Db, clock: Clock, options: { secure: boolean 
     /** "Stay signed in": the idle deadline starts again now (never past the session's twelve hours). */
     async keepAlive(req: Request): Promise<number> {
       const now = clock.now();
-      const row = await db('web_sessions')
-        .where({ id_hash: hash(req.sessionId!) })
-        .first('created_at');
-      const expiresAt = await touch(req.sessionId!, now, new Date(row.created_at));
+      const expiresAt = await touch(req.sessionId!, now);
       return Math.max(0, Math.floor((expiresAt - now.getTime()) / 1000));
     },
   };
