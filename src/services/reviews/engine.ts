@@ -10,14 +10,13 @@ import type { ClientEvent } from '../eventPayloads';
 import type { Letters } from '../letters';
 import type { Notifications } from '../notifications';
 import { createEffects } from './effects';
-import { DELIVERY_SQL, factsOf, reviewQuery, type Delivery, type EventReads, type ReviewRow } from './rows';
+import { factsOf, reviewQuery, type EventReads, type ReviewRow } from './rows';
 import { RECIPIENTS_SQL, type LetterRow, type RecipientsRow } from '../letters';
 
 /** What loadForEvent reads besides the review itself. */
 interface EventRow {
   meeting_held: boolean;
   meeting_date: string | null;
-  delivery: Delivery;
   documents: { id: number; kind: string; filename: string; uploaded_at: string }[];
   round: {
     id: number;
@@ -75,7 +74,6 @@ export function createEventEngine(db: Db, clock: Clock, deps: { letters: Letters
       .select(
         trx.raw(`coalesce(${meeting} <= ?::date, false) as meeting_held`, [toIsoDate(clock.now())]),
         trx.raw(`${meeting} as meeting_date`),
-        trx.raw(`${DELIVERY_SQL('r.csp_id')} as delivery`),
         trx.raw(
           `(select coalesce(json_agg(json_build_object('id', d.id, 'kind', d.kind, 'filename', d.filename,
                'uploaded_at', d.uploaded_at)), '[]'::json)
@@ -96,9 +94,9 @@ export function createEventEngine(db: Db, clock: Clock, deps: { letters: Letters
       )
       .first()) as (ReviewRow & EventRow) | undefined;
     if (!row) throw new NotFoundError('No review with this id');
-    const { meeting_held, meeting_date, delivery, documents, round, recipients, ...review } = row;
+    const { meeting_held, meeting_date, documents, round, recipients, ...review } = row;
     const items = round?.items ?? [];
-    const facts = factsOf({ documents, items, meetingHeld: meeting_held, delivery });
+    const facts = factsOf({ documents, items, meetingHeld: meeting_held, recipients });
     const reads: EventReads = {
       recipients,
       meetingDate: meeting_date ? toIsoDate(meeting_date) : undefined,

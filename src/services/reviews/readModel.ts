@@ -10,7 +10,8 @@ import type { DocumentKind, ItemStatus } from '../../workflow/types';
 import { ITEM_STATUS } from '../../workflow/words';
 import { whereOverdue } from '../overdue';
 import type { SettingsService } from '../settings';
-import { DELIVERY_SQL, factsOf, reviewQuery, type Delivery, type ReviewRow } from './rows';
+import { factsOf, reviewQuery, type ReviewRow } from './rows';
+import { RECIPIENTS_SQL, type RecipientsRow } from '../letters';
 import { listSchema } from './schemas';
 
 const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
@@ -70,7 +71,7 @@ export function createReadModel(db: Db, clock: Clock, deps: { settings: Settings
            'x.id',
          )} as history,
          (select json_build_object('id', id, 'date', date) from panel_meetings where id = v.meeting_id) as meeting,
-         ${DELIVERY_SQL('v.csp_id')} as delivery,
+         ${RECIPIENTS_SQL('v.id')} as recipients,
          ${list(
            `select l.id, l.kind, ro.number as round, l.status, l.sent_at
               from letters l left join rounds ro on ro.id = l.round_id
@@ -134,7 +135,7 @@ export function createReadModel(db: Db, clock: Clock, deps: { settings: Settings
         role: string | null;
       }[];
       meeting: { id: number; date: string } | null;
-      delivery: Delivery;
+      recipients: RecipientsRow;
       letters: { id: number; kind: string; round: number | null; status: string; sent_at: string | null }[];
     };
   }
@@ -147,7 +148,7 @@ export function createReadModel(db: Db, clock: Clock, deps: { settings: Settings
       history,
       meeting,
       letters,
-      delivery,
+      recipients,
       ...review
     } = await loadView(user, reviewId);
     // Removed and replaced documents are kept: listed apart, never counted for submission.
@@ -159,7 +160,7 @@ export function createReadModel(db: Db, clock: Clock, deps: { settings: Settings
       documents,
       items: items.filter((i) => i.round_id === currentRoundId),
       meetingHeld: meeting !== null && toIsoDate(meeting.date) <= toIsoDate(clock.now()),
-      delivery,
+      recipients,
     });
     // Each item's label as its letter numbers it (1, 2a, 2b), so every page and email says the same.
     const removable = removableDocuments(review.state, review.context, user.role, facts);

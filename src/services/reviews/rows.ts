@@ -33,24 +33,12 @@ export interface EventReads {
   documents: { id: number; kind: string; filename: string }[];
 }
 
-/** Who a review's letters reach: its CSP's contacts and its area's PCC, as `DELIVERY_SQL` reads them. */
-export interface Delivery {
-  csp: string;
-  contacts: number;
-  area: string;
-  pccEmail: string | null;
-}
-
-/** A subquery giving the `Delivery` of the CSP whose id is the SQL expression `cspId`, as JSON. */
-export const DELIVERY_SQL = (cspId: string) =>
-  `(select json_build_object('csp', c.name, 'contacts', jsonb_array_length(c.contacts), 'area', a.name, 'pccEmail', a.pcc_email)
-      from csps c join police_force_areas a on a.id = c.police_force_area_id where c.id = ${cspId})`;
-
 /** Why a letter could not reach its readers, in words that say what to put right; null when it can. */
-function undeliverable(d: Delivery): string | null {
-  if (d.contacts === 0) return `${d.csp} has no contact to address letters to; add one to the CSP first`;
-  if (!d.pccEmail) {
-    return `the ${d.area} police force area has no PCC email address to copy the letter to; add it to the police force area first`;
+function undeliverable(who: RecipientsRow): string | null {
+  if (who.contacts.length === 0)
+    return `${who.csp_name} has no contact to address letters to; add one to the CSP first`;
+  if (!who.pcc_email) {
+    return `the ${who.area} police force area has no PCC email address to copy the letter to; add it to the police force area first`;
   }
   return null;
 }
@@ -60,7 +48,8 @@ export function factsOf(read: {
   documents: { id: number; kind: string; uploaded_at: Date | string }[];
   items: { id: number; status: ItemStatus }[];
   meetingHeld: boolean;
-  delivery: Delivery;
+  /** Who its letters reach, as `RECIPIENTS_SQL` reads them. */
+  recipients: RecipientsRow;
 }): Facts {
   return {
     documents: read.documents.map((d) => ({
@@ -70,7 +59,7 @@ export function factsOf(read: {
     })),
     items: read.items.map((i) => ({ id: i.id, status: i.status })),
     meetingHeld: read.meetingHeld,
-    undeliverable: undeliverable(read.delivery),
+    undeliverable: undeliverable(read.recipients),
   };
 }
 
