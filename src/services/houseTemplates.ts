@@ -203,6 +203,9 @@ export function createHouseTemplates(db: Db, clock: Clock, settings: SettingsSer
       // One save of a kind at a time: the next one reads what this one wrote, so two identical
       // saves make one version and two saves of the same version cannot both succeed.
       await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`house_templates:${name}`]);
+      // Under the lock, the newest version is the database's: the copy this process keeps may
+      // predate a save that committed while this one waited.
+      cache.forget();
       const latest = await one(trx, name);
       // The words already current (a save sent twice, a restore of what is there) make no version.
       if (body === latest.body) return { version: latest.version, changed: false };
