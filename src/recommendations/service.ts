@@ -6,7 +6,7 @@ import { LIMITS, type ParsedRecommendation } from './parse';
 import { stateLabel } from '../workflow/lifecycle';
 import type { ReviewState } from '../workflow/types';
 import type { User } from '../core/user';
-import { toIso, toIsoDate, type Clock } from '../core/clock';
+import { isoFromJson, toIsoDate, type Clock } from '../core/clock';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
 import { acceptDocument } from '../services/documentTypes';
 import { isHomeOffice, visibleReviews } from '../core/scope';
@@ -284,7 +284,12 @@ export function createRecommendations(db: Db, clock: Clock) {
     updates: UpdateJson[];
   }
   type RecRow = { id: number; number: string; text: string; themes: string[]; review_id: number } & {
-    agencies: (LinkRow & { actions: ActionJson[] })[];
+    // Built as JSON by the database: its timestamps are text.
+    agencies: (Omit<LinkRow, 'responded_at' | 'implemented_at'> & {
+      responded_at: string | null;
+      implemented_at: string | null;
+      actions: ActionJson[];
+    })[];
   };
 
   /** Recommendations read with `agenciesJson`, as the pages and the API show them. */
@@ -302,21 +307,21 @@ export function createRecommendations(db: Db, clock: Clock) {
         name: l.name,
         response: l.response,
         rationale: l.rationale,
-        respondedAt: toIso(l.responded_at),
-        status: agencyStatus(l.response, l.implemented_at),
-        implementedAt: toIso(l.implemented_at),
+        respondedAt: isoFromJson(l.responded_at),
+        status: agencyStatus(l.response, l.implemented_at !== null),
+        implementedAt: isoFromJson(l.implemented_at),
         evidence: l.implementation_evidence,
         reopenedReason: l.reopened_reason,
         actions: l.actions.map((a) => ({
           id: a.id,
           description: a.description,
           owner: a.owner,
-          targetDate: toIsoDate(a.target_date),
+          targetDate: a.target_date,
           status: a.status,
-          overdue: a.status !== 'completed' && toIsoDate(a.target_date) < today,
+          overdue: a.status !== 'completed' && a.target_date < today,
           updates: a.updates.map((u) => ({
             id: u.id,
-            on: toIsoDate(u.on),
+            on: u.on,
             text: u.text,
             evidence: u.evidence_filename ?? null,
           })),

@@ -3,7 +3,7 @@ import type { Conn, Db } from '../db/connect';
 import type { Outbox } from '../mail/outbox';
 import type { User } from '../core/user';
 import { toUser } from './accounts';
-import { toIso, type Clock } from '../core/clock';
+import { isoFromJson, toIso, type Clock } from '../core/clock';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
 import type { HouseTemplates } from './houseTemplates';
 import { hashPassword, hashToken, newToken } from './passwords';
@@ -129,7 +129,7 @@ export function createAccountAdmin(
         );
       if (!user) throw new NotFoundError('No user has this id');
       const rows = user.events as { type: string; at: string; actor: string | null }[];
-      return rows.map((r) => ({ type: r.type, at: toIso(r.at), by: r.actor ?? null }));
+      return rows.map((r) => ({ type: r.type, at: isoFromJson(r.at), by: r.actor ?? null }));
     },
 
     async disable(actor: Actor, userId: number): Promise<UserDetails> {

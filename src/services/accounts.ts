@@ -24,7 +24,7 @@ interface UserRow {
   police_force_area_id: number | null;
   organisation_id: number | null;
   password_hash: string;
-  disabled_at: Date | string | null;
+  disabled_at: Date | null;
   totp_secret: string | null;
   totp_last_step: number | string | null;
   recovery_codes: string[] | null;

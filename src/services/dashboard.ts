@@ -98,7 +98,8 @@ export function createDashboard(db: Db, clock: Clock, settings: SettingsService,
             : r.state === 'letter_pending'
               ? `Letter still in draft ${days} days after the panel meeting`
               : `Publication not recorded ${days} days after approval`;
-        return { ...summary(r), since: toIsoDate(since), days, reason };
+        // A meeting is a day (DATE text); the other clocks start at a moment.
+        return { ...summary(r), since: typeof since === 'string' ? since : toIsoDate(since), days, reason };
       }),
     };
   }
@@ -116,7 +117,7 @@ export function createDashboard(db: Db, clock: Clock, settings: SettingsService,
           `(select count(*) from reviews r where r.meeting_id = m.id and r.state = 'scheduled')::int as scheduled`,
         ),
       );
-    return row ? { id: row.id, date: toIsoDate(row.date), scheduled: row.scheduled } : null;
+    return row ? { id: row.id, date: row.date as string, scheduled: row.scheduled } : null;
   }
 
   async function work(now: Date, s: OverdueThresholds) {
@@ -145,7 +146,7 @@ export function createDashboard(db: Db, clock: Clock, settings: SettingsService,
         reviews: letterRows.map((r) => ({
           ...summary(r),
           letterId: (r.letter_id as number | null) ?? null,
-          meetingDate: r.meeting_date ? toIsoDate(r.meeting_date) : null,
+          meetingDate: (r.meeting_date as string | null) ?? null,
         })),
         total: count('letter_pending'),
       },

@@ -36,7 +36,7 @@ interface Row {
   version: number;
   body: string;
   created_by: number | null;
-  created_at: Date | string;
+  created_at: Date;
   restored_from: number | null;
   author?: string | null;
 }

@@ -201,7 +201,7 @@ export interface RoundContext {
 export const roundOfRow = (round: RoundRow): RoundContext => ({
   number: round.number,
   commendations: round.commendations,
-  meetingDate: round.meeting_date ? toIsoDate(round.meeting_date) : undefined,
+  meetingDate: round.meeting_date ?? undefined,
   items: round.items as RoundContext['items'],
 });
 
@@ -672,7 +672,7 @@ export function createLetters(
         id: l.id as number,
         kind: l.kind as LetterKind,
         round: l.round as number | null,
-        sentAt: toIso(l.sent_at as Date | string | null),
+        sentAt: toIso(l.sent_at as Date | null),
         review: { id: l.review_id as number, reference: l.reference as string, pseudonym: l.pseudonym as string },
       }));
     },

@@ -12,7 +12,7 @@ export interface PanelMeeting {
 
 const meetingSchema = z.strictObject({ date: isoDate });
 
-const toMeeting = (r: { id: number; date: Date | string }): PanelMeeting => ({ id: r.id, date: toIsoDate(r.date) });
+const toMeeting = (r: { id: number; date: string }): PanelMeeting => ({ id: r.id, date: r.date });
 
 function requireHomeOffice(user: User, action: string): void {
   if (user.role !== 'secretariat' && user.role !== 'panel') {

@@ -250,7 +250,7 @@ export function createNational(db: Db, clock: Clock) {
         agency: r.agency as string,
         kind: r.kind as OrganisationKind,
         response: r.response as string | null,
-        status: agencyStatus(r.response as string | null, r.implemented_at as Date | null),
+        status: agencyStatus(r.response as string | null, r.implemented_at !== null),
         actionsDone: Number(r.actions_done),
         actionsTotal: Number(r.actions_total),
         overdueActions: Number(r.overdue_actions),

@@ -70,7 +70,7 @@ export function whereOverdue(
   );
 }
 
-/** Whole days from a date or timestamp to now. */
+/** Whole days from a day (a DATE's YYYY-MM-DD) or a moment to now. */
 export function daysSince(value: Date | string, now: Date): number {
   const from = typeof value === 'string' && value.length === 10 ? Date.parse(`${value}T00:00:00Z`) : new Date(value);
   return Math.floor((now.getTime() - Number(from)) / DAY);

@@ -1,7 +1,7 @@
 import type { Conn } from '../db/connect';
 import type { Outcome, ReviewContext } from '../workflow/types';
 import type { User } from '../core/user';
-import { toIso, toIsoDate } from '../core/clock';
+import { toIso } from '../core/clock';
 import { visibleReviews } from '../core/scope';
 
 export interface ReviewProgress {
@@ -63,7 +63,7 @@ export async function reviewProgress(
       return [
         row.id as number,
         {
-          meeting: row.meeting_date ? { date: toIsoDate(row.meeting_date) } : null,
+          meeting: row.meeting_date ? { date: row.meeting_date as string } : null,
           pausedFrom: context.pausedFrom,
           publication: context.publication,
           round:

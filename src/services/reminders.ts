@@ -103,7 +103,7 @@ export function createReminders(
     );
     let sent = 0;
     for (const row of due) {
-      const meetingDate = toIsoDate(row.date);
+      const meetingDate = row.date as string;
       const ok = await onceForReview(row, 'draft_letter_alert', `round-${row.number}`, async (trx) => {
         const { dhrMailbox, dateStyle } = await settings.get(trx);
         const model = {
@@ -299,7 +299,7 @@ export function createReminders(
         'c.name as csp_name',
       );
     for (const row of overdue) {
-      const targetDate = toIsoDate(row.target_date);
+      const targetDate = row.target_date as string;
       // Once per action and target date: moving the date on earns a fresh reminder when that passes too.
       if (
         await remindAgency(row, 'action_overdue_reminder', `action-${row.action_id}-${targetDate}`, {

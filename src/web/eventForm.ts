@@ -45,24 +45,3 @@ export function eventFromForm(body: Record<string, unknown>): Record<string, unk
   }
   return payload;
 }
-
-/** What the banner says after each event. */
-export const DONE: Record<ClientEventType, string> = {
-  SUBMIT: 'Review submitted to the Home Office',
-  SCHEDULE: 'Review scheduled for the panel meeting',
-  RECORD_OUTCOME: 'Outcome recorded and feedback letter drafted',
-  AMEND_OUTCOME: 'Outcome corrected and feedback letter drafted again',
-  SEND_LETTER: 'Feedback letter sent to the CSP, with a copy to the PCC',
-  RESPOND_TO_ITEM: 'Response saved',
-  SUBMIT_REVISIONS: 'Revisions submitted to the Home Office',
-  ACCEPT_ITEM: 'Item accepted',
-  RETURN_ITEM: 'Item returned to the CSP',
-  CONFIRM_REVISIONS: 'Revisions checked',
-  RECORD_PUBLICATION: 'Publication recorded',
-  PAUSE: 'Review put on hold',
-  RESUME: 'Review resumed',
-  WITHDRAW: 'Review withdrawn',
-  REINSTATE: 'Review reinstated',
-  REMOVE_DOCUMENT: 'Document removed',
-  EDIT_DETAILS: 'Review details changed',
-};

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { longDate } from '../core/dates';
+import { historyTitle } from '../workflow/events';
 import { stateLabel } from '../workflow/lifecycle';
 import type { ReviewState } from '../workflow/types';
 
@@ -23,30 +24,6 @@ const TAG_COLOURS: Record<ReviewState, string> = {
 };
 
 /** How the history names each event. */
-const EVENT_LABELS: Record<string, string> = {
-  NOTIFY: 'Review notified',
-  ATTACH_DOCUMENT: 'Document uploaded',
-  SUBMIT: 'Submitted to the Home Office',
-  SCHEDULE: 'Scheduled for a panel meeting',
-  RECORD_OUTCOME: 'Outcome recorded',
-  AMEND_OUTCOME: 'Outcome corrected',
-  SEND_LETTER: 'Feedback letter sent',
-  RESPOND_TO_ITEM: 'Revision item answered',
-  SUBMIT_REVISIONS: 'Revisions submitted',
-  ACCEPT_ITEM: 'Revision item accepted',
-  RETURN_ITEM: 'Revision item returned',
-  CONFIRM_REVISIONS: 'Revisions checked',
-  RECORD_PUBLICATION: 'Publication recorded',
-  PAUSE: 'Put on hold',
-  RESUME: 'Resumed',
-  WITHDRAW: 'Withdrawn',
-  REINSTATE: 'Reinstated',
-  REMOVE_DOCUMENT: 'Document removed',
-  EDIT_DETAILS: 'Details corrected',
-  DRAFT_LETTER_ALERT_SENT: 'Alert sent: letter still in draft',
-  REVISION_REMINDER_SENT: 'Reminder sent: revision items outstanding',
-  PUBLICATION_REMINDER_SENT: 'Reminder sent: publication not yet recorded',
-};
 
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -103,7 +80,7 @@ function createViews() {
     month: values?.[`${name}-month`] ?? '',
     year: values?.[`${name}-year`] ?? '',
   }));
-  h('eventLabel', (type: string) => EVENT_LABELS[type] ?? capitalise(type.toLowerCase().replace(/_/g, ' ')));
+  h('eventLabel', (type: string) => historyTitle(type) ?? capitalise(type.toLowerCase().replace(/_/g, ' ')));
   h('formatOptions', () => [
     { value: 'text', text: 'A list or table copied from the DHR Library' },
     { value: 'csv', text: 'CSV' },

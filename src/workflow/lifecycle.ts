@@ -1,4 +1,5 @@
 import { transition } from 'xstate';
+import { roleMaySend } from './events';
 import { guardMessages, guards, isEffect, reviewMachine, type Effect, type ReviewSnapshot } from './machine';
 import {
   CLIENT_EVENT_TYPES,
@@ -9,27 +10,6 @@ import {
   type ReviewState,
   type Role,
 } from './types';
-
-/** The events each role may ever send. Scope (whose review it is) is checked by the service. */
-export const EVENTS_BY_ROLE: Record<Role, readonly ReviewEvent['type'][]> = {
-  secretariat: [...CLIENT_EVENT_TYPES, 'ATTACH_DOCUMENT'],
-  panel: ['RECORD_OUTCOME', 'AMEND_OUTCOME'],
-  csp: [
-    'SUBMIT',
-    'RESPOND_TO_ITEM',
-    'SUBMIT_REVISIONS',
-    'RECORD_PUBLICATION',
-    'ATTACH_DOCUMENT',
-    'REMOVE_DOCUMENT',
-    'EDIT_DETAILS',
-  ],
-  pcc: [],
-  agency: [],
-};
-
-export function roleMaySend(role: Role, type: ReviewEvent['type']): boolean {
-  return EVENTS_BY_ROLE[role].includes(type);
-}
 
 export function snapshotOf(state: ReviewState, context: ReviewContext): ReviewSnapshot {
   return reviewMachine.resolveState({ value: state, context });

@@ -3,11 +3,9 @@ import { createTestApp, meeting, PASSWORD, submittedReview, type TestApp } from 
 
 let t: TestApp;
 let kentReview: number;
-let hackneyReview: number;
 beforeAll(async () => {
   t = await createTestApp();
   kentReview = await submittedReview(t, 'Mary');
-  hackneyReview = (await t.api('hackney').post('/reviews', { pseudonym: 'Anna' })).body.id;
 });
 afterAll(() => t.close());
 
@@ -80,6 +78,17 @@ describe('signing in', () => {
 });
 
 describe('who sees which review', () => {
+  // These tests compare whole lists of reviews: they see an app of their own, with one review per CSP.
+  let t: TestApp;
+  let kentReview: number;
+  let hackneyReview: number;
+  beforeAll(async () => {
+    t = await createTestApp();
+    kentReview = await submittedReview(t, 'Mary');
+    hackneyReview = (await t.api('hackney').post('/reviews', { pseudonym: 'Anna' })).body.id;
+  });
+  afterAll(() => t.close());
+
   it('shows a CSP only its own reviews; another CSP gets 404, never 403', async () => {
     const own = await t.api('kent').get('/reviews');
     expect(own.body.map((r: { id: number }) => r.id)).toEqual([kentReview]);
@@ -131,16 +140,17 @@ describe('what each role may do', () => {
   it('answers 403 when a role may never send an event, and names it', async () => {
     const res = await t.api('kent').event(kentReview, { type: 'SCHEDULE', meetingId: 1 });
     expect(res.status).toBe(403);
-    expect(res.body.error).toBe('Your role (csp) cannot send SCHEDULE');
+    expect(res.body.error).toBe('Your role (csp) cannot schedule a review for a panel meeting (SCHEDULE)');
     const panel = await t.api('panel').event(kentReview, { type: 'WITHDRAW', reason: 'x' });
     expect(panel.status).toBe(403);
   });
 
   it('lets a panel member record an outcome but not schedule', async () => {
+    const id = await submittedReview(t, 'Nell');
     const m = await meeting(t);
-    expect((await t.api('panel').event(kentReview, { type: 'SCHEDULE', meetingId: m })).status).toBe(403);
-    expect((await t.api('secretariat').event(kentReview, { type: 'SCHEDULE', meetingId: m })).status).toBe(200);
-    const allowed = (await t.api('panel').get(`/reviews/${kentReview}`)).body.allowedEvents;
+    expect((await t.api('panel').event(id, { type: 'SCHEDULE', meetingId: m })).status).toBe(403);
+    expect((await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: m })).status).toBe(200);
+    const allowed = (await t.api('panel').get(`/reviews/${id}`)).body.allowedEvents;
     expect(allowed).toEqual(['RECORD_OUTCOME']);
   });
 

@@ -4,7 +4,8 @@ import { toIsoDate } from '../../core/clock';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../core/errors';
 import type { User } from '../../core/user';
 import type { Db } from '../../db/connect';
-import { apply, roleMaySend } from '../../workflow/lifecycle';
+import { apply } from '../../workflow/lifecycle';
+import { isEventType, refusal } from '../../workflow/events';
 import { documentNamed, type DocumentKind, type Facts, type ItemStatus, type ReviewEvent } from '../../workflow/types';
 import type { ClientEvent } from '../eventPayloads';
 import type { Letters } from '../letters';
@@ -44,7 +45,7 @@ function detailChanges(
   const fields = [
     { field: 'pseudonym', from: review.pseudonym, to: event.pseudonym },
     { field: 'yearOfDeath', from: review.year_of_death, to: event.yearOfDeath },
-    { field: 'notifiedOn', from: toIsoDate(review.notified_on), to: event.notifiedOn },
+    { field: 'notifiedOn', from: review.notified_on, to: event.notifiedOn },
   ];
   return fields.filter((f) => f.from !== f.to);
 }
@@ -99,13 +100,13 @@ export function createEventEngine(db: Db, clock: Clock, deps: { letters: Letters
     const facts = factsOf({ documents, items, meetingHeld: meeting_held, recipients });
     const reads: EventReads = {
       recipients,
-      meetingDate: meeting_date ? toIsoDate(meeting_date) : undefined,
+      meetingDate: meeting_date ?? undefined,
       round: round
         ? {
             id: round.id,
             number: round.number,
             commendations: round.commendations,
-            meetingDate: round.meeting_date ? toIsoDate(round.meeting_date) : undefined,
+            meetingDate: round.meeting_date ?? undefined,
             items: items.map(({ heading, text, points, note, status }) => ({
               heading,
               text,
@@ -159,27 +160,25 @@ export function createEventEngine(db: Db, clock: Clock, deps: { letters: Letters
       };
 
   /**
-   * Applies one event in one transaction. `input` may be a function that reads the
-   * event from what the client sent: it runs once the review is known to be visible,
-   * so an unknown review is a 404 before any detail of the payload is judged.
+   * Applies one event in one transaction, judged in this order: is the review there for this
+   * user (404), may this role ever send this type (403, the one role check, from the event
+   * catalogue), is the payload right (`read`, 422), is the version current (409), and would
+   * the machine take it now (409).
    */
   async function runEvent(
     user: User,
     reviewId: number,
-    input: RunnableEvent | (() => RunnableEvent),
-    upload?: { kind: string; filename: string; contentType: string; bytes: Buffer },
+    type: unknown,
+    read: (trx: Knex.Transaction) => RunnableEvent | Promise<RunnableEvent>,
+    /** The file an upload stores, known once `read` has accepted it. */
+    upload?: () => { kind: string; filename: string; contentType: string; bytes: Buffer },
   ) {
     return db.transaction(async (trx) => {
       const { review, facts, reads } = await loadForEvent(trx, user, reviewId);
-      if (typeof input === 'function') input = input();
-      const event = input;
-      if (!roleMaySend(user.role, event.type)) {
-        throw new ForbiddenError(
-          event.type === 'ATTACH_DOCUMENT'
-            ? 'Your role cannot attach documents'
-            : `Your role (${user.role}) cannot send ${event.type}`,
-        );
-      }
+      // An unknown type is the payload's error: `read` names the field.
+      const refused = typeof type === 'string' && isEventType(type) ? refusal(user.role, type) : null;
+      if (refused) throw new ForbiddenError(refused);
+      const event = await read(trx);
       if (event.expectedVersion !== undefined && event.expectedVersion !== review.version) {
         throw new ConflictError(
           `The review has changed since you read it (you sent version ${event.expectedVersion}, it is now at ${review.version}); reload it and try again`,
@@ -233,7 +232,9 @@ export function createEventEngine(db: Db, clock: Clock, deps: { letters: Letters
         throw new ConflictError('The review was changed by someone else at the same time; reload it and try again');
       let created: number | undefined;
       for (const effect of result.effects)
-        created = (await carryOut(trx, review, effect, { user, now, next: result.context, upload, reads })) ?? created;
+        created =
+          (await carryOut(trx, review, effect, { user, now, next: result.context, upload: upload?.(), reads })) ??
+          created;
       return { created };
     });
   }

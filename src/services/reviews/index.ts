@@ -4,10 +4,9 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import type { User } from '../../core/user';
 import { documentKind, parse } from '../../core/validation';
 import type { Db } from '../../db/connect';
-import { roleMaySend } from '../../workflow/lifecycle';
-import { INITIAL_CONTEXT } from '../../workflow/types';
+import { INITIAL_CONTEXT, type DocumentKind } from '../../workflow/types';
 import { acceptDocument } from '../documentTypes';
-import { isClientEventType, parseClientEvent } from '../eventPayloads';
+import { parseClientEvent } from '../eventPayloads';
 import type { Letters } from '../letters';
 import type { Notifications } from '../notifications';
 import type { SettingsService } from '../settings';
@@ -96,13 +95,7 @@ export function createReviews(
     },
 
     async sendEvent(user: User, reviewId: number, input: unknown) {
-      await runEvent(user, reviewId, () => {
-        if (user.role === 'pcc') throw new ForbiddenError('PCC users can read reviews but not change them');
-        // A role that may never send this type hears so before any detail of its payload.
-        const type = (input as { type?: unknown } | null)?.type;
-        if (typeof type === 'string' && isClientEventType(type) && !roleMaySend(user.role, type)) {
-          throw new ForbiddenError(`Your role (${user.role}) cannot send ${type}`);
-        }
+      await runEvent(user, reviewId, (input as { type?: unknown } | null)?.type, () => {
         const event = parseClientEvent(input);
         // A report is published on a day that has come: a later date is a slip of the keyboard.
         if (event.type === 'RECORD_PUBLICATION' && event.publishedOn > toIsoDate(clock.now())) {
@@ -136,7 +129,7 @@ export function createReviews(
       const notSent: { reviewId: number; reference: string; error: string }[] = [];
       for (const d of drafts) {
         try {
-          await runEvent(user, d.id, { type: 'SEND_LETTER' });
+          await runEvent(user, d.id, 'SEND_LETTER', () => ({ type: 'SEND_LETTER' }));
           sent.push({ reviewId: d.id, reference: d.reference, letterId: d.letter_id });
         } catch (err) {
           if (!(err instanceof ConflictError || err instanceof ValidationError)) throw err;
@@ -148,40 +141,42 @@ export function createReviews(
 
     /** Attaches a document, or (with `replaces`) a new version of one that was uploaded in error. */
     async attachDocument(user: User, reviewId: number, upload: Upload | null, replaces?: number) {
-      await loadVisible(db, user, reviewId);
-      if (!roleMaySend(user.role, 'ATTACH_DOCUMENT')) throw new ForbiddenError('Your role cannot attach documents');
-      const kind = parse(z.strictObject({ kind: documentKind }), { kind: upload?.kind });
-      if (replaces !== undefined) {
-        const old = await db('documents')
-          .where({ id: replaces, review_id: reviewId })
-          .whereNull('removed_at')
-          .first('kind');
-        if (!old) throw new NotFoundError('No current document with this id');
-        // A replacement is the same document, corrected: changing its kind would quietly lose one.
-        if (old.kind !== kind.kind)
-          throw ValidationError.field('kind', `must be ${old.kind}, the kind of the document it replaces`);
-      }
-      if (!upload || upload.bytes.length === 0) throw ValidationError.field('file', 'choose a file to upload');
-      if (upload.bytes.length > deps.maxUploadBytes) {
-        throw ValidationError.field('file', `must be at most ${Math.round(deps.maxUploadBytes / 1048576)} MB`);
-      }
-      const type = acceptDocument(upload.bytes, upload.filename);
-      const { filename } = type;
+      let accepted: { kind: DocumentKind; filename: string; contentType: string } | undefined;
       const { created } = await runEvent(
         user,
         reviewId,
-        {
-          type: 'ATTACH_DOCUMENT',
-          kind: kind.kind,
-          filename,
-          size: upload.bytes.length,
-          ...(replaces === undefined ? {} : { replaces }),
+        'ATTACH_DOCUMENT',
+        async (trx) => {
+          const { kind } = parse(z.strictObject({ kind: documentKind }), { kind: upload?.kind });
+          if (replaces !== undefined) {
+            const old = await trx('documents')
+              .where({ id: replaces, review_id: reviewId })
+              .whereNull('removed_at')
+              .first('kind');
+            if (!old) throw new NotFoundError('No current document with this id');
+            // A replacement is the same document, corrected: changing its kind would quietly lose one.
+            if (old.kind !== kind)
+              throw ValidationError.field('kind', `must be ${old.kind}, the kind of the document it replaces`);
+          }
+          if (!upload || upload.bytes.length === 0) throw ValidationError.field('file', 'choose a file to upload');
+          if (upload.bytes.length > deps.maxUploadBytes) {
+            throw ValidationError.field('file', `must be at most ${Math.round(deps.maxUploadBytes / 1048576)} MB`);
+          }
+          const { filename, contentType } = acceptDocument(upload.bytes, upload.filename);
+          accepted = { kind, filename, contentType };
+          return {
+            type: 'ATTACH_DOCUMENT',
+            kind,
+            filename,
+            size: upload.bytes.length,
+            ...(replaces === undefined ? {} : { replaces }),
+          };
         },
-        { kind: kind.kind, filename, contentType: type.contentType, bytes: upload.bytes },
+        () => ({ ...accepted!, bytes: upload!.bytes }),
       );
-      return { id: created!, kind: kind.kind, filename, size: upload.bytes.length, contentType: type.contentType };
+      const { kind, filename, contentType } = accepted!;
+      return { id: created!, kind, filename, size: upload!.bytes.length, contentType };
     },
-
     async document(user: User, reviewId: number, documentId: number) {
       await loadVisible(db, user, reviewId);
       const doc = await db('documents')

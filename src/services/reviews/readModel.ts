@@ -1,4 +1,4 @@
-import { toIso, toIsoDate, type Clock } from '../../core/clock';
+import { isoFromJson, toIso, toIsoDate, type Clock } from '../../core/clock';
 import { NotFoundError } from '../../core/errors';
 import { isHomeOffice } from '../../core/scope';
 import type { User } from '../../core/user';
@@ -159,7 +159,7 @@ export function createReadModel(db: Db, clock: Clock, deps: { settings: Settings
     const facts = factsOf({
       documents,
       items: items.filter((i) => i.round_id === currentRoundId),
-      meetingHeld: meeting !== null && toIsoDate(meeting.date) <= toIsoDate(clock.now()),
+      meetingHeld: meeting !== null && meeting.date <= toIsoDate(clock.now()),
       recipients,
     });
     // Each item's label as its letter numbers it (1, 2a, 2b), so every page and email says the same.
@@ -181,7 +181,7 @@ export function createReadModel(db: Db, clock: Clock, deps: { settings: Settings
       reference: review.reference,
       pseudonym: review.pseudonym,
       yearOfDeath: review.year_of_death,
-      notifiedOn: toIsoDate(review.notified_on),
+      notifiedOn: review.notified_on,
       csp: { id: review.csp_id, name: review.csp_name },
       state: review.state,
       stateText: capitalised(stateLabel(review.state)),
@@ -190,7 +190,7 @@ export function createReadModel(db: Db, clock: Clock, deps: { settings: Settings
       canAttachDocuments: canAttachDocuments(review.state, review.context, user.role, facts),
       // Why its letter could not go now, for the Home Office, which puts it right.
       undeliverable: isHomeOffice(user) ? facts.undeliverable : null,
-      meeting: meeting ? { id: meeting.id, date: toIsoDate(meeting.date) } : null,
+      meeting: meeting ? { id: meeting.id, date: meeting.date } : null,
       pausedFrom: review.context.pausedFrom,
       withdrawnFrom: review.context.withdrawnFrom ?? null,
       publication: review.context.publication,
@@ -199,11 +199,11 @@ export function createReadModel(db: Db, clock: Clock, deps: { settings: Settings
         .filter((r) => isHomeOffice(user) || r.letter_sent_at !== null)
         .map((r) => ({
           number: r.number,
-          meeting: r.panel_meeting_id ? { id: r.panel_meeting_id, date: toIsoDate(r.meeting_date!) } : null,
+          meeting: r.panel_meeting_id ? { id: r.panel_meeting_id, date: r.meeting_date! } : null,
           outcome: r.outcome,
           commendations: r.commendations,
-          recordedAt: toIso(r.recorded_at),
-          letterSentAt: toIso(r.letter_sent_at),
+          recordedAt: isoFromJson(r.recorded_at),
+          letterSentAt: isoFromJson(r.letter_sent_at),
           items: items
             .filter((i) => i.round_id === r.id)
             .map((i) => ({
@@ -226,7 +226,7 @@ export function createReadModel(db: Db, clock: Clock, deps: { settings: Settings
         filename: d.filename,
         contentType: d.content_type,
         size: d.size,
-        uploadedAt: toIso(d.uploaded_at),
+        uploadedAt: isoFromJson(d.uploaded_at),
         // Whether this user may remove or replace it now (the machine's rule, per document).
         removable: removable.includes(d.id),
       })),
@@ -235,8 +235,8 @@ export function createReadModel(db: Db, clock: Clock, deps: { settings: Settings
         id: d.id,
         kind: d.kind,
         filename: d.filename,
-        uploadedAt: toIso(d.uploaded_at),
-        removedAt: toIso(d.removed_at),
+        uploadedAt: isoFromJson(d.uploaded_at),
+        removedAt: isoFromJson(d.removed_at),
         replacedBy:
           d.replaced_by === null
             ? null
@@ -247,14 +247,14 @@ export function createReadModel(db: Db, clock: Clock, deps: { settings: Settings
         kind: l.kind,
         round: l.round,
         status: l.status,
-        sentAt: toIso(l.sent_at),
+        sentAt: isoFromJson(l.sent_at),
       })),
       history: history.map((h) => ({
         type: h.type,
         from: h.from_state,
         to: h.to_state,
         actor: actorAs(user, h),
-        at: toIso(h.at),
+        at: isoFromJson(h.at),
         ...(h.payload?.reason && reasonShown(user, h) ? { reason: h.payload.reason } : {}),
         // What the event was about: the document, or the item as its letter numbers it (while the item exists).
         ...(h.payload?.filename
@@ -314,7 +314,7 @@ export function createReadModel(db: Db, clock: Clock, deps: { settings: Settings
         csp: { id: r.csp_id, name: r.csp_name },
         state: r.state,
         version: r.version,
-        notifiedOn: toIsoDate(r.notified_on),
+        notifiedOn: r.notified_on,
         updatedAt: toIso(r.updated_at),
       })),
     };

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { toIso } from '../../core/clock';
+import { isoFromJson } from '../../core/clock';
 import { NotFoundError } from '../../core/errors';
 import { visibleReviews } from '../../core/scope';
 import type { User } from '../../core/user';
@@ -13,7 +13,7 @@ export interface ReviewRow {
   csp_name: string;
   pseudonym: string;
   year_of_death: number | null;
-  notified_on: Date | string;
+  notified_on: string;
   state: ReviewState;
   context: ReviewContext;
   version: number;
@@ -45,7 +45,7 @@ function undeliverable(who: RecipientsRow): string | null {
 
 /** What the machine's guards read: the review's documents, its current round's items, its meeting, its letters' readers. */
 export function factsOf(read: {
-  documents: { id: number; kind: string; uploaded_at: Date | string }[];
+  documents: { id: number; kind: string; uploaded_at: string }[];
   items: { id: number; status: ItemStatus }[];
   meetingHeld: boolean;
   /** Who its letters reach, as `RECIPIENTS_SQL` reads them. */
@@ -55,7 +55,7 @@ export function factsOf(read: {
     documents: read.documents.map((d) => ({
       id: d.id,
       kind: d.kind as DocumentKind,
-      uploadedAt: toIso(d.uploaded_at)!,
+      uploadedAt: isoFromJson(d.uploaded_at)!,
     })),
     items: read.items.map((i) => ({ id: i.id, status: i.status })),
     meetingHeld: read.meetingHeld,

@@ -2,7 +2,7 @@ import type express from 'express';
 import type { Request, Response } from 'express';
 import { BLOCKS, type BlockName } from '../../letters/catalogue';
 import { ForbiddenError } from '../../core/errors';
-import { DONE } from '../eventForm';
+import { doneBanner } from '../../workflow/events';
 import { dateFrom, handleForm, inGovukWords, render, type PageError } from '../forms';
 import type { WebContext } from '../context';
 import { idParam } from '../../http';
@@ -100,7 +100,11 @@ export function letterRoutes(router: express.Router, { services }: WebContext) {
     const canEdit = draft !== null && req.user!.role === 'secretariat';
     const parts = extra.parts ?? (draft ? partsOf(draft) : []);
     let paragraph = 0;
-    const saved = typeof req.query.saved === 'string' ? BANNERS[req.query.saved] : undefined;
+    const saved =
+      typeof req.query.saved === 'string' && Object.hasOwn(BANNERS, req.query.saved)
+        ? BANNERS[req.query.saved]
+        : undefined;
+    const done = doneBanner(req.query.done);
     render(
       req,
       res,
@@ -138,11 +142,7 @@ export function letterRoutes(router: express.Router, { services }: WebContext) {
         partCount: parts.length,
         notice: extra.notice,
         errors: extra.errors,
-        banner: saved
-          ? { success: true, text: saved }
-          : typeof req.query.done === 'string' && req.query.done in DONE
-            ? { success: true, text: DONE[req.query.done as keyof typeof DONE] }
-            : null,
+        banner: saved ? { success: true, text: saved } : done ? { success: true, text: done } : null,
         backLink: { href: `/reviews/${review.id}#letters`, text: `Back to ${review.reference}` },
       },
       status,

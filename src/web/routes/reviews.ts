@@ -5,7 +5,8 @@ import { longDate } from '../../core/dates';
 import { toIsoDate } from '../../core/clock';
 import { isHomeOffice } from '../../core/scope';
 import { DOCUMENT_KINDS, SUBMISSION_KINDS, type ClientEventType } from '../../workflow/types';
-import { DONE, eventFromForm } from '../eventForm';
+import { eventFromForm } from '../eventForm';
+import { doneBanner } from '../../workflow/events';
 import { handleForm, render, type PageError } from '../forms';
 import type { WebContext } from '../context';
 import { idParam } from '../../http';
@@ -89,8 +90,8 @@ export function reviewRoutes(router: express.Router, ctx: WebContext) {
     const allowed = new Set(review.allowedEvents);
     const current = review.rounds.at(-1);
     const meetings = allowed.has('SCHEDULE') ? await services.meetings.recent(user, review.meeting?.id) : [];
-    const doneType =
-      typeof req.query.done === 'string' && req.query.done in DONE ? (req.query.done as ClientEventType) : null;
+    const done = doneBanner(req.query.done);
+    const doneType = done ? (req.query.done as ClientEventType) : null;
     // Banners say what was done to what: the item by its letter's label, the document by its name.
     const item = review.rounds.flatMap((r) => r.items).find((i) => String(i.id) === req.query.item);
     const uploaded = review.documents.find((d) => String(d.id) === req.query.uploaded);
@@ -107,7 +108,7 @@ export function reviewRoutes(router: express.Router, ctx: WebContext) {
         : null,
     };
     const banner =
-      (doneType ? (specific[doneType] ?? DONE[doneType]) : null) ??
+      (doneType ? (specific[doneType] ?? done) : null) ??
       (req.query.notified ? `Review ${review.reference} notified` : null) ??
       (replaced
         ? `${uploaded!.filename} replaces ${replaced.filename} as the ${uploaded!.kind.replace(/_/g, ' ')}`
