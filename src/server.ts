@@ -46,10 +46,11 @@ async function main() {
       );
     }
     lines.push(`Mail goes to ${services.transport.description}`);
-    log.info({ url, mail: services.transport.description }, `DHR QA is running at ${url}`);
     // For the person who started it, as plain text beside the log's JSON lines (never a password
-    // in the log: the banner is not a log line). One write, so the whole banner is seen at once.
+    // in the log: the banner is not a log line). One write, so the whole banner is seen at once,
+    // and before the log line, so whoever waits for "running at" finds the banner complete.
     process.stdout.write(`${lines.join('\n')}\n`);
+    log.info({ url, mail: services.transport.description }, `DHR QA is running at ${url}`);
   });
 
   const stopBackgroundWork = startBackgroundWork(services, config);
