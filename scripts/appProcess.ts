@@ -30,8 +30,10 @@ export function startAppProcess(
   script: 'src/server.ts' | 'src/worker.ts',
   env: NodeJS.ProcessEnv,
   timeoutMs = 60_000,
+  /** Node's own options, such as --cpu-prof. */
+  nodeArgs: string[] = [],
 ): Promise<AppProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env });
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], { cwd: ROOT, env });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));

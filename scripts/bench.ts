@@ -32,6 +32,7 @@ import { letterPdf } from '../src/letters/pdf';
 import { letterPdfOffThread, stopOffThread } from '../src/offThread';
 import { DEFAULT_SETTINGS } from '../src/services/settings';
 import { startAppProcess } from './appProcess';
+import { cpuSplit, summariseProfile, type CpuSplit, type ProfileSummary } from './bench/profile';
 import { BENCH_PASSWORD, benchToken, seedVolume, VOLUME } from './bench/seed';
 import { measureSignInTiming } from './signin-timing';
 
@@ -61,6 +62,8 @@ interface Figures {
   ratio?: number;
   target?: string;
   met?: boolean;
+  /** How the machine's CPU was shared meanwhile. */
+  cpu?: CpuSplit;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -373,6 +376,34 @@ function table(rows: Figures[]): string {
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
+/** Runs one scenario against an app started with --cpu-prof, and sums up the profile it writes on exit. */
+async function profileScenario(env: NodeJS.ProcessEnv, scenario: Scenario): Promise<ProfileSummary> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dhr-qa-bench-profile-'));
+  const app = await startAppProcess('src/server.ts', env, 60_000, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  try {
+    if (scenario.kind !== 'write') await drive(app.url, scenario, 2);
+    await drive(app.url, scenario, Math.max(3, SECONDS / 2));
+  } finally {
+    await app.stop();
+  }
+  const file = fs.readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) throw new Error(`The app wrote no CPU profile for ${scenario.name}`);
+  const summary = summariseProfile(path.join(dir, file));
+  fs.rmSync(dir, { recursive: true, force: true });
+  return summary;
+}
+
+function printProfile(f: Figures, p: ProfileSummary) {
+  const busy = Math.round((p.busyMs / (p.busyMs + p.idleMs)) * 100);
+  console.log(
+    `\nMissed: ${f.name} (ratio ${f.ratio}, p95 ${f.p95} ms). CPU meanwhile: app ${f.cpu!.app}%, PostgreSQL ${f.cpu!.database}%, load generator ${f.cpu!.loadGenerator}%, idle ${f.cpu!.idle}%.`,
+  );
+  console.log(`  The app's main thread was busy ${busy}% of the profiled run; its self time by part:`);
+  for (const part of p.parts) console.log(`    ${String(part.percent).padStart(5)}%  ${part.part}`);
+  console.log('  and by function:');
+  for (const fn of p.functions) console.log(`    ${String(fn.percent).padStart(5)}%  ${fn.name}`);
+}
+
 async function main() {
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
@@ -419,7 +450,7 @@ async function main() {
     .orderByRaw('i.id % 97, i.id')
     .select('i.id as itemId', 'r.id as reviewId', 'u.id as userId');
 
-  const app = await startAppProcess('src/server.ts', {
+  const appEnv = {
     ...process.env,
     PORT: '0',
     DATABASE_URL: benchUrl.toString(),
@@ -429,10 +460,12 @@ async function main() {
     SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
     DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'dhr-qa-bench-')),
     DEMO: '0',
-  });
+  };
+  const app = await startAppProcess('src/server.ts', appEnv);
   const { url } = app;
   let figures: Figures[] = [];
   let importFigures: ImportFigures;
+  let scenarios: Scenario[];
   try {
     await settle(db);
     await db.destroy();
@@ -440,7 +473,7 @@ async function main() {
     const cspCookie = await signIn(url, cspUser.email);
     const bearer = (userId: number) => ({ authorization: `Bearer ${benchToken(userId)}` });
     let nextItem = 0;
-    const scenarios: Scenario[] = [
+    scenarios = [
       { name: 'GET /ready (baseline)', kind: 'baseline', method: 'GET', path: '/ready', headers: {} },
       { name: 'dashboard', kind: 'read', method: 'GET', path: '/dashboard', headers: { cookie: secretariatCookie } },
       {
@@ -494,9 +527,13 @@ async function main() {
     ];
     for (const scenario of scenarios) {
       if (scenario.kind !== 'write') await drive(url, scenario, 2); // warm-up, not counted
-      const result = await drive(url, scenario, SECONDS);
+      const split = cpuSplit(app.pid);
+      const result = { ...(await drive(url, scenario, SECONDS)), cpu: split() };
       figures.push(result);
-      console.log(`  ${scenario.name}: ${result.rps} req/s, p95 ${result.p95} ms, ${result.errors} errors`);
+      const { cpu } = result;
+      console.log(
+        `  ${scenario.name}: ${result.rps} req/s, p95 ${result.p95} ms, ${result.errors} errors; CPU: app ${cpu.app}%, PostgreSQL ${cpu.database}%, load generator ${cpu.loadGenerator}%, idle ${cpu.idle}%`,
+      );
     }
     if (nextItem > openItems.length)
       console.log(`  (the event scenario reused items: ${nextItem} > ${openItems.length})`);
@@ -522,6 +559,14 @@ async function main() {
       met: ratio >= minRatio && f.p95 < maxP95 && f.errors === 0,
     };
   });
+
+  // A missed target is shown with where the time went: the app's CPU profile under the same load.
+  const profiles: Record<string, ProfileSummary> = {};
+  for (const f of figures.filter((x) => x.met === false)) {
+    const scenario = scenarios.find((s) => s.name === f.name)!;
+    profiles[f.name] = await profileScenario(appEnv, scenario);
+    printProfile(f, profiles[f.name]!);
+  }
 
   console.log('\nLetters and PDFs (in this process):');
   const letter = sampleLetter();
@@ -575,6 +620,7 @@ async function main() {
         startup: { firstStartMs, restartMs },
         signIn: signInTiming,
         recommendationsImport: importFigures,
+        profiles,
         targetsMet,
       },
       null,
