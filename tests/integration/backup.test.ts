@@ -181,13 +181,14 @@ describe('a backup', () => {
 
 describe('restoring into an empty database', () => {
   let target: Awaited<ReturnType<typeof createTestDb>>;
+  let restored: Awaited<ReturnType<typeof restore>>;
   beforeAll(async () => {
     target = await createTestDb();
-  });
+    restored = await restore(target.db, file, { rowsPerInsert: 3 });
+  }, 60_000);
   afterAll(() => target.destroy());
 
   it('gives back every table row for row, files and all', async () => {
-    const restored = await restore(target.db, file, { rowsPerInsert: 3 });
     expect(restored.rows).toBe(summary.rows);
     expect(restored.tables).toEqual(summary.tables);
     let compared = 0;
@@ -209,10 +210,13 @@ describe('restoring into an empty database', () => {
   });
 
   it('is a working app: the same sign-ins and tokens, the same files, and new records get fresh ids', async () => {
+    // A restore of its own, so that the records made here leave the shared one as the backup had it.
+    const own = await createTestDb();
+    await restore(own.db, file);
     // Within the twelve hours of the tokens signed in before the backup.
     const clock = steppingClock('2026-03-02T15:00:00Z');
     const mailDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dhr-qa-restored-mail-'));
-    const services = createServices(target.db, {
+    const services = createServices(own.db, {
       clock,
       maxUploadBytes: 1024 * 1024,
       sessionTtlHours: 12,
@@ -254,13 +258,14 @@ describe('restoring into an empty database', () => {
         .attach('file', pdf('new'), 'overview.pdf');
       expect(upload.status).toBe(201);
       expect(upload.body.id).toBe(maxDocument + 1);
-      const events = await target.db('review_events').where({ review_id: created.body.id }).pluck('id');
+      const events = await own.db('review_events').where({ review_id: created.body.id }).pluck('id');
       expect(Math.min(...events.map(Number))).toBe(maxEvent + 1);
     } finally {
       services.transport.close();
       fs.rmSync(mailDir, { recursive: true, force: true });
+      await own.destroy();
     }
-  });
+  }, 60_000);
 
   it('is refused the second time, because the database is no longer empty, and changes nothing', async () => {
     const rows = await rowCount(target.db);
@@ -334,15 +339,21 @@ describe('a restore that cannot go ahead', () => {
   });
 
   it('refuses a database the server has started on, saying how to get an empty one', async () => {
-    await seedPoliceForceAreas(target.db);
-    const areas = await target.db('police_force_areas').count('* as n');
-    await expect(restore(target.db, file)).rejects.toThrow(
-      'The database is not empty (police_force_areas hold rows). A backup is restored only into an empty database. ' +
-        'For the embedded database, set DATA_DIR to a new folder; for PostgreSQL, create a new database and set ' +
-        'DATABASE_URL to it. Do not start the server on it first: start-up adds data.',
-    );
-    expect(await target.db('police_force_areas').count('* as n')).toEqual(areas);
-    expect(Number((await target.db('users').count('* as n'))[0]!.n)).toBe(0);
+    // A database of its own: the others here must stay empty.
+    const started = await createTestDb();
+    try {
+      await seedPoliceForceAreas(started.db);
+      const areas = await started.db('police_force_areas').count('* as n');
+      await expect(restore(started.db, file)).rejects.toThrow(
+        'The database is not empty (police_force_areas hold rows). A backup is restored only into an empty database. ' +
+          'For the embedded database, set DATA_DIR to a new folder; for PostgreSQL, create a new database and set ' +
+          'DATABASE_URL to it. Do not start the server on it first: start-up adds data.',
+      );
+      expect(await started.db('police_force_areas').count('* as n')).toEqual(areas);
+      expect(Number((await started.db('users').count('* as n'))[0]!.n)).toBe(0);
+    } finally {
+      await started.destroy();
+    }
   });
 });
 

@@ -186,16 +186,18 @@ describe('conflicts', () => {
   });
 
   it('refuses a stale expectedVersion with 409 and accepts the current one', async () => {
+    // A review of its own, so that scheduling it leaves the shared one submitted.
+    const own = await submittedReview(t, 'Stale');
     const m = await meeting(t);
-    const { version } = (await t.api('secretariat').get(`/reviews/${id}`)).body;
+    const { version } = (await t.api('secretariat').get(`/reviews/${own}`)).body;
     const before = await snapshot();
     const stale = await t
       .api('secretariat')
-      .event(id, { type: 'SCHEDULE', meetingId: m, expectedVersion: version - 1 });
+      .event(own, { type: 'SCHEDULE', meetingId: m, expectedVersion: version - 1 });
     expect(stale.status).toBe(409);
     expect(stale.body.error).toMatch(/changed since you read it/);
     expect(await snapshot()).toEqual(before);
-    const fresh = await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: m, expectedVersion: version });
+    const fresh = await t.api('secretariat').event(own, { type: 'SCHEDULE', meetingId: m, expectedVersion: version });
     expect(fresh.status).toBe(200);
     expect(fresh.body.version).toBe(version + 1);
   });

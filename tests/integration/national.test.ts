@@ -551,6 +551,15 @@ describe('the page', () => {
 });
 
 describe('changing the type of an organisation', () => {
+  // Each test puts the types back as the importer guessed them, so the figures elsewhere do not depend on the order.
+  let guessed: { id: number; kind: string }[];
+  beforeEach(async () => {
+    guessed = await t.db('organisations').select('id', 'kind');
+  });
+  afterEach(async () => {
+    for (const { id, kind } of guessed) await t.db('organisations').where({ id }).update({ kind });
+  });
+
   it('is for the secretariat, through the API', async () => {
     const org = await t.db('organisations').where({ name_key: 'allagencies' }).first('id');
     expect((await t.api('panel').put(`/organisations/${org.id}`, { kind: 'council' })).status).toBe(403);

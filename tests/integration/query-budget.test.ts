@@ -256,7 +256,7 @@ const CALLS: Record<string, Call> = {
 };
 
 /** Some pages are worth measuring for a second role as well: the review page is everyone's. */
-const ALSO: { key: string; who: Caller; url: (w: World) => string }[] = [
+const ALSO: { key: string; who: Caller; url: (w: World) => string; visitedJustBefore?: boolean }[] = [
   { key: 'GET /reviews/:id', who: 'secretariat', url: (w) => `/reviews/${w.revising}` },
   { key: 'GET /reviews/:id', who: 'kentPcc', url: (w) => `/reviews/${w.revising}` },
   { key: 'GET /reviews', who: 'kentPcc', url: () => '/reviews' },
@@ -264,7 +264,7 @@ const ALSO: { key: string; who: Caller; url: (w: World) => string }[] = [
   { key: 'GET /api/v1/reviews', who: 'secretariat', url: () => '/api/v1/reviews' },
   { key: 'GET /api/v1/reviews/:id', who: 'secretariat', url: (w) => `/api/v1/reviews/${w.revising}` },
   // The dashboard again, nothing having changed: the figures read a moment ago serve again.
-  { key: 'GET /dashboard (again)', who: 'secretariat', url: () => '/dashboard' },
+  { key: 'GET /dashboard (again)', who: 'secretariat', url: () => '/dashboard', visitedJustBefore: true },
 ];
 
 // ---- counting
@@ -626,6 +626,8 @@ describe('the query budget', () => {
   });
 
   it.each(ALSO.map((a) => [`${a.key} as ${a.who}`, a] as const))('%s', async (_name, also) => {
+    // Visited a moment ago (uncounted) here, not by whichever test happened to run before.
+    if (also.visitedJustBefore) await callAs(also.who, also.url(w));
     const { res, n } = await callAs(also.who, also.url(w));
     const figure = record(also.key, also.who, res.status, n);
     expect(res.status).toBeLessThan(400);

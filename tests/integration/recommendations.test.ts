@@ -1,25 +1,42 @@
 import request from 'supertest';
-import { createTestApp, metPoliceAgency, pdf, reviewAt, type TestApp } from '../helpers/app';
+import { createTestApp, hackneyRecommendations, metPoliceAgency, pdf, reviewAt, type TestApp } from '../helpers/app';
 import { HACKNEY_NUMBERS, seed } from '../helpers/seeds';
 import { signedIn } from '../helpers/web';
 
 let t: TestApp;
+/** The published review of the Hackney CSP into which the Hackney DHR's recommendations were imported. */
 let hackneyReview: number;
 let agencyToken: string;
 const HACKNEY = seed('hackney-dhr-2023-recommendations.txt');
 const HARLOW = seed('harlow-dhr-2023-recommendations.txt');
 
-beforeAll(async () => {
-  t = await createTestApp();
-  hackneyReview = await reviewAt(t, t.ids.hackneyCsp, 'published', 'Hackney review');
-});
-afterAll(() => t.close());
+/**
+ * Gives the describe block calling it an app of its own: what an agency sees is every
+ * recommendation addressed to it, and the reminders move the clock on, so no block sees
+ * another's records.
+ */
+function ownApp(setup: () => Promise<void> = async () => {}) {
+  beforeAll(async () => {
+    t = await createTestApp();
+    await setup();
+  });
+  afterAll(() => t.close());
+}
 
-const importList = (who: 'hackney' | 'secretariat' | 'kent' | 'metPcc', body: object, reviewId = hackneyReview) =>
+/** Gives the block an app with the Hackney recommendations imported, and the Metropolitan Police Service's user. */
+function appWithAgency() {
+  ownApp(async () => {
+    hackneyReview = await hackneyRecommendations(t, 'Hackney review');
+    agencyToken = (await metPoliceAgency(t)).token;
+  });
+}
+
+const importList = (who: 'hackney' | 'secretariat' | 'kent' | 'metPcc', body: object, reviewId: number) =>
   t.api(who).post(`/reviews/${reviewId}/recommendations/import`, body);
 const count = async (table: string) => Number((await t.db(table).count('* as n'))[0]!.n);
+const publishedReview = (pseudonym: string) => reviewAt(t, t.ids.hackneyCsp, 'published', pseudonym);
 
-/** The agency user (created below) calling the API. */
+/** The agency user (see appWithAgency) calling the API. */
 const agency = () => ({
   get: (url: string) => request(t.app).get(`/api/v1${url}`).set('Authorization', `Bearer ${agencyToken}`),
   post: (url: string, body: object) =>
@@ -29,8 +46,12 @@ const agency = () => ({
 });
 
 describe('importing recommendations', () => {
+  ownApp();
+
   it('previews the Hackney list exactly, saving nothing', async () => {
-    const res = await importList('hackney', { format: 'text', content: HACKNEY, dryRun: true });
+    const review = await publishedReview('Preview');
+    const before = await count('recommendations');
+    const res = await importList('hackney', { format: 'text', content: HACKNEY, dryRun: true }, review);
     expect(res.status).toBe(200);
     expect(res.body.saved).toBe(false);
     expect(res.body.preview.map((r: { number: string }) => r.number)).toEqual(HACKNEY_NUMBERS);
@@ -43,13 +64,14 @@ describe('importing recommendations', () => {
       'College of Policing',
       'Metropolitan Police Service',
     ]);
-    expect(await count('recommendations')).toBe(0);
+    expect(await count('recommendations')).toBe(before);
   });
 
   it('saves it, matching agencies across rows, and a second import of the same list changes nothing', async () => {
-    const saved = await importList('hackney', { format: 'text', content: HACKNEY, dryRun: false });
+    const review = await publishedReview('Saved');
+    const saved = await importList('hackney', { format: 'text', content: HACKNEY, dryRun: false }, review);
     expect(saved.body.saved).toBe(true);
-    const list = (await t.api('hackney').get(`/reviews/${hackneyReview}/recommendations`)).body;
+    const list = (await t.api('hackney').get(`/reviews/${review}/recommendations`)).body;
     expect(list).toHaveLength(17);
     expect(list[0]).toMatchObject({
       number: '1',
@@ -69,7 +91,7 @@ describe('importing recommendations', () => {
       links: await count('recommendation_agencies'),
       events: await count('recommendation_events'),
     };
-    const again = await importList('hackney', { format: 'text', content: HACKNEY, dryRun: false });
+    const again = await importList('hackney', { format: 'text', content: HACKNEY, dryRun: false }, review);
     expect(again.body.preview.every((r: { change: string }) => r.change === 'unchanged')).toBe(true);
     expect({
       recs: await count('recommendations'),
@@ -79,11 +101,12 @@ describe('importing recommendations', () => {
   });
 
   it('shows what an edited list would change', async () => {
+    const review = await hackneyRecommendations(t, 'Edited');
     const edited = HACKNEY.replace(
       'seven days Metropolitan Police Service',
       'fourteen days Metropolitan Police Service',
     );
-    const res = await importList('hackney', { format: 'text', content: edited, dryRun: true });
+    const res = await importList('hackney', { format: 'text', content: edited, dryRun: true }, review);
     const changed = res.body.preview.filter((r: { change: string }) => r.change === 'changed');
     expect(changed.map((r: { number: string }) => r.number)).toEqual(['2e']);
     expect(changed[0].previousText).toMatch(/seven days$/);
@@ -133,19 +156,19 @@ describe('importing recommendations', () => {
   });
 
   it('keeps each CSP to its own reviews and PCCs to reading', async () => {
-    expect((await importList('kent', { format: 'text', content: HACKNEY })).status).toBe(404);
-    expect((await t.api('kent').get(`/reviews/${hackneyReview}/recommendations`)).status).toBe(404);
-    expect((await t.api('metPcc').get(`/reviews/${hackneyReview}/recommendations`)).body).toHaveLength(17);
-    expect((await importList('metPcc', { format: 'text', content: HACKNEY })).status).toBe(403);
+    const review = await hackneyRecommendations(t, 'Access');
+    expect((await importList('kent', { format: 'text', content: HACKNEY }, review)).status).toBe(404);
+    expect((await t.api('kent').get(`/reviews/${review}/recommendations`)).status).toBe(404);
+    expect((await t.api('metPcc').get(`/reviews/${review}/recommendations`)).body).toHaveLength(17);
+    expect((await importList('metPcc', { format: 'text', content: HACKNEY }, review)).status).toBe(403);
   });
 });
 
 describe('an agency responding', () => {
-  let linkId: number;
-
-  beforeAll(async () => {
-    agencyToken = (await metPoliceAgency(t)).token;
-  });
+  appWithAgency();
+  /** The agency's part in the Hackney recommendation with this number. */
+  const linkTo = async (number: string): Promise<number> =>
+    (await agency().get('/recommendations')).body.find((r: { number: string }) => r.number === number).agencies[0].id;
 
   it('sees only the recommendations addressed to its organisation, across every CSP, and no review', async () => {
     const mine = (await agency().get('/recommendations')).body;
@@ -160,7 +183,6 @@ describe('an agency responding', () => {
     expect(mine).toHaveLength(15);
     expect((await agency().get(`/reviews/${hackneyReview}`)).status).toBe(404);
     expect((await agency().get('/reviews')).body).toEqual([]);
-    linkId = mine[0].agencies[0].id;
     const other = await t
       .db('recommendation_agencies as ra')
       .join('organisations as o', 'o.id', 'ra.organisation_id')
@@ -172,6 +194,7 @@ describe('an agency responding', () => {
   });
 
   it('needs a rationale unless it accepts', async () => {
+    const linkId = await linkTo('2a');
     const res = await agency().post(`/recommendation-agencies/${linkId}/response`, { response: 'partially_accepted' });
     expect(res.status).toBe(422);
     expect(res.body.errors).toEqual([
@@ -183,6 +206,10 @@ describe('an agency responding', () => {
   });
 
   it('tracks actions to completion, then implementation with evidence, which the CSP can reopen', async () => {
+    const linkId = await linkTo('1');
+    expect((await agency().post(`/recommendation-agencies/${linkId}/response`, { response: 'accepted' })).status).toBe(
+      204,
+    );
     const action = await agency().post(`/recommendation-agencies/${linkId}/actions`, {
       description: 'Update the DASH prompts',
       owner: 'Head of Public Protection',
@@ -239,6 +266,8 @@ describe('an agency responding', () => {
 });
 
 describe('evidence documents', () => {
+  appWithAgency();
+
   it('attach to a progress update, readable by the CSP, and must be real documents', async () => {
     const [, , third] = (await agency().get('/recommendations')).body;
     const link = third.agencies[0].id;
@@ -276,6 +305,10 @@ describe('evidence documents', () => {
 });
 
 describe('themes', () => {
+  ownApp(async () => {
+    hackneyReview = await hackneyRecommendations(t, 'Hackney review');
+  });
+
   it('are confirmed from the suggestions by the CSP, and only from the list', async () => {
     const [first] = (await t.api('hackney').get(`/reviews/${hackneyReview}/recommendations`)).body;
     const res = await t
@@ -294,6 +327,9 @@ describe('themes', () => {
 });
 
 describe('reminders to agencies', () => {
+  // The test moves the clock on 29 days: an app of its own.
+  appWithAgency();
+
   it('chase a missing response after 28 days and an action past its target date, each once', async () => {
     const sentKinds = async () =>
       (
@@ -334,6 +370,7 @@ describe('reminders to agencies', () => {
 });
 
 describe('when recommendations may be imported', () => {
+  ownApp();
   const saved = async () => ({
     recs: await count('recommendations'),
     orgs: await count('organisations'),
@@ -383,6 +420,7 @@ describe('when recommendations may be imported', () => {
 });
 
 describe('what one import may hold', () => {
+  ownApp();
   let review: number;
   beforeAll(async () => {
     review = await reviewAt(t, t.ids.hackneyCsp, 'approved', 'Limits');
@@ -483,6 +521,8 @@ describe('what one import may hold', () => {
 });
 
 describe('identical imports at the same moment', () => {
+  ownApp();
+
   it('into one review: the list is saved once, the others find it unchanged, and none fails', async () => {
     const review = await reviewAt(t, t.ids.hackneyCsp, 'approved', 'Five at once');
     const answers = await Promise.all(

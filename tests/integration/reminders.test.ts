@@ -1,13 +1,17 @@
 import { createTestApp, meeting, pdf, submittedReview, type TestApp } from '../helpers/app';
 
+/**
+ * Each test has an app of its own: reminders are sent for every review that is due, and
+ * each test moves the clock on by weeks, so reviews and days of one test would be another's.
+ */
 let t: TestApp;
-beforeAll(async () => {
+beforeEach(async () => {
   t = await createTestApp();
   await t
     .api('secretariat')
     .patch('/settings', { draftLetterAlertDays: 10, revisionReminderDays: 20, publicationReminderDays: 30 });
 });
-afterAll(() => t.close());
+afterEach(() => t.close());
 
 const DAY = 86_400_000;
 const none = { draftLetterAlerts: 0, revisionReminders: 0, publicationReminders: 0, recommendationReminders: 0 };

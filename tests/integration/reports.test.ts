@@ -65,7 +65,12 @@ async function agencyBrowser(email: string) {
   return agent;
 }
 
-beforeAll(async () => {
+/**
+ * A fresh app with the Hackney review's recommendations imported, two of them themed, and the
+ * MPS's answers to two: recommendation 1 accepted, with an overdue action, and IPCC.2 rejected.
+ * Each block below starts from its own, as the last one answers another recommendation.
+ */
+async function hackneyWorld() {
   t = await createTestApp();
   reviewId = await reviewAt(t, t.ids.hackneyCsp, 'published', 'Hackney review');
   const saved = await t
@@ -105,10 +110,12 @@ beforeAll(async () => {
       })
     ).status,
   ).toBe(204);
-});
-afterAll(() => t.close());
+}
 
 describe('the progress report on a review', () => {
+  beforeAll(hackneyWorld);
+  afterAll(() => t.close());
+
   it('opens with the date, the review and the overall figures', async () => {
     const res = await t.api('hackney').get(`/reviews/${reviewId}/recommendations/report`);
     expect(res.status).toBe(200);
@@ -213,6 +220,9 @@ describe('the progress report on a review', () => {
 });
 
 describe("an agency's response document", () => {
+  beforeAll(hackneyWorld);
+  afterAll(() => t.close());
+
   it('answers each recommendation addressed to it as the MPS answered the IPCC', async () => {
     const res = await met().get(`/reviews/${reviewId}/recommendations/response`);
     expect(res.status).toBe(200);
@@ -285,6 +295,9 @@ describe("an agency's response document", () => {
 });
 
 describe("the progress report on an agency's recommendations", () => {
+  beforeAll(hackneyWorld);
+  afterAll(() => t.close());
+
   it('covers every review addressing the organisation, with the same figures', async () => {
     const res = await met().get('/recommendations/report');
     expect(res.status).toBe(200);
@@ -332,6 +345,9 @@ describe("the progress report on an agency's recommendations", () => {
 });
 
 describe('what an agency typed', () => {
+  beforeAll(hackneyWorld);
+  afterAll(() => t.close());
+
   it('appears escaped in every document, and in the page', async () => {
     const typed = '<script>alert("x")</script> Toolkits are being rewritten & reissued';
     expect(

@@ -14,12 +14,13 @@ beforeAll(async () => {
   t = await createTestApp({ twoFactorRequired: true });
 });
 afterAll(() => t.close());
+// Each test starts a quarter of an hour after the last, so failures another test counted
+// (by email or from this one client address) are past and limit nothing here.
+beforeEach(() => t.clock.advance(16 * 60_000));
 
+/** Users of the test app who never set up an app here. */
 const EMAIL = {
-  secretariat: 'secretariat@test.example',
   panel: 'panel@test.example',
-  kent: 'kent@test.example',
-  hackney: 'hackney@test.example',
   pcc: 'pcc@test.example',
   mopac: 'mopac@test.example',
 };
@@ -75,12 +76,32 @@ async function setUp(agent: ReturnType<typeof request.agent>, url: string) {
   return { secret, codes, page: done };
 }
 
-const secrets: Record<string, string> = {};
-const recovery: Record<string, string[]> = {};
+let users = 0;
+/** A user of the test's own, with the test password: a member of the secretariat, or a Kent CSP user. */
+async function newUser(role: 'secretariat' | 'csp') {
+  users++;
+  const user = { email: `${role}${users}@two-factor.example`, name: `Two-factor ${role} ${users}` };
+  await t.services.accounts.createUser({
+    ...user,
+    role,
+    ...(role === 'csp' ? { cspId: t.ids.kentCsp } : {}),
+    password: PASSWORD,
+  });
+  return user;
+}
+
+/** A user of this test's own who has set up an app: their email, name, the app's secret and their recovery codes. */
+async function enrolled(role: 'secretariat' | 'csp') {
+  const user = await newUser(role);
+  const { agent, location } = await password(user.email);
+  const { secret, codes } = await setUp(agent, role === 'csp' ? '/account/two-factor' : location);
+  return { ...user, secret, codes };
+}
 
 describe('the secretariat and the panel must use it', () => {
   it('sends the secretariat from the password to setting up an app, and nowhere else until it is done', async () => {
-    const { agent, location } = await password(EMAIL.secretariat, '/dashboard');
+    const secretariat = await newUser('secretariat');
+    const { agent, location } = await password(secretariat.email, '/dashboard');
     expect(location).toBe('/sign-in/set-up?next=%2Fdashboard');
     // Half-way is signed in as no one.
     expect((await agent.get('/dashboard')).headers.location).toMatch(/^\/sign-in/);
@@ -96,20 +117,18 @@ describe('the secretariat and the panel must use it', () => {
     expect(visible(wrong.text)).toContain('The code must be the 6 digits the app shows');
     expect(wrong.text).toContain('href="#code"');
 
-    const { secret, codes, page: shown } = await setUp(agent, location);
+    const { codes, page: shown } = await setUp(agent, location);
     expect(codes).toHaveLength(10);
     expect(new Set(codes).size).toBe(10);
     expect(visible(shown.text)).toContain('This is the only time they are shown');
     expect(shown.text).toContain('href="/dashboard"');
     expect((await agent.get('/dashboard')).status).toBe(200);
-    secrets.secretariat = secret;
-    recovery.secretariat = codes;
 
     const account = (await t.api('kent').get('/me')).status; // another user's token is untouched
     expect(account).toBe(200);
     const history = await t
       .db('account_events')
-      .where({ user_id: await idOf(EMAIL.secretariat) })
+      .where({ user_id: await idOf(secretariat.email) })
       .pluck('type');
     expect(history).toEqual(['TWO_FACTOR_ON']);
   });
@@ -122,15 +141,16 @@ describe('the secretariat and the panel must use it', () => {
   });
 
   it('asks for the code after the password, and takes each code once', async () => {
-    const { agent, location } = await password(EMAIL.secretariat, '/admin');
+    const secretariat = await enrolled('secretariat');
+    const { agent, location } = await password(secretariat.email, '/admin');
     expect(location).toBe('/sign-in/code?next=%2Fadmin');
-    const code = nextCode(secrets.secretariat!);
+    const code = nextCode(secretariat.secret);
     const ok = await submit(agent, '/sign-in/code', { code, next: '/admin' });
     expect([ok.status, ok.headers.location]).toEqual([302, '/admin']);
     expect((await agent.get('/admin')).status).toBe(200);
 
     // The same code again, within its 30 seconds, is refused: a code seen over a shoulder is spent.
-    const again = await password(EMAIL.secretariat);
+    const again = await password(secretariat.email);
     const replay = await submit(again.agent, '/sign-in/code', { code });
     expect(replay.status).toBe(401);
     expect(visible(replay.text)).toContain('Enter the 6-digit code your app shows now');
@@ -138,71 +158,74 @@ describe('the secretariat and the panel must use it', () => {
   });
 
   it('gives an API token for the password and the code, and not for the password alone', async () => {
-    const alone = await apiSignIn(EMAIL.secretariat);
+    const secretariat = await enrolled('secretariat');
+    const alone = await apiSignIn(secretariat.email);
     expect(alone.status).toBe(401);
     expect(alone.body.error).toContain('Send "code"');
-    const wrong = await apiSignIn(EMAIL.secretariat, { code: '000000' });
+    const wrong = await apiSignIn(secretariat.email, { code: '000000' });
     expect(wrong.status).toBe(401);
-    const ok = await apiSignIn(EMAIL.secretariat, { code: nextCode(secrets.secretariat!) });
+    const ok = await apiSignIn(secretariat.email, { code: nextCode(secretariat.secret) });
     expect(ok.status).toBe(200);
     expect((await request(t.app).get('/api/v1/me').set('Authorization', `Bearer ${ok.body.token}`)).status).toBe(200);
   });
 
   it('lets one of two identical codes sent at once through, not both', async () => {
-    const code = nextCode(secrets.secretariat!);
-    const both = await Promise.all([apiSignIn(EMAIL.secretariat, { code }), apiSignIn(EMAIL.secretariat, { code })]);
+    const secretariat = await enrolled('secretariat');
+    const code = nextCode(secretariat.secret);
+    const both = await Promise.all([apiSignIn(secretariat.email, { code }), apiSignIn(secretariat.email, { code })]);
     expect(both.map((r) => r.status).sort()).toEqual([200, 401]);
   });
 
   it('takes a recovery code once instead of the app’s, and says how many are left', async () => {
-    const [first] = recovery.secretariat!;
-    const { agent } = await password(EMAIL.secretariat);
+    const secretariat = await enrolled('secretariat');
+    const [first] = secretariat.codes;
+    const { agent } = await password(secretariat.email);
     const ok = await submit(agent, '/sign-in/code', { code: first!.toUpperCase() });
     expect(ok.status).toBe(302);
     const account = await agent.get('/account');
     expect(visible(account.text)).toContain('9 recovery codes left');
 
-    const again = await password(EMAIL.secretariat);
+    const again = await password(secretariat.email);
     expect((await submit(again.agent, '/sign-in/code', { code: first! })).status).toBe(401);
     const history = await t
       .db('account_events')
-      .where({ user_id: await idOf(EMAIL.secretariat) })
+      .where({ user_id: await idOf(secretariat.email) })
       .pluck('type');
     expect(history).toContain('RECOVERY_CODE_USED');
   });
 
   it('counts wrong codes with wrong passwords, and stops guessing after five', async () => {
-    t.clock.advance(16 * 60_000); // past the failure counted in the test before
-    const { agent } = await password(EMAIL.secretariat);
+    const secretariat = await enrolled('secretariat');
+    const { agent } = await password(secretariat.email);
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await submit(agent, '/sign-in/code', { code: '111111' })).status);
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
-    const right = await submit(agent, '/sign-in/code', { code: nextCode(secrets.secretariat!) });
+    const right = await submit(agent, '/sign-in/code', { code: nextCode(secretariat.secret) });
     expect(right.status).toBe(429);
     expect(right.headers['retry-after']).toMatch(/^\d+$/);
     // A quarter of an hour later the right code works.
     t.clock.advance(16 * 60_000);
-    const fresh = await password(EMAIL.secretariat);
-    expect((await submit(fresh.agent, '/sign-in/code', { code: codeFor(secrets.secretariat!) })).status).toBe(302);
+    const fresh = await password(secretariat.email);
+    expect((await submit(fresh.agent, '/sign-in/code', { code: codeFor(secretariat.secret) })).status).toBe(302);
   });
 
   it('keeps counting wrong codes when the password is given again in between', async () => {
-    t.clock.advance(16 * 60_000);
+    const secretariat = await enrolled('secretariat');
     const statuses: number[] = [];
     for (let round = 0; round < 3; round++) {
-      const { agent } = await password(EMAIL.secretariat);
+      const { agent } = await password(secretariat.email);
       for (let i = 0; i < 2; i++) statuses.push((await submit(agent, '/sign-in/code', { code: '222222' })).status);
     }
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
-    const api = await apiSignIn(EMAIL.secretariat, { code: '333333' });
+    const api = await apiSignIn(secretariat.email, { code: '333333' });
     expect(api.status).toBe(429);
-    t.clock.advance(16 * 60_000);
   });
 
   it('never lets a half-signed-in session set up a new app in place of the one it owes a code of', async () => {
-    const id = await idOf(EMAIL.secretariat);
+    const secretariat = await enrolled('secretariat');
+    const id = await idOf(secretariat.email);
     const before = await t.db('users').where({ id }).first('totp_secret');
-    const { agent, location } = await password(EMAIL.secretariat);
+    const { agent, location } = await password(secretariat.email);
     expect(location).toBe('/sign-in/code?next=%2F');
     expect((await agent.get('/sign-in/set-up')).headers.location).toBe('/sign-in/code');
     const page = await agent.get('/sign-in/code');
@@ -226,16 +249,18 @@ describe('the secretariat and the panel must use it', () => {
   });
 
   it('does not follow a next address that a browser would read as another site', async () => {
-    const { agent, location } = await password(EMAIL.secretariat, '/\t/evil.example');
+    const secretariat = await enrolled('secretariat');
+    const { agent, location } = await password(secretariat.email, '/\t/evil.example');
     expect(location).toBe('/sign-in/code?next=%2F');
     expect(
-      (await submit(agent, '/sign-in/code', { code: nextCode(secrets.secretariat!), next: '/\t/evil.example' })).headers
+      (await submit(agent, '/sign-in/code', { code: nextCode(secretariat.secret), next: '/\t/evil.example' })).headers
         .location,
     ).toBe('/');
   });
 
   it('sends a half-signed-in browser that goes back to the sign-in page on to the step it owes, and lets it sign out', async () => {
-    const { agent } = await password(EMAIL.secretariat, '/reviews');
+    const secretariat = await enrolled('secretariat');
+    const { agent } = await password(secretariat.email, '/reviews');
     const back = await agent.get('/sign-in?next=%2Fmail');
     expect([back.status, back.headers.location]).toEqual([302, '/sign-in/code?next=%2Fmail']);
     const codePage = await agent.get('/sign-in/code');
@@ -252,7 +277,8 @@ describe('the secretariat and the panel must use it', () => {
   });
 
   it('forgets a half-finished sign-in after ten minutes', async () => {
-    const { agent } = await password(EMAIL.secretariat);
+    const secretariat = await enrolled('secretariat');
+    const { agent } = await password(secretariat.email);
     t.clock.advance(11 * 60_000);
     expect((await agent.get('/sign-in/code')).headers.location).toBe('/sign-in');
   });
@@ -260,23 +286,24 @@ describe('the secretariat and the panel must use it', () => {
 
 describe('anyone else', () => {
   it('signs in with the password alone until they turn it on from Your account', async () => {
-    const first = await password(EMAIL.kent);
+    const kent = await newUser('csp');
+    const first = await password(kent.email);
     expect(first.location).toBe('/');
     const account = await first.agent.get('/account');
     expect(visible(account.text)).toContain('Two-factor sign-in Off');
     const { secret, codes } = await setUp(first.agent, '/account/two-factor');
     expect(codes).toHaveLength(10);
-    secrets.kent = secret;
     expect(visible((await first.agent.get('/account')).text)).toMatch(/On since .*; 10 recovery codes left/);
 
-    const next = await password(EMAIL.kent);
+    const next = await password(kent.email);
     expect(next.location).toBe('/sign-in/code?next=%2F');
     expect((await submit(next.agent, '/sign-in/code', { code: nextCode(secret) })).status).toBe(302);
   });
 
   it('gets new recovery codes in place of the old, which stop working', async () => {
-    const { agent } = await password(EMAIL.kent);
-    await submit(agent, '/sign-in/code', { code: nextCode(secrets.kent!) });
+    const kent = await enrolled('csp');
+    const { agent } = await password(kent.email);
+    await submit(agent, '/sign-in/code', { code: nextCode(kent.secret) });
     const before = await agent.get('/account');
     // Not without a code of the app: a borrowed session cannot take the recovery codes.
     const refused = await agent
@@ -289,15 +316,17 @@ describe('anyone else', () => {
     const renewed = await agent
       .post('/account/recovery-codes')
       .type('form')
-      .send({ _csrf: csrfOf(before.text), currentCode: nextCode(secrets.kent!) });
+      .send({ _csrf: csrfOf(before.text), currentCode: nextCode(kent.secret) });
     const codes = [...renewed.text.matchAll(/<code>([a-z0-9-]+)<\/code>/g)].map((m) => m[1]!);
     expect(codes).toHaveLength(10);
-    expect((await apiSignIn(EMAIL.kent, { code: codes[0] })).status).toBe(200);
+    expect((await apiSignIn(kent.email, { code: codes[0] })).status).toBe(200);
+    expect((await apiSignIn(kent.email, { code: kent.codes[0] })).status).toBe(401);
   });
 
   it('must set it up when the secretariat says everyone must', async () => {
-    const secretariat = await password(EMAIL.secretariat);
-    await submit(secretariat.agent, '/sign-in/code', { code: nextCode(secrets.secretariat!) });
+    const staff = await enrolled('secretariat');
+    const secretariat = await password(staff.email);
+    await submit(secretariat.agent, '/sign-in/code', { code: nextCode(staff.secret) });
     const settings = await secretariat.agent.get('/admin/settings');
     expect(visible(settings.text)).toContain('The secretariat and the panel always sign in with a code');
     const current = await t.services.settings.get();
@@ -325,10 +354,11 @@ describe('anyone else', () => {
 
 describe('a new phone', () => {
   it('moves to a new app only with a code of the old one, and signs out other browsers', async () => {
-    const { agent } = await password(EMAIL.kent);
-    expect((await submit(agent, '/sign-in/code', { code: nextCode(secrets.kent!) })).status).toBe(302);
-    const other = await password(EMAIL.kent);
-    expect((await submit(other.agent, '/sign-in/code', { code: nextCode(secrets.kent!) })).status).toBe(302);
+    const kent = await enrolled('csp');
+    const { agent } = await password(kent.email);
+    expect((await submit(agent, '/sign-in/code', { code: nextCode(kent.secret) })).status).toBe(302);
+    const other = await password(kent.email);
+    expect((await submit(other.agent, '/sign-in/code', { code: nextCode(kent.secret) })).status).toBe(302);
 
     const page = await agent.get('/account/two-factor');
     expect(visible(page.text)).toContain('Move two-factor sign-in to a new app');
@@ -345,18 +375,17 @@ describe('a new phone', () => {
     const moved = await agent
       .post('/account/two-factor')
       .type('form')
-      .send({ _csrf: csrfOf(page.text), code: nextCode(key), currentCode: codeFor(secrets.kent!) });
+      .send({ _csrf: csrfOf(page.text), code: nextCode(key), currentCode: codeFor(kent.secret) });
     expect(moved.status).toBe(200);
     expect((await other.agent.get('/account')).headers.location).toMatch(/^\/sign-in/);
     expect((await agent.get('/account')).status).toBe(200);
-    const old = secrets.kent!;
-    secrets.kent = key;
-    const again = await password(EMAIL.kent);
+    const old = kent.secret;
+    const again = await password(kent.email);
     expect((await submit(again.agent, '/sign-in/code', { code: nextCode(old) })).status).toBe(401);
     expect((await submit(again.agent, '/sign-in/code', { code: codeFor(key) })).status).toBe(302);
     const history = await t
       .db('account_events')
-      .where({ user_id: await idOf(EMAIL.kent) })
+      .where({ user_id: await idOf(kent.email) })
       .pluck('type');
     expect(history).toContain('TWO_FACTOR_CHANGED');
   });
@@ -364,12 +393,14 @@ describe('a new phone', () => {
 
 describe('a lost phone', () => {
   it('is cleared by the secretariat: the user is signed out and sets up a new app at the next sign-in', async () => {
-    const kent = await idOf(EMAIL.kent);
-    const signedIn = await apiSignIn(EMAIL.kent, { code: nextCode(secrets.kent!) });
+    const user = await enrolled('csp');
+    const kent = await idOf(user.email);
+    const signedIn = await apiSignIn(user.email, { code: nextCode(user.secret) });
     expect(signedIn.status).toBe(200);
 
-    const secretariat = await password(EMAIL.secretariat);
-    await submit(secretariat.agent, '/sign-in/code', { code: nextCode(secrets.secretariat!) });
+    const staff = await enrolled('secretariat');
+    const secretariat = await password(staff.email);
+    await submit(secretariat.agent, '/sign-in/code', { code: nextCode(staff.secret) });
     const page = await secretariat.agent.get(`/admin/users/${kent}`);
     expect(visible(page.text)).toContain('Two-factor sign-in On');
     const cleared = await secretariat.agent
@@ -378,19 +409,19 @@ describe('a lost phone', () => {
       .send({ _csrf: csrfOf(page.text) });
     expect(cleared.headers.location).toBe(`/admin/users/${kent}?done=two-factor-reset`);
     const after = visible((await secretariat.agent.get(cleared.headers.location)).text);
-    expect(after).toContain("Test kent's two-factor sign-in is cleared: they are signed out");
-    expect(after).toContain('Cleared two-factor sign-in, by Test secretariat');
+    expect(after).toContain(`${user.name}'s two-factor sign-in is cleared: they are signed out`);
+    expect(after).toContain(`Cleared two-factor sign-in, by ${staff.name}`);
     expect(after).toContain('Two-factor sign-in Not set up');
 
     expect((await request(t.app).get('/api/v1/me').set('Authorization', `Bearer ${signedIn.body.token}`)).status).toBe(
       401,
     );
     // Not required of a CSP, so they sign in with the password and may set it up again.
-    expect((await password(EMAIL.kent)).location).toBe('/');
+    expect((await password(user.email)).location).toBe('/');
   });
 
   it('is the secretariat’s alone to clear', async () => {
-    const secretariat = await idOf(EMAIL.secretariat);
+    const secretariat = await idOf((await enrolled('secretariat')).email);
     for (const who of ['hackney', 'kentPcc', 'metPcc'] as const) {
       expect((await t.api(who).post(`/users/${secretariat}/two-factor-reset`)).status).toBe(403);
     }

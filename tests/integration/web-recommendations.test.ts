@@ -13,17 +13,24 @@ import { seed } from '../helpers/seeds';
 import { csrfOf, signedIn } from '../helpers/web';
 
 let t: TestApp;
+/** The Hackney CSP's published review (each block has its own app, and its own). */
 let reviewId: number;
-beforeAll(async () => {
-  t = await createTestApp();
-  reviewId = await reviewAt(t, t.ids.hackneyCsp, 'published', 'Hackney review');
-});
-afterAll(() => t.close());
 
 const HACKNEY = seed('hackney-dhr-2023-recommendations.txt');
-const count = async () => Number((await t.db('recommendations').count('* as n'))[0]!.n);
+/** How many recommendations are saved: in all, or in one review. */
+async function count(review?: number) {
+  const query = t.db('recommendations');
+  if (review) query.where({ review_id: review });
+  return Number((await query.count('* as n'))[0]!.n);
+}
 
 describe('importing recommendations through the page', () => {
+  beforeAll(async () => {
+    t = await createTestApp();
+    reviewId = await reviewAt(t, t.ids.hackneyCsp, 'published', 'Hackney review');
+  });
+  afterAll(() => t.close());
+
   it('previews the pasted Hackney list, saves it on confirmation, and shows the monitoring page', async () => {
     const csp = await signedIn(t, 'hackney');
     await csp.get(`/reviews/${reviewId}/recommendations/import`);
@@ -36,7 +43,7 @@ describe('importing recommendations through the page', () => {
     expect(preview.text).toContain('Check before saving');
     expect(preview.text.match(/<tr class="govuk-table__row">/g)!.length - 1).toBe(17);
     expect(preview.text).toContain('City and Hackney Safeguarding Children Board');
-    expect(await count()).toBe(0);
+    expect(await count(reviewId)).toBe(0);
 
     const saved = await csp.form(`/reviews/${reviewId}/recommendations/import`, {
       format: 'text',
@@ -45,7 +52,7 @@ describe('importing recommendations through the page', () => {
     });
     expect(saved.status).toBe(302);
     expect(saved.headers.location).toBe(`/reviews/${reviewId}/recommendations?imported=1`);
-    expect(await count()).toBe(17);
+    expect(await count(reviewId)).toBe(17);
     const page = await csp.get(`/reviews/${reviewId}/recommendations?imported=1`);
     expect(page.text).toContain('Recommendations saved');
     expect(page.text).toContain('Recommendation Panel.179');
@@ -71,6 +78,7 @@ describe('importing recommendations through the page', () => {
   });
 
   it('lets the CSP confirm themes, keeps other CSPs out and PCCs to reading', async () => {
+    const reviewId = await hackneyRecommendations(t, 'Themes');
     const csp = await signedIn(t, 'hackney');
     await csp.get(`/reviews/${reviewId}/recommendations`);
     const rec = await t.db('recommendations').where({ review_id: reviewId, number: 'IMR.1' }).first('id');
@@ -184,7 +192,10 @@ describe("an agency's recommendations, a page each and a page per task", () => {
   const api = (method: 'post' | 'put', url: string, body: object) =>
     request(t.app)[method](`/api/v1${url}`).set('Authorization', `Bearer ${agencyToken}`).send(body);
 
-  beforeAll(async () => {
+  // Each test starts from this world, in an app of its own: the pages change what the list counts.
+  beforeEach(async () => {
+    t = await createTestApp();
+    reviewId = await hackneyRecommendations(t, 'Hackney review');
     // A second published review with the same list: the agency's recommendations come from two reviews.
     second = await hackneyRecommendations(t, 'Second Hackney');
     agencyToken = (await metPoliceAgency(t, MET)).token;
@@ -222,6 +233,27 @@ describe("an agency's recommendations, a page each and a page per task", () => {
         .first('ra.id')
     ).id;
   });
+  afterEach(() => t.close());
+
+  // The earlier steps of the task pages, done through the API.
+  const done = (res: request.Response) => {
+    if (res.status >= 300) throw new Error(`${res.status} ${JSON.stringify(res.body)}`);
+    return res;
+  };
+  const accept1 = async () =>
+    done(await api('post', `/recommendation-agencies/${links['1']}/response`, { response: 'accepted' }));
+  /** Recommendation 1 accepted, with an action (given this status, when one is given). */
+  async function recommendation1WithAction(status?: 'in_progress') {
+    await accept1();
+    const action = done(
+      await api('post', `/recommendation-agencies/${links['1']}/actions`, {
+        description: 'Audit the DASH forms',
+        owner: 'Head of Public Protection',
+        targetDate: '2026-09-30',
+      }),
+    );
+    if (status) done(await api('put', `/actions/${action.body.id}/status`, { status }));
+  }
 
   it('lists them grouped by review, with counts at the top, a status tag each, the reports, and no form', async () => {
     const agency = await agencyBrowser(MET);
@@ -350,6 +382,7 @@ describe("an agency's recommendations, a page each and a page per task", () => {
   });
 
   it('adds an action with a GOV.UK date input: a missing, impossible or non-numeric date is named, what was typed kept', async () => {
+    await accept1();
     const agency = await agencyBrowser(MET);
     const url = `/recommendation-agencies/${links['1']}/actions`;
     const form = await agency.get(url);
@@ -401,6 +434,7 @@ describe("an agency's recommendations, a page each and a page per task", () => {
   });
 
   it('changes the status of an action on a page of its own', async () => {
+    await recommendation1WithAction();
     const agency = await agencyBrowser(MET);
     const action = await t.db('recommendation_actions').where({ recommendation_agency_id: links['1'] }).first('id');
     const url = `/actions/${action.id}/status`;
@@ -423,6 +457,7 @@ describe("an agency's recommendations, a page each and a page per task", () => {
   });
 
   it('adds a progress update with a date input and an optional evidence document', async () => {
+    await recommendation1WithAction('in_progress');
     const agency = await agencyBrowser(MET);
     const action = await t.db('recommendation_actions').where({ recommendation_agency_id: links['1'] }).first('id');
     const url = `/actions/${action.id}/updates`;
@@ -481,6 +516,7 @@ describe("an agency's recommendations, a page each and a page per task", () => {
   });
 
   it('marks the recommendation implemented once every action is completed, with the evidence', async () => {
+    await recommendation1WithAction('in_progress');
     const agency = await agencyBrowser(MET);
     const url = `/recommendation-agencies/${links['1']}/implemented`;
     // An action is still in progress: the page says why it cannot be done yet, and has no form.
@@ -518,6 +554,7 @@ describe("an agency's recommendations, a page each and a page per task", () => {
   });
 
   it("finds no other organisation's part, and lets no other role in", async () => {
+    await recommendation1WithAction();
     const agency = await agencyBrowser(MET);
     const action = await t.db('recommendation_actions').where({ recommendation_agency_id: links['1'] }).first('id');
     const before = await t.db('recommendation_agencies').where({ id: otherLink }).first();
