@@ -6,10 +6,12 @@ import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { errorKind, log } from './core/log';
 import { DEMO_ACCOUNTS, isEmpty, resetDemoPasswords, seedDemo, seedPoliceForceAreas } from './demo/seed';
+import { warmOffThread } from './offThread';
 import { open, startBackgroundWork } from './runtime';
 
 async function main() {
   const config = loadConfig();
+  warmOffThread();
   const services = await open(config);
   const { db } = services;
 

@@ -5,6 +5,7 @@ import ClientPgLite from 'knex-pglite';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { types } from 'pg';
 import { log } from '../core/log';
+import { startingImage } from './embeddedImage';
 
 export type Db = Knex;
 /** A connection or a transaction: stores and services accept either. */
@@ -63,7 +64,7 @@ export function connect(options: DbOptions): Db {
   // (PGlite reads its options only after a data directory: 'memory://' is the in-memory one.)
   const pglite = new PGlite(options.embeddedDir ?? 'memory://', {
     parsers: EMBEDDED_PARSERS,
-    loadDataDir: options.embeddedImage,
+    loadDataDir: options.embeddedImage ?? (options.embeddedDir ? startingImage(options.embeddedDir) : undefined),
   });
   return knex({ client: ClientPgLite, dialect: 'postgres', connection: { pglite } } as Knex.Config);
 }

@@ -157,17 +157,20 @@ export async function seedDemo(services: Services, password?: string): Promise<s
       .returning('id');
     organisationIds.set(account.organisation, row.id);
   }
-  for (const account of DEMO_ACCOUNTS) {
-    await services.accounts.createUser({
-      email: account.email,
-      name: account.name,
-      role: account.role,
-      cspId: 'csp' in account ? cspIds.get(account.csp) : undefined,
-      policeForceAreaId: 'area' in account ? areaIds.get(account.area) : undefined,
-      organisationId: 'organisation' in account ? organisationIds.get(account.organisation) : undefined,
-      password: demoPassword,
-    });
-  }
+  // At once: each account's password hash takes a thread of its own for a moment.
+  await Promise.all(
+    DEMO_ACCOUNTS.map((account) =>
+      services.accounts.createUser({
+        email: account.email,
+        name: account.name,
+        role: account.role,
+        cspId: 'csp' in account ? cspIds.get(account.csp) : undefined,
+        policeForceAreaId: 'area' in account ? areaIds.get(account.area) : undefined,
+        organisationId: 'organisation' in account ? organisationIds.get(account.organisation) : undefined,
+        password: demoPassword,
+      }),
+    ),
+  );
 
   const secretariat = (await services.accounts.findUserByEmail('secretariat@dhr-qa.example'))!;
   const kent = (await services.accounts.findUserByEmail('csp.kent@dhr-qa.example'))!;
@@ -195,9 +198,14 @@ export async function seedDemo(services: Services, password?: string): Promise<s
   return demoPassword;
 }
 
-/** Takes each published review through the lifecycle, then imports its recommendations. */
+/**
+ * Takes each published review through the lifecycle, then imports its recommendations. The
+ * reviews are created in turn (so their references follow the list) and then taken through at
+ * once, so that one's letter is laid out as a PDF while another's events are written.
+ */
 async function seedPublished(services: Services, secretariat: User) {
   const [meeting] = await services.db('panel_meetings').insert({ date: '2023-01-18' }).returning('id');
+  const reviews: { p: (typeof PUBLISHED)[number]; id: number }[] = [];
   for (const p of PUBLISHED) {
     const csp = await services.db('csps').where({ name: p.csp }).first('id');
     const review = await services.reviews.create(secretariat, {
@@ -206,31 +214,36 @@ async function seedPublished(services: Services, secretariat: User) {
       yearOfDeath: p.yearOfDeath,
       notifiedOn: '2022-06-01',
     });
-    for (const kind of ['overview_report', 'executive_summary', 'action_plan'] as const) {
-      await services.reviews.attachDocument(secretariat, review.id, {
-        kind,
-        filename: `${kind}.pdf`,
-        bytes: samplePdf(`${p.pseudonym} - ${kind} (demo document)`),
-      });
-    }
-    const send = (event: object) => services.reviews.sendEvent(secretariat, review.id, event);
-    await send({ type: 'SUBMIT' });
-    await send({ type: 'SCHEDULE', meetingId: meeting.id });
-    await send({
-      type: 'RECORD_OUTCOME',
-      outcome: 'publish',
-      commendations: 'A thorough and compassionate review.',
-      areas: [],
-    });
-    await send({ type: 'SEND_LETTER' });
-    await send({
-      type: 'RECORD_PUBLICATION',
-      url: `https://www.example.org/dhr/${p.pseudonym.split(' ')[0]!.toLowerCase()}`,
-      publishedOn: p.published,
-    });
-    const content = fs.readFileSync(path.join(__dirname, 'recommendations', p.file), 'utf8');
-    await services.recommendations.import(secretariat, review.id, { format: 'text', content, dryRun: false });
+    reviews.push({ p, id: review.id });
   }
+  await Promise.all(
+    reviews.map(async ({ p, id }) => {
+      for (const kind of ['overview_report', 'executive_summary', 'action_plan'] as const) {
+        await services.reviews.attachDocument(secretariat, id, {
+          kind,
+          filename: `${kind}.pdf`,
+          bytes: samplePdf(`${p.pseudonym} - ${kind} (demo document)`),
+        });
+      }
+      const send = (event: object) => services.reviews.sendEvent(secretariat, id, event);
+      await send({ type: 'SUBMIT' });
+      await send({ type: 'SCHEDULE', meetingId: meeting.id });
+      await send({
+        type: 'RECORD_OUTCOME',
+        outcome: 'publish',
+        commendations: 'A thorough and compassionate review.',
+        areas: [],
+      });
+      await send({ type: 'SEND_LETTER' });
+      await send({
+        type: 'RECORD_PUBLICATION',
+        url: `https://www.example.org/dhr/${p.pseudonym.split(' ')[0]!.toLowerCase()}`,
+        publishedOn: p.published,
+      });
+      const content = fs.readFileSync(path.join(__dirname, 'recommendations', p.file), 'utf8');
+      await services.recommendations.import(secretariat, id, { format: 'text', content, dryRun: false });
+    }),
+  );
 }
 
 /** Sets every demo account's password, so a chosen DEMO_PASSWORD works on an existing database too. */

@@ -12,3 +12,8 @@ export async function pdf({ html, meta }: { html: string; meta: { title: string;
 export function recommendations({ format, content }: { format: 'text' | 'csv'; content: string }) {
   return parseRecommendations(format, content);
 }
+
+/** Nothing: run once to start a thread, which then has the modules above loaded. */
+export function warm() {
+  return null;
+}
