@@ -380,15 +380,19 @@ function table(rows: Figures[]): string {
 async function profileScenario(env: NodeJS.ProcessEnv, scenario: Scenario): Promise<ProfileSummary> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dhr-qa-bench-profile-'));
   const app = await startAppProcess('src/server.ts', env, 60_000, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  let loaded: number;
   try {
     if (scenario.kind !== 'write') await drive(app.url, scenario, 2);
+    loaded = Date.now();
     await drive(app.url, scenario, Math.max(3, SECONDS / 2));
   } finally {
     await app.stop();
   }
+  // The load and the stop that followed it, not the start-up and warm-up before.
+  const lastMs = Date.now() - loaded;
   const file = fs.readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error(`The app wrote no CPU profile for ${scenario.name}`);
-  const summary = summariseProfile(path.join(dir, file));
+  const summary = summariseProfile(path.join(dir, file), 8, lastMs);
   fs.rmSync(dir, { recursive: true, force: true });
   return summary;
 }

@@ -74,6 +74,9 @@ interface ProfileNode {
 }
 
 interface CpuProfile {
+  /** Microseconds, on the profiler's own clock. */
+  startTime: number;
+  endTime: number;
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
@@ -100,11 +103,20 @@ function partOf(frame: ProfileNode['callFrame']): string {
   return path.basename(url);
 }
 
-export function summariseProfile(file: string, top = 8): ProfileSummary {
+/**
+ * The self time of a profile's samples by package and by function. With `lastMs`, only the
+ * samples of its last `lastMs` milliseconds count: the load, not the process's start-up.
+ */
+export function summariseProfile(file: string, top = 8, lastMs = Infinity): ProfileSummary {
   const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
-  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  const from = profile.endTime - lastMs * 1000;
+  let at = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    at += profile.timeDeltas[i] ?? 0;
+    if (at >= from) selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
   let idle = 0;
   let busy = 0;
   const parts = new Map<string, number>();

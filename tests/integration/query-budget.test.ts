@@ -18,6 +18,7 @@ import { createTestApp, meeting, PASSWORD, pdf, reviewAt, type TestApp, type Who
 import { enumerateRoutes, matchesRoute } from '../helpers/routes';
 import { signedIn, signedInAs } from '../helpers/web';
 import { createApp } from '../../src/app';
+import { VERSIONS_SQL, withVersions } from '../../src/db/cacheVersions';
 import { mailboxTransport } from '../../src/mail/transport';
 import { createServices } from '../../src/services';
 import { createKeptForms } from '../../src/web/keptForms';
@@ -708,5 +709,30 @@ describe('the caches, with a second instance over the same database', () => {
     const saved = await t.api('secretariat').put('/letter-templates/outcome_letter.subject', { body });
     expect(saved.status).toBe(200);
     expect((await asOther('/letter-templates/outcome_letter.subject')).body.body).toBe(body);
+  });
+
+  it('gives each caller a copy of what it asked for: what one changes, the next does not see', async () => {
+    const { directory, accounts } = t.services;
+    const secretariat = (await accounts.findUserByEmail('secretariat@test.example'))!;
+    // Within a request that read the versions with its session, as a signed-in page does: the kept copy serves.
+    const { rows } = await t.db.raw(`select ${VERSIONS_SQL} as versions`);
+    const read = () =>
+      withVersions(t.db, rows[0].versions, async () => ({
+        csp: await directory.getCsp(t.ids.kentCsp),
+        csps: await directory.listCsps(secretariat),
+        names: await directory.cspNames(secretariat),
+        area: await directory.getPoliceForceArea(t.ids.kentArea),
+        areas: await directory.listPoliceForceAreas(),
+      }));
+    // (As text, so that a change made through a shared object could not change it too.)
+    const before = JSON.stringify(await read());
+    const spoilt = await read();
+    spoilt.csp!.contacts.push({ name: 'Nobody', email: 'nobody@example.org' });
+    spoilt.csps[0]!.name = 'Changed';
+    spoilt.csps[0]!.addressLines.length = 0;
+    spoilt.names[0]!.name = 'Changed';
+    spoilt.area!.pccEmail = 'changed@example.org';
+    spoilt.areas[0]!.name = 'Changed';
+    expect(JSON.parse(JSON.stringify(await read()))).toEqual(JSON.parse(before));
   });
 });
