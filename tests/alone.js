@@ -32,7 +32,10 @@ const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 function runJest(file, pattern) {
   const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dhr-qa-alone-')), 'report.json');
   const args = [jest, '--config', path.join(root, 'tests', 'jest.config.js'), '--json', '--outputFile', report];
-  args.push('--runInBand', ...(pattern ? ['-t', pattern] : []), file);
+  // --forceExit: a whole run ends its worker processes when the tests are done, but a file run in
+  // band waits for every timer, and an embedded database's own (PGlite's WebAssembly timers) can
+  // outlive it; the question here is whether the test passes, not whether the process lingers.
+  args.push('--runInBand', '--forceExit', ...(pattern ? ['-t', pattern] : []), file);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, {
       cwd: root,
