@@ -126,15 +126,27 @@ describe('pipeline statistics', () => {
   });
 
   it('give the median to one decimal place', async () => {
-    const e = await submittedReview(t, 'Edie');
-    t.clock.advance(36 * 3600_000); // a day and a half
-    await t.renewTokens();
-    expect(await send('secretariat', e, { type: 'PAUSE', reason: 'Awaiting inquest' })).toBe('on_hold');
-    t.clock.advance(30 * 3600_000); // a day and a quarter on hold
-    // Submitted visits are now 1.5, 4, 10 and 16 days: the median is (4 + 10) / 2.
-    const stats = await createPipeline(t.db).stats(t.clock.now());
-    expect(stats.stages.find((s) => s.state === 'submitted')).toMatchObject({ medianDays: 7, samples: 4 });
-    // On hold: 6 days (B) and 1.25 days (E, still open): the median, 3.625, is rounded to 3.6.
-    expect(stats.stages.find((s) => s.state === 'on_hold')).toMatchObject({ medianDays: 3.6, samples: 2 });
+    // An app of its own: the medians above are of the reviews made there.
+    const own = await createTestApp();
+    try {
+      const x = await submittedReview(own, 'Edie');
+      const y = await submittedReview(own, 'Fay');
+      const pause = async (id: number, hours: number) => {
+        own.clock.advance(hours * 3600_000);
+        await own.renewTokens();
+        const res = await own.api('secretariat').event(id, { type: 'PAUSE', reason: 'Awaiting inquest' });
+        expect(res.body.state).toBe('on_hold');
+      };
+      await pause(x, 36); // Edie waited a day and a half to be paused
+      await pause(y, 114); // Fay waited six and a quarter days
+      own.clock.advance(30 * 3600_000); // now Edie has been on hold 6 days, Fay a day and a quarter
+      const stats = await createPipeline(own.db).stats(own.clock.now());
+      // Submitted: 1.5 and 6.25 days, whose median, 3.875, is rounded to 3.9.
+      expect(stats.stages.find((s) => s.state === 'submitted')).toMatchObject({ medianDays: 3.9, samples: 2 });
+      // On hold: 6 and 1.25 days, whose median, 3.625, is rounded to 3.6.
+      expect(stats.stages.find((s) => s.state === 'on_hold')).toMatchObject({ medianDays: 3.6, samples: 2 });
+    } finally {
+      await own.close();
+    }
   });
 });
