@@ -17,9 +17,14 @@ async function makeStartingImage(): Promise<string> {
     const image = Buffer.from(await (await pglite.dumpDataDir('gzip')).arrayBuffer());
     await db.client.releaseConnection(pglite);
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    // Written aside and renamed, so that a start never reads half a copy.
-    fs.writeFileSync(`${file}.${process.pid}`, image);
-    fs.renameSync(`${file}.${process.pid}`, file);
+    // Written aside and renamed, so that a start never reads half a copy (a full disk leaves none).
+    const partial = `${file}.${process.pid}`;
+    try {
+      fs.writeFileSync(partial, image);
+      fs.renameSync(partial, file);
+    } finally {
+      fs.rmSync(partial, { force: true });
+    }
   } finally {
     await db.destroy();
   }
