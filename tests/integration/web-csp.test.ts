@@ -234,6 +234,33 @@ describe('revision items after "publish after changes"', () => {
     kent = await signedIn(t, 'kent');
   });
 
+  /**
+   * A review of this block's letter taken through the API as far as a test starts from, so that
+   * each test stands alone: its items answered, the revisions submitted, or approved.
+   */
+  async function maryAt(stage: 'answered' | 'submitted' | 'approved') {
+    const review = await letterSent('Mary', 'publish_after_changes', AREAS);
+    const items = await itemsOf(review);
+    const answers = [
+      {
+        response: 'The date of death is removed throughout, and from the chronology.',
+        reportReference: 'paragraph 1.3',
+      },
+      { response: 'Section 9 now covers equality and diversity.', reportReference: 'section 9' },
+      { response: 'Re-ordered to follow the model layout.' },
+    ];
+    for (const [i, item] of items.entries()) {
+      const res = await t.api('kent').event(review, { type: 'RESPOND_TO_ITEM', itemId: item.id, ...answers[i] });
+      expect(res.status).toBe(200);
+    }
+    if (stage === 'answered') return review;
+    expect((await t.api('kent').event(review, { type: 'SUBMIT_REVISIONS' })).status).toBe(200);
+    if (stage === 'submitted') return review;
+    for (const item of items) await t.api('secretariat').event(review, { type: 'ACCEPT_ITEM', itemId: item.id });
+    expect((await t.api('secretariat').event(review, { type: 'CONFIRM_REVISIONS' })).body.state).toBe('approved');
+    return review;
+  }
+
   it('shows three tasks to do, grouped and numbered as in the letter', async () => {
     const res = await kent.get(`/reviews/${id}/items`);
     expect(res.status).toBe(200);
@@ -272,6 +299,7 @@ describe('revision items after "publish after changes"', () => {
   });
 
   it('answers each item through its page and shows it completed', async () => {
+    const id = await letterSent('Mary', 'publish_after_changes', AREAS);
     const items = await itemsOf(id);
     await answer(kent, id, items[0]!.id, 'The date of death is removed throughout.', 'paragraph 1.3');
     let list = await kent.get(`/reviews/${id}/items?saved=${items[0]!.id}`);
@@ -316,6 +344,7 @@ describe('revision items after "publish after changes"', () => {
   });
 
   it('checks the answers with the CSP, then submits the revisions and says what happens next', async () => {
+    const id = await maryAt('answered');
     const list0 = await kent.get(`/reviews/${id}/items`);
     expect(list0.text).toContain(`href="/reviews/${id}/submit-revisions">Check your answers and submit revisions`);
     const check = await kent.get(`/reviews/${id}/submit-revisions`);
@@ -345,6 +374,7 @@ describe('revision items after "publish after changes"', () => {
   });
 
   it('shows a returned item with its reason, and takes a new answer', async () => {
+    const id = await maryAt('submitted');
     const items = await itemsOf(id);
     const secretariat = t.api('secretariat');
     await secretariat.event(id, { type: 'ACCEPT_ITEM', itemId: items[0]!.id });
@@ -380,6 +410,7 @@ describe('revision items after "publish after changes"', () => {
   });
 
   it('records the publication from the review page', async () => {
+    const id = await maryAt('approved');
     const mine = await kent.get('/my-reviews');
     expect(mine.text).toContain('Publish the report and record its web link');
 
@@ -472,6 +503,12 @@ describe('revision items after "resubmit"', () => {
   });
 
   it('uploads the revised report on the items page, then submits', async () => {
+    const id = await letterSent('Anne', 'resubmit', [{ text: 'Interview the family again.' }]);
+    const [item] = await itemsOf(id);
+    const answered = await t
+      .api('kent')
+      .event(id, { type: 'RESPOND_TO_ITEM', itemId: item!.id, response: 'The family were interviewed in May.' });
+    expect(answered.status).toBe(200);
     await kent.get(`/reviews/${id}/items`);
     const up = await kent.agent
       .post(`/reviews/${id}/revised-report`)
@@ -503,6 +540,8 @@ describe('revision items after "resubmit"', () => {
 
 describe('letters received', () => {
   it('lists every sent letter of the CSP reviews, with links to view and PDF', async () => {
+    await letterSent('Lily', 'publish_after_changes', [{ text: 'Remove the date of death.' }]);
+    await letterSent('Lena', 'resubmit', [{ text: 'Interview the family again.' }]);
     const kent = await signedIn(t, 'kent');
     const res = await kent.get('/letters');
     expect(res.status).toBe(200);
