@@ -5,8 +5,8 @@
  *
  *   npm run test:alone -- tests/integration/journey.test.ts [more files]
  *
- * Table-driven blocks (a describe with more than 20 tests, from test.each) are sampled:
- * their first, middle and last cases run alone. Prints "N passed alone, N failed alone"
+ * Tables are sampled: of a describe with more than 20 tests (test.each), or of more than 20
+ * describes side by side (describe.each), the first, middle and last run alone. Prints "N passed alone, N failed alone"
  * and exits non-zero when any failed.
  */
 const { spawn } = require('node:child_process');
@@ -52,16 +52,25 @@ function runJest(file, pattern) {
   });
 }
 
-/** The tests to run alone: all of them, but only a sample of each long table. */
+const sample = (list) => (list.length > TABLE ? [list[0], list[Math.floor(list.length / 2)], list.at(-1)] : list);
+
+/**
+ * The tests to run alone: all of them, but only a sample of each long table. A table is a block
+ * of more than 20 tests (test.each), or more than 20 blocks side by side (describe.each, such as
+ * the authorisation matrix's block per route), of which the first, middle and last are run.
+ */
 function chosen(assertions) {
   const byBlock = new Map();
   for (const a of assertions) {
-    const block = a.ancestorTitles.join(' ');
+    const block = JSON.stringify(a.ancestorTitles);
     byBlock.set(block, [...(byBlock.get(block) ?? []), a]);
   }
-  return [...byBlock.values()].flatMap((tests) =>
-    tests.length > TABLE ? [tests[0], tests[Math.floor(tests.length / 2)], tests.at(-1)] : tests,
-  );
+  const byParent = new Map();
+  for (const [block, tests] of byBlock) {
+    const parent = JSON.stringify(JSON.parse(block).slice(0, -1));
+    byParent.set(parent, [...(byParent.get(parent) ?? []), tests]);
+  }
+  return [...byParent.values()].flatMap((blocks) => sample(blocks).flatMap(sample));
 }
 
 async function main() {
