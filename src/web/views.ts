@@ -23,8 +23,6 @@ const TAG_COLOURS: Record<ReviewState, string> = {
   on_hold: 'yellow',
 };
 
-/** How the history names each event. */
-
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 function dateTime(value: string | null): string {

@@ -19,7 +19,7 @@ const BOTH = ['secretariat', 'csp'] as const;
  * Its payload's rules are in services/eventPayloads.ts, keyed by the same type (this layer
  * knows only the machine). Adding an event to the machine without an entry here fails to compile.
  */
-export const EVENTS = {
+const EVENTS = {
   SUBMIT: {
     roles: BOTH,
     action: 'submit a review',
@@ -106,7 +106,7 @@ export const EVENTS = {
 } as const satisfies Record<EventType, EventEntry>;
 
 /** Entries in a review's history that are not lifecycle events: its notification, and what the reminder worker sent. */
-export const RECORDED: Record<string, string> = {
+const RECORDED: Record<string, string> = {
   NOTIFY: 'Review notified',
   DRAFT_LETTER_ALERT_SENT: 'Alert sent: letter still in draft',
   REVISION_REMINDER_SENT: 'Reminder sent: revision items outstanding',

@@ -177,6 +177,7 @@ export function createReviews(
       const { kind, filename, contentType } = accepted!;
       return { id: created!, kind, filename, size: upload!.bytes.length, contentType };
     },
+
     async document(user: User, reviewId: number, documentId: number) {
       await loadVisible(db, user, reviewId);
       const doc = await db('documents')
