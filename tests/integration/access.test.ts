@@ -145,6 +145,14 @@ describe('what each role may do', () => {
     expect(panel.status).toBe(403);
   });
 
+  it('answers a type the events route does not take with the field at fault, whoever sends it', async () => {
+    for (const who of ['panel', 'kent'] as const) {
+      const res = await t.api(who).event(kentReview, { type: 'ATTACH_DOCUMENT' });
+      expect(res.status).toBe(422);
+      expect(res.body.errors[0].field).toBe('type');
+    }
+  });
+
   it('lets a panel member record an outcome but not schedule', async () => {
     const id = await submittedReview(t, 'Nell');
     const m = await meeting(t);

@@ -6,7 +6,7 @@ import { documentKind, parse } from '../../core/validation';
 import type { Db } from '../../db/connect';
 import { INITIAL_CONTEXT, type DocumentKind } from '../../workflow/types';
 import { acceptDocument } from '../documentTypes';
-import { parseClientEvent } from '../eventPayloads';
+import { isClientEventType, parseClientEvent } from '../eventPayloads';
 import type { Letters } from '../letters';
 import type { Notifications } from '../notifications';
 import type { SettingsService } from '../settings';
@@ -95,7 +95,10 @@ export function createReviews(
     },
 
     async sendEvent(user: User, reviewId: number, input: unknown) {
-      await runEvent(user, reviewId, (input as { type?: unknown } | null)?.type, () => {
+      // Only the types this route takes are judged by role first: any other (ATTACH_DOCUMENT has a
+      // route of its own) is the payload's error, named by its field, whoever sends it.
+      const type = (input as { type?: unknown } | null)?.type;
+      await runEvent(user, reviewId, typeof type === 'string' && isClientEventType(type) ? type : null, () => {
         const event = parseClientEvent(input);
         // A report is published on a day that has come: a later date is a slip of the keyboard.
         if (event.type === 'RECORD_PUBLICATION' && event.publishedOn > toIsoDate(clock.now())) {
