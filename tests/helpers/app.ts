@@ -153,15 +153,19 @@ export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 
 export const pdf = (label = 'report') => samplePdf(`Test document ${label}`);
 
-/** Notifies a Kent review, attaches the three submission documents and submits it. */
-export async function submittedReview(t: TestApp, pseudonym = 'Mary'): Promise<number> {
-  const created = await t.api('kent').post('/reviews', { pseudonym });
+/** Notifies a review of the CSP (Kent's unless told), attaches the three submission documents and submits it. */
+export async function submittedReview(
+  t: TestApp,
+  pseudonym = 'Mary',
+  csp: 'kent' | 'hackney' = 'kent',
+): Promise<number> {
+  const created = await t.api(csp).post('/reviews', { pseudonym });
   const id = created.body.id as number;
   for (const kind of ['overview_report', 'executive_summary', 'action_plan']) {
-    const res = await t.api('kent').upload(id, kind, pdf(kind));
+    const res = await t.api(csp).upload(id, kind, pdf(kind));
     if (res.status !== 201) throw new Error(`upload ${kind}: ${res.status} ${JSON.stringify(res.body)}`);
   }
-  const submitted = await t.api('kent').event(id, { type: 'SUBMIT' });
+  const submitted = await t.api(csp).event(id, { type: 'SUBMIT' });
   if (submitted.status !== 200) throw new Error(`submit: ${submitted.status} ${JSON.stringify(submitted.body)}`);
   return id;
 }

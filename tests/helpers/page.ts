@@ -57,9 +57,49 @@ export const errorSummary = (html: string) =>
     .querySelectorAll('.govuk-error-summary a')
     .map((a) => collapse(wordsOf(a)));
 
-/** The value the input with this id shows, as typed; undefined when there is no such input. */
-export const inputValue = (html: string, id: string) =>
-  parse(html).querySelector(`input#${id}`)?.getAttribute('value') ?? undefined;
+/** What the field with this id shows, as typed (an input's value, a textarea's text); undefined when there is none. */
+export function inputValue(html: string, id: string): string | undefined {
+  const field = parse(html).querySelector(`#${id}`);
+  if (field?.tagName === 'TEXTAREA') return field.text;
+  return field?.tagName === 'INPUT' ? (field.getAttribute('value') ?? undefined) : undefined;
+}
+
+/** Whether the radio or checkbox with this id is ticked. */
+export const isChecked = (html: string, id: string) =>
+  parse(html).querySelector(`input#${id}`)?.hasAttribute('checked') ?? false;
+
+/** The page's status tags as read, each with its colour (`grey`, `blue`...; none for the default). */
+export const tags = (html: string) =>
+  parse(html)
+    .querySelectorAll('.govuk-tag')
+    .map((el) => ({ text: collapse(wordsOf(el)), colour: /govuk-tag--(\w+)/.exec(el.classNames)?.[1] }));
+
+/** Each row of the page's summary lists, as its key and the value read. */
+export const summary = (html: string): Record<string, string> =>
+  Object.fromEntries(
+    parse(html)
+      .querySelectorAll('.govuk-summary-list__row')
+      .map((row) => [
+        collapse(wordsOf(row.querySelector('.govuk-summary-list__key')!)),
+        collapse(wordsOf(row.querySelector('.govuk-summary-list__value')!)),
+      ]),
+  );
+
+/** Where the first link reading exactly this text goes; undefined when there is none. */
+export const linkTo = (html: string, text: string) =>
+  parse(html)
+    .querySelectorAll('a')
+    .find((a) => collapse(wordsOf(a)) === text)
+    ?.getAttribute('href');
+
+/** The heading of the notification banner, as read; undefined when there is none. */
+export const banner = (html: string) => {
+  const heading = parse(html).querySelector('.govuk-notification-banner__heading');
+  return heading ? collapse(wordsOf(heading)) : undefined;
+};
+
+/** The page's title, as a browser tab shows it. */
+export const title = (html: string) => collapse(parse(html).querySelector('title')?.text ?? '');
 
 /** The titles of the history's entries, newest first as the page lists them. */
 export const historyTitles = (html: string) =>
