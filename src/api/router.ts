@@ -20,7 +20,7 @@ function user(req: Request): User {
 }
 
 export function apiRouter(services: Services, options: { maxUploadBytes: number }): express.Router {
-  const { accounts, directory, meetings, reviews, letters, mail, settings } = services;
+  const { accounts, directory, meetings, reviews, letters, mail, settings, stageTargets } = services;
   const router = express.Router();
   const upload = documentUpload(services, { fileSize: options.maxUploadBytes, fields: 4, parts: 5 });
 
@@ -171,6 +171,17 @@ export function apiRouter(services: Services, options: { maxUploadBytes: number 
   });
   router.patch('/settings', async (req, res) => {
     res.json(await settings.update(user(req), req.body ?? {}));
+  });
+
+  // The targets each stage of a review is measured against: every version, and the bank holidays.
+  router.get('/stage-targets', async (req, res) => {
+    if (user(req).role !== 'secretariat' && user(req).role !== 'panel') {
+      throw new ForbiddenError('Only the panel and its secretariat can see the stage targets');
+    }
+    res.json(await stageTargets.get());
+  });
+  router.put('/stage-targets', async (req, res) => {
+    res.status(201).json(await stageTargets.save(user(req), req.body ?? {}));
   });
 
   router.get('/mail', async (req, res) => {

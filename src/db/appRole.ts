@@ -8,7 +8,13 @@
 import { connect, migrate, MIGRATIONS_DIR, type Db } from './connect';
 
 /** Read and add only: no UPDATE, DELETE or TRUNCATE, whatever the triggers say. */
-export const APPEND_ONLY_TABLES = ['review_events', 'recommendation_events', 'house_templates', 'account_events'];
+export const APPEND_ONLY_TABLES = [
+  'review_events',
+  'recommendation_events',
+  'house_templates',
+  'account_events',
+  'stage_targets',
+];
 /** The app reads these to see whether the schema is up to date; only the owner migrates. */
 const MIGRATION_TABLES = ['knex_migrations', 'knex_migrations_lock'];
 

@@ -7,7 +7,7 @@ import type { Conn, Db } from './connect';
  * write to its tables moves its version on (a trigger, in the writer's transaction: see the
  * migration cache_versions), whichever process or person makes it.
  */
-export type CacheName = 'settings' | 'directory' | 'house_templates';
+export type CacheName = 'settings' | 'directory' | 'house_templates' | 'stage_targets';
 export type CacheVersions = Partial<Record<CacheName, number>>;
 
 /**

@@ -194,8 +194,55 @@ export async function seedDemo(services: Services, password?: string): Promise<s
   }
   await services.reviews.sendEvent(kent, mary.id, { type: 'SUBMIT' });
   await services.reviews.create(kent, { pseudonym: 'Anne' });
-  await seedPublished(services, secretariat);
+  // At once: one's documents are checked on a worker thread while the other's events are written.
+  await Promise.all([seedPublished(services, secretariat), seedWaiting(services, secretariat, inWeeks)]);
   return demoPassword;
+}
+
+/**
+ * What the stage clocks are for: a Hackney review on hold for a criminal trial (its clock
+ * stopped, the reason shared with the CSP), and a Harlow review whose feedback letter is still
+ * a draft five weeks after its panel meeting (overdue against the panel-to-letter target).
+ */
+async function seedWaiting(services: Services, secretariat: User, inWeeks: (n: number) => string) {
+  const cspId = async (name: string) => (await services.db('csps').where({ name }).first('id')).id as number;
+  const beth = await services.reviews.create(secretariat, {
+    cspId: await cspId('Hackney Community Safety Partnership'),
+    pseudonym: 'Beth',
+    notifiedOn: inWeeks(-10),
+  });
+  await services.reviews.sendEvent(secretariat, beth.id, {
+    type: 'PAUSE',
+    category: 'criminal_trial',
+    reason: 'The review waits for the verdict of the criminal trial.',
+    shareReason: true,
+  });
+
+  const [meeting] = await services
+    .db('panel_meetings')
+    .insert({ date: inWeeks(-5) })
+    .returning('id');
+  const lena = await services.reviews.create(secretariat, {
+    cspId: await cspId('Harlow Community Safety Partnership'),
+    pseudonym: 'Lena',
+    notifiedOn: inWeeks(-30),
+  });
+  for (const kind of ['overview_report', 'executive_summary', 'action_plan'] as const) {
+    await services.reviews.attachDocument(secretariat, lena.id, {
+      kind,
+      filename: `${kind}.pdf`,
+      bytes: samplePdf(`Lena - ${kind} (demo document)`),
+    });
+  }
+  const send = (event: object) => services.reviews.sendEvent(secretariat, lena.id, event);
+  await send({ type: 'SUBMIT' });
+  await send({ type: 'SCHEDULE', meetingId: meeting.id });
+  await send({
+    type: 'RECORD_OUTCOME',
+    outcome: 'publish_after_changes',
+    commendations: 'A clear account of the agencies’ contact with Lena.',
+    areas: [{ text: 'Remove the date of birth from the chronology.' }, { text: 'Add a tribute from the family.' }],
+  });
 }
 
 /**

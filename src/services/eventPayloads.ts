@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CLIENT_EVENT_TYPES, type ClientEventType } from '../workflow/types';
 import { ValidationError } from '../core/errors';
+import { PAUSE_CATEGORY_KEYS } from '../clocks/stages';
 import { httpUrl, id, isoDate, oneLine, optionalText, outcome, parse, printable, text } from '../core/validation';
 
 const expectedVersion = z
@@ -68,6 +69,11 @@ const SCHEMAS = {
   }),
   PAUSE: z.strictObject({
     type: z.literal('PAUSE'),
+    // Why, from the list the stage clocks and national figures count by; the reason says more.
+    category: z.enum(PAUSE_CATEGORY_KEYS, {
+      error: (issue) =>
+        issue.input === undefined ? 'is required' : `must be one of ${PAUSE_CATEGORY_KEYS.join(', ')}`,
+    }),
     reason: text(2000),
     // The reason may be about a trial or a family: the CSP and the PCC see it only when the secretariat says so.
     shareReason: z.boolean({ error: 'must be true or false' }).optional(),

@@ -24,6 +24,7 @@ import { createThemes } from '../recommendations/themeTags';
 import { createTwoFactor } from './twoFactor';
 import { createReviews } from './reviews';
 import { createSettings } from './settings';
+import { createStageTargets } from '../clocks/service';
 
 export interface ServiceOptions {
   clock?: Clock;
@@ -42,6 +43,7 @@ export interface ServiceOptions {
 export function createServices(db: Db, options: ServiceOptions) {
   const clock = options.clock ?? systemClock;
   const settings = createSettings(db);
+  const stageTargets = createStageTargets(db, clock);
   const domain = /@([^>\s]+)/.exec(options.mailFrom)?.[1] ?? 'dhr-qa.local';
   const outbox = createOutbox(db, clock, { from: options.mailFrom, domain });
   const templates = createHouseTemplates(db, clock, settings);
@@ -53,6 +55,7 @@ export function createServices(db: Db, options: ServiceOptions) {
     db,
     clock,
     settings,
+    stageTargets,
     outbox,
     mail: createMail(db, clock, outbox),
     templates,
@@ -69,6 +72,7 @@ export function createServices(db: Db, options: ServiceOptions) {
       maxUploadBytes: options.maxUploadBytes,
       letters,
       settings,
+      stageTargets,
       notifications,
     }),
     pipeline,

@@ -34,7 +34,11 @@ export function eventFromForm(body: Record<string, unknown>): Record<string, unk
       Object.assign(payload, { url: body.url ?? '', publishedOn: dateFrom(body, 'publishedOn') });
       break;
     case 'PAUSE':
-      Object.assign(payload, { reason: body.reason ?? '', shareReason: body.shareReason === 'yes' });
+      Object.assign(payload, {
+        category: body.category || undefined,
+        reason: body.reason ?? '',
+        shareReason: body.shareReason === 'yes',
+      });
       break;
     case 'WITHDRAW':
     case 'REINSTATE':

@@ -107,7 +107,7 @@ describe('who sees which review', () => {
     const read = await t.api('kentPcc').get(`/reviews/${kentReview}`);
     expect(read.status).toBe(200);
     expect(read.body.allowedEvents).toEqual([]);
-    const send = await t.api('kentPcc').event(kentReview, { type: 'PAUSE', reason: 'test' });
+    const send = await t.api('kentPcc').event(kentReview, { type: 'PAUSE', category: 'other', reason: 'test' });
     expect(send.status).toBe(403);
     expect((await t.api('kentPcc').post('/reviews', { cspId: t.ids.kentCsp, pseudonym: 'X' })).status).toBe(403);
   });

@@ -20,7 +20,7 @@ describe('the audit trails', () => {
     await expect(t.db('recommendation_events').delete()).rejects.toThrow(/audit trail/);
     expect(await t.db('review_events').where({ review_id: id }).orderBy('id')).toEqual(before);
 
-    await t.api('secretariat').event(id, { type: 'PAUSE', reason: 'Inquest' });
+    await t.api('secretariat').event(id, { type: 'PAUSE', category: 'inquest', reason: 'Inquest' });
     expect(await t.db('review_events').where({ review_id: id })).toHaveLength(before.length + 1);
   });
 });

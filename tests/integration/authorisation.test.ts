@@ -180,6 +180,8 @@ const MATRIX: Record<string, Entry> = {
     url: () => '/api/v1/settings',
     body: () => ({ draftLetterAlertDays: 14 }),
   },
+  'GET /api/v1/stage-targets': { expect: HOME_OFFICE, url: () => '/api/v1/stage-targets' },
+  'PUT /api/v1/stage-targets': { expect: SECRETARIAT, url: () => '/api/v1/stage-targets', body: () => ({}) },
   'GET /api/v1/mail': { expect: SECRETARIAT, url: () => '/api/v1/mail' },
   'GET /api/v1/mail/:id': { expect: SECRETARIAT, url: (f) => `/api/v1/mail/${f.mail}` },
   'GET /api/v1/mail/:id/eml': { expect: SECRETARIAT, url: (f) => `/api/v1/mail/${f.mail}/eml` },
@@ -499,6 +501,8 @@ const MATRIX: Record<string, Entry> = {
   },
   'GET /admin/settings': { expect: SECRETARIAT, url: () => '/admin/settings' },
   'POST /admin/settings': { expect: SECRETARIAT, url: () => '/admin/settings', body: () => ({}) },
+  'GET /admin/stage-targets': { expect: SECRETARIAT, url: () => '/admin/stage-targets' },
+  'POST /admin/stage-targets': { expect: SECRETARIAT, url: () => '/admin/stage-targets', body: () => ({}) },
   'GET /admin/organisations': { expect: SECRETARIAT, url: () => '/admin/organisations' },
   'POST /admin/organisations': {
     expect: SECRETARIAT,

@@ -359,6 +359,7 @@ const VISITS: Record<string, Visit[]> = {
   ],
   'GET /admin/templates/:kind/versions/:version': [as('secretariat', () => '/admin/templates/publish/versions/1')],
   'GET /admin/settings': [as('secretariat', () => '/admin/settings')],
+  'GET /admin/stage-targets': [as('secretariat', () => '/admin/stage-targets')],
   'GET /admin/organisations': [as('secretariat', () => '/admin/organisations')],
   'GET /national': [as('panel', () => '/national')],
   'GET /reviews/:id/recommendations': [

@@ -108,9 +108,13 @@ describe('who did what, as the CSP and the PCC read it', () => {
   it('names the QA Panel and the Home Office rather than their members, and keeps a pause reason unless shared', async () => {
     const id = await submittedReview(t, 'Hidden');
     await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: await meeting(t, '2026-02-02') });
-    await t.api('secretariat').event(id, { type: 'PAUSE', reason: 'The trial of the perpetrator starts in May' });
+    await t
+      .api('secretariat')
+      .event(id, { type: 'PAUSE', category: 'criminal_trial', reason: 'The trial of the perpetrator starts in May' });
     await t.api('secretariat').event(id, { type: 'RESUME' });
-    await t.api('secretariat').event(id, { type: 'PAUSE', reason: 'Waiting for the inquest', shareReason: true });
+    await t
+      .api('secretariat')
+      .event(id, { type: 'PAUSE', category: 'inquest', reason: 'Waiting for the inquest', shareReason: true });
 
     const office = (await t.api('secretariat').get(`/reviews/${id}`)).body.history;
     expect(office.find((h: { type: string }) => h.type === 'SCHEDULE').actor).toMatchObject({

@@ -65,19 +65,19 @@ describe('bad input is refused with a message naming the field, and changes noth
     ],
     [
       'empty pause reason',
-      () => t.api('secretariat').event(id, { type: 'PAUSE', reason: '   ' }),
+      () => t.api('secretariat').event(id, { type: 'PAUSE', category: 'other', reason: '   ' }),
       422,
       { field: 'reason', message: /must not be empty/ },
     ],
     [
       'control characters',
-      () => t.api('secretariat').event(id, { type: 'PAUSE', reason: 'bell\u0007' }),
+      () => t.api('secretariat').event(id, { type: 'PAUSE', category: 'other', reason: 'bell\u0007' }),
       422,
       { field: 'reason', message: /control characters/ },
     ],
     [
       'huge text',
-      () => t.api('secretariat').event(id, { type: 'PAUSE', reason: 'x'.repeat(2001) }),
+      () => t.api('secretariat').event(id, { type: 'PAUSE', category: 'other', reason: 'x'.repeat(2001) }),
       422,
       { field: 'reason', message: /at most 2000/ },
     ],
@@ -163,7 +163,7 @@ describe('bad input is refused with a message naming the field, and changes noth
       .post(`/api/v1/reviews/${id}/events`)
       .set(auth)
       .set('Content-Type', 'application/json')
-      .send(JSON.stringify({ type: 'PAUSE', reason: 'x'.repeat(2_000_000) }));
+      .send(JSON.stringify({ type: 'PAUSE', category: 'other', reason: 'x'.repeat(2_000_000) }));
     expect(huge.status).toBe(413);
     expect(await snapshot()).toEqual(before);
   });

@@ -431,7 +431,9 @@ describe('a review that goes "resubmit", then round 2, then "publish"', () => {
 describe('pausing and withdrawing', () => {
   it('pauses a review with a reason and resumes it where it was', async () => {
     const id = await submittedReview(t, 'Cara');
-    const paused = await t.api('secretariat').event(id, { type: 'PAUSE', reason: 'Criminal trial in progress' });
+    const paused = await t
+      .api('secretariat')
+      .event(id, { type: 'PAUSE', category: 'criminal_trial', reason: 'Criminal trial in progress' });
     expect(paused.body).toMatchObject({
       state: 'on_hold',
       pausedFrom: 'submitted',
@@ -456,7 +458,7 @@ describe('pausing and withdrawing', () => {
 
   it('reinstates a withdrawn review, with a reason, to where it was; only the secretariat may', async () => {
     const id = await submittedReview(t, 'Eve');
-    await t.api('secretariat').event(id, { type: 'PAUSE', reason: 'Inquest' });
+    await t.api('secretariat').event(id, { type: 'PAUSE', category: 'inquest', reason: 'Inquest' });
     const withdrawn = await t.api('secretariat').event(id, { type: 'WITHDRAW', reason: 'Withdrawn by mistake' });
     expect(withdrawn.body).toMatchObject({ state: 'withdrawn', withdrawnFrom: 'on_hold' });
     expect((await t.api('kent').event(id, { type: 'REINSTATE', reason: 'Please' })).status).toBe(403);

@@ -38,13 +38,14 @@ describe('migrations', () => {
         'rounds',
         'settings',
         'sign_in_failures',
+        'stage_targets',
         'users',
         'web_sessions',
       ]);
       await db.migrate.rollback({ directory: MIGRATIONS_DIR, loadExtensions: ['.ts'] }, true);
       expect(await tables()).toEqual([]);
       await migrate(db);
-      expect(await tables()).toHaveLength(28);
+      expect(await tables()).toHaveLength(29);
     } finally {
       await destroy();
     }

@@ -48,7 +48,9 @@ describe('pipeline statistics', () => {
 
     await later(6); // day 10: A waited 10 days; B goes on hold after 6 days scheduled
     expect(await send('secretariat', a, { type: 'SCHEDULE', meetingId: april })).toBe('scheduled');
-    expect(await send('secretariat', b, { type: 'PAUSE', reason: 'Criminal trial' })).toBe('on_hold');
+    expect(await send('secretariat', b, { type: 'PAUSE', category: 'criminal_trial', reason: 'Criminal trial' })).toBe(
+      'on_hold',
+    );
 
     await later(2); // day 12: A is moved to another meeting and gets a reminder: still one visit to "scheduled"
     expect(await send('secretariat', a, { type: 'SCHEDULE', meetingId: may })).toBe('scheduled');
@@ -134,7 +136,9 @@ describe('pipeline statistics', () => {
       const pause = async (id: number, hours: number) => {
         own.clock.advance(hours * 3600_000);
         await own.renewTokens();
-        const res = await own.api('secretariat').event(id, { type: 'PAUSE', reason: 'Awaiting inquest' });
+        const res = await own
+          .api('secretariat')
+          .event(id, { type: 'PAUSE', category: 'inquest', reason: 'Awaiting inquest' });
         expect(res.body.state).toBe('on_hold');
       };
       await pause(x, 36); // Edie waited a day and a half to be paused

@@ -104,6 +104,7 @@ const CALLS: Record<string, Call> = {
     url: () => '/api/v1/letter-templates/publish/versions/1',
   },
   'GET /api/v1/settings': { who: 'secretariat', url: () => '/api/v1/settings' },
+  'GET /api/v1/stage-targets': { who: 'secretariat', url: () => '/api/v1/stage-targets' },
   'GET /api/v1/mail': { who: 'secretariat', url: () => '/api/v1/mail' },
   'GET /api/v1/mail/:id': { who: 'secretariat', url: (w) => `/api/v1/mail/${w.mail}` },
   'GET /api/v1/mail/:id/eml': { who: 'secretariat', url: (w) => `/api/v1/mail/${w.mail}/eml` },
@@ -205,6 +206,7 @@ const CALLS: Record<string, Call> = {
     url: () => '/admin/templates/publish/versions/1',
   },
   'GET /admin/settings': { who: 'secretariat', url: () => '/admin/settings' },
+  'GET /admin/stage-targets': { who: 'secretariat', url: () => '/admin/stage-targets' },
   'GET /admin/organisations': { who: 'secretariat', url: () => '/admin/organisations' },
   'GET /national': { who: 'secretariat', url: () => '/national' },
   'GET /national.csv': { who: 'secretariat', url: () => '/national.csv' },
@@ -395,10 +397,11 @@ async function buildWorld(): Promise<World> {
     check(await api('kent').upload(id, kind, pdf(kind)), 201, `uploading ${kind}`).body.id as number;
   // A live service has stored every house template by now (each kind is stored the first time it
   // is needed, once per database), and a process that has served a while has read the settings
-  // and the templates once (the first request of a new process reads each): the secretariat's
-  // list of templates and its settings do both here, before any event is counted.
+  // the templates and the stage targets once (the first request of a new process reads each): the secretariat's
+  // list of templates, its settings and the stage targets do so here, before any event is counted.
   check(await api('secretariat').get('/letter-templates'), 200, 'the templates');
   check(await api('secretariat').get('/settings'), 200, 'the settings');
+  check(await api('secretariat').get('/stage-targets'), 200, 'the stage targets');
   const today = await meeting(t);
 
   async function kentReview(pseudonym: string, until: 'scheduled' | 'outcome') {
@@ -439,7 +442,7 @@ async function buildWorld(): Promise<World> {
   const notifiedDocument = await upload(notified, 'overview_report');
   // A review held, resumed, corrected and withdrawn, and a document removed from another.
   const held = check(await api('kent').post('/reviews', { pseudonym: 'Edie' }), 201, 'notifying').body.id as number;
-  await event('secretariat', held, { type: 'PAUSE', reason: 'Criminal proceedings' });
+  await event('secretariat', held, { type: 'PAUSE', category: 'criminal_trial', reason: 'Criminal proceedings' });
   await event('secretariat', held, { type: 'RESUME' });
   await event('secretariat', held, {
     type: 'EDIT_DETAILS',

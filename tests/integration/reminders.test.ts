@@ -99,7 +99,7 @@ describe('reminders', () => {
       areas: [{ text: 'Add a tribute.' }],
     });
     await t.api('secretariat').event(id, { type: 'SEND_LETTER' });
-    await t.api('secretariat').event(id, { type: 'PAUSE', reason: 'Inquest' });
+    await t.api('secretariat').event(id, { type: 'PAUSE', category: 'inquest', reason: 'Inquest' });
     await later(25);
     await t.services.reminders.runOnce();
     expect(await mailKinds(id)).toEqual(['acknowledgement', 'review_submitted', 'publish_after_changes']);

@@ -428,7 +428,7 @@ describe('what a correction leaves behind', () => {
 
   it('reinstates a review withdrawn while on hold before the state was kept, and it can be resumed', async () => {
     const id = await submittedReview(t, 'Zia');
-    await t.api('secretariat').event(id, { type: 'PAUSE', reason: 'Trial' });
+    await t.api('secretariat').event(id, { type: 'PAUSE', category: 'criminal_trial', reason: 'Trial' });
     await t.api('secretariat').event(id, { type: 'WITHDRAW', reason: 'By mistake' });
     // As the earlier machine left it: where it was paused from forgotten, nothing kept of where it was withdrawn from.
     const row = await t.db('reviews').where({ id }).first('context');

@@ -933,7 +933,7 @@ describe("a review's history", () => {
     expect(statuses.map((status) => status.text.trim())).toContain('Answered');
 
     for (let i = 0; i < 8; i++) {
-      await t.api('secretariat').event(id, { type: 'PAUSE', reason: `Inquest ${i}` });
+      await t.api('secretariat').event(id, { type: 'PAUSE', category: 'inquest', reason: `Inquest ${i}` });
       await t.api('secretariat').event(id, { type: 'RESUME' });
     }
     page = await secretariat.get(`/reviews/${id}`);

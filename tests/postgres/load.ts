@@ -144,7 +144,7 @@ function nextEvent(state: string, world: World, step: number): { who: Who; event
     case 'on_hold':
       return { who: 'secretariat', event: { type: 'RESUME' } };
     default:
-      return { who: 'secretariat', event: { type: 'PAUSE', reason: `Paused at step ${step}` } };
+      return { who: 'secretariat', event: { type: 'PAUSE', category: 'other', reason: `Paused at step ${step}` } };
   }
 }
 

@@ -10,6 +10,7 @@ import { isClientEventType, parseClientEvent } from '../eventPayloads';
 import type { Letters } from '../letters';
 import type { Notifications } from '../notifications';
 import type { SettingsService } from '../settings';
+import type { StageTargetsService } from '../../clocks/service';
 import { createEventEngine } from './engine';
 import { createReadModel, mayReadCorrections } from './readModel';
 import { loadVisible } from './rows';
@@ -24,7 +25,13 @@ export interface Upload {
 export function createReviews(
   db: Db,
   clock: Clock,
-  deps: { maxUploadBytes: number; letters: Letters; settings: SettingsService; notifications: Notifications },
+  deps: {
+    maxUploadBytes: number;
+    letters: Letters;
+    settings: SettingsService;
+    stageTargets: StageTargetsService;
+    notifications: Notifications;
+  },
 ) {
   const { runEvent } = createEventEngine(db, clock, deps);
   const { view, filtered } = createReadModel(db, clock, deps);

@@ -10,6 +10,8 @@ import type { DocumentKind, ItemStatus } from '../../workflow/types';
 import { ITEM_STATUS } from '../../workflow/words';
 import { whereOverdue } from '../overdue';
 import type { SettingsService } from '../settings';
+import type { StageTargetsService } from '../../clocks/service';
+import { PAUSE_CATEGORIES, STAGE_NAMES, type PauseCategory } from '../../clocks/stages';
 import { factsOf, reviewQuery, type ReviewRow } from './rows';
 import { RECIPIENTS_SQL, type RecipientsRow } from '../letters';
 import { listSchema } from './schemas';
@@ -31,15 +33,19 @@ function actorAs(reader: User, event: { email: string | null; name: string | nul
   return { email: null, name: event.role === 'panel' ? 'the QA Panel' : 'the Home Office', role: event.role };
 }
 
-/** Why a review was paused is shown outside the Home Office only when the secretariat chose to share it. */
 /** Who sees what was corrected (removed documents, a detail's old value): the Home Office and the review's CSP. */
 export const mayReadCorrections = (reader: User) => isHomeOffice(reader) || reader.role === 'csp';
 
+/** Why a review was paused is shown outside the Home Office only when the secretariat chose to share it. */
 const reasonShown = (reader: User, event: { type: string; payload: { shareReason?: boolean } | null }) =>
   isHomeOffice(reader) || event.type !== 'PAUSE' || event.payload?.shareReason === true;
 
 /** What the pages and the API read about reviews: one review whole, or a filtered list. */
-export function createReadModel(db: Db, clock: Clock, deps: { settings: SettingsService }) {
+export function createReadModel(
+  db: Db,
+  clock: Clock,
+  deps: { settings: SettingsService; stageTargets: StageTargetsService },
+) {
   /**
    * A review the user may see and everything its page shows, in one statement: at
    * national volume the seven queries this replaced cost more in network turns than
@@ -124,6 +130,7 @@ export function createReadModel(db: Db, clock: Clock, deps: { settings: Settings
         payload: {
           reason?: string;
           shareReason?: boolean;
+          category?: PauseCategory;
           itemId?: number;
           kind?: string;
           filename?: string;
@@ -162,6 +169,26 @@ export function createReadModel(db: Db, clock: Clock, deps: { settings: Settings
       meetingHeld: meeting !== null && meeting.date <= toIsoDate(clock.now()),
       recipients,
     });
+    const clocks = await deps.stageTargets.clocksOf({
+      notifiedOn: review.notified_on,
+      publishedOn: review.context.publication?.publishedOn ?? null,
+      createdAt: toIso(review.created_at)!,
+      history: history.map((h) => ({
+        from: h.from_state,
+        to: h.to_state,
+        at: isoFromJson(h.at)!,
+        category: h.payload?.category ?? null,
+      })),
+      rounds: rounds.map((r) => ({
+        number: r.number,
+        outcome: r.outcome,
+        meetingDate: r.meeting_date,
+        letterSentAt: isoFromJson(r.letter_sent_at),
+      })),
+    });
+    // Why a review is on hold is shown outside the Home Office only when the secretariat shared it.
+    const lastPause = history.findLast((h) => h.type === 'PAUSE');
+    const pauseShown = lastPause !== undefined && reasonShown(user, lastPause);
     // Each item's label as its letter numbers it (1, 2a, 2b), so every page and email says the same.
     const removable = removableDocuments(review.state, review.context, user.role, facts);
     const labels = new Map<number, string>();
@@ -256,6 +283,9 @@ export function createReadModel(db: Db, clock: Clock, deps: { settings: Settings
         actor: actorAs(user, h),
         at: isoFromJson(h.at),
         ...(h.payload?.reason && reasonShown(user, h) ? { reason: h.payload.reason } : {}),
+        ...(h.payload?.category && reasonShown(user, h)
+          ? { pausedFor: { category: h.payload.category, text: PAUSE_CATEGORIES[h.payload.category] } }
+          : {}),
         // What the event was about: the document, or the item as its letter numbers it (while the item exists).
         ...(h.payload?.filename
           ? {
@@ -269,6 +299,12 @@ export function createReadModel(db: Db, clock: Clock, deps: { settings: Settings
         ...(h.payload?.itemId && labels.has(h.payload.itemId) ? { item: itemLabel(h.payload.itemId) } : {}),
         // What a detail was before is for the Home Office and the CSP: a name typed in error stays with them.
         ...(h.payload?.changes && mayReadCorrections(user) ? { changes: h.payload.changes } : {}),
+      })),
+      // How long each stage took, or has taken so far, against its target (see src/clocks).
+      clocks: clocks.map((c) => ({
+        ...c,
+        name: STAGE_NAMES[c.stage].name,
+        pausedFor: pauseShown ? c.pausedFor : null,
       })),
       createdAt: toIso(review.created_at),
       updatedAt: toIso(review.updated_at),

@@ -11,6 +11,8 @@ import { handleForm, render, type PageError } from '../forms';
 import type { WebContext } from '../context';
 import { idParam } from '../../http';
 import { friendlier } from './csp/common';
+import { clockRows } from '../clockRows';
+import { PAUSE_CATEGORIES } from '../../clocks/stages';
 
 /** Events done from their own pages rather than from a button on the review page. */
 const ELSEWHERE: Partial<Record<ClientEventType, (id: number, meetingId: number | null) => string>> = {
@@ -39,7 +41,7 @@ function onItsField(errors: PageError[], payload: Record<string, unknown>): Page
 
 /** What a reason left empty asks for, on each form of the review page that has one. */
 const REASONS: Partial<Record<string, string>> = {
-  PAUSE: 'Enter why the review is on hold',
+  PAUSE: 'Enter details of why the review is on hold',
   REINSTATE: 'Enter why the review is being reinstated',
   WITHDRAW: 'Enter why the review is being withdrawn',
 };
@@ -50,6 +52,7 @@ const EVENT_LABELS = {
   url: 'The web address of the published report',
   publishedOn: 'The date of publication',
   reason: 'The reason',
+  category: 'Why the review is on hold',
 };
 
 /** The review's details as the pages name them. */
@@ -161,6 +164,8 @@ export function reviewRoutes(router: express.Router, ctx: WebContext) {
           text: k.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase()),
         })),
         itemStatus: ITEM_STATUS,
+        clocks: clockRows(review.clocks),
+        pauseCategories: Object.entries(PAUSE_CATEGORIES).map(([value, text]) => ({ value, text })),
         timeline: allHistory ? timeline : timeline.slice(0, TIMELINE_LENGTH),
         timelineHidden: allHistory ? 0 : Math.max(0, timeline.length - TIMELINE_LENGTH),
         timelineTotal: timeline.length,
@@ -209,7 +214,7 @@ export function reviewRoutes(router: express.Router, ctx: WebContext) {
         return show(req, res, id, { errors: onItsField(worded, payload), values: req.body }, status);
       },
       EVENT_LABELS,
-      { values: req.body, choices: ['meetingId'], dates: ['publishedOn'] },
+      { values: req.body, choices: ['meetingId', 'category'], dates: ['publishedOn'] },
     );
   });
 

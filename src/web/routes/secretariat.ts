@@ -6,6 +6,7 @@ import { mailRoutes } from './secretariat/mail';
 import { meetingRoutes } from './secretariat/meetings';
 import { outcomeRoutes } from './secretariat/outcome';
 import { reviewListRoutes } from './secretariat/reviewsList';
+import { targetRoutes } from './secretariat/targets';
 import { templateRoutes } from './secretariat/templates';
 
 /**
@@ -21,4 +22,5 @@ export function secretariatRoutes(router: express.Router, ctx: WebContext) {
   mailRoutes(router, ctx);
   adminRoutes(router, ctx);
   templateRoutes(router, ctx);
+  targetRoutes(router, ctx);
 }

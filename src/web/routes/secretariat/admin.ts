@@ -1,13 +1,13 @@
 import type express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import type { User } from '../../../core/user';
-import { NotFoundError, ValidationError } from '../../../core/errors';
+import { NotFoundError } from '../../../core/errors';
 import { handleForm, render, type PageError } from '../../forms';
 import type { WebContext } from '../../context';
 import { idParam } from '../../../http';
 import { friendlier } from '../csp/common';
 import { allowRoles } from '../../roles';
-import { formNumber, formText, linesOf, withLineErrors } from './common';
+import { formNumber, formText, linesOf, withFieldsRenamed, withLineErrors } from './common';
 import type { Contact } from '../../../services/directory';
 import { contactsFrom, contactsText, READ_CONTACT } from './contacts';
 
@@ -70,22 +70,14 @@ function contactsOfForm(
 }
 
 /** Errors on the first contact's job title and own address belong to those fields of the page. */
-async function addresseeErrors<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    if (!(err instanceof ValidationError)) throw err;
-    throw new ValidationError(
-      err.errors.map((e) => {
-        const at = /^contacts\.0\.(jobTitle|addressLines)(?:\.(\d+))?$/.exec(e.field);
-        if (!at) return e;
-        if (at[1] === 'jobTitle') return { field: 'addresseeJobTitle', message: e.message };
-        const line = at[2] === undefined ? '' : `on line ${Number(at[2]) + 1}: `;
-        return { field: 'addresseeAddress', message: `${line}${e.message}` };
-      }),
-    );
-  }
-}
+const addresseeErrors = <T>(call: () => Promise<T>): Promise<T> =>
+  withFieldsRenamed(call, (e) => {
+    const at = /^contacts\.0\.(jobTitle|addressLines)(?:\.(\d+))?$/.exec(e.field);
+    if (!at) return e;
+    if (at[1] === 'jobTitle') return { field: 'addresseeJobTitle', message: e.message };
+    const line = at[2] === undefined ? '' : `on line ${Number(at[2]) + 1}: `;
+    return { field: 'addresseeAddress', message: `${line}${e.message}` };
+  });
 
 /** A contact as saved: the first with the page's job title and address, the others as they were. */
 function withAddressing(

@@ -54,6 +54,16 @@ export function atLines(
   });
 }
 
+/** Runs a service call, giving its errors the page's field names: `rename` returns an error as the page names it. */
+export async function withFieldsRenamed<T>(call: () => Promise<T>, rename: (e: FieldError) => FieldError): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    throw new ValidationError(err.errors.map(rename));
+  }
+}
+
 /** Runs a service call, moving line errors to their textarea (see atLines). */
 export async function withLineErrors<T>(
   call: () => Promise<T>,

@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import type { Conn, Db } from '../db/connect';
+import { processCache, versionOf } from '../db/cacheVersions';
+import type { Clock } from '../core/clock';
+import type { User } from '../core/user';
+import { ForbiddenError } from '../core/errors';
+import { isoDate, parse, text } from '../core/validation';
+import { DAY_UNITS, dayOf } from './days';
+import { SHIPPED_BANK_HOLIDAYS, SHIPPED_DUE_SOON_DAYS, SHIPPED_TARGETS } from './defaults';
+import { STAGES, stageClocks, type ClockSource, type Stage, type TargetVersion } from './stages';
+
+export interface BankHoliday {
+  date: string;
+  name: string;
+}
+
+/** The targets as the secretariat keeps them: every version, and the bank holidays of the newest. */
+export interface StageTargets {
+  /** Oldest first; version 0 is what shipped, in force until the first one saved. */
+  versions: (TargetVersion & { savedBy: string | null })[];
+  current: TargetVersion;
+  bankHolidays: BankHoliday[];
+}
+
+const SHIPPED: TargetVersion & { savedBy: null } = {
+  version: 0,
+  from: '0000-01-01',
+  targets: SHIPPED_TARGETS,
+  dueSoonDays: SHIPPED_DUE_SOON_DAYS,
+  savedBy: null,
+};
+
+const target = z.strictObject({
+  days: z
+    .number({ error: 'must be a number of days' })
+    .int({ error: 'must be a whole number of days' })
+    .min(1, { error: 'must be at least 1 day' })
+    .max(1000, { error: 'must be at most 1,000 days' }),
+  unit: z.enum(DAY_UNITS, { error: `must be one of ${DAY_UNITS.join(', ')}` }),
+});
+
+const targetsSchema = z.strictObject({
+  targets: z.strictObject(Object.fromEntries(STAGES.map((stage) => [stage, target])) as Record<Stage, typeof target>),
+  dueSoonDays: z
+    .number({ error: 'must be a number of days' })
+    .int({ error: 'must be a whole number of days' })
+    .min(0, { error: 'must be 0 or more' })
+    .max(100, { error: 'must be at most 100 days' }),
+  bankHolidays: z
+    .array(z.strictObject({ date: isoDate, name: text(100) }), { error: 'must be a list' })
+    .max(500, { error: 'must have at most 500 days' })
+    .refine((days) => new Set(days.map((d) => d.date)).size === days.length, {
+      error: 'must list each day once',
+    }),
+});
+
+/**
+ * The targets each stage of a review is measured against, versioned: saving makes a new
+ * version, which applies to stages that begin from that day; a stage already running keeps
+ * the target it began with, as the CSP was told. The bank holidays are facts, not policy:
+ * the newest list applies to every clock. Kept in the process (see src/db/cacheVersions.ts).
+ */
+export function createStageTargets(db: Db, clock: Clock) {
+  const cache = processCache(db, 'stage_targets', async (conn) => {
+    const { rows } = await conn.raw(
+      `select c.version as cache_version, t.id, t.targets, t.due_soon_days, t.bank_holidays, t.created_at, u.name as saved_by
+         from (select ${versionOf('stage_targets')} as version) c
+         left join stage_targets t on true
+         left join users u on u.id = t.created_by
+        order by t.id`,
+    );
+    const saved = (rows as Record<string, unknown>[]).filter((r) => r.id !== null);
+    const versions = [
+      SHIPPED,
+      ...saved.map((r) => ({
+        version: Number(r.id),
+        from: dayOf(r.created_at as Date),
+        targets: r.targets as TargetVersion['targets'],
+        dueSoonDays: Number(r.due_soon_days),
+        savedBy: (r.saved_by as string | null) ?? null,
+      })),
+    ];
+    const newest = saved.at(-1);
+    const bankHolidays = newest ? (newest.bank_holidays as BankHoliday[]) : [...SHIPPED_BANK_HOLIDAYS];
+    return {
+      value: { versions, current: versions.at(-1)!, bankHolidays } satisfies StageTargets,
+      version: Number(rows[0]?.cache_version ?? 0),
+    };
+  });
+
+  return {
+    /** Every version and the bank holidays (a kept value: read, never change, what is returned). */
+    get: (conn: Conn = db): Promise<StageTargets> => cache.get(conn),
+
+    /** A review's clocks as of today, from what its read model holds. */
+    async clocksOf(source: ClockSource, conn: Conn = db) {
+      const { versions, bankHolidays } = await cache.get(conn);
+      return stageClocks(source, versions, new Set(bankHolidays.map((h) => h.date)), dayOf(clock.now()));
+    },
+
+    /** Saves a new version: every stage's target, the "due soon" margin and the bank holidays. */
+    async save(user: User, input: unknown): Promise<StageTargets> {
+      if (user.role !== 'secretariat') throw new ForbiddenError('Only the panel secretariat can change the targets');
+      const parsed = parse(targetsSchema, input);
+      const bankHolidays = [...parsed.bankHolidays].sort((a, b) => a.date.localeCompare(b.date));
+      try {
+        await db('stage_targets').insert({
+          targets: JSON.stringify(parsed.targets),
+          due_soon_days: parsed.dueSoonDays,
+          bank_holidays: JSON.stringify(bankHolidays),
+          created_by: user.id,
+          created_at: clock.now(),
+        });
+      } finally {
+        cache.forget();
+      }
+      return cache.get();
+    },
+  };
+}
+
+export type StageTargetsService = ReturnType<typeof createStageTargets>;
