@@ -20,7 +20,7 @@ function user(req: Request): User {
 }
 
 export function apiRouter(services: Services, options: { maxUploadBytes: number }): express.Router {
-  const { accounts, directory, meetings, reviews, letters, mail, settings, stageTargets } = services;
+  const { accounts, directory, meetings, reviews, letters, mail, settings, stageTargets, stageFigures } = services;
   const router = express.Router();
   const upload = documentUpload(services, { fileSize: options.maxUploadBytes, fields: 4, parts: 5 });
 
@@ -180,8 +180,12 @@ export function apiRouter(services: Services, options: { maxUploadBytes: number 
     }
     res.json(await stageTargets.get());
   });
+  router.get('/stage-times', async (req, res) => {
+    res.json(await stageFigures.figures(user(req), { stage: req.query.stage }));
+  });
   router.put('/stage-targets', async (req, res) => {
-    res.status(201).json(await stageTargets.save(user(req), req.body ?? {}));
+    const { changed, ...saved } = await stageTargets.save(user(req), req.body ?? {});
+    res.status(changed ? 201 : 200).json(saved);
   });
 
   router.get('/mail', async (req, res) => {

@@ -3,8 +3,8 @@ import type { Conn, Db } from '../db/connect';
 import { processCache, versionOf } from '../db/cacheVersions';
 import type { Clock } from '../core/clock';
 import type { User } from '../core/user';
-import { ForbiddenError } from '../core/errors';
-import { isoDate, parse, text } from '../core/validation';
+import { ConflictError, ForbiddenError } from '../core/errors';
+import { isoDate, oneLine, parse, text } from '../core/validation';
 import { DAY_UNITS, dayOf } from './days';
 import { SHIPPED_BANK_HOLIDAYS, SHIPPED_DUE_SOON_DAYS, SHIPPED_TARGETS } from './defaults';
 import { STAGES, stageClocks, type ClockSource, type Stage, type TargetVersion } from './stages';
@@ -30,28 +30,41 @@ const SHIPPED: TargetVersion & { savedBy: null } = {
   savedBy: null,
 };
 
-const target = z.strictObject({
-  days: z
-    .number({ error: 'must be a number of days' })
-    .int({ error: 'must be a whole number of days' })
-    .min(1, { error: 'must be at least 1 day' })
-    .max(1000, { error: 'must be at most 1,000 days' }),
-  unit: z.enum(DAY_UNITS, { error: `must be one of ${DAY_UNITS.join(', ')}` }),
-});
+const target = z.strictObject(
+  {
+    days: z
+      .number({ error: 'must be a number of days' })
+      .int({ error: 'must be a whole number of days' })
+      .min(1, { error: 'must be at least 1 day' })
+      .max(1000, { error: 'must be at most 1,000 days' }),
+    unit: z.enum(DAY_UNITS, { error: `must be one of ${DAY_UNITS.join(', ')}` }),
+  },
+  { error: 'must be an object such as {"days": 15, "unit": "working_days"}' },
+);
 
 const targetsSchema = z.strictObject({
-  targets: z.strictObject(Object.fromEntries(STAGES.map((stage) => [stage, target])) as Record<Stage, typeof target>),
+  targets: z.strictObject(Object.fromEntries(STAGES.map((stage) => [stage, target])) as Record<Stage, typeof target>, {
+    error: `must be an object with a target for each stage: ${STAGES.join(', ')}`,
+  }),
   dueSoonDays: z
     .number({ error: 'must be a number of days' })
     .int({ error: 'must be a whole number of days' })
     .min(0, { error: 'must be 0 or more' })
     .max(100, { error: 'must be at most 100 days' }),
   bankHolidays: z
-    .array(z.strictObject({ date: isoDate, name: text(100) }), { error: 'must be a list' })
+    .array(z.strictObject({ date: isoDate, name: oneLine(text(100)) }), { error: 'must be a list' })
+    // An empty list would count every weekday as a working day: a box emptied by mistake, not a policy.
+    .min(1, { error: 'must list at least one bank holiday' })
     .max(500, { error: 'must have at most 500 days' })
     .refine((days) => new Set(days.map((d) => d.date)).size === days.length, {
       error: 'must list each day once',
     }),
+  /** The version the change was made to: a save over a newer one is refused rather than lost. */
+  expectedVersion: z
+    .number({ error: 'must be a whole number' })
+    .int({ error: 'must be a whole number' })
+    .nonnegative({ error: 'must not be negative' })
+    .optional(),
 });
 
 /**
@@ -98,23 +111,49 @@ export function createStageTargets(db: Db, clock: Clock) {
       return stageClocks(source, versions, new Set(bankHolidays.map((h) => h.date)), dayOf(clock.now()));
     },
 
-    /** Saves a new version: every stage's target, the "due soon" margin and the bank holidays. */
-    async save(user: User, input: unknown): Promise<StageTargets> {
+    /**
+     * Saves a new version: every stage's target, the "due soon" margin and the bank holidays.
+     * Saves are taken one at a time; one made to an older version than the newest is refused,
+     * and one that changes nothing (a form sent twice) makes no version.
+     */
+    async save(user: User, input: unknown): Promise<StageTargets & { changed: boolean }> {
       if (user.role !== 'secretariat') throw new ForbiddenError('Only the panel secretariat can change the targets');
-      const parsed = parse(targetsSchema, input);
+      const { expectedVersion, ...parsed } = parse(targetsSchema, input);
       const bankHolidays = [...parsed.bankHolidays].sort((a, b) => a.date.localeCompare(b.date));
+      let changed = false;
       try {
-        await db('stage_targets').insert({
-          targets: JSON.stringify(parsed.targets),
-          due_soon_days: parsed.dueSoonDays,
-          bank_holidays: JSON.stringify(bankHolidays),
-          created_by: user.id,
-          created_at: clock.now(),
+        await db.transaction(async (trx) => {
+          await trx.raw("select pg_advisory_xact_lock(hashtext('stage_targets'))");
+          cache.forget();
+          const { current, bankHolidays: holidaysNow } = await cache.get(trx);
+          if (expectedVersion !== undefined && expectedVersion !== current.version) {
+            throw new ConflictError(
+              `The targets have changed since you opened them (you changed version ${expectedVersion}, they are now at version ${current.version}). Reload the page and make your change again.`,
+            );
+          }
+          const same =
+            STAGES.every(
+              (s) =>
+                current.targets[s].days === parsed.targets[s].days &&
+                current.targets[s].unit === parsed.targets[s].unit,
+            ) &&
+            current.dueSoonDays === parsed.dueSoonDays &&
+            holidaysNow.length === bankHolidays.length &&
+            holidaysNow.every((h, i) => h.date === bankHolidays[i]!.date && h.name === bankHolidays[i]!.name);
+          if (same) return;
+          await trx('stage_targets').insert({
+            targets: JSON.stringify(parsed.targets),
+            due_soon_days: parsed.dueSoonDays,
+            bank_holidays: JSON.stringify(bankHolidays),
+            created_by: user.id,
+            created_at: clock.now(),
+          });
+          changed = true;
         });
       } finally {
         cache.forget();
       }
-      return cache.get();
+      return { ...(await cache.get()), changed };
     },
   };
 }

@@ -25,6 +25,7 @@ import { createTwoFactor } from './twoFactor';
 import { createReviews } from './reviews';
 import { createSettings } from './settings';
 import { createStageTargets } from '../clocks/service';
+import { createStageFigures } from '../clocks/figures';
 
 export interface ServiceOptions {
   clock?: Clock;
@@ -56,6 +57,7 @@ export function createServices(db: Db, options: ServiceOptions) {
     clock,
     settings,
     stageTargets,
+    stageFigures: createStageFigures(db, clock, stageTargets),
     outbox,
     mail: createMail(db, clock, outbox),
     templates,

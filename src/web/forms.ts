@@ -129,6 +129,7 @@ const NAV: Record<User['role'], { href: string; text: string }[]> = {
     { href: '/reviews', text: 'Reviews' },
     { href: '/meetings', text: 'Panel meetings' },
     { href: '/national', text: 'Recommendations' },
+    { href: '/time-taken', text: 'Time taken' },
     { href: '/mail', text: 'Mail' },
     { href: '/admin', text: 'Administration' },
   ],
@@ -137,6 +138,7 @@ const NAV: Record<User['role'], { href: string; text: string }[]> = {
     { href: '/reviews', text: 'Reviews' },
     { href: '/meetings', text: 'Panel meetings' },
     { href: '/national', text: 'Recommendations' },
+    { href: '/time-taken', text: 'Time taken' },
   ],
   csp: [
     { href: '/my-reviews', text: 'My reviews' },

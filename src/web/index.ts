@@ -12,6 +12,7 @@ import { correctionRoutes } from './routes/corrections';
 import { cspRoutes } from './routes/csp';
 import { letterRoutes } from './routes/letters';
 import { nationalRoutes } from './routes/national';
+import { timeTakenRoutes } from './routes/timeTaken';
 import { recommendationRoutes } from './routes/recommendations';
 import { reportRoutes } from './routes/reports';
 import { reviewRoutes } from './routes/reviews';
@@ -41,6 +42,7 @@ const PAGES: ((router: express.Router, ctx: WebContext) => void)[] = [
   cspRoutes,
   recommendationRoutes,
   nationalRoutes,
+  timeTakenRoutes,
   reportRoutes,
   reviewRoutes,
   confirmStepRoutes,

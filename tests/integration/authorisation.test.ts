@@ -181,6 +181,7 @@ const MATRIX: Record<string, Entry> = {
     body: () => ({ draftLetterAlertDays: 14 }),
   },
   'GET /api/v1/stage-targets': { expect: HOME_OFFICE, url: () => '/api/v1/stage-targets' },
+  'GET /api/v1/stage-times': { expect: HOME_OFFICE, url: () => '/api/v1/stage-times' },
   'PUT /api/v1/stage-targets': { expect: SECRETARIAT, url: () => '/api/v1/stage-targets', body: () => ({}) },
   'GET /api/v1/mail': { expect: SECRETARIAT, url: () => '/api/v1/mail' },
   'GET /api/v1/mail/:id': { expect: SECRETARIAT, url: (f) => `/api/v1/mail/${f.mail}` },
@@ -510,6 +511,7 @@ const MATRIX: Record<string, Entry> = {
     body: (f) => ({ [`kind-${f.organisation}`]: 'not a kind' }),
   },
   'GET /national': { expect: HOME_OFFICE, url: () => '/national' },
+  'GET /time-taken': { expect: HOME_OFFICE, url: () => '/time-taken' },
   'GET /national.csv': { expect: HOME_OFFICE, url: () => '/national.csv' },
   'GET /reviews/:id/recommendations': { expect: READ_REVIEW, url: (f) => `/reviews/${f.recommended}/recommendations` },
   'GET /reviews/:id/recommendations/import': {

@@ -3,7 +3,8 @@
  * stage against its target, pauses with a reason from the list, and the targets themselves,
  * versioned and edited by the secretariat.
  */
-import { addCalendarDays } from '../../src/clocks/days';
+import { addCalendarDays, addDays } from '../../src/clocks/days';
+import { SHIPPED_BANK_HOLIDAYS, SHIPPED_TARGETS } from '../../src/clocks/defaults';
 import { createTestApp, meeting, submittedReview, type TestApp } from '../helpers/app';
 import { errorSummary, inputValue, isChecked, section, tags, visible } from '../helpers/page';
 import { signedIn } from '../helpers/web';
@@ -160,6 +161,15 @@ describe('the stage targets', () => {
       'targets.panel_to_letter.unit',
       'bankHolidays.0.date',
     ]);
+    const holidays = async (bankHolidays: unknown) =>
+      (await t.api('secretariat').put('/stage-targets', { ...body, bankHolidays })).body.errors;
+    expect(await holidays([])).toEqual([{ field: 'bankHolidays', message: 'must list at least one bank holiday' }]);
+    expect(await holidays([{ date: '2026-12-25', name: 'Christmas\nDay' }])).toEqual([
+      { field: 'bankHolidays.0.name', message: 'must be on one line' },
+    ]);
+    expect((await t.api('secretariat').put('/stage-targets', { ...body, targets: [] })).body.errors).toEqual([
+      { field: 'targets', message: expect.stringMatching(/^must be an object with a target for each stage/) },
+    ]);
     expect((await t.api('secretariat').get('/stage-targets')).body.versions).toHaveLength(1);
 
     const saved = await t.api('secretariat').put('/stage-targets', body);
@@ -167,6 +177,19 @@ describe('the stage targets', () => {
     expect(saved.body.current).toMatchObject({ version: 1, dueSoonDays: 3, savedBy: expect.any(String) });
     expect(saved.body.versions.map((v: { version: number }) => v.version)).toEqual([0, 1]);
     expect(saved.body.bankHolidays).toEqual([{ date: '2026-12-25', name: 'Christmas Day' }]);
+
+    // The same sent twice makes one version; a change made to an older version is refused, not lost.
+    expect((await t.api('secretariat').put('/stage-targets', body)).status).toBe(200);
+    const stale = await t.api('secretariat').put('/stage-targets', { ...body, dueSoonDays: 4, expectedVersion: 0 });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error).toMatch(/^The targets have changed since you opened them/);
+    const [first, second] = await Promise.all(
+      [6, 7].map((dueSoonDays) =>
+        t.api('secretariat').put('/stage-targets', { ...body, dueSoonDays, expectedVersion: 1 }),
+      ),
+    );
+    expect([first!.status, second!.status].sort()).toEqual([201, 409]);
+    expect((await t.api('secretariat').get('/stage-targets')).body.versions).toHaveLength(3);
   });
 
   it('keep a running stage to the target it began with, and give a stage begun after the change the new one', async () => {
@@ -213,25 +236,35 @@ describe('the stage targets', () => {
       ),
       dueSoonDays: '5',
       bankHolidays: '2026-12-25 Christmas Day\n2026-12-28 Boxing Day (substitute day)',
+      expectedVersion: String(current.version),
     };
     const bad = await s.form('/admin/stage-targets', {
       ...fields,
       'panel_to_letter-days': 'ten',
       'submission_to_panel-days': '',
-      bankHolidays: '2026-12-25 Christmas Day\n28/12/2026',
+      bankHolidays: '2026-12-25 Christmas Day\n\n28/12/2026 Boxing Day',
     });
     expect(bad.status).toBe(422);
     expect(errorSummary(bad.text)).toEqual([
       'Enter the target for submission to panel',
       'The target for panel to letter must be a number',
-      'Bank holidays on line 2: write the date, a space and the name, like 2027-12-27 Christmas Day (substitute day)',
+      'Bank holidays on line 3: write the date as YYYY-MM-DD, a space and the name, like 2027-12-27 Christmas Day (substitute day)',
     ]);
     expect(bad.text).toContain('href="#panel_to_letter-days"');
     expect(inputValue(bad.text, 'panel_to_letter-days')).toBe('ten');
-    expect(inputValue(bad.text, 'bankHolidays')).toBe('2026-12-25 Christmas Day\n28/12/2026');
+    expect(inputValue(bad.text, 'bankHolidays')).toBe('2026-12-25 Christmas Day\n\n28/12/2026 Boxing Day');
+    // A change made on a page opened before someone else's save is refused, with what was typed kept.
+    const stale = await s.form('/admin/stage-targets', { ...fields, dueSoonDays: '4', expectedVersion: '0' });
+    expect(stale.status).toBe(409);
+    expect(errorSummary(stale.text)[0]).toMatch(/^The targets have changed since you opened them/);
+    expect(inputValue(stale.text, 'dueSoonDays')).toBe('4');
 
     const good = await s.form('/admin/stage-targets', fields);
     expect(good.status).toBe(302);
+    const again = await s.form('/admin/stage-targets', { ...fields, expectedVersion: String(current.version + 1) });
+    expect(visible((await s.get(again.headers.location)).text)).toContain(
+      'Nothing was changed: the targets are as they were',
+    );
     const after = await s.get(good.headers.location);
     const version = current.version + 1;
     expect(visible(after.text)).toContain(`Targets saved as version ${version}`);
@@ -239,5 +272,54 @@ describe('the stage targets', () => {
     expect(section(after.text, 'versions')).toMatch(
       new RegExp(`In force from .* ${version} \\d{1,2} \\w+ 2026 .+? 183 days 56 days 10 working days 28 days 28 days`),
     );
+  });
+});
+
+describe('the national figures', () => {
+  it('give the median and 90th percentile of each stage, by quarter and by CSP, to the panel and its secretariat', async () => {
+    await lateLetter();
+    // The shipped bank holidays (the tests above may have saved others): Easter counts as it should.
+    const shipped = { targets: SHIPPED_TARGETS, dueSoonDays: 5, bankHolidays: SHIPPED_BANK_HOLIDAYS };
+    expect((await t.api('secretariat').put('/stage-targets', shipped)).status).toBe(201);
+    // A second letter, two working days after its meeting.
+    const quick = await submittedReview(t, 'Quick');
+    const today = t.clock.today();
+    await send('secretariat', quick, { type: 'SCHEDULE', meetingId: await meeting(t, today) });
+    await send('panel', quick, { type: 'RECORD_OUTCOME', outcome: 'publish', commendations: '', areas: [] });
+    await t.meetingDay(addDays(today, 2, 'working_days', new Set(SHIPPED_BANK_HOLIDAYS.map((h) => h.date))));
+    await send('secretariat', quick, { type: 'SEND_LETTER' });
+
+    const res = await t.api('panel').get('/stage-times');
+    expect(res.status).toBe(200);
+    const letters = res.body.stages.find((s: { stage: string }) => s.stage === 'panel_to_letter');
+    expect(letters).toEqual({
+      stage: 'panel_to_letter',
+      name: 'Panel to letter',
+      ended: 2,
+      median: 10,
+      p90: 18,
+      metPercent: 50,
+    });
+    expect(res.body.units.panel_to_letter).toBe('working_days');
+    expect(res.body.quarters).toEqual([
+      { quarter: '2026-Q2', label: 'April to June 2026', ended: 2, median: 10, p90: 18, metPercent: 50 },
+    ]);
+    expect(res.body.csps).toEqual([
+      { cspId: t.ids.kentCsp, csp: 'Kent CSP', ended: 2, median: 10, p90: 18, metPercent: 50 },
+    ]);
+    const byStage = await t.api('secretariat').get('/stage-times?stage=submission_to_panel');
+    expect(byStage.body.stage).toBe('submission_to_panel');
+    expect((await t.api('secretariat').get('/stage-times?stage=nonsense')).body.stage).toBe('panel_to_letter');
+    expect((await t.api('kent').get('/stage-times')).status).toBe(403);
+    expect((await t.api('kentPcc').get('/stage-times')).status).toBe(403);
+
+    const page = await (await signedIn(t, 'panel')).get('/time-taken');
+    expect(page.status).toBe(200);
+    expect(section(page.text, 'headline')).toBe(
+      '10 working days The median time from a panel meeting to its feedback letter over the last twelve months: 2 letters, 50% within target.',
+    );
+    expect(section(page.text, 'quarters')).toContain('April to June 2026 2 10 18 50%');
+    expect(section(page.text, 'csps')).toContain('Kent CSP 2 10 18 50%');
+    expect((await (await signedIn(t, 'kent')).get('/time-taken')).status).toBe(403);
   });
 });

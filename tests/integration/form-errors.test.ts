@@ -362,6 +362,7 @@ const VISITS: Record<string, Visit[]> = {
   'GET /admin/stage-targets': [as('secretariat', () => '/admin/stage-targets')],
   'GET /admin/organisations': [as('secretariat', () => '/admin/organisations')],
   'GET /national': [as('panel', () => '/national')],
+  'GET /time-taken': [as('panel', () => '/time-taken')],
   'GET /reviews/:id/recommendations': [
     as('csp', (f) => `/reviews/${f.recommended}/recommendations`),
     as('secretariat', (f) => `/reviews/${f.recommended}/recommendations`),

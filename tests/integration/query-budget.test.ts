@@ -105,6 +105,7 @@ const CALLS: Record<string, Call> = {
   },
   'GET /api/v1/settings': { who: 'secretariat', url: () => '/api/v1/settings' },
   'GET /api/v1/stage-targets': { who: 'secretariat', url: () => '/api/v1/stage-targets' },
+  'GET /api/v1/stage-times': { who: 'secretariat', url: () => '/api/v1/stage-times' },
   'GET /api/v1/mail': { who: 'secretariat', url: () => '/api/v1/mail' },
   'GET /api/v1/mail/:id': { who: 'secretariat', url: (w) => `/api/v1/mail/${w.mail}` },
   'GET /api/v1/mail/:id/eml': { who: 'secretariat', url: (w) => `/api/v1/mail/${w.mail}/eml` },
@@ -209,6 +210,7 @@ const CALLS: Record<string, Call> = {
   'GET /admin/stage-targets': { who: 'secretariat', url: () => '/admin/stage-targets' },
   'GET /admin/organisations': { who: 'secretariat', url: () => '/admin/organisations' },
   'GET /national': { who: 'secretariat', url: () => '/national' },
+  'GET /time-taken': { who: 'secretariat', url: () => '/time-taken' },
   'GET /national.csv': { who: 'secretariat', url: () => '/national.csv' },
   'GET /reviews/:id/recommendations': { who: 'kent', url: (w) => `/reviews/${w.recommended}/recommendations` },
   'GET /reviews/:id/recommendations/import': {

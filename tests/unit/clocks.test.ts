@@ -40,6 +40,21 @@ describe('counting days', () => {
     expect(countDays('2026-04-08', '2026-04-01', 'working_days', HOLIDAYS)).toBe(0);
   });
 
+  it('counts working days, by whole weeks, as a day-by-day count would over any span', () => {
+    const naive = (from: string, to: string) => {
+      let n = 0;
+      for (let day = addDays(from, 1, 'days', HOLIDAYS); day <= to; day = addDays(day, 1, 'days', HOLIDAYS)) {
+        if (![0, 6].includes(new Date(day).getUTCDay()) && !HOLIDAYS.has(day)) n++;
+      }
+      return n;
+    };
+    for (let i = 0; i < 200; i++) {
+      const from = addDays('2019-12-01', (i * 37) % 3000, 'days', HOLIDAYS);
+      const to = addDays(from, (i * 53) % 400, 'days', HOLIDAYS);
+      expect([from, to, countDays(from, to, 'working_days', HOLIDAYS)]).toEqual([from, to, naive(from, to)]);
+    }
+  });
+
   it('finds the day a number of working days on, over Christmas and its substitute day', () => {
     expect(addDays('2026-12-23', 3, 'working_days', HOLIDAYS)).toBe('2026-12-30');
     expect(addDays('2026-12-23', 3, 'days', HOLIDAYS)).toBe('2026-12-26');

@@ -5,7 +5,7 @@ import { handleForm, render, type PageError } from '../../forms';
 import { allowRoles } from '../../roles';
 import { STAGES, STAGE_NAMES } from '../../../clocks/stages';
 import { longDate } from '../../../core/dates';
-import { formNumber, formText, linesOf, withFieldsRenamed, withLineErrors } from './common';
+import { formNumber, formText, withFieldsRenamed, withLineErrors } from './common';
 
 type Extra = { errors?: PageError[]; values?: Record<string, string> };
 
@@ -23,11 +23,16 @@ const LABELS: Record<string, string> = {
   bankHolidays: 'Bank holidays',
 };
 
-/** A save's errors named by the form's fields: "panel_to_letter-days", not "targets.panel_to_letter.days". */
-const inFormFields = <T>(call: () => Promise<T>): Promise<T> =>
+/**
+ * A save's errors named by the form's fields: "panel_to_letter-days", not "targets.panel_to_letter.days",
+ * and a bank holiday's by the line of the box it was typed on (`lineOf`, from its place in the list).
+ */
+const inFormFields = <T>(call: () => Promise<T>, lineOf: (index: number) => number): Promise<T> =>
   withFieldsRenamed(call, (e) => {
-    const match = /^targets\.(\w+)\.(days|unit)$/.exec(e.field);
-    return match ? { ...e, field: `${match[1]}-${match[2]}` } : e;
+    const target = /^targets\.(\w+)\.(days|unit)$/.exec(e.field);
+    if (target) return { ...e, field: `${target[1]}-${target[2]}` };
+    const holiday = /^bankHolidays\.(\d+)\.(\w+)$/.exec(e.field);
+    return holiday ? { ...e, field: `bankHolidays.${lineOf(Number(holiday[1]))}.${holiday[2]}` } : e;
   });
 
 /** A line of the bank holidays box: "2027-12-27 Christmas Day (substitute day)". */
@@ -67,10 +72,13 @@ export function targetRoutes(router: express.Router, { services }: WebContext) {
         })),
         stageNames: STAGES.map((s) => STAGE_NAMES[s].name),
         errors: extra.errors,
+        expectedVersion: extra.values?.expectedVersion ?? String(current.version),
         banner:
           req.query.saved && !extra.errors
             ? { success: true, text: `Targets saved as version ${current.version}` }
-            : null,
+            : req.query.unchanged && !extra.errors
+              ? { success: true, text: 'Nothing was changed: the targets are as they were' }
+              : null,
         backLink: { href: '/admin', text: 'Administration' },
       },
       status,
@@ -84,31 +92,42 @@ export function targetRoutes(router: express.Router, { services }: WebContext) {
 
   router.post('/admin/stage-targets', async (req, res) => {
     allowRoles(req, ['secretariat'], 'Only the panel secretariat can change the targets');
-    const values = Object.fromEntries(Object.keys(LABELS).map((k) => [k, formText(req.body[k])]));
-    const lines = linesOf(values.bankHolidays);
+    const values = Object.fromEntries(
+      [...Object.keys(LABELS), 'expectedVersion'].map((k) => [k, formText(req.body[k])]),
+    );
+    // The box's lines as typed, so an error names the line the user sees, blank lines counted.
+    const typed = values.bankHolidays!.split(/\r?\n/);
+    const filled = typed.flatMap((line, i) => (line.trim() ? [i] : []));
+    const lineTyped = (index: number) => typed[index]?.trim() ?? '';
     await handleForm(
       async () => {
-        await withLineErrors(
+        const { changed } = await withLineErrors(
           () =>
-            inFormFields(() =>
-              stageTargets.save(req.user!, {
-                targets: Object.fromEntries(
-                  STAGES.map((s) => [
-                    s,
-                    { days: formNumber(values[`${s}-days`]) ?? '', unit: values[`${s}-unit`] || undefined },
-                  ]),
-                ),
-                dueSoonDays: formNumber(values.dueSoonDays) ?? '',
-                bankHolidays: lines.map(holidayOf),
-              }),
+            inFormFields(
+              () =>
+                stageTargets.save(req.user!, {
+                  targets: Object.fromEntries(
+                    STAGES.map((s) => [
+                      s,
+                      { days: formNumber(values[`${s}-days`]) ?? '', unit: values[`${s}-unit`] || undefined },
+                    ]),
+                  ),
+                  dueSoonDays: formNumber(values.dueSoonDays) ?? '',
+                  bankHolidays: filled.map((i) => holidayOf(lineTyped(i))),
+                  expectedVersion: formNumber(values.expectedVersion) ?? undefined,
+                }),
+              (index) => filled[index] ?? index,
             ),
           ['bankHolidays'],
-          (_field, line) =>
-            holidayOf(lines[line] ?? '').name === ''
-              ? 'write the date, a space and the name, like 2027-12-27 Christmas Day (substitute day)'
-              : undefined,
+          // A line not written as "date name" gets one instruction, not one message per part.
+          (_field, index) => {
+            const { date, name } = holidayOf(lineTyped(index));
+            return name === '' || !/^\d{4}-\d{2}-\d{2}$/.test(date)
+              ? 'write the date as YYYY-MM-DD, a space and the name, like 2027-12-27 Christmas Day (substitute day)'
+              : undefined;
+          },
         );
-        res.redirect('/admin/stage-targets?saved=1');
+        res.redirect(`/admin/stage-targets?${changed ? 'saved' : 'unchanged'}=1`);
       },
       (errors, status) => page(req, res, { errors, values }, status),
       LABELS,

@@ -1,0 +1,170 @@
+import type { Db } from '../db/connect';
+import { isoFromJson, toIso, type Clock } from '../core/clock';
+import { ForbiddenError } from '../core/errors';
+import type { User } from '../core/user';
+import { dayOf, type DayUnit } from './days';
+import type { StageTargetsService } from './service';
+import { STAGES, STAGE_NAMES, stageClocks, type ClockSource, type Stage, type StageClock } from './stages';
+
+/** How long one stage took over a set of reviews: how many ended, the median and 90th percentile, the share on target. */
+export interface StageFigure {
+  ended: number;
+  median: number | null;
+  p90: number | null;
+  /** Per cent of those ended within the target that applied to each. */
+  metPercent: number | null;
+}
+
+export interface StageFigures {
+  /** The stage the per-quarter and per-CSP tables are about. */
+  stage: Stage;
+  /** Each stage's durations are given in its current target's unit. */
+  units: Record<Stage, DayUnit>;
+  /** Every stage, over the last twelve months (stages that ended in them). */
+  stages: ({ stage: Stage; name: string } & StageFigure)[];
+  /** The chosen stage, per calendar quarter it ended in, newest first (the last eight quarters). */
+  quarters: ({ quarter: string; label: string } & StageFigure)[];
+  /** The chosen stage per CSP, over the last twelve months, slowest median first. */
+  csps: ({ cspId: number; csp: string } & StageFigure)[];
+  /** The first day of the twelve months the stage and CSP tables cover. */
+  since: string;
+}
+
+const QUARTER_MONTHS = ['January to March', 'April to June', 'July to September', 'October to December'];
+const quarterOf = (day: string) => `${day.slice(0, 4)}-Q${Math.floor((Number(day.slice(5, 7)) - 1) / 3) + 1}`;
+const quarterLabel = (q: string) => `${QUARTER_MONTHS[Number(q.slice(-1)) - 1]} ${q.slice(0, 4)}`;
+
+/** The median and the 90th percentile (nearest rank) of some durations, and the share met. */
+function figureOf(clocks: { elapsed: number; met: boolean }[]): StageFigure {
+  if (clocks.length === 0) return { ended: 0, median: null, p90: null, metPercent: null };
+  const sorted = clocks.map((c) => c.elapsed).sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  const median = sorted.length % 2 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return {
+    ended: sorted.length,
+    median,
+    p90: sorted[Math.ceil(sorted.length * 0.9) - 1]!,
+    metPercent: Math.round((100 * clocks.filter((c) => c.met).length) / clocks.length),
+  };
+}
+
+/**
+ * The national figures of the stage clocks: how long each stage took, per quarter and per CSP.
+ * Every review's clocks are measured from its changes of state (one statement) as its page
+ * measures them. The figures are kept until a review changes, the targets change or the day
+ * turns, as the dashboard keeps its own.
+ */
+export function createStageFigures(db: Db, clock: Clock, stageTargets: StageTargetsService) {
+  let kept: { key: string; work: Promise<{ cspId: number; csp: string; clocks: Measured[] }[]> } | null = null;
+  type Measured = StageClock & { inCurrentUnit: number };
+
+  async function measureAll(today: string) {
+    const { rows } = await db.raw(
+      `select r.id, r.csp_id, c.name as csp_name, r.notified_on, r.created_at,
+              r.context->'publication'->>'publishedOn' as published_on,
+              (select coalesce(json_agg(json_build_object('from', e.from_state, 'to', e.to_state, 'at', e.at,
+                                                          'category', e.payload->>'category') order by e.id), '[]'::json)
+                 from review_events e where e.review_id = r.id and e.from_state is distinct from e.to_state) as history,
+              (select coalesce(json_agg(json_build_object('number', ro.number, 'outcome', ro.outcome,
+                                                          'meetingDate', m.date, 'letterSentAt', ro.letter_sent_at)
+                                        order by ro.number), '[]'::json)
+                 from rounds ro left join panel_meetings m on m.id = ro.panel_meeting_id where ro.review_id = r.id) as rounds
+         from reviews r join csps c on c.id = r.csp_id`,
+    );
+    const { versions, current, bankHolidays } = await stageTargets.get();
+    const holidays = new Set(bankHolidays.map((h) => h.date));
+    // The same clocks measured in each stage's current unit, so that a unit changed since is not mixed in.
+    const inCurrentUnits = versions.map((v) => ({
+      ...v,
+      targets: Object.fromEntries(
+        STAGES.map((s) => [s, { ...v.targets[s], unit: current.targets[s].unit }]),
+      ) as typeof v.targets,
+    }));
+    return (rows as Record<string, unknown>[]).map((r) => {
+      const source: ClockSource = {
+        notifiedOn: r.notified_on as string | null,
+        publishedOn: r.published_on as string | null,
+        createdAt: toIso(r.created_at as Date)!,
+        history: (r.history as { from: string | null; to: string; at: string; category: string | null }[]).map((h) => ({
+          ...h,
+          at: isoFromJson(h.at)!,
+          category: h.category as ClockSource['history'][number]['category'],
+        })),
+        rounds: (r.rounds as ClockSource['rounds']).map((ro) => ({
+          ...ro,
+          letterSentAt: isoFromJson(ro.letterSentAt),
+        })),
+      };
+      const clocks = stageClocks(source, versions, holidays, today);
+      const measured = stageClocks(source, inCurrentUnits, holidays, today);
+      return {
+        cspId: r.csp_id as number,
+        csp: r.csp_name as string,
+        clocks: clocks.map((c, i) => ({ ...c, inCurrentUnit: measured[i]!.elapsed })),
+      };
+    });
+  }
+
+  async function measured(today: string) {
+    const { rows } = await db.raw(
+      `select (select max(id) from review_events) as last_event, (select version from cache_versions where name = 'stage_targets') as targets`,
+    );
+    const key = `${today} ${rows[0]?.last_event ?? 0} ${rows[0]?.targets ?? 0}`;
+    if (kept?.key !== key) {
+      const work = measureAll(today);
+      kept = { key, work };
+      // A failed reading is not kept: the next request tries again.
+      work.catch(() => {
+        if (kept?.work === work) kept = null;
+      });
+    }
+    return kept.work;
+  }
+
+  return {
+    async figures(user: User, query: { stage?: unknown } = {}): Promise<StageFigures> {
+      if (user.role !== 'secretariat' && user.role !== 'panel') {
+        throw new ForbiddenError('Only the panel and its secretariat can see the national figures');
+      }
+      const stage = STAGES.includes(query.stage as Stage) ? (query.stage as Stage) : 'panel_to_letter';
+      const today = dayOf(clock.now());
+      const since = `${Number(today.slice(0, 4)) - 1}${today.slice(4)}`;
+      const reviews = await measured(today);
+      const { current } = await stageTargets.get();
+      const ended = reviews.flatMap((r) =>
+        r.clocks
+          .filter((c) => c.endedOn !== null)
+          .map((c) => ({ ...c, cspId: r.cspId, csp: r.csp, elapsed: c.inCurrentUnit, met: c.status === 'met' })),
+      );
+      const recent = ended.filter((c) => c.endedOn! > since);
+      const ofStage = ended.filter((c) => c.stage === stage);
+      const quarters = [...new Set(ofStage.map((c) => quarterOf(c.endedOn!)))].sort().reverse().slice(0, 8);
+      const csps = new Map<number, string>();
+      for (const c of recent) if (c.stage === stage) csps.set(c.cspId, c.csp);
+      return {
+        stage,
+        units: Object.fromEntries(STAGES.map((s) => [s, current.targets[s].unit])) as Record<Stage, DayUnit>,
+        stages: STAGES.map((s) => ({
+          stage: s,
+          name: STAGE_NAMES[s].name,
+          ...figureOf(recent.filter((c) => c.stage === s)),
+        })),
+        quarters: quarters.map((q) => ({
+          quarter: q,
+          label: quarterLabel(q),
+          ...figureOf(ofStage.filter((c) => quarterOf(c.endedOn!) === q)),
+        })),
+        csps: [...csps]
+          .map(([cspId, csp]) => ({
+            cspId,
+            csp,
+            ...figureOf(recent.filter((c) => c.stage === stage && c.cspId === cspId)),
+          }))
+          .sort((a, b) => b.median! - a.median! || a.csp.localeCompare(b.csp)),
+        since,
+      };
+    },
+  };
+}
+
+export type StageFiguresService = ReturnType<typeof createStageFigures>;
