@@ -555,11 +555,45 @@ describe('a review from the panel to publication, through the pages alone', () =
       ['/admin/templates', 'admin-templates'],
       ['/admin/templates/outcome_letter.html', 'admin-template-email'],
       ['/admin/templates/resubmit/versions/1', 'admin-template-version'],
+      ['/time-taken', 'time-taken'],
     ]) {
       const res = await secretariat.goto(`${server.url}${url}`);
       expect({ url, status: res!.status() }).toEqual({ url, status: 200 });
       await check(secretariat, name!);
     }
+  });
+});
+
+describe('stage clocks, through the pages', () => {
+  it("shows the demo's overdue letter and paused review, and changes a target, mistakes first", async () => {
+    const secretariat = await signIn('secretariat@dhr-qa.example');
+    await secretariat.goto(`${server.url}/reviews?q=Lena`);
+    await secretariat.getByRole('row', { name: /Lena/ }).getByRole('link').first().click();
+    const lena = await secretariat.locator('#time-taken + p + .app-table-scroll').innerText();
+    expect(lena).toMatch(/Panel to letter\s.*\s15 working days\s+Overdue/);
+    await check(secretariat, 'review-overdue-letter');
+
+    const hackney = await signIn('csp.hackney@dhr-qa.example');
+    await hackney.goto(`${server.url}/my-reviews`);
+    await hackney.getByRole('row', { name: /Beth/ }).getByRole('link').first().click();
+    const beth = await hackney.locator('#time-taken + p + .app-table-scroll').innerText();
+    // The secretariat shared why: the CSP sees the clock stopped for the trial.
+    expect(beth).toMatch(/Paused: Criminal trial/);
+    await check(hackney, 'review-paused-csp');
+
+    await secretariat.goto(`${server.url}/admin/stage-targets`);
+    await secretariat.getByLabel('Target for panel to letter').fill('');
+    await secretariat.getByRole('button', { name: 'Save as a new version' }).click();
+    await secretariat.waitForLoadState();
+    await secretariat.getByRole('link', { name: 'Enter the target for panel to letter' }).click();
+    const target = secretariat.getByLabel('Target for panel to letter');
+    expect(await target.evaluate((e) => e === e.ownerDocument.activeElement)).toBe(true);
+    await check(secretariat, 'admin-stage-targets-errors');
+    await secretariat.getByLabel('Target for panel to letter').fill('10');
+    await secretariat.getByRole('button', { name: 'Save as a new version' }).click();
+    await secretariat.waitForLoadState();
+    expect(await secretariat.locator('.govuk-notification-banner').innerText()).toContain('Targets saved as version 1');
+    await check(secretariat, 'admin-stage-targets');
   });
 });
 
