@@ -4,7 +4,7 @@ import { ForbiddenError } from '../core/errors';
 import type { User } from '../core/user';
 import { dayOf, type DayUnit } from './days';
 import type { StageTargetsService } from './service';
-import { STAGES, STAGE_NAMES, stageClocks, type ClockSource, type Stage, type StageClock } from './stages';
+import { STAGES, STAGE_NAMES, stageClocks, type ClockSource, type Stage } from './stages';
 
 /** How long one stage took over a set of reviews: how many ended, the median and 90th percentile, the share on target. */
 export interface StageFigure {
@@ -48,15 +48,22 @@ function figureOf(clocks: { elapsed: number; met: boolean }[]): StageFigure {
   };
 }
 
+/** How long measured clocks are served again before they are measured afresh. */
+const REUSE_MS = 10 * 60_000;
+/** Reviews measured between two turns of the event loop, so other requests are served meanwhile. */
+const CHUNK = 500;
+
 /**
  * The national figures of the stage clocks: how long each stage took, per quarter and per CSP.
  * Every review's clocks are measured from its changes of state (one statement) as its page
- * measures them. The figures are kept until a review changes, the targets change or the day
- * turns, as the dashboard keeps its own.
+ * measures them: at national volume a second's work, so the measurements are kept for ten
+ * minutes (figures of ended stages move slowly), and afresh at once when the targets change or
+ * the day turns. The work yields to other requests every few hundred reviews.
  */
 export function createStageFigures(db: Db, clock: Clock, stageTargets: StageTargetsService) {
-  let kept: { key: string; work: Promise<{ cspId: number; csp: string; clocks: Measured[] }[]> } | null = null;
-  type Measured = StageClock & { inCurrentUnit: number };
+  /** A stage that ended, as the figures count it. */
+  type Ended = { stage: Stage; endedOn: string; elapsed: number; met: boolean; cspId: number; csp: string };
+  let kept: { key: string; at: number; work: Promise<Ended[]>; figures: Map<Stage, StageFigures> } | null = null;
 
   async function measureAll(today: string) {
     const { rows } = await db.raw(
@@ -80,7 +87,14 @@ export function createStageFigures(db: Db, clock: Clock, stageTargets: StageTarg
         STAGES.map((s) => [s, { ...v.targets[s], unit: current.targets[s].unit }]),
       ) as typeof v.targets,
     }));
-    return (rows as Record<string, unknown>[]).map((r) => {
+    const ended: Ended[] = [];
+    for (let at = 0; at < rows.length; at += CHUNK) {
+      if (at > 0) await new Promise((resolve) => setImmediate(resolve));
+      for (const r of (rows as Record<string, unknown>[]).slice(at, at + CHUNK)) ended.push(...measure(r));
+    }
+    return ended;
+
+    function measure(r: Record<string, unknown>): Ended[] {
       const source: ClockSource = {
         notifiedOn: r.notified_on as string | null,
         publishedOn: r.published_on as string | null,
@@ -97,28 +111,36 @@ export function createStageFigures(db: Db, clock: Clock, stageTargets: StageTarg
       };
       const clocks = stageClocks(source, versions, holidays, today);
       const measured = stageClocks(source, inCurrentUnits, holidays, today);
-      return {
-        cspId: r.csp_id as number,
-        csp: r.csp_name as string,
-        clocks: clocks.map((c, i) => ({ ...c, inCurrentUnit: measured[i]!.elapsed })),
-      };
-    });
+      return clocks.flatMap((c, i) =>
+        c.endedOn === null
+          ? []
+          : [
+              {
+                stage: c.stage,
+                endedOn: c.endedOn,
+                elapsed: measured[i]!.elapsed,
+                met: c.status === 'met',
+                cspId: r.csp_id as number,
+                csp: r.csp_name as string,
+              },
+            ],
+      );
+    }
   }
 
   async function measured(today: string) {
-    const { rows } = await db.raw(
-      `select (select max(id) from review_events) as last_event, (select version from cache_versions where name = 'stage_targets') as targets`,
-    );
-    const key = `${today} ${rows[0]?.last_event ?? 0} ${rows[0]?.targets ?? 0}`;
-    if (kept?.key !== key) {
+    const { current } = await stageTargets.get();
+    const key = `${today} ${current.version}`;
+    const now = Date.now();
+    if (kept?.key !== key || now - kept.at > REUSE_MS) {
       const work = measureAll(today);
-      kept = { key, work };
+      kept = { key, at: now, work, figures: new Map() };
       // A failed reading is not kept: the next request tries again.
       work.catch(() => {
         if (kept?.work === work) kept = null;
       });
     }
-    return kept.work;
+    return kept;
   }
 
   return {
@@ -129,19 +151,17 @@ export function createStageFigures(db: Db, clock: Clock, stageTargets: StageTarg
       const stage = STAGES.includes(query.stage as Stage) ? (query.stage as Stage) : 'panel_to_letter';
       const today = dayOf(clock.now());
       const since = `${Number(today.slice(0, 4)) - 1}${today.slice(4)}`;
-      const reviews = await measured(today);
+      const held = await measured(today);
+      const ended = await held.work;
+      const done = held.figures.get(stage);
+      if (done) return done;
       const { current } = await stageTargets.get();
-      const ended = reviews.flatMap((r) =>
-        r.clocks
-          .filter((c) => c.endedOn !== null)
-          .map((c) => ({ ...c, cspId: r.cspId, csp: r.csp, elapsed: c.inCurrentUnit, met: c.status === 'met' })),
-      );
       const recent = ended.filter((c) => c.endedOn! > since);
       const ofStage = ended.filter((c) => c.stage === stage);
       const quarters = [...new Set(ofStage.map((c) => quarterOf(c.endedOn!)))].sort().reverse().slice(0, 8);
       const csps = new Map<number, string>();
       for (const c of recent) if (c.stage === stage) csps.set(c.cspId, c.csp);
-      return {
+      const figures: StageFigures = {
         stage,
         units: Object.fromEntries(STAGES.map((s) => [s, current.targets[s].unit])) as Record<Stage, DayUnit>,
         stages: STAGES.map((s) => ({
@@ -163,6 +183,8 @@ export function createStageFigures(db: Db, clock: Clock, stageTargets: StageTarg
           .sort((a, b) => b.median! - a.median! || a.csp.localeCompare(b.csp)),
         since,
       };
+      held.figures.set(stage, figures);
+      return figures;
     },
   };
 }
