@@ -188,5 +188,3 @@ export function createStageFigures(db: Db, clock: Clock, stageTargets: StageTarg
     },
   };
 }
-
-export type StageFiguresService = ReturnType<typeof createStageFigures>;

@@ -190,7 +190,7 @@ function pausesOf(source: ClockSource): Pause[] {
 }
 
 /** The targets in force on a day: the newest version saved on or before it, or the first for days before any. */
-export function versionOn(versions: readonly TargetVersion[], day: string): TargetVersion {
+function versionOn(versions: readonly TargetVersion[], day: string): TargetVersion {
   const sorted = [...versions].sort((a, b) => a.version - b.version);
   return sorted.filter((v) => v.from <= day).at(-1) ?? sorted[0]!;
 }
