@@ -78,8 +78,8 @@ export function createStageFigures(db: Db, clock: Clock, stageTargets: StageTarg
                  from rounds ro left join panel_meetings m on m.id = ro.panel_meeting_id where ro.review_id = r.id) as rounds
          from reviews r join csps c on c.id = r.csp_id`,
     );
-    const { versions, current, bankHolidays } = await stageTargets.get();
-    const holidays = new Set(bankHolidays.map((h) => h.date));
+    const { versions, current } = await stageTargets.get();
+    const holidays = await stageTargets.holidays();
     // The same clocks measured in each stage's current unit, so that a unit changed since is not mixed in.
     const inCurrentUnits = versions.map((v) => ({
       ...v,

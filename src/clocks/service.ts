@@ -96,19 +96,26 @@ export function createStageTargets(db: Db, clock: Clock) {
     const newest = saved.at(-1);
     const bankHolidays = newest ? (newest.bank_holidays as BankHoliday[]) : [...SHIPPED_BANK_HOLIDAYS];
     return {
-      value: { versions, current: versions.at(-1)!, bankHolidays } satisfies StageTargets,
+      value: {
+        targets: { versions, current: versions.at(-1)!, bankHolidays } satisfies StageTargets,
+        // Made once per reading, not on every review page.
+        holidays: new Set(bankHolidays.map((h) => h.date)) as ReadonlySet<string>,
+      },
       version: Number(rows[0]?.cache_version ?? 0),
     };
   });
 
   return {
     /** Every version and the bank holidays (a kept value: read, never change, what is returned). */
-    get: (conn: Conn = db): Promise<StageTargets> => cache.get(conn),
+    get: async (conn: Conn = db): Promise<StageTargets> => (await cache.get(conn)).targets,
+
+    /** The bank holidays' days, for counting working days (a kept value too). */
+    holidays: async (conn: Conn = db): Promise<ReadonlySet<string>> => (await cache.get(conn)).holidays,
 
     /** A review's clocks as of today, from what its read model holds. */
     async clocksOf(source: ClockSource, conn: Conn = db) {
-      const { versions, bankHolidays } = await cache.get(conn);
-      return stageClocks(source, versions, new Set(bankHolidays.map((h) => h.date)), dayOf(clock.now()));
+      const { targets, holidays } = await cache.get(conn);
+      return stageClocks(source, targets.versions, holidays, dayOf(clock.now()));
     },
 
     /**
@@ -125,7 +132,7 @@ export function createStageTargets(db: Db, clock: Clock) {
         await db.transaction(async (trx) => {
           await trx.raw("select pg_advisory_xact_lock(hashtext('stage_targets'))");
           cache.forget();
-          const { current, bankHolidays: holidaysNow } = await cache.get(trx);
+          const { current, bankHolidays: holidaysNow } = (await cache.get(trx)).targets;
           if (expectedVersion !== undefined && expectedVersion !== current.version) {
             throw new ConflictError(
               `The targets have changed since you opened them (you changed version ${expectedVersion}, they are now at version ${current.version}). Reload the page and make your change again.`,
@@ -153,7 +160,7 @@ export function createStageTargets(db: Db, clock: Clock) {
       } finally {
         cache.forget();
       }
-      return { ...(await cache.get()), changed };
+      return { ...(await cache.get()).targets, changed };
     },
   };
 }

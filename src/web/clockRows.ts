@@ -1,5 +1,6 @@
 import { PAUSE_CATEGORIES, type ClockStatus, type PauseCategory, type StageClock } from '../clocks/stages';
 import { longDate } from '../core/dates';
+import type { DayUnit } from '../clocks/days';
 
 /** How each status reads, and the colour of its tag. */
 const STATUS: Record<ClockStatus, { text: string; colour: string }> = {
@@ -12,8 +13,11 @@ const STATUS: Record<ClockStatus, { text: string; colour: string }> = {
   missed: { text: 'Missed', colour: 'orange' },
 };
 
-const count = (n: number, unit: string) =>
-  `${n} ${unit === 'working_days' ? 'working day' : 'day'}${n === 1 ? '' : 's'}`;
+/** A unit as the pages write it: "working days", "days". */
+export const unitName = (unit: DayUnit) => (unit === 'working_days' ? 'working days' : 'days');
+
+/** A number of days in its unit: "1 working day", "15 working days", "28 days". */
+export const count = (n: number, unit: DayUnit) => `${n} ${n === 1 ? unitName(unit).slice(0, -1) : unitName(unit)}`;
 
 /** A review's stage clocks as the rows of its page's table, in words. */
 export function clockRows(

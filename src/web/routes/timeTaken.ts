@@ -4,6 +4,7 @@ import type { StageFigure } from '../../clocks/figures';
 import { longDate } from '../../core/dates';
 import type { WebContext } from '../context';
 import { render } from '../forms';
+import { unitName } from '../clockRows';
 import { allowRoles } from '../roles';
 import { queryText } from './secretariat/common';
 
@@ -26,8 +27,7 @@ export function timeTakenRoutes(router: express.Router, { services }: WebContext
       'Only the panel and its secretariat can see the national figures',
     );
     const figures = await services.stageFigures.figures(user, { stage: queryText(req.query.stage) });
-    const unitOf = (stage: (typeof STAGES)[number]) =>
-      figures.units[stage] === 'working_days' ? 'working days' : 'days';
+    const unitOf = (stage: (typeof STAGES)[number]) => unitName(figures.units[stage]);
     const headline = figures.stages.find((s) => s.stage === 'panel_to_letter')!;
     render(req, res, 'national/time-taken', {
       title: 'Time taken',

@@ -5,6 +5,7 @@ import { handleForm, render, type PageError } from '../../forms';
 import { allowRoles } from '../../roles';
 import { STAGES, STAGE_NAMES } from '../../../clocks/stages';
 import { longDate } from '../../../core/dates';
+import { count } from '../../clockRows';
 import { formNumber, formText, withFieldsRenamed, withLineErrors } from './common';
 
 type Extra = { errors?: PageError[]; values?: Record<string, string> };
@@ -13,8 +14,6 @@ const UNIT_OPTIONS = [
   { value: 'days', text: 'Days' },
   { value: 'working_days', text: 'Working days' },
 ];
-const unitWords = (days: number, unit: string) =>
-  `${days} ${unit === 'working_days' ? 'working day' : 'day'}${days === 1 ? '' : 's'}`;
 
 const LABELS: Record<string, string> = {
   ...Object.fromEntries(STAGES.map((s) => [`${s}-days`, `The target for ${STAGE_NAMES[s].name.toLowerCase()}`])),
@@ -68,7 +67,7 @@ export function targetRoutes(router: express.Router, { services }: WebContext) {
           version: v.version,
           from: v.version === 0 ? 'As shipped' : longDate(v.from),
           savedBy: v.savedBy ?? '',
-          targets: STAGES.map((s) => unitWords(v.targets[s].days, v.targets[s].unit)),
+          targets: STAGES.map((s) => count(v.targets[s].days, v.targets[s].unit)),
         })),
         stageNames: STAGES.map((s) => STAGE_NAMES[s].name),
         errors: extra.errors,
