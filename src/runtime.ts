@@ -32,6 +32,8 @@ export async function open(config: Config) {
     publicUrl: config.publicUrl,
     worker: { maxAttempts: config.mailMaxAttempts, baseDelayMs: config.mailRetrySeconds * 1000 },
   });
+  // Reviews from before their due days were kept are measured once (a few without a running clock each time).
+  await services.stageTargets.refreshDue(services.db, { missingOnly: true });
   return services;
 }
 

@@ -1,10 +1,11 @@
 import type { Db } from '../db/connect';
-import { isoFromJson, toIso, type Clock } from '../core/clock';
+import type { Clock } from '../core/clock';
 import { ForbiddenError } from '../core/errors';
 import type { User } from '../core/user';
 import { dayOf, type DayUnit } from './days';
 import type { StageTargetsService } from './service';
-import { STAGES, STAGE_NAMES, stageClocks, type ClockSource, type Stage } from './stages';
+import { CLOCK_SOURCE_COLUMNS, clockSourceOf } from './due';
+import { STAGES, STAGE_NAMES, stageClocks, type Stage } from './stages';
 
 /** How long one stage took over a set of reviews: how many ended, the median and 90th percentile, the share on target. */
 export interface StageFigure {
@@ -67,16 +68,7 @@ export function createStageFigures(db: Db, clock: Clock, stageTargets: StageTarg
 
   async function measureAll(today: string) {
     const { rows } = await db.raw(
-      `select r.id, r.csp_id, c.name as csp_name, r.notified_on, r.created_at,
-              r.context->'publication'->>'publishedOn' as published_on,
-              (select coalesce(json_agg(json_build_object('from', e.from_state, 'to', e.to_state, 'at', e.at,
-                                                          'category', e.payload->>'category') order by e.id), '[]'::json)
-                 from review_events e where e.review_id = r.id and e.from_state is distinct from e.to_state) as history,
-              (select coalesce(json_agg(json_build_object('number', ro.number, 'outcome', ro.outcome,
-                                                          'meetingDate', m.date, 'letterSentAt', ro.letter_sent_at)
-                                        order by ro.number), '[]'::json)
-                 from rounds ro left join panel_meetings m on m.id = ro.panel_meeting_id where ro.review_id = r.id) as rounds
-         from reviews r join csps c on c.id = r.csp_id`,
+      `select r.id, r.csp_id, c.name as csp_name, ${CLOCK_SOURCE_COLUMNS} from reviews r join csps c on c.id = r.csp_id`,
     );
     const { versions, current } = await stageTargets.get();
     const holidays = await stageTargets.holidays();
@@ -95,20 +87,7 @@ export function createStageFigures(db: Db, clock: Clock, stageTargets: StageTarg
     return ended;
 
     function measure(r: Record<string, unknown>): Ended[] {
-      const source: ClockSource = {
-        notifiedOn: r.notified_on as string | null,
-        publishedOn: r.published_on as string | null,
-        createdAt: toIso(r.created_at as Date)!,
-        history: (r.history as { from: string | null; to: string; at: string; category: string | null }[]).map((h) => ({
-          ...h,
-          at: isoFromJson(h.at)!,
-          category: h.category as ClockSource['history'][number]['category'],
-        })),
-        rounds: (r.rounds as ClockSource['rounds']).map((ro) => ({
-          ...ro,
-          letterSentAt: isoFromJson(ro.letterSentAt),
-        })),
-      };
+      const source = clockSourceOf(r);
       const clocks = stageClocks(source, versions, holidays, today);
       const measured = stageClocks(source, inCurrentUnits, holidays, today);
       return clocks.flatMap((c, i) =>
@@ -188,3 +167,5 @@ export function createStageFigures(db: Db, clock: Clock, stageTargets: StageTarg
     },
   };
 }
+
+export type StageFiguresService = ReturnType<typeof createStageFigures>;

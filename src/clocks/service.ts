@@ -7,7 +7,11 @@ import { ConflictError, ForbiddenError } from '../core/errors';
 import { isoDate, oneLine, parse, text } from '../core/validation';
 import { DAY_UNITS, dayOf } from './days';
 import { SHIPPED_BANK_HOLIDAYS, SHIPPED_DUE_SOON_DAYS, SHIPPED_TARGETS } from './defaults';
+import { CLOCK_SOURCE_COLUMNS, clockSourceOf, dueOf, writeDue, type Due } from './due';
 import { STAGES, stageClocks, type ClockSource, type Stage, type TargetVersion } from './stages';
+
+/** Reviews whose due days are measured and written at once, when the targets change. */
+const REFRESH_CHUNK = 500;
 
 export interface BankHoliday {
   date: string;
@@ -105,6 +109,30 @@ export function createStageTargets(db: Db, clock: Clock) {
     };
   });
 
+  async function clocksOf(source: ClockSource, conn: Conn = db) {
+    const { targets, holidays } = await cache.get(conn);
+    return stageClocks(source, targets.versions, holidays, dayOf(clock.now()));
+  }
+
+  /**
+   * Measures again the due day kept on each review that may have a running clock (or, with
+   * `missingOnly`, each that should have one and has none: a database from before the days were
+   * kept). Done when the targets or bank holidays change, a few hundred reviews at a time.
+   */
+  async function refreshDue(conn: Conn = db, { missingOnly = false } = {}): Promise<number> {
+    const { rows } = await conn.raw(
+      `select r.id, ${CLOCK_SOURCE_COLUMNS} from reviews r
+        where r.state not in ('published', 'withdrawn', 'on_hold')${missingOnly ? ' and r.clock_due_on is null' : ''}`,
+    );
+    for (let at = 0; at < rows.length; at += REFRESH_CHUNK) {
+      const chunk = (rows as Record<string, unknown>[]).slice(at, at + REFRESH_CHUNK);
+      const due = [];
+      for (const r of chunk) due.push({ id: r.id as number, due: dueOf(await clocksOf(clockSourceOf(r), conn)) });
+      await writeDue(conn, due);
+    }
+    return rows.length;
+  }
+
   return {
     /** Every version and the bank holidays (a kept value: read, never change, what is returned). */
     get: async (conn: Conn = db): Promise<StageTargets> => (await cache.get(conn)).targets,
@@ -113,10 +141,14 @@ export function createStageTargets(db: Db, clock: Clock) {
     holidays: async (conn: Conn = db): Promise<ReadonlySet<string>> => (await cache.get(conn)).holidays,
 
     /** A review's clocks as of today, from what its read model holds. */
-    async clocksOf(source: ClockSource, conn: Conn = db) {
-      const { targets, holidays } = await cache.get(conn);
-      return stageClocks(source, targets.versions, holidays, dayOf(clock.now()));
+    clocksOf,
+
+    /** The clock a review runs against and its last day within target, for the columns kept on it. */
+    async dueFor(source: ClockSource, conn: Conn = db): Promise<Due | null> {
+      return dueOf(await clocksOf(source, conn));
     },
+
+    refreshDue,
 
     /**
      * Saves a new version: every stage's target, the "due soon" margin and the bank holidays.
@@ -156,6 +188,9 @@ export function createStageTargets(db: Db, clock: Clock) {
             created_at: clock.now(),
           });
           changed = true;
+          // A stage begun today, and every count of working days, may now end on another day.
+          cache.forget();
+          await refreshDue(trx);
         });
       } finally {
         cache.forget();

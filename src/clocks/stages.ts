@@ -28,7 +28,7 @@ export const STAGE_NAMES: Record<Stage, { name: string; from: string; to: string
   panel_to_letter: { name: 'Panel to letter', from: 'the panel meeting', to: 'the feedback letter was sent' },
   letter_to_revisions: {
     name: 'Letter to revisions',
-    from: 'the feedback letter was sent',
+    from: 'the feedback letter was sent, or items were returned to the CSP',
     to: 'the CSP submitted its revisions',
   },
   approval_to_publication: {
@@ -80,7 +80,7 @@ export interface StageClock {
   target: Target;
   /** The version of the targets that applies: the one in force on the day the stage began. */
   targetVersion: number;
-  /** For a running clock within target, neither on hold nor stopped: the last day within target. */
+  /** For a running clock, neither on hold nor stopped: the last day within target (past, once overdue). */
   dueOn: string | null;
   status: ClockStatus;
   /** For a paused clock, why the review is on hold. */
@@ -139,16 +139,26 @@ function spansOf(source: ClockSource): Span[] {
       });
     }
     if (round.letterSentAt && round.outcome !== 'publish') {
-      const answered = source.history.find(
+      // The letter starts the CSP's clock; items returned to it after its revisions start another.
+      const nextLetter = source.rounds.find((r) => r.number > round.number)?.letterSentAt ?? null;
+      const returned = source.history.filter(
         (h) =>
-          h.from === 'revising' && ['revisions_submitted', 'resubmitted'].includes(h.to) && h.at > round.letterSentAt!,
+          h.from === 'revisions_submitted' &&
+          h.to === 'revising' &&
+          h.at > round.letterSentAt! &&
+          (nextLetter === null || h.at < nextLetter),
       );
-      spans.push({
-        stage: 'letter_to_revisions',
-        round: round.number,
-        from: dayOf(round.letterSentAt),
-        to: answered ? dayOf(answered.at) : null,
-      });
+      for (const start of [round.letterSentAt, ...returned.map((h) => h.at)]) {
+        const answered = source.history.find(
+          (h) => h.from === 'revising' && ['revisions_submitted', 'resubmitted'].includes(h.to) && h.at > start,
+        );
+        spans.push({
+          stage: 'letter_to_revisions',
+          round: round.number,
+          from: dayOf(start),
+          to: answered ? dayOf(answered.at) : null,
+        });
+      }
     }
   }
   const approved = entered('approved');
@@ -209,13 +219,20 @@ export function stageClocks(
   return spansOf(source).map((span) => {
     const applying = versionOn(versions, span.from);
     const target = applying.targets[span.stage];
+    /** Days on hold from the stage's start to `end`. */
+    const pausedTo = (end: string) => {
+      let days = 0;
+      for (const p of pauses) {
+        const from = p.from > span.from ? p.from : span.from;
+        const to = p.to === null || p.to > end ? end : p.to;
+        days += countDays(from, to, target.unit, holidays);
+      }
+      return days;
+    };
+    /** Days counted from the stage's start to `end`, those on hold left out. */
+    const elapsedTo = (end: string) => countDays(span.from, end, target.unit, holidays) - pausedTo(end);
     const end = span.to ?? today;
-    let pausedDays = 0;
-    for (const p of pauses) {
-      const from = p.from > span.from ? p.from : span.from;
-      const to = p.to === null || p.to > end ? end : p.to;
-      pausedDays += countDays(from, to, target.unit, holidays);
-    }
+    const pausedDays = pausedTo(end);
     const elapsed = countDays(span.from, end, target.unit, holidays) - pausedDays;
     const current = span.to === null ? pauses.find((p) => p.to === null) : undefined;
     let status: ClockStatus;
@@ -226,7 +243,11 @@ export function stageClocks(
     else {
       const left = target.days - elapsed;
       status = left < 0 ? 'overdue' : left <= applying.dueSoonDays ? 'due_soon' : 'on_track';
-      if (left >= 0) dueOn = addDays(today, left, target.unit, holidays);
+      // The day the count reaches the target: each step adds what is still short, stepping over
+      // the time on hold (all of it over, since none is open), so it ends on the exact day.
+      dueOn = addDays(span.from, target.days, target.unit, holidays);
+      for (let short = target.days - elapsedTo(dueOn); short > 0; short = target.days - elapsedTo(dueOn))
+        dueOn = addDays(dueOn, short, target.unit, holidays);
     }
     return {
       stage: span.stage,

@@ -3,9 +3,12 @@ import type { ReviewState } from '../workflow/types';
 import type { User } from '../core/user';
 import { toIso, toIsoDate, type Clock } from '../core/clock';
 import { ForbiddenError } from '../core/errors';
-import { daysSince, OVERDUE_SINCE, whereOverdue, type OverdueThresholds } from './overdue';
+import { whereOverdue } from './overdue';
 import type { Pipeline } from './pipeline';
-import type { SettingsService } from './settings';
+import type { StageTargetsService } from '../clocks/service';
+import type { StageFiguresService } from '../clocks/figures';
+import { countDays, dayOf, type DayUnit } from '../clocks/days';
+import { STAGE_NAMES, type Stage } from '../clocks/stages';
 
 export interface DashboardReview {
   id: number;
@@ -17,11 +20,13 @@ export interface DashboardReview {
 }
 
 export interface OverdueReview extends DashboardReview {
-  /** The date the clock started from: the letter, the panel meeting or the approval. */
-  since: string;
-  days: number;
-  /** What is late, in words. */
-  reason: string;
+  /** The stage whose clock has passed its target, and the last day within it. */
+  stage: Stage;
+  stageName: string;
+  dueOn: string;
+  /** Days over the target, in the unit of the stage's current target. */
+  over: number;
+  unit: DayUnit;
 }
 
 /** Each list on the dashboard shows this many reviews, longest waiting first, and links to the rest. */
@@ -45,10 +50,16 @@ interface DashboardList<T> {
  * served again for as long as nothing has happened: every change to a review
  * appends to review_events, so the newest event's id (one index lookup) says
  * whether anything has. The key also holds the hour, because open visits and
- * overdue days grow with time, and the reminder settings. A change that writes no
+ * overdue days grow with time, and the version of the stage targets. A change that writes no
  * event (a CSP renamed, say) shows within REUSE_MS. Failed mail is always read afresh.
  */
-export function createDashboard(db: Db, clock: Clock, settings: SettingsService, pipeline: Pipeline) {
+export function createDashboard(
+  db: Db,
+  clock: Clock,
+  pipeline: Pipeline,
+  stageTargets: StageTargetsService,
+  stageFigures: StageFiguresService,
+) {
   const REUSE_MS = 30_000;
   let kept: { key: string; at: number; work: Promise<Work> } | null = null;
 
@@ -72,34 +83,29 @@ export function createDashboard(db: Db, clock: Clock, settings: SettingsService,
       await reviews().whereIn('r.state', states).orderBy('r.updated_at').orderBy('r.id').limit(DASHBOARD_LIST_LENGTH)
     ).map(summary);
 
-  async function overdueReviews(now: Date, s: OverdueThresholds): Promise<DashboardList<OverdueReview>> {
-    // The longest overdue is the one whose clock started earliest.
-    const startedAt = `case r.state when 'revising' then ${OVERDUE_SINCE.revising}
-                                    when 'letter_pending' then ${OVERDUE_SINCE.letterPending}::timestamp at time zone 'UTC'
-                                    else ${OVERDUE_SINCE.approved} end`;
-    const rows = (await whereOverdue(reviews(), now, s)
-      .select(
-        db.raw(`${OVERDUE_SINCE.revising} as letter_sent_at`),
-        db.raw(`${OVERDUE_SINCE.letterPending} as meeting_date`),
-        db.raw(`${OVERDUE_SINCE.approved} as approved_at`),
-        db.raw('count(*) over () as total'),
-      )
-      .orderByRaw(`${startedAt}, r.id`)
-      .limit(DASHBOARD_LIST_LENGTH)) as Record<string, Date | string>[];
+  async function overdueReviews(today: string): Promise<DashboardList<OverdueReview>> {
+    // The longest overdue is the one whose target passed first.
+    const rows = (await whereOverdue(reviews(), today)
+      .select('r.clock_stage', 'r.clock_due_on', db.raw('count(*) over () as total'))
+      .orderBy('r.clock_due_on')
+      .orderBy('r.id')
+      .limit(DASHBOARD_LIST_LENGTH)) as Record<string, unknown>[];
+    const { current } = await stageTargets.get();
+    const holidays = await stageTargets.holidays();
     return {
       total: Number(rows[0]?.total ?? 0),
       reviews: rows.map((r) => {
-        const since =
-          r.state === 'revising' ? r.letter_sent_at : r.state === 'letter_pending' ? r.meeting_date : r.approved_at;
-        const days = daysSince(since, now);
-        const reason =
-          r.state === 'revising'
-            ? `Revision items still open ${days} days after the letter`
-            : r.state === 'letter_pending'
-              ? `Letter still in draft ${days} days after the panel meeting`
-              : `Publication not recorded ${days} days after approval`;
-        // A meeting is a day (DATE text); the other clocks start at a moment.
-        return { ...summary(r), since: typeof since === 'string' ? since : toIsoDate(since), days, reason };
+        const stage = r.clock_stage as Stage;
+        const dueOn = r.clock_due_on as string;
+        const { unit } = current.targets[stage];
+        return {
+          ...summary(r),
+          stage,
+          stageName: STAGE_NAMES[stage].name,
+          dueOn,
+          over: countDays(dueOn, today, unit, holidays),
+          unit,
+        };
       }),
     };
   }
@@ -120,7 +126,7 @@ export function createDashboard(db: Db, clock: Clock, settings: SettingsService,
     return row ? { id: row.id, date: row.date as string, scheduled: row.scheduled } : null;
   }
 
-  async function work(now: Date, s: OverdueThresholds) {
+  async function work(now: Date) {
     const [stats, toSchedule, letterRows, toCheck, overdue, meeting] = await Promise.all([
       pipeline.stats(now),
       inStates(['submitted', 'resubmitted']),
@@ -130,12 +136,15 @@ export function createDashboard(db: Db, clock: Clock, settings: SettingsService,
         .select(
           db.raw(`(select max(l.id) from letters l where l.review_id = r.id and l.status = 'draft') as letter_id`),
         )
-        .select(db.raw(`${OVERDUE_SINCE.letterPending} as meeting_date`))
+        .select(
+          db.raw(`(select m.date from rounds ro join panel_meetings m on m.id = ro.panel_meeting_id
+                    where ro.review_id = r.id and ro.number = (r.context->>'round')::int) as meeting_date`),
+        )
         .orderBy('r.updated_at')
         .orderBy('r.id')
         .limit(DASHBOARD_LIST_LENGTH),
       inStates(['revisions_submitted']),
-      overdueReviews(now, s),
+      overdueReviews(dayOf(now)),
       nextMeeting(now),
     ]);
     const count = (...states: ReviewState[]) =>
@@ -165,32 +174,30 @@ export function createDashboard(db: Db, clock: Clock, settings: SettingsService,
       }
       const now = clock.now();
       // The newest event (has anything changed?) and the failed mail, in one round trip.
-      const [s, { rows }] = await Promise.all([
-        settings.get(),
+      const [{ rows }, { current }, headline] = await Promise.all([
         db.raw(`select (select max(id) from review_events) as latest,
                        (select count(*) from outbox where status = 'failed')::int as failed`),
+        stageTargets.get(),
+        stageFigures.figures(user, { stage: 'panel_to_letter' }),
       ]);
       const { latest, failed } = rows[0] as { latest: number | null; failed: number };
       const failedMail = user.role === 'secretariat' ? failed : null;
-      const thresholds: OverdueThresholds = {
-        revisionReminderDays: s.revisionReminderDays,
-        draftLetterAlertDays: s.draftLetterAlertDays,
-        publicationReminderDays: s.publicationReminderDays,
-      };
-      const key = JSON.stringify([latest ?? 0, now.toISOString().slice(0, 13), thresholds]);
+      const key = JSON.stringify([latest ?? 0, now.toISOString().slice(0, 13), current.version]);
       if (!kept || kept.key !== key || performance.now() - kept.at > REUSE_MS) {
         // Requests that arrive while the figures are being read share that one reading.
-        const entry = { key, at: performance.now(), work: work(now, thresholds) };
+        const entry = { key, at: performance.now(), work: work(now) };
         kept = entry;
         entry.work.catch(() => {
           if (kept === entry) kept = null;
         });
       }
+      const letters = headline.stages.find((s) => s.stage === 'panel_to_letter')!;
       return {
         ...(await kept.work),
         /** Null for a panel member: the mail is the secretariat's business. */
         failedMail,
-        settings: thresholds,
+        /** The headline: how long letters took after their panel meeting, over the last twelve months. */
+        headline: { ...letters, unit: headline.units.panel_to_letter, since: headline.since },
       };
     },
   };

@@ -52,12 +52,13 @@ export function createServices(db: Db, options: ServiceOptions) {
   const recommendations = createRecommendations(db, clock);
   const pipeline = createPipeline(db);
   const notifications = createNotifications(settings, outbox, templates, { publicUrl: options.publicUrl });
+  const stageFigures = createStageFigures(db, clock, stageTargets);
   return {
     db,
     clock,
     settings,
     stageTargets,
-    stageFigures: createStageFigures(db, clock, stageTargets),
+    stageFigures,
     outbox,
     mail: createMail(db, clock, outbox),
     templates,
@@ -78,8 +79,10 @@ export function createServices(db: Db, options: ServiceOptions) {
       notifications,
     }),
     pipeline,
-    dashboard: createDashboard(db, clock, settings, pipeline),
-    reminders: createReminders(db, clock, settings, letters, outbox, templates, { publicUrl: options.publicUrl }),
+    dashboard: createDashboard(db, clock, pipeline, stageTargets, stageFigures),
+    reminders: createReminders(db, clock, settings, stageTargets, letters, outbox, templates, {
+      publicUrl: options.publicUrl,
+    }),
     mailWorker: createMailWorker(db, clock, outbox, options.transport, {
       ...DEFAULT_WORKER_OPTIONS,
       ...options.worker,

@@ -1,33 +1,34 @@
 import type { Conn, Db } from '../db/connect';
 import { longDate } from '../core/dates';
 import type { Outbox } from '../mail/outbox';
-import { toIso, toIsoDate, type Clock } from '../core/clock';
+import { toIsoDate, type Clock } from '../core/clock';
 import { isDatabaseUnavailable } from '../core/errors';
 import { errorKind, log } from '../core/log';
 import type { HouseTemplates } from './houseTemplates';
 import type { Letters } from './letters';
-import { daysSince, OVERDUE_SINCE, whereOverdue, type OverdueThresholds } from './overdue';
+import { daysSince, whereOverdue } from './overdue';
 import type { SettingsService } from './settings';
+import type { StageTargetsService } from '../clocks/service';
+import { countDays, dayOf } from '../clocks/days';
+import type { Stage } from '../clocks/stages';
 
 const DAY = 86_400_000;
 /** Agencies are expected to respond to a recommendation within this many days of its import. */
 const RESPONSE_DAYS = 28;
 
-/** The period a repeating reminder is in: whole intervals of `days` since `since`, so each goes once per interval. */
-const intervalsSince = (since: Date, now: Date, days: number) =>
-  Math.floor((now.getTime() - since.getTime()) / (days * DAY));
-
 /**
  * Finds what is overdue and sends the reminders. What is overdue is the rule of
- * src/services/overdue.ts (`whereOverdue`), the one the dashboard shows, computed from
- * timestamps in the database; and each reminder is recorded under a key (review,
- * kind, period) that the database keeps unique: however many instances run this,
+ * src/services/overdue.ts (`whereOverdue`): the review's stage clock has passed its target,
+ * as its page and the dashboard show. A reminder to the CSP goes the day after the target,
+ * and again each time as long again has passed. Each reminder is recorded under a key
+ * (review, kind, period) that the database keeps unique: however many instances run this,
  * and however often, each reminder goes once.
  */
 export function createReminders(
   db: Db,
   clock: Clock,
   settings: SettingsService,
+  stageTargets: StageTargetsService,
   letters: Letters,
   outbox: Outbox,
   templates: HouseTemplates,
@@ -85,14 +86,23 @@ export function createReminders(
     });
   }
 
-  async function draftLetterAlerts(now: Date, s: OverdueThresholds): Promise<number> {
+  /**
+   * The period a repeating reminder is in: whole targets' lengths since the last day within
+   * target (0 from the day after it), counted as the stage's target counts days.
+   */
+  async function periodOf(stage: Stage, dueOn: string, today: string): Promise<number> {
+    const { days, unit } = (await stageTargets.get()).current.targets[stage];
+    return Math.floor((countDays(dueOn, today, unit, await stageTargets.holidays()) - 1) / days);
+  }
+
+  async function draftLetterAlerts(now: Date, today: string): Promise<number> {
     const draftLetters = db('letters as l')
       .join('rounds as ro', 'ro.id', 'l.round_id')
       .join('panel_meetings as m', 'm.id', 'ro.panel_meeting_id')
       .join('reviews as r', 'r.id', 'l.review_id')
       .join('csps as c', 'c.id', 'r.csp_id')
       .where('l.status', 'draft');
-    const due = await whereOverdue(draftLetters, now, s, ['letter_pending']).select(
+    const due = await whereOverdue(draftLetters, today, ['panel_to_letter']).select(
       'r.id',
       'r.state',
       'r.reference',
@@ -131,22 +141,29 @@ export function createReminders(
     return sent;
   }
 
-  async function revisionReminders(now: Date, s: OverdueThresholds): Promise<number> {
-    const currentRounds = db('reviews as r').join('rounds as ro', function () {
-      this.on('ro.review_id', 'r.id').andOn(db.raw("ro.number = (r.context->>'round')::int"));
-    });
-    const due = await whereOverdue(currentRounds, now, s, ['revising']).select(
+  async function revisionReminders(today: string): Promise<number> {
+    const currentRounds = db('reviews as r')
+      .join('rounds as ro', function () {
+        this.on('ro.review_id', 'r.id').andOn(db.raw("ro.number = (r.context->>'round')::int"));
+      })
+      // A reminder of what is outstanding: none goes for items all answered but not yet sent.
+      .whereExists(
+        db('revision_items as i').whereRaw('i.round_id = ro.id').whereIn('i.status', ['open', 'returned']).select(1),
+      );
+    const due = await whereOverdue(currentRounds, today, ['letter_to_revisions']).select(
       'r.id',
       'r.state',
+      'r.clock_due_on',
       'ro.id as round_id',
       'ro.number',
       'ro.letter_sent_at',
     );
     let sent = 0;
     for (const row of due) {
-      // One reminder per interval since the letter: the first after N days, the next after 2N, ...
-      const period = intervalsSince(new Date(row.letter_sent_at), now, s.revisionReminderDays);
-      const ok = await onceForReview(row, 'revision_reminder', `round-${row.number}-${period}`, async (trx, at) => {
+      const dueOn = row.clock_due_on as string;
+      const period = await periodOf('letter_to_revisions', dueOn, today);
+      const key = `round-${row.number}-${dueOn}-${period}`;
+      const ok = await onceForReview(row, 'revision_reminder', key, async (trx, at) => {
         const outstanding = await trx('revision_items')
           .where({ round_id: row.round_id })
           .whereIn('status', ['open', 'returned'])
@@ -165,22 +182,24 @@ export function createReminders(
     return sent;
   }
 
-  async function publicationReminders(now: Date, s: OverdueThresholds): Promise<number> {
-    const due = await whereOverdue(db('reviews as r'), now, s, ['approved']).select(
+  async function publicationReminders(today: string): Promise<number> {
+    const approvedAt = `(select max(e.at) from review_events e
+                          where e.review_id = r.id and e.to_state = 'approved' and e.from_state is distinct from e.to_state)`;
+    const due = await whereOverdue(db('reviews as r'), today, ['approval_to_publication']).select(
       'r.id',
       'r.state',
-      db.raw(`${OVERDUE_SINCE.approved} as approved_at`),
+      'r.clock_due_on',
+      db.raw(`${approvedAt} as approved_at`),
     );
     let sent = 0;
     for (const row of due) {
-      // Overdue means a whole interval has passed: the first reminder after N days, the next after 2N, ...
-      const since = new Date(row.approved_at);
-      const period = intervalsSince(since, now, s.publicationReminderDays);
-      const ok = await onceForReview(row, 'publication_reminder', `${toIso(since)}-${period}`, async (trx, at) => {
+      const dueOn = row.clock_due_on as string;
+      const period = await periodOf('approval_to_publication', dueOn, today);
+      const ok = await onceForReview(row, 'publication_reminder', `${dueOn}-${period}`, async (trx, at) => {
         await letters.issue(trx, 'publication_reminder', row.id, {
           userId: null,
           now: at,
-          facts: { approvedOn: toIsoDate(since) },
+          facts: { approvedOn: toIsoDate(row.approved_at) },
         });
       });
       if (ok) sent++;
@@ -316,11 +335,11 @@ export function createReminders(
   return {
     async runOnce() {
       const now = clock.now();
-      const s = await settings.get();
+      const today = dayOf(now);
       return {
-        draftLetterAlerts: await draftLetterAlerts(now, s),
-        revisionReminders: await revisionReminders(now, s),
-        publicationReminders: await publicationReminders(now, s),
+        draftLetterAlerts: await draftLetterAlerts(now, today),
+        revisionReminders: await revisionReminders(today),
+        publicationReminders: await publicationReminders(today),
         recommendationReminders: await recommendationReminders(now),
       };
     },

@@ -7,7 +7,7 @@ import type { User } from '../core/user';
 import { ForbiddenError } from '../core/errors';
 import { email, optionalText, parse, printable, text } from '../core/validation';
 
-/** What the secretariat can change without a release: who signs letters, where replies go, when reminders fire. */
+/** What the secretariat can change without a release: who signs letters, where replies go, the house style. (When reminders go is the stage targets', src/clocks.) */
 export interface Settings {
   signatoryName: string;
   signatoryTitle: string;
@@ -24,12 +24,6 @@ export interface Settings {
   dateStyle: DateStyle;
   /** House style: whether the CSP's name is a line of the addressee's address. */
   addressIncludesCsp: boolean;
-  /** Alert the secretariat when a letter is still a draft this many days after its panel meeting. */
-  draftLetterAlertDays: number;
-  /** Remind the CSP of open revision items this many days after the letter, and again every as many days. */
-  revisionReminderDays: number;
-  /** Remind the CSP to publish this many days after approval, and again every as many days. */
-  publicationReminderDays: number;
   /** Every role signs in with a second factor, not only the secretariat and the panel. */
   twoFactorForEveryone: boolean;
 }
@@ -44,17 +38,8 @@ export const DEFAULT_SETTINGS: Settings = {
   areaStyle: 'numbered',
   dateStyle: 'plain',
   addressIncludesCsp: true,
-  draftLetterAlertDays: 14,
-  revisionReminderDays: 28,
-  publicationReminderDays: 28,
   twoFactorForEveryone: false,
 };
-
-const days = z
-  .number({ error: 'must be a number of days' })
-  .int({ error: 'must be a whole number of days' })
-  .min(1, { error: 'must be at least 1 day' })
-  .max(365, { error: 'must be at most 365 days' });
 
 const settingsSchema = z
   .strictObject({
@@ -70,9 +55,6 @@ const settingsSchema = z
     areaStyle: z.enum(AREA_STYLES, { error: `must be one of ${AREA_STYLES.join(', ')}` }),
     dateStyle: z.enum(DATE_STYLES, { error: `must be one of ${DATE_STYLES.join(', ')}` }),
     addressIncludesCsp: z.boolean({ error: 'must be true or false' }),
-    draftLetterAlertDays: days,
-    revisionReminderDays: days,
-    publicationReminderDays: days,
     twoFactorForEveryone: z.boolean({ error: 'must be true or false' }),
   })
   .partial();

@@ -33,9 +33,9 @@ export function clockRows(
           ? `Paused${c.pausedFor ? `: ${PAUSE_CATEGORIES[c.pausedFor as PauseCategory]}` : ''}`
           : c.status === 'stopped'
             ? 'Stopped: the review was withdrawn'
-            : c.dueOn
-              ? `Due by ${longDate(c.dueOn)}`
-              : `${count(over, c.target.unit)} over`;
+            : c.status === 'overdue'
+              ? `${count(over, c.target.unit)} over`
+              : `Due by ${longDate(c.dueOn!)}`;
     return {
       stage: rounds > 1 && c.round !== null ? `${c.name}, round ${c.round}` : c.name,
       began: longDate(c.startedOn),

@@ -14,7 +14,6 @@ const COUNT_ROOM = 64; // right of the longest bar, for its count
 const PADDING = 8;
 
 const BLUE = '#1d70b8';
-const BLACK = '#0b0c0c';
 
 /** Escapes text for XML content and attribute values. */
 export function escapeXml(value: string): string {
@@ -26,6 +25,27 @@ export function escapeXml(value: string): string {
     .replace(/'/g, '&#39;');
 }
 
+/**
+ * A chart as an SVG picture: role="img", named by its <title> and described by its <desc>
+ * (the figures in words, for anyone who cannot see it), scaling to the width it is given.
+ */
+export function svgPicture(
+  chart: { id: string; width: number; height: number; className: string; title: string; desc: string },
+  drawn: string,
+): string {
+  const titleId = escapeXml(`${chart.id}-title`);
+  const descId = escapeXml(`${chart.id}-desc`);
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="${titleId} ${descId}" ` +
+    `viewBox="0 0 ${chart.width} ${chart.height}" width="100%" preserveAspectRatio="xMinYMin meet" ` +
+    `font-family="inherit" fill="#0b0c0c" class="${chart.className}">` +
+    `<title id="${titleId}">${escapeXml(chart.title)}</title>` +
+    `<desc id="${descId}">${escapeXml(chart.desc)}</desc>` +
+    drawn +
+    `</svg>`
+  );
+}
+
 const plural = (n: number) => (n === 1 ? '1 review' : `${n} reviews`);
 
 export function pipelineChart(counts: { label: string; count: number }[], id = 'pipeline-chart'): string {
@@ -34,8 +54,6 @@ export function pipelineChart(counts: { label: string; count: number }[], id = '
   const total = rows.reduce((sum, r) => sum + r.count, 0);
   const height = PADDING * 2 + rows.length * ROW;
   const span = WIDTH - COUNT_ROOM;
-  const titleId = escapeXml(`${id}-title`);
-  const descId = escapeXml(`${id}-desc`);
 
   const title = 'Reviews in each state';
   const desc =
@@ -57,13 +75,5 @@ export function pipelineChart(counts: { label: string; count: number }[], id = '
     );
   });
 
-  return (
-    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="${titleId} ${descId}" ` +
-    `viewBox="0 0 ${WIDTH} ${height}" width="100%" preserveAspectRatio="xMinYMin meet" ` +
-    `font-family="inherit" fill="${BLACK}" class="app-pipeline-chart">` +
-    `<title id="${titleId}">${escapeXml(title)}</title>` +
-    `<desc id="${descId}">${escapeXml(desc)}</desc>` +
-    bars.join('') +
-    `</svg>`
-  );
+  return svgPicture({ id, width: WIDTH, height, className: 'app-pipeline-chart', title, desc }, bars.join(''));
 }

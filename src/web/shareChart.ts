@@ -5,7 +5,7 @@
  * by its <title> and described, figures and all, by its <desc>; the page shows the
  * same figures as a table for anyone who cannot see the picture.
  */
-import { escapeXml } from './pipelineChart';
+import { escapeXml, svgPicture } from './pipelineChart';
 
 const WIDTH = 640;
 const ROW = 52;
@@ -17,7 +17,6 @@ const PADDING = 8;
 
 const BLUE = '#1d70b8';
 const TRACK = '#f3f2f1';
-const BLACK = '#0b0c0c';
 
 export interface Share {
   label: string;
@@ -36,8 +35,6 @@ export function shareChart(rows: Share[], options: { id: string; title: string; 
   const none = options.none ?? 'no figures';
   const height = PADDING * 2 + Math.max(bars.length, 1) * ROW;
   const span = WIDTH - VALUE_ROOM;
-  const titleId = escapeXml(`${options.id}-title`);
-  const descId = escapeXml(`${options.id}-desc`);
   const desc =
     bars.length === 0
       ? 'Nothing to show.'
@@ -60,13 +57,8 @@ export function shareChart(rows: Share[], options: { id: string; title: string; 
     );
   });
 
-  return (
-    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="${titleId} ${descId}" ` +
-    `viewBox="0 0 ${WIDTH} ${height}" width="100%" preserveAspectRatio="xMinYMin meet" ` +
-    `font-family="inherit" fill="${BLACK}" class="app-share-chart">` +
-    `<title id="${titleId}">${escapeXml(options.title)}</title>` +
-    `<desc id="${descId}">${escapeXml(desc)}</desc>` +
-    drawn.join('') +
-    `</svg>`
+  return svgPicture(
+    { id: options.id, width: WIDTH, height, className: 'app-share-chart', title: options.title, desc },
+    drawn.join(''),
   );
 }

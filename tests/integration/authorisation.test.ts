@@ -178,7 +178,7 @@ const MATRIX: Record<string, Entry> = {
   'PATCH /api/v1/settings': {
     expect: SECRETARIAT,
     url: () => '/api/v1/settings',
-    body: () => ({ draftLetterAlertDays: 14 }),
+    body: () => ({ dateStyle: 'plain' }),
   },
   'GET /api/v1/stage-targets': { expect: HOME_OFFICE, url: () => '/api/v1/stage-targets' },
   'GET /api/v1/stage-times': { expect: HOME_OFFICE, url: () => '/api/v1/stage-times' },

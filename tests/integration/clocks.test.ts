@@ -326,6 +326,10 @@ describe('the national figures', () => {
       '10 working days The median time from a panel meeting to its feedback letter over the last twelve months: 2 letters, 50% within target.',
     );
     expect(section(page.text, 'quarters')).toContain('April to June 2026 2 10 18 50%');
+    // The chart says in words what it draws, for anyone who cannot see it.
+    expect(section(page.text, 'quarters')).toContain(
+      'Bar chart of the time taken, in working days, against a target of 15: April to June 2026, median 10, 90th percentile 18.',
+    );
     expect(section(page.text, 'csps')).toContain('Kent CSP 2 10 18 50%');
     expect((await (await signedIn(t, 'kent')).get('/time-taken')).status).toBe(403);
   });

@@ -476,7 +476,7 @@ describe('settings', () => {
       dhrMailbox: 'dhr@homeoffice.example',
     });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ signatoryName: 'Hannah Buckley', revisionReminderDays: 28 });
+    expect(res.body).toMatchObject({ signatoryName: 'Hannah Buckley', dateStyle: 'plain' });
     const { letterId } = await withOutcome('Uma');
     const letter = (await t.api('secretariat').get(`/letters/${letterId}`)).body;
     expect(letter.text).toContain('Hannah Buckley');
@@ -484,12 +484,12 @@ describe('settings', () => {
 
     const bad = await t
       .api('secretariat')
-      .patch('/settings', { dhrMailbox: 'nope', revisionReminderDays: 0, colour: 'red' });
+      .patch('/settings', { dhrMailbox: 'nope', dateStyle: 'roman', colour: 'red' });
     expect(bad.status).toBe(422);
     expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
       'colour',
+      'dateStyle',
       'dhrMailbox',
-      'revisionReminderDays',
     ]);
     expect((await t.api('kent').patch('/settings', { signatoryName: 'X' })).status).toBe(403);
     expect((await t.api('kent').get('/settings')).status).toBe(403);

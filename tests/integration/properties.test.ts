@@ -355,9 +355,7 @@ const ENDPOINTS: Record<string, Endpoint> = {
       areaStyle: fc.constantFrom('numbered', 'bulleted', 'roman'),
       dateStyle: fc.constantFrom('plain', 'ordinal', 'american'),
       addressIncludesCsp: fc.constantFrom(true, false, 'no'),
-      draftLetterAlertDays: fc.integer({ min: -1, max: 400 }),
-      revisionReminderDays: fc.integer({ min: -1, max: 400 }),
-      publicationReminderDays: fc.integer({ min: -1, max: 400 }),
+      teamMailbox: fc.oneof(fc.constant(''), emailAddress),
     },
   },
   'POST /reviews/:id/recommendations/import': {

@@ -688,10 +688,10 @@ describe('the caches, with a second instance over the same database', () => {
     const before = (await asOther('/settings')).body;
     const changed = await t
       .api('secretariat')
-      .patch('/settings', { signatoryName: 'Dr B Chair', draftLetterAlertDays: 9 });
+      .patch('/settings', { signatoryName: 'Dr B Chair', dateStyle: 'ordinal' });
     expect(changed.status).toBe(200);
     const after = await asOther('/settings');
-    expect(after.body).toEqual({ ...before, signatoryName: 'Dr B Chair', draftLetterAlertDays: 9 });
+    expect(after.body).toEqual({ ...before, signatoryName: 'Dr B Chair', dateStyle: 'ordinal' });
     // The pages of the second instance too.
     const page = await signedIn({ ...t, app: other } as TestApp, 'secretariat');
     expect((await page.get('/admin/settings')).text).toContain('Dr B Chair');

@@ -7,9 +7,19 @@ import { createTestApp, meeting, pdf, submittedReview, type TestApp } from '../h
 let t: TestApp;
 beforeEach(async () => {
   t = await createTestApp();
-  await t
-    .api('secretariat')
-    .patch('/settings', { draftLetterAlertDays: 10, revisionReminderDays: 20, publicationReminderDays: 30 });
+  // Reminders go the day after a stage passes its target: these targets, in calendar days.
+  const current = (await t.api('secretariat').get('/stage-targets')).body;
+  const saved = await t.api('secretariat').put('/stage-targets', {
+    targets: {
+      ...current.current.targets,
+      panel_to_letter: { days: 10, unit: 'days' },
+      letter_to_revisions: { days: 20, unit: 'days' },
+      approval_to_publication: { days: 30, unit: 'days' },
+    },
+    dueSoonDays: 5,
+    bankHolidays: current.bankHolidays,
+  });
+  expect(saved.status).toBe(201);
 });
 afterEach(() => t.close());
 
@@ -26,7 +36,7 @@ const mailKinds = async (reviewId: number) =>
   (await t.api('secretariat').get(`/mail?reviewId=${reviewId}`)).body.map((m: { kind: string }) => m.kind).reverse();
 
 describe('reminders', () => {
-  it('alerts the secretariat once when a letter is still a draft N days after its meeting', async () => {
+  it('alerts the secretariat once when a letter is still a draft the day after its target', async () => {
     const id = await submittedReview(t, 'Mary');
     // The test clock starts on 2 March 2026; the meeting is on 2 March.
     await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: await meeting(t, '2026-03-02') });
@@ -51,7 +61,7 @@ describe('reminders', () => {
     await t.api('secretariat').event(id, { type: 'SEND_LETTER' });
   });
 
-  it('reminds the CSP of open revision items once per interval, listing only what is outstanding', async () => {
+  it('reminds the CSP of open revision items after the target and again each target’s length, listing only what is outstanding', async () => {
     const id = await submittedReview(t, 'Nina');
     await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: await meeting(t) });
     const recorded = await t.api('panel').event(id, {
@@ -111,7 +121,7 @@ describe('reminders', () => {
     expect(await mailKinds(id)).toEqual(['acknowledgement', 'review_submitted', 'publish_after_changes']);
   });
 
-  it('reminds the CSP to record publication N days after approval', async () => {
+  it('reminds the CSP to record publication the day after the approval-to-publication target', async () => {
     const id = await submittedReview(t, 'Pia');
     await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: await meeting(t) });
     await t

@@ -507,7 +507,10 @@ describe('overdue work', () => {
     });
     const s = await as('secretariat');
     const dashboard = await s.get('/dashboard');
-    expect(section(dashboard.text, 'overdue')).toMatch(/Olive.*Letter still in draft 29 days after the panel meeting/);
+    // 15 working days from 17 March, over Easter, ran to 9 April.
+    expect(section(dashboard.text, 'overdue')).toMatch(
+      /Olive.*Panel to letter: 4 working days over target 9 April 2026/,
+    );
     expect(section(dashboard.text, 'letters')).toContain('Olive');
     const olive = await referenceOf(id);
     expect(linkTo(dashboard.text, `Draft letter for ${olive}`)).toMatch(/^\/letters\/\d+$/);
@@ -743,23 +746,22 @@ describe('administration', () => {
   it('changes every letter setting', async () => {
     const s = await as('secretariat');
     const page = await s.get('/admin/settings');
-    expect(inputValue(page.text, 'revisionReminderDays')).toBe('28');
+    expect(inputValue(page.text, 'dhrMailbox')).toBe('dhr-enquiries@dhr-qa.example');
+    // When reminders go is the stage targets': the page says where to change it.
+    expect(linkTo(page.text, 'target')).toBe('/admin/stage-targets');
     const fields = {
       signatoryName: 'Dr A Chair',
       signatoryTitle: 'Chair of the QA Panel',
       homeOfficeAddress: '2 Marsham Street\nLondon\nSW1P 4DF',
       dhrMailbox: 'dhr@homeoffice.example',
-      draftLetterAlertDays: '10',
-      revisionReminderDays: '21',
-      publicationReminderDays: '30',
     };
-    const bad = await s.form('/admin/settings', { ...fields, revisionReminderDays: 'soon', homeOfficeAddress: '' });
+    const bad = await s.form('/admin/settings', { ...fields, dhrMailbox: 'soon', homeOfficeAddress: '' });
     expect(bad.status).toBe(422);
     expect(errorSummary(bad.text)).toEqual([
       "Enter the letterhead's lines",
-      'The number of days before a revision reminder must be a number',
+      'Enter the DHR mailbox in the correct format, like name@example.org',
     ]);
-    expect(inputValue(bad.text, 'revisionReminderDays')).toBe('soon');
+    expect(inputValue(bad.text, 'dhrMailbox')).toBe('soon');
     const badStyle = await s.form('/admin/settings', { ...fields, areaStyle: 'roman' });
     expect(errorSummary(badStyle.text)).toEqual(['Select how letters list the areas']);
     const good = await s.form('/admin/settings', {
@@ -774,7 +776,7 @@ describe('administration', () => {
     expect(await t.services.settings.get()).toMatchObject({
       signatoryName: 'Dr A Chair',
       homeOfficeAddress: ['2 Marsham Street', 'London', 'SW1P 4DF'],
-      revisionReminderDays: 21,
+      dhrMailbox: 'dhr@homeoffice.example',
       letterheadTitle: '',
       areaStyle: 'bulleted',
       dateStyle: 'ordinal',

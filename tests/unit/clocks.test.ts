@@ -115,7 +115,8 @@ describe('stage clocks', () => {
     expect(stageClocks(resumed, [SHIPPED], HOLIDAYS, '2026-06-09').at(-1)).toMatchObject({
       elapsed: 29,
       status: 'overdue',
-      dueOn: null,
+      // The last day within target stays where it was, the time on hold stepped over.
+      dueOn: '2026-06-08',
     });
   });
 

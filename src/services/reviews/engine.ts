@@ -11,6 +11,8 @@ import type { ClientEvent } from '../eventPayloads';
 import type { Letters } from '../letters';
 import type { Notifications } from '../notifications';
 import { createEffects } from './effects';
+import { CLOCK_HISTORY_SQL, CLOCK_ROUNDS_SQL, clockSourceOf, sourceAfter } from '../../clocks/due';
+import type { StageTargetsService } from '../../clocks/service';
 import { factsOf, reviewQuery, type EventReads, type ReviewRow } from './rows';
 import { RECIPIENTS_SQL, type LetterRow, type RecipientsRow } from '../letters';
 
@@ -35,6 +37,9 @@ interface EventRow {
     draft: LetterRow | null;
   } | null;
   recipients: RecipientsRow;
+  published_on: string | null;
+  history: unknown;
+  rounds: unknown;
 }
 
 /** The details an EDIT_DETAILS event changes, each with what it was and what it becomes. */
@@ -59,7 +64,11 @@ function auditPayload(
 }
 
 /** Runs the review's events: one event, one transaction, through the pure machine. */
-export function createEventEngine(db: Db, clock: Clock, deps: { letters: Letters; notifications: Notifications }) {
+export function createEventEngine(
+  db: Db,
+  clock: Clock,
+  deps: { letters: Letters; notifications: Notifications; stageTargets: StageTargetsService },
+) {
   const { carryOut } = createEffects(deps);
 
   /**
@@ -92,10 +101,15 @@ export function createEventEngine(db: Db, clock: Clock, deps: { letters: Letters
              order by ro.id desc limit 1) as round`,
         ),
         trx.raw(`${RECIPIENTS_SQL('r.id')} as recipients`),
+        // What its clocks are measured from, so the event can keep its due day.
+        trx.raw(`r.context->'publication'->>'publishedOn' as published_on`),
+        trx.raw(`${CLOCK_HISTORY_SQL} as history`),
+        trx.raw(`${CLOCK_ROUNDS_SQL} as rounds`),
       )
       .first()) as (ReviewRow & EventRow) | undefined;
     if (!row) throw new NotFoundError('No review with this id');
-    const { meeting_held, meeting_date, documents, round, recipients, ...review } = row;
+    const { meeting_held, meeting_date, documents, round, recipients, published_on, history, rounds, ...review } = row;
+    const clockSource = clockSourceOf({ ...review, published_on, history, rounds });
     const items = round?.items ?? [];
     const facts = factsOf({ documents, items, meetingHeld: meeting_held, recipients });
     const reads: EventReads = {
@@ -119,7 +133,7 @@ export function createEventEngine(db: Db, clock: Clock, deps: { letters: Letters
         : null,
       documents,
     };
-    return { review: review as ReviewRow, facts, reads };
+    return { review: review as ReviewRow, facts, reads, clockSource };
   }
 
   /** Checks what the machine cannot know: that the meeting and the item exist. */
@@ -174,7 +188,7 @@ export function createEventEngine(db: Db, clock: Clock, deps: { letters: Letters
     upload?: () => { kind: string; filename: string; contentType: string; bytes: Buffer },
   ) {
     return db.transaction(async (trx) => {
-      const { review, facts, reads } = await loadForEvent(trx, user, reviewId);
+      const { review, facts, reads, clockSource } = await loadForEvent(trx, user, reviewId);
       // An unknown type is the payload's error: `read` names the field.
       const refused = typeof type === 'string' && isEventType(type) ? refusal(user.role, type) : null;
       if (refused) throw new ForbiddenError(refused);
@@ -196,10 +210,26 @@ export function createEventEngine(db: Db, clock: Clock, deps: { letters: Letters
       const { expectedVersion: _v, ...payload } = event;
       const result = apply(review.state, review.context, { ...payload, at: now.toISOString(), facts } as ReviewEvent);
       if (!result.ok) throw new ConflictError(result.reason);
+      const due = await deps.stageTargets.dueFor(
+        sourceAfter(
+          clockSource,
+          {
+            from: review.state,
+            to: result.state,
+            at: now.toISOString(),
+            category: event.type === 'PAUSE' ? event.category : null,
+            notifiedOn: event.type === 'EDIT_DETAILS' ? event.notifiedOn : review.notified_on,
+          },
+          result.context,
+          reads.meetingDate ?? null,
+        ),
+        trx,
+      );
       // The review's new state and its event in the history, in one statement.
       const { rows: recorded } = await trx.raw(
         `with updated as (
-           update reviews set state = ?, context = ?::jsonb, version = ?::int, updated_at = ?::timestamptz
+           update reviews set state = ?, context = ?::jsonb, version = ?::int, updated_at = ?::timestamptz,
+                              clock_stage = ?::text, clock_due_on = ?::date
             where id = ?::int and version = ?::int
            returning id)
          insert into review_events (review_id, type, payload, from_state, to_state, actor_id, at)
@@ -210,6 +240,8 @@ export function createEventEngine(db: Db, clock: Clock, deps: { letters: Letters
           JSON.stringify(result.context),
           review.version + 1,
           now,
+          due?.stage ?? null,
+          due?.dueOn ?? null,
           review.id,
           review.version,
           event.type,

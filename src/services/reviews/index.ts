@@ -12,6 +12,7 @@ import type { Notifications } from '../notifications';
 import type { SettingsService } from '../settings';
 import type { StageTargetsService } from '../../clocks/service';
 import { createEventEngine } from './engine';
+import { dueColumns } from '../../clocks/due';
 import { createReadModel, mayReadCorrections } from './readModel';
 import { loadVisible } from './rows';
 import { newReviewSchema } from './schemas';
@@ -53,6 +54,15 @@ export function createReviews(
       if (!(await db('csps').where({ id: cspId }).first('id')))
         throw ValidationError.field('cspId', 'no CSP has this id');
       const now = clock.now();
+      const notifiedOn = data.notifiedOn ?? today;
+      // Its first clock (notification to submission) starts with it.
+      const due = await deps.stageTargets.dueFor({
+        notifiedOn,
+        publishedOn: null,
+        createdAt: now.toISOString(),
+        history: [{ from: null, to: 'notified', at: now.toISOString() }],
+        rounds: [],
+      });
       const reviewId = await db.transaction(async (trx) => {
         const year = now.getUTCFullYear();
         const { rows } = await trx.raw(
@@ -67,8 +77,9 @@ export function createReviews(
             csp_id: cspId,
             pseudonym: data.pseudonym,
             year_of_death: data.yearOfDeath ?? null,
-            notified_on: data.notifiedOn ?? today,
+            notified_on: notifiedOn,
             state: 'notified',
+            ...dueColumns(due),
             context: JSON.stringify(INITIAL_CONTEXT),
             version: 1,
             created_by: user.id,

@@ -12,6 +12,7 @@ import { whereOverdue } from '../overdue';
 import type { SettingsService } from '../settings';
 import type { StageTargetsService } from '../../clocks/service';
 import { PAUSE_CATEGORIES, STAGE_NAMES, type PauseCategory } from '../../clocks/stages';
+import { dayOf } from '../../clocks/days';
 import { factsOf, reviewQuery, type ReviewRow } from './rows';
 import { RECIPIENTS_SQL, type RecipientsRow } from '../letters';
 import { listSchema } from './schemas';
@@ -322,7 +323,7 @@ export function createReadModel(
     if (filters.state) q.where('r.state', filters.state);
     if (filters.cspId) q.where('r.csp_id', filters.cspId);
     if (filters.meetingId) q.where('r.meeting_id', filters.meetingId);
-    if (filters.overdue) whereOverdue(q, clock.now(), await deps.settings.get());
+    if (filters.overdue) whereOverdue(q, dayOf(clock.now()));
     if (filters.q) {
       const pattern = containing(filters.q);
       q.where((w) => w.whereILike('r.reference', pattern).orWhereILike('r.pseudonym', pattern));

@@ -5,6 +5,7 @@ import { longDate } from '../../core/dates';
 import type { WebContext } from '../context';
 import { render } from '../forms';
 import { unitName } from '../clockRows';
+import { timeChart } from '../timeChart';
 import { allowRoles } from '../roles';
 import { queryText } from './secretariat/common';
 
@@ -29,6 +30,7 @@ export function timeTakenRoutes(router: express.Router, { services }: WebContext
     const figures = await services.stageFigures.figures(user, { stage: queryText(req.query.stage) });
     const unitOf = (stage: (typeof STAGES)[number]) => unitName(figures.units[stage]);
     const headline = figures.stages.find((s) => s.stage === 'panel_to_letter')!;
+    const { current } = await services.stageTargets.get();
     render(req, res, 'national/time-taken', {
       title: 'Time taken',
       since: longDate(figures.since),
@@ -37,6 +39,12 @@ export function timeTakenRoutes(router: express.Router, { services }: WebContext
       stage: { value: figures.stage, name: STAGE_NAMES[figures.stage].name, unit: unitOf(figures.stage) },
       stageOptions: STAGES.map((s) => ({ value: s, text: STAGE_NAMES[s].name })),
       quarters: figures.quarters.map((q) => ({ label: q.label, ...shown(q) })),
+      // Built by the app from figures and fixed labels, every text escaped: see timeChart.ts.
+      chart: timeChart(figures.quarters, {
+        stage: STAGE_NAMES[figures.stage].name,
+        unit: unitOf(figures.stage),
+        target: current.targets[figures.stage].days,
+      }),
       csps: figures.csps.map((c) => ({ csp: c.csp, ...shown(c) })),
     });
   });

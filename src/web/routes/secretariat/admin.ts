@@ -141,9 +141,6 @@ const SETTINGS_LABELS = {
   addressIncludesCsp: "Whether the address starts with the CSP's name",
   dhrMailbox: 'The DHR mailbox',
   teamMailbox: 'The team mailbox',
-  draftLetterAlertDays: 'The number of days before a draft letter alert',
-  revisionReminderDays: 'The number of days before a revision reminder',
-  publicationReminderDays: 'The number of days before a publication reminder',
   twoFactorForEveryone: 'Whether everyone signs in with two-factor sign-in',
 };
 
@@ -528,8 +525,6 @@ export function adminRoutes(router: express.Router, { services }: WebContext) {
 
   router.post('/admin/settings', async (req, res) => {
     const values = Object.fromEntries(Object.keys(SETTINGS_LABELS).map((k) => [k, formText(req.body[k])]));
-    // Every field is on the form, so an empty one is an error rather than "leave as it is".
-    const days = (v: string) => formNumber(v) ?? '';
     const yesNo = (v: string) => (v === 'yes' ? true : v === 'no' ? false : undefined);
     await handleForm(
       async () => {
@@ -545,9 +540,6 @@ export function adminRoutes(router: express.Router, { services }: WebContext) {
               areaStyle: values.areaStyle || undefined,
               dateStyle: values.dateStyle || undefined,
               addressIncludesCsp: yesNo(values.addressIncludesCsp!),
-              draftLetterAlertDays: days(values.draftLetterAlertDays!),
-              revisionReminderDays: days(values.revisionReminderDays!),
-              publicationReminderDays: days(values.publicationReminderDays!),
               twoFactorForEveryone: yesNo(values.twoFactorForEveryone!),
             }),
           ['homeOfficeAddress'],
