@@ -15,9 +15,10 @@ export async function up(knex: Knex): Promise<void> {
     t.date('clock_due_on');
     t.index(['clock_due_on'], 'reviews_clock_due_on');
   });
-  await knex('settings')
-    .whereIn('key', ['draftLetterAlertDays', 'revisionReminderDays', 'publicationReminderDays'])
-    .delete();
+  const retired = () =>
+    knex('settings').whereIn('key', ['draftLetterAlertDays', 'revisionReminderDays', 'publicationReminderDays']);
+  // Only when there are some: a delete, even of nothing, counts as a change of the settings.
+  if (await retired().first('key')) await retired().delete();
 }
 
 export async function down(knex: Knex): Promise<void> {

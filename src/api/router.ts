@@ -1,4 +1,5 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { readsNational } from '../core/scope';
 import type { User } from '../core/user';
 import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../core/errors';
 import type { Services } from '../services';
@@ -175,8 +176,8 @@ export function apiRouter(services: Services, options: { maxUploadBytes: number 
 
   // The targets each stage of a review is measured against: every version, and the bank holidays.
   router.get('/stage-targets', async (req, res) => {
-    if (user(req).role !== 'secretariat' && user(req).role !== 'panel') {
-      throw new ForbiddenError('Only the panel and its secretariat can see the stage targets');
+    if (!readsNational(user(req))) {
+      throw new ForbiddenError('Only the panel, its secretariat and oversight can see the stage targets');
     }
     res.json(await stageTargets.get());
   });

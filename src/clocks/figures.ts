@@ -1,6 +1,7 @@
 import type { Db } from '../db/connect';
 import type { Clock } from '../core/clock';
 import { ForbiddenError } from '../core/errors';
+import { readsNational } from '../core/scope';
 import type { User } from '../core/user';
 import { dayOf, type DayUnit } from './days';
 import type { StageTargetsService } from './service';
@@ -124,8 +125,8 @@ export function createStageFigures(db: Db, clock: Clock, stageTargets: StageTarg
 
   return {
     async figures(user: User, query: { stage?: unknown } = {}): Promise<StageFigures> {
-      if (user.role !== 'secretariat' && user.role !== 'panel') {
-        throw new ForbiddenError('Only the panel and its secretariat can see the national figures');
+      if (!readsNational(user)) {
+        throw new ForbiddenError('Only the panel, its secretariat and oversight can see the national figures');
       }
       const stage = STAGES.includes(query.stage as Stage) ? (query.stage as Stage) : 'panel_to_letter';
       const today = dayOf(clock.now());

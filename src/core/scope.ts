@@ -13,8 +13,13 @@ export function visibleReviews(conn: Conn, user: User): Knex.QueryBuilder {
   if (user.role === 'pcc') q.where('c.police_force_area_id', user.policeForceAreaId);
   // Agencies see the recommendations addressed to them, never the reviews themselves.
   if (user.role === 'agency') q.whereRaw('false');
+  // Oversight reads what has been made public, in every CSP: never a report still in the process.
+  if (user.role === 'commissioner') q.whereIn('r.state', PUBLISHED_STATES);
   return q;
 }
+
+/** The states of a review whose final report has been published. */
+export const PUBLISHED_STATES = ['published'] as const;
 
 /**
  * The CSPs (as `c`) a user may see, with the same rule as their reviews: all for the Home
@@ -30,3 +35,7 @@ export function scopeCsps(q: Knex.QueryBuilder, user: User): Knex.QueryBuilder {
 
 /** The Home Office side: the secretariat and panel members. */
 export const isHomeOffice = (user: User) => user.role === 'secretariat' || user.role === 'panel';
+
+/** Those who read the national figures: the Home Office, and oversight (the commissioner role). */
+export const NATIONAL_READERS = ['secretariat', 'panel', 'commissioner'] as const satisfies readonly User['role'][];
+export const readsNational = (user: User) => (NATIONAL_READERS as readonly string[]).includes(user.role);

@@ -86,6 +86,12 @@ export const DEMO_ACCOUNTS = [
     organisation: 'Essex County Council (ECC), Children’s Social Care',
     title: "agency: Essex County Council Children's Social Care",
   },
+  {
+    email: 'commissioner@dhr-qa.example',
+    name: 'Office of the Domestic Abuse Commissioner',
+    role: 'commissioner',
+    title: 'oversight (read-only, published reviews)',
+  },
 ] as const;
 
 /** Published reviews whose recommendations come from the DHR Library pages (public records). */

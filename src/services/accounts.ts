@@ -157,7 +157,8 @@ export function createAccounts(db: Db, clock: Clock, options: { sessionTtlHours:
       .where({ id: user.id })
       .first('totp_enabled_at', db('settings').where({ key: 'twoFactorForEveryone' }).select('value').as('everyone'));
     if (row?.totp_enabled_at) return 'code';
-    if (options.twoFactorRequired && (user.role === 'secretariat' || user.role === 'panel')) return 'set-up';
+    // Those who read across every CSP always use a second factor.
+    if (options.twoFactorRequired && ['secretariat', 'panel', 'commissioner'].includes(user.role)) return 'set-up';
     return row?.everyone === true ? 'set-up' : 'none';
   }
 

@@ -7,7 +7,7 @@ import { OTHER_THEME, THEMES } from '../recommendations/themes';
 import type { User } from '../core/user';
 import { toIsoDate, type Clock } from '../core/clock';
 import { ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
-import { isHomeOffice } from '../core/scope';
+import { PUBLISHED_STATES, readsNational } from '../core/scope';
 import { id, parse, searchText } from '../core/validation';
 
 /** The theme of a recommendation tagged with none. */
@@ -114,8 +114,8 @@ function themeOrder(a: string, b: string) {
  */
 export function createNational(db: Db, clock: Clock) {
   const allow = (user: User) => {
-    if (!isHomeOffice(user))
-      throw new ForbiddenError('Only the panel and its secretariat can see the national figures');
+    if (!readsNational(user))
+      throw new ForbiddenError('Only the panel, its secretariat and oversight can see the national figures');
   };
   const today = () => toIsoDate(clock.now());
 
@@ -127,7 +127,7 @@ export function createNational(db: Db, clock: Clock) {
       .where('a.target_date', '<', date);
 
   /** One row per (recommendation, agency) in the selection. */
-  function links(filters: NationalFilters, date: string): Knex.QueryBuilder {
+  function links(user: User, filters: NationalFilters, date: string): Knex.QueryBuilder {
     const q = db('recommendation_agencies as ra')
       .join('recommendations as rec', 'rec.id', 'ra.recommendation_id')
       .join('reviews as r', 'r.id', 'rec.review_id')
@@ -138,11 +138,13 @@ export function createNational(db: Db, clock: Clock) {
     if (filters.kind) q.where('o.kind', filters.kind);
     if (filters.cspId) q.where('r.csp_id', filters.cspId);
     if (filters.overdue) q.whereExists(overdueActions(date));
+    // Oversight counts the recommendations of published reviews, as it reads them.
+    if (user.role === 'commissioner') q.whereIn('r.state', PUBLISHED_STATES);
     return q;
   }
 
-  function linkFigures(filters: NationalFilters, date: string) {
-    return links(filters, date).select(
+  function linkFigures(user: User, filters: NationalFilters, date: string) {
+    return links(user, filters, date).select(
       'ra.id',
       'rec.id as rec_id',
       'rec.themes',
@@ -164,7 +166,7 @@ export function createNational(db: Db, clock: Clock) {
       // The selection is read once, and the four tables made from it, in one statement.
       const from = () => db.from('links');
       const json = (q: Knex.QueryBuilder) => db.raw(`(select coalesce(json_agg(x), '[]'::json) from (?) x)`, [q]);
-      const [figures] = (await db.with('links', linkFigures(filters, date)).select({
+      const [figures] = (await db.with('links', linkFigures(user, filters, date)).select({
         totals: db.raw('(select row_to_json(x) from (?) x)', [from().select(db.raw(AGGREGATES))]),
         // A recommendation counts once under each of its themes; untagged ones under "Other".
         byTheme: json(
@@ -213,7 +215,7 @@ export function createNational(db: Db, clock: Clock) {
       const filters = parseFilters(input);
       const date = today();
       const actions = () => db('recommendation_actions as a').whereRaw('a.recommendation_agency_id = ra.id');
-      const rows: Record<string, unknown>[] = await links(filters, date)
+      const rows: Record<string, unknown>[] = await links(user, filters, date)
         .orderBy([
           { column: 'c.name' },
           { column: 'r.reference' },

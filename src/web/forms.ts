@@ -150,6 +150,11 @@ const NAV: Record<User['role'], { href: string; text: string }[]> = {
     { href: '/letters', text: 'Letters' },
   ],
   agency: [{ href: '/recommendations', text: 'Recommendations' }],
+  commissioner: [
+    { href: '/reviews', text: 'Published reviews' },
+    { href: '/national', text: 'Recommendations' },
+    { href: '/time-taken', text: 'Time taken' },
+  ],
 };
 
 /** Pages that belong under a navigation item without sharing its path. */

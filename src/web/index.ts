@@ -102,6 +102,7 @@ export function webRouter(services: Services, options: WebOptions): express.Rout
       csp: '/my-reviews',
       pcc: '/reviews',
       agency: '/recommendations',
+      commissioner: '/reviews',
     };
     res.redirect(home[req.user!.role]);
   });

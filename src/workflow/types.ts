@@ -43,7 +43,7 @@ export const SUBMISSION_KINDS: readonly DocumentKind[] = ['overview_report', 'ex
 export const ITEM_STATUSES = ['open', 'addressed', 'accepted', 'returned'] as const;
 export type ItemStatus = (typeof ITEM_STATUSES)[number];
 
-export const ROLES = ['secretariat', 'panel', 'csp', 'pcc', 'agency'] as const;
+export const ROLES = ['secretariat', 'panel', 'csp', 'pcc', 'agency', 'commissioner'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** One of the panel's areas: one revision item for the CSP. A lead-in with points ("The panel felt:" then bullets) is one area. */

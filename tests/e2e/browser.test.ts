@@ -572,6 +572,9 @@ describe('stage clocks, through the pages', () => {
     const lena = await secretariat.locator('#time-taken + p + .app-table-scroll').innerText();
     expect(lena).toMatch(/Panel to letter\s.*\s15 working days\s+Overdue/);
     await check(secretariat, 'review-overdue-letter');
+    await secretariat.goto(`${server.url}/dashboard`);
+    const overdue = secretariat.getByRole('region', { name: 'Overdue reviews, longest overdue first' });
+    expect(await overdue.innerText()).toMatch(/Lena[\s\S]*Panel to letter: \d+ working days over target/);
 
     const hackney = await signIn('csp.hackney@dhr-qa.example');
     await hackney.goto(`${server.url}/my-reviews`);
@@ -594,6 +597,35 @@ describe('stage clocks, through the pages', () => {
     await secretariat.waitForLoadState();
     expect(await secretariat.locator('.govuk-notification-banner').innerText()).toContain('Targets saved as version 1');
     await check(secretariat, 'admin-stage-targets');
+  });
+});
+
+describe('oversight, through the pages', () => {
+  it("reads every CSP's published reviews and the national figures, and finds nothing still in the process", async () => {
+    const oversight = await signIn('commissioner@dhr-qa.example');
+    expect(new URL(oversight.url()).pathname).toBe('/reviews');
+    expect(await oversight.getByRole('heading', { level: 1 }).innerText()).toBe('Published reviews');
+    const listed = await oversight.locator('tbody').innerText();
+    expect(listed).toContain('Hackney review');
+    expect(listed).toContain('Harlow review');
+    expect(listed).not.toContain('Lena');
+    await check(oversight, 'oversight-reviews');
+    await oversight
+      .getByRole('row', { name: /Hackney review/ })
+      .getByRole('link')
+      .first()
+      .click();
+    await oversight.waitForLoadState();
+    expect(await oversight.locator('main button').count()).toBe(0);
+    await check(oversight, 'oversight-review');
+    for (const [url, name] of [
+      ['/national', 'oversight-national'],
+      ['/time-taken', 'oversight-time-taken'],
+    ]) {
+      const res = await oversight.goto(`${server.url}${url}`);
+      expect({ url, status: res!.status() }).toEqual({ url, status: 200 });
+      await check(oversight, name!);
+    }
   });
 });
 

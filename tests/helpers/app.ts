@@ -32,7 +32,15 @@ export function steppingClock(
   };
 }
 
-export const ROLES_UNDER_TEST = ['secretariat', 'panel', 'kent', 'hackney', 'kentPcc', 'metPcc'] as const;
+export const ROLES_UNDER_TEST = [
+  'secretariat',
+  'panel',
+  'kent',
+  'hackney',
+  'kentPcc',
+  'metPcc',
+  'commissioner',
+] as const;
 export type Who = (typeof ROLES_UNDER_TEST)[number];
 
 /**
@@ -93,6 +101,7 @@ export async function createTestApp(
     hackney: { email: 'hackney@test.example', role: 'csp', cspId: hackneyCsp.id },
     kentPcc: { email: 'pcc@test.example', role: 'pcc', policeForceAreaId: kentArea.id },
     metPcc: { email: 'mopac@test.example', role: 'pcc', policeForceAreaId: metArea.id },
+    commissioner: { email: 'commissioner@test.example', role: 'commissioner' },
   };
   const tokens = {} as Record<Who, string>;
   for (const who of ROLES_UNDER_TEST) {

@@ -8,6 +8,7 @@ const EMAILS: Record<Who, string> = {
   hackney: 'hackney@test.example',
   kentPcc: 'pcc@test.example',
   metPcc: 'mopac@test.example',
+  commissioner: 'commissioner@test.example',
 };
 
 /** The CSRF token of the form in a page. */

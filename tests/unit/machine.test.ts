@@ -846,6 +846,7 @@ describe('allowedEvents', () => {
         csp: ['EDIT_DETAILS'],
         pcc: [],
         agency: [],
+        commissioner: [],
       },
     },
     {
@@ -856,6 +857,7 @@ describe('allowedEvents', () => {
         csp: ['SUBMIT', 'REMOVE_DOCUMENT', 'EDIT_DETAILS'],
         pcc: [],
         agency: [],
+        commissioner: [],
       },
     },
     {
@@ -866,6 +868,7 @@ describe('allowedEvents', () => {
         csp: ['EDIT_DETAILS'],
         pcc: [],
         agency: [],
+        commissioner: [],
       },
     },
     {
@@ -876,6 +879,7 @@ describe('allowedEvents', () => {
         csp: ['EDIT_DETAILS'],
         pcc: [],
         agency: [],
+        commissioner: [],
       },
     },
     {
@@ -886,6 +890,7 @@ describe('allowedEvents', () => {
         csp: ['EDIT_DETAILS'],
         pcc: [],
         agency: [],
+        commissioner: [],
       },
     },
     {
@@ -897,6 +902,7 @@ describe('allowedEvents', () => {
         csp: ['RESPOND_TO_ITEM', 'EDIT_DETAILS'],
         pcc: [],
         agency: [],
+        commissioner: [],
       },
     },
     {
@@ -908,6 +914,7 @@ describe('allowedEvents', () => {
         csp: ['RESPOND_TO_ITEM', 'SUBMIT_REVISIONS', 'EDIT_DETAILS'],
         pcc: [],
         agency: [],
+        commissioner: [],
       },
     },
     {
@@ -921,6 +928,7 @@ describe('allowedEvents', () => {
         csp: ['RESPOND_TO_ITEM', 'EDIT_DETAILS'],
         pcc: [],
         agency: [],
+        commissioner: [],
       },
     },
     {
@@ -932,6 +940,7 @@ describe('allowedEvents', () => {
         csp: ['EDIT_DETAILS'],
         pcc: [],
         agency: [],
+        commissioner: [],
       },
     },
     {
@@ -943,6 +952,7 @@ describe('allowedEvents', () => {
         csp: ['EDIT_DETAILS'],
         pcc: [],
         agency: [],
+        commissioner: [],
       },
     },
     {
@@ -953,6 +963,7 @@ describe('allowedEvents', () => {
         csp: ['EDIT_DETAILS'],
         pcc: [],
         agency: [],
+        commissioner: [],
       },
     },
     {
@@ -963,6 +974,7 @@ describe('allowedEvents', () => {
         csp: ['RECORD_PUBLICATION', 'EDIT_DETAILS'],
         pcc: [],
         agency: [],
+        commissioner: [],
       },
     },
     {
@@ -973,6 +985,7 @@ describe('allowedEvents', () => {
         csp: ['EDIT_DETAILS'],
         pcc: [],
         agency: [],
+        commissioner: [],
       },
     },
   ];

@@ -10,6 +10,7 @@ import { handleForm, render, type PageError } from '../forms';
 import type { WebContext } from '../context';
 import { shareChart } from '../shareChart';
 import { allowRoles } from '../roles';
+import { NATIONAL_READERS } from '../../core/scope';
 import { formText, queryText } from './secretariat/common';
 
 const KIND_OPTIONS = ORGANISATION_KINDS.map((k) => ({ value: k, text: KIND_LABELS[k] }));
@@ -62,7 +63,7 @@ export function nationalRoutes(router: express.Router, { services }: WebContext)
   const { national, directory } = services;
 
   router.get('/national', async (req, res) => {
-    const user = allowRoles(req, ['secretariat', 'panel'], 'Only the panel and its secretariat can see this page');
+    const user = allowRoles(req, NATIONAL_READERS, 'Only the panel, its secretariat and oversight can see this page');
     const themes = await national.themes(user);
     const filters = filtersFrom(req.query as Record<string, unknown>, themes);
     const current = given(filters);
@@ -107,7 +108,7 @@ export function nationalRoutes(router: express.Router, { services }: WebContext)
   });
 
   router.get('/national.csv', async (req, res) => {
-    const user = allowRoles(req, ['secretariat', 'panel'], 'Only the panel and its secretariat can download this');
+    const user = allowRoles(req, NATIONAL_READERS, 'Only the panel, its secretariat and oversight can download this');
     const filters = filtersFrom(req.query as Record<string, unknown>, await national.themes(user));
     const rows = await national.rows(user, serviceFilters(filters));
     const csv = toCsv([

@@ -7,6 +7,7 @@ import { render } from '../forms';
 import { unitName } from '../clockRows';
 import { timeChart } from '../timeChart';
 import { allowRoles } from '../roles';
+import { NATIONAL_READERS } from '../../core/scope';
 import { queryText } from './secretariat/common';
 
 const number = (n: number | null) => (n === null ? '–' : String(Math.round(n * 10) / 10));
@@ -24,8 +25,8 @@ export function timeTakenRoutes(router: express.Router, { services }: WebContext
   router.get('/time-taken', async (req, res) => {
     const user = allowRoles(
       req,
-      ['secretariat', 'panel'],
-      'Only the panel and its secretariat can see the national figures',
+      NATIONAL_READERS,
+      'Only the panel, its secretariat and oversight can see the national figures',
     );
     const figures = await services.stageFigures.figures(user, { stage: queryText(req.query.stage) });
     const unitOf = (stage: (typeof STAGES)[number]) => unitName(figures.units[stage]);

@@ -27,6 +27,11 @@ const ROLE_OPTIONS = [
     text: 'Agency',
     hint: 'Responds to the recommendations addressed to its organisation. Choose the organisation below.',
   },
+  {
+    value: 'commissioner',
+    text: 'Oversight',
+    hint: 'Such as the Domestic Abuse Commissioner’s office: reads every CSP’s published reviews, their recommendations and the national figures, and changes nothing.',
+  },
 ];
 const ROLE_NAMES = Object.fromEntries(ROLE_OPTIONS.map((r) => [r.value, r.text]));
 

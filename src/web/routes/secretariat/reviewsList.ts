@@ -36,14 +36,16 @@ function filtersFrom(query: Record<string, unknown>, homeOffice: boolean) {
   };
 }
 
-/** The list of reviews: the Home Office's working list and the PCC's home page (its own area only). */
+/** The list of reviews: the Home Office's working list, the PCC's home page (its own area only) and oversight's (published reviews only). */
 export function reviewListRoutes(router: express.Router, { services }: WebContext) {
   router.get('/reviews', async (req, res) => {
     const user = allowRoles(
       req,
-      ['secretariat', 'panel', 'pcc'],
-      "A CSP's reviews are listed under My reviews: this list is for the Home Office and PCCs",
+      ['secretariat', 'panel', 'pcc', 'commissioner'],
+      "A CSP's reviews are listed under My reviews: this list is for the Home Office, PCCs and oversight",
     );
+    // Oversight sees published reviews alone: no state to choose, nothing overdue.
+    const publishedOnly = user.role === 'commissioner';
     const homeOffice = isHomeOffice(user);
     const { page: asked, ...filters } = filtersFrom(req.query as Record<string, unknown>, homeOffice);
     const given = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== '')) as Record<string, string>;
@@ -72,7 +74,8 @@ export function reviewListRoutes(router: express.Router, { services }: WebContex
         : Promise.resolve([]),
     ]);
     render(req, res, 'secretariat/reviews', {
-      title: page > 1 ? `Reviews (page ${page} of ${pages})` : 'Reviews',
+      title: `${publishedOnly ? 'Published reviews' : 'Reviews'}${page > 1 ? ` (page ${page} of ${pages})` : ''}`,
+      publishedOnly,
       reviews,
       total,
       from: total === 0 ? 0 : (page - 1) * PAGE_SIZE + 1,
@@ -96,7 +99,11 @@ export function reviewListRoutes(router: express.Router, { services }: WebContex
 
   /** Every review the list's filters match (not just one page), for a spreadsheet. */
   router.get('/reviews.csv', async (req, res) => {
-    const user = allowRoles(req, ['secretariat', 'panel', 'pcc'], 'This download is for the Home Office and PCCs');
+    const user = allowRoles(
+      req,
+      ['secretariat', 'panel', 'pcc', 'commissioner'],
+      'This download is for the Home Office, PCCs and oversight',
+    );
     const { page: _page, ...filters } = filtersFrom(req.query as Record<string, unknown>, isHomeOffice(user));
     const given = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== '')) as Record<string, string>;
     const rows: Awaited<ReturnType<typeof services.reviews.list>> = [];
