@@ -49,7 +49,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/services/**/*.ts', 'src/recommendations/**/*.ts', 'src/clocks/**/*.ts'],
+    files: ['src/services/**/*.ts', 'src/recommendations/**/*.ts', 'src/clocks/**/*.ts', 'src/distribution/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -282,6 +282,17 @@ export function apiRouter(services: Services, options: { maxUploadBytes: number 
   router.post('/reviews/:id/events', async (req, res) => {
     res.json(await reviews.sendEvent(user(req), idParam(req, 'id'), req.body ?? {}));
   });
+  // Where the final report went: the list as the review shows it, and a recipient recorded.
+  router.get('/reviews/:id/distribution', async (req, res) => {
+    const review = await reviews.view(user(req), idParam(req, 'id'));
+    res.json(review.distribution ?? { lines: [], complete: false });
+  });
+  router.post('/reviews/:id/distribution', async (req, res) => {
+    const id = idParam(req, 'id');
+    const recorded = await services.distribution.record(user(req), id, req.body ?? {});
+    const review = await reviews.view(user(req), id);
+    res.status(recorded.changed ? 201 : 200).json(review.distribution);
+  });
   router.post('/reviews/:id/documents', upload.single('file'), async (req, res) => {
     const file = req.file;
     // `replaces`: the id of a document uploaded in error, which this one takes the place of.

@@ -70,7 +70,10 @@ export function sourceAfter(
 /** The clock a review is running against now, and the last day within its target; null when none runs. */
 export interface Due {
   stage: Stage;
+  startedOn: string;
   dueOn: string;
+  /** The first day it is overdue: the next day counted after dueOn. */
+  overdueFrom: string;
 }
 
 /**
@@ -81,19 +84,31 @@ export function dueOf(clocks: readonly StageClock[]): Due | null {
   const running = clocks
     .filter((c) => c.endedOn === null && c.dueOn !== null)
     .sort((a, b) => a.dueOn!.localeCompare(b.dueOn!))[0];
-  return running ? { stage: running.stage, dueOn: running.dueOn! } : null;
+  return running
+    ? { stage: running.stage, startedOn: running.startedOn, dueOn: running.dueOn!, overdueFrom: running.overdueFrom! }
+    : null;
 }
 
 /** The columns that keep a review's due day, so lists, the dashboard and reminders can filter on it. */
-export const dueColumns = (due: Due | null) => ({ clock_stage: due?.stage ?? null, clock_due_on: due?.dueOn ?? null });
+export const dueColumns = (due: Due | null) => ({
+  clock_stage: due?.stage ?? null,
+  clock_started_on: due?.startedOn ?? null,
+  clock_due_on: due?.dueOn ?? null,
+  clock_overdue_from: due?.overdueFrom ?? null,
+});
 
 /** Writes many reviews' due days in one statement. */
 export async function writeDue(conn: Conn, rows: { id: number; due: Due | null }[]): Promise<void> {
   if (rows.length === 0) return;
   await conn.raw(
-    `update reviews r set clock_stage = v.stage, clock_due_on = v.due_on
-       from (values ${rows.map(() => '(?::int, ?::text, ?::date)').join(', ')}) as v(id, stage, due_on)
+    `update reviews r set clock_stage = v.stage, clock_started_on = v.started_on, clock_due_on = v.due_on,
+                          clock_overdue_from = v.overdue_from
+       from (values ${rows.map(() => '(?::int, ?::text, ?::date, ?::date, ?::date)').join(', ')})
+            as v(id, stage, started_on, due_on, overdue_from)
       where r.id = v.id`,
-    rows.flatMap((r) => [r.id, r.due?.stage ?? null, r.due?.dueOn ?? null]),
+    rows.flatMap((r) => {
+      const c = dueColumns(r.due);
+      return [r.id, c.clock_stage, c.clock_started_on, c.clock_due_on, c.clock_overdue_from];
+    }),
   );
 }

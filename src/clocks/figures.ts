@@ -1,7 +1,7 @@
 import type { Db } from '../db/connect';
 import type { Clock } from '../core/clock';
 import { ForbiddenError } from '../core/errors';
-import { readsNational } from '../core/scope';
+import { PUBLISHED_STATES, readsNational } from '../core/scope';
 import type { User } from '../core/user';
 import { dayOf, type DayUnit } from './days';
 import type { StageTargetsService } from './service';
@@ -64,12 +64,22 @@ const CHUNK = 500;
  */
 export function createStageFigures(db: Db, clock: Clock, stageTargets: StageTargetsService) {
   /** A stage that ended, as the figures count it. */
-  type Ended = { stage: Stage; endedOn: string; elapsed: number; met: boolean; cspId: number; csp: string };
-  let kept: { key: string; at: number; work: Promise<Ended[]>; figures: Map<Stage, StageFigures> } | null = null;
+  type Ended = {
+    stage: Stage;
+    endedOn: string;
+    elapsed: number;
+    met: boolean;
+    cspId: number;
+    csp: string;
+    /** Of a review whose report is published: all that oversight counts, as all it reads. */
+    published: boolean;
+  };
+  let kept: { key: string; at: number; work: Promise<Ended[]>; figures: Map<string, StageFigures> } | null = null;
 
   async function measureAll(today: string) {
     const { rows } = await db.raw(
-      `select r.id, r.csp_id, c.name as csp_name, ${CLOCK_SOURCE_COLUMNS} from reviews r join csps c on c.id = r.csp_id`,
+      `select r.id, r.csp_id, r.state, c.name as csp_name, ${CLOCK_SOURCE_COLUMNS}
+         from reviews r join csps c on c.id = r.csp_id`,
     );
     const { versions, current } = await stageTargets.get();
     const holidays = await stageTargets.holidays();
@@ -102,6 +112,7 @@ export function createStageFigures(db: Db, clock: Clock, stageTargets: StageTarg
                 met: c.status === 'met',
                 cspId: r.csp_id as number,
                 csp: r.csp_name as string,
+                published: (PUBLISHED_STATES as readonly unknown[]).includes(r.state),
               },
             ],
       );
@@ -132,8 +143,9 @@ export function createStageFigures(db: Db, clock: Clock, stageTargets: StageTarg
       const today = dayOf(clock.now());
       const since = `${Number(today.slice(0, 4)) - 1}${today.slice(4)}`;
       const held = await measured(today);
-      const ended = await held.work;
-      const done = held.figures.get(stage);
+      const publishedOnly = user.role === 'commissioner';
+      const ended = (await held.work).filter((c) => !publishedOnly || c.published);
+      const done = held.figures.get(`${stage} ${publishedOnly}`);
       if (done) return done;
       const { current } = await stageTargets.get();
       const recent = ended.filter((c) => c.endedOn! > since);
@@ -163,7 +175,7 @@ export function createStageFigures(db: Db, clock: Clock, stageTargets: StageTarg
           .sort((a, b) => b.median! - a.median! || a.csp.localeCompare(b.csp)),
         since,
       };
-      held.figures.set(stage, figures);
+      held.figures.set(`${stage} ${publishedOnly}`, figures);
       return figures;
     },
   };

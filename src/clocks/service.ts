@@ -122,7 +122,7 @@ export function createStageTargets(db: Db, clock: Clock) {
   async function refreshDue(conn: Conn = db, { missingOnly = false } = {}): Promise<number> {
     const { rows } = await conn.raw(
       `select r.id, ${CLOCK_SOURCE_COLUMNS} from reviews r
-        where r.state not in ('published', 'withdrawn', 'on_hold')${missingOnly ? ' and r.clock_due_on is null' : ''}`,
+        where r.state not in ('published', 'closed', 'withdrawn', 'on_hold')${missingOnly ? ' and r.clock_overdue_from is null' : ''}`,
     );
     for (let at = 0; at < rows.length; at += REFRESH_CHUNK) {
       const chunk = (rows as Record<string, unknown>[]).slice(at, at + REFRESH_CHUNK);

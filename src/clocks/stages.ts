@@ -82,6 +82,8 @@ export interface StageClock {
   targetVersion: number;
   /** For a running clock, neither on hold nor stopped: the last day within target (past, once overdue). */
   dueOn: string | null;
+  /** With dueOn: the next day counted after it, the first on which the clock is overdue. */
+  overdueFrom: string | null;
   status: ClockStatus;
   /** For a paused clock, why the review is on hold. */
   pausedFor: PauseCategory | null;
@@ -199,6 +201,10 @@ function pausesOf(source: ClockSource): Pause[] {
   return pauses;
 }
 
+/** The target a stage begun on `day` runs against. */
+export const targetOn = (versions: readonly TargetVersion[], stage: Stage, day: string): Target =>
+  versionOn(versions, day).targets[stage];
+
 /** The targets in force on a day: the newest version saved on or before it, or the first for days before any. */
 function versionOn(versions: readonly TargetVersion[], day: string): TargetVersion {
   const sorted = [...versions].sort((a, b) => a.version - b.version);
@@ -259,6 +265,7 @@ export function stageClocks(
       target,
       targetVersion: applying.version,
       dueOn,
+      overdueFrom: dueOn === null ? null : addDays(dueOn, 1, target.unit, holidays),
       status,
       pausedFor: current && !current.withdrawn ? current.category : null,
     };

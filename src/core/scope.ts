@@ -19,7 +19,7 @@ export function visibleReviews(conn: Conn, user: User): Knex.QueryBuilder {
 }
 
 /** The states of a review whose final report has been published. */
-export const PUBLISHED_STATES = ['published'] as const;
+export const PUBLISHED_STATES = ['published', 'closed'] as const;
 
 /**
  * The CSPs (as `c`) a user may see, with the same rule as their reviews: all for the Home

@@ -14,6 +14,7 @@ export const APPEND_ONLY_TABLES = [
   'house_templates',
   'account_events',
   'stage_targets',
+  'distribution_entries',
 ];
 /** The app reads these to see whether the schema is up to date; only the owner migrates. */
 const MIGRATION_TABLES = ['knex_migrations', 'knex_migrations_lock'];

@@ -295,8 +295,22 @@ async function seedPublished(services: Services, secretariat: User) {
       });
       const content = fs.readFileSync(path.join(__dirname, 'recommendations', p.file), 'utf8');
       await services.recommendations.import(secretariat, id, { format: 'text', content, dryRun: false });
+      if (p.csp === 'Hackney Community Safety Partnership') await distributeAndClose(services, secretariat, id);
     }),
   );
+}
+
+/** The Hackney review's final report reached everyone it must (one copy by email, the rest noted), so it is closed. */
+async function distributeAndClose(services: Services, secretariat: User, id: number) {
+  const today = services.clock.now().toISOString().slice(0, 10);
+  const noted = (recipient: string, note: string) =>
+    services.distribution.record(secretariat, id, { recipient, how: 'note', sentOn: today, note });
+  await services.distribution.record(secretariat, id, { recipient: 'home_office', how: 'email' });
+  await noted('commissioner', "Sent to the Commissioner's office by the CSP with the weblink");
+  await noted('pcc', 'Sent to the Office of the Mayor for Policing and Crime by the CSP');
+  await noted('family', 'A printed copy given to the family by the chair, as they asked');
+  await noted('library', 'Listed in the Home Office DHR Library');
+  await services.reviews.sendEvent(secretariat, id, { type: 'CLOSE' });
 }
 
 /** Sets every demo account's password, so a chosen DEMO_PASSWORD works on an existing database too. */

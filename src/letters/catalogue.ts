@@ -36,6 +36,7 @@ export const EMAIL_NAMES = [
   'review_approved',
   'publication_recorded',
   'delivery_failed',
+  'final_report_copy',
 ] as const;
 export type EmailName = (typeof EMAIL_NAMES)[number];
 
@@ -304,6 +305,21 @@ const EMAILS: Record<EmailName, { title: string; description: string; placeholde
       ...HAND_OFF("The address of the review's page"),
       publishedOn: { description: 'The day the report was published', example: '2 March 2026' },
       url: { description: 'Where the report is published', example: 'https://www.anytown.gov.uk/dhr' },
+    },
+  },
+  final_report_copy: {
+    title: 'The final report, to one who must receive it',
+    description:
+      'Sent from the distribution list of a published review to the Home Office, the Domestic Abuse Commissioner or the PCC, with the weblink.',
+    placeholders: {
+      ...REVIEW,
+      publishedOn: { description: 'The day the report was published', example: '2 March 2026' },
+      url: { description: 'Where the report is published', example: 'https://www.anytown.gov.uk/dhr', type: 'url' },
+      recipientName: { description: 'Who the copy is for', example: 'the Domestic Abuse Commissioner' },
+      replyTo: {
+        description: "The address replies go to: the CSP's first contact",
+        example: 'sam.taylor@anytown.example',
+      },
     },
   },
   delivery_failed: {

@@ -24,7 +24,7 @@ export const ACTION_STATUSES = ['not_started', 'in_progress', 'completed'] as co
  * (and its recommendations) may still change or never be published, and an agency would see
  * recommendations of a review that does not exist for it.
  */
-export const IMPORT_STATES: readonly ReviewState[] = ['approved', 'published'];
+export const IMPORT_STATES: readonly ReviewState[] = ['approved', 'published', 'closed'];
 
 /** Problems listed at most, so a list that is wrong on every line still gets a readable answer. */
 const MAX_LISTED_PROBLEMS = 100;

@@ -8,7 +8,7 @@ import type { Pipeline } from './pipeline';
 import type { StageTargetsService } from '../clocks/service';
 import type { StageFiguresService } from '../clocks/figures';
 import { countDays, dayOf, type DayUnit } from '../clocks/days';
-import { STAGE_NAMES, type Stage } from '../clocks/stages';
+import { STAGE_NAMES, targetOn, type Stage } from '../clocks/stages';
 
 export interface DashboardReview {
   id: number;
@@ -86,18 +86,19 @@ export function createDashboard(
   async function overdueReviews(today: string): Promise<DashboardList<OverdueReview>> {
     // The longest overdue is the one whose target passed first.
     const rows = (await whereOverdue(reviews(), today)
-      .select('r.clock_stage', 'r.clock_due_on', db.raw('count(*) over () as total'))
-      .orderBy('r.clock_due_on')
+      .select('r.clock_stage', 'r.clock_started_on', 'r.clock_due_on', db.raw('count(*) over () as total'))
+      .orderBy('r.clock_overdue_from')
       .orderBy('r.id')
       .limit(DASHBOARD_LIST_LENGTH)) as Record<string, unknown>[];
-    const { current } = await stageTargets.get();
+    const { versions } = await stageTargets.get();
     const holidays = await stageTargets.holidays();
     return {
       total: Number(rows[0]?.total ?? 0),
       reviews: rows.map((r) => {
         const stage = r.clock_stage as Stage;
         const dueOn = r.clock_due_on as string;
-        const { unit } = current.targets[stage];
+        // Counted as the stage's own target counts, the one in force when it began.
+        const { unit } = targetOn(versions, stage, r.clock_started_on as string);
         return {
           ...summary(r),
           stage,

@@ -61,6 +61,7 @@ const SCHEMAS = {
   ACCEPT_ITEM: z.strictObject({ type: z.literal('ACCEPT_ITEM'), itemId: id, expectedVersion }),
   RETURN_ITEM: z.strictObject({ type: z.literal('RETURN_ITEM'), itemId: id, reason: text(5000), expectedVersion }),
   CONFIRM_REVISIONS: bare('CONFIRM_REVISIONS'),
+  CLOSE: bare('CLOSE'),
   RECORD_PUBLICATION: z.strictObject({
     type: z.literal('RECORD_PUBLICATION'),
     url: httpUrl,

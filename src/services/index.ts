@@ -26,6 +26,7 @@ import { createReviews } from './reviews';
 import { createSettings } from './settings';
 import { createStageTargets } from '../clocks/service';
 import { createStageFigures } from '../clocks/figures';
+import { createDistribution } from '../distribution/service';
 
 export interface ServiceOptions {
   clock?: Clock;
@@ -79,6 +80,7 @@ export function createServices(db: Db, options: ServiceOptions) {
       notifications,
     }),
     pipeline,
+    distribution: createDistribution(db, clock, { settings, outbox, templates }),
     dashboard: createDashboard(db, clock, pipeline, stageTargets, stageFigures),
     reminders: createReminders(db, clock, settings, stageTargets, letters, outbox, templates, {
       publicUrl: options.publicUrl,

@@ -4,12 +4,13 @@ import type { Stage } from '../clocks/stages';
 /**
  * What "overdue" means, in one place, so the dashboard, the reviews list filter, the API and
  * the reminders worker (src/services/reminders.ts) agree with the clocks on each review's page:
- * the review's running stage clock (src/clocks) has passed the last day within its target.
- * Each review keeps that day (`clock_due_on`, null while no clock runs, on hold for one),
- * written with every change of state, so the rule is one indexed comparison with today.
+ * the review's running stage clock (src/clocks) has counted a day past its target. Each review
+ * keeps the first such day (`clock_overdue_from`: the next day counted after `clock_due_on`,
+ * so a Monday after a Friday due day for working days; null while no clock runs, on hold for
+ * one), written with every change of state, so the rule is one indexed comparison with today.
  */
 export function whereOverdue(q: Knex.QueryBuilder, today: string, stages?: readonly Stage[]): Knex.QueryBuilder {
-  q.where('r.clock_due_on', '<', today);
+  q.where('r.clock_overdue_from', '<=', today);
   if (stages) q.whereIn('r.clock_stage', stages);
   return q;
 }

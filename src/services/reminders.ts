@@ -10,7 +10,7 @@ import { daysSince, whereOverdue } from './overdue';
 import type { SettingsService } from './settings';
 import type { StageTargetsService } from '../clocks/service';
 import { countDays, dayOf } from '../clocks/days';
-import type { Stage } from '../clocks/stages';
+import { targetOn, type Stage } from '../clocks/stages';
 
 const DAY = 86_400_000;
 /** Agencies are expected to respond to a recommendation within this many days of its import. */
@@ -90,9 +90,10 @@ export function createReminders(
    * The period a repeating reminder is in: whole targets' lengths since the last day within
    * target (0 from the day after it), counted as the stage's target counts days.
    */
-  async function periodOf(stage: Stage, dueOn: string, today: string): Promise<number> {
-    const { days, unit } = (await stageTargets.get()).current.targets[stage];
-    return Math.floor((countDays(dueOn, today, unit, await stageTargets.holidays()) - 1) / days);
+  async function periodOf(row: { clock_stage: Stage; clock_started_on: string; clock_due_on: string }, today: string) {
+    const { versions } = await stageTargets.get();
+    const { days, unit } = targetOn(versions, row.clock_stage, row.clock_started_on);
+    return Math.floor((countDays(row.clock_due_on, today, unit, await stageTargets.holidays()) - 1) / days);
   }
 
   async function draftLetterAlerts(now: Date, today: string): Promise<number> {
@@ -153,6 +154,8 @@ export function createReminders(
     const due = await whereOverdue(currentRounds, today, ['letter_to_revisions']).select(
       'r.id',
       'r.state',
+      'r.clock_stage',
+      'r.clock_started_on',
       'r.clock_due_on',
       'ro.id as round_id',
       'ro.number',
@@ -160,9 +163,8 @@ export function createReminders(
     );
     let sent = 0;
     for (const row of due) {
-      const dueOn = row.clock_due_on as string;
-      const period = await periodOf('letter_to_revisions', dueOn, today);
-      const key = `round-${row.number}-${dueOn}-${period}`;
+      // One series per pass of the stage (the letter, or items returned), whatever moves its due day.
+      const key = `round-${row.number}-${row.clock_started_on}-${await periodOf(row, today)}`;
       const ok = await onceForReview(row, 'revision_reminder', key, async (trx, at) => {
         const outstanding = await trx('revision_items')
           .where({ round_id: row.round_id })
@@ -188,14 +190,15 @@ export function createReminders(
     const due = await whereOverdue(db('reviews as r'), today, ['approval_to_publication']).select(
       'r.id',
       'r.state',
+      'r.clock_stage',
+      'r.clock_started_on',
       'r.clock_due_on',
       db.raw(`${approvedAt} as approved_at`),
     );
     let sent = 0;
     for (const row of due) {
-      const dueOn = row.clock_due_on as string;
-      const period = await periodOf('approval_to_publication', dueOn, today);
-      const ok = await onceForReview(row, 'publication_reminder', `${dueOn}-${period}`, async (trx, at) => {
+      const key = `${row.clock_started_on}-${await periodOf(row, today)}`;
+      const ok = await onceForReview(row, 'publication_reminder', key, async (trx, at) => {
         await letters.issue(trx, 'publication_reminder', row.id, {
           userId: null,
           now: at,

@@ -26,6 +26,8 @@ export interface Settings {
   addressIncludesCsp: boolean;
   /** Every role signs in with a second factor, not only the secretariat and the panel. */
   twoFactorForEveryone: boolean;
+  /** Where the Domestic Abuse Commissioner receives final reports; empty until the secretariat sets it. */
+  commissionerMailbox: string;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -39,6 +41,7 @@ export const DEFAULT_SETTINGS: Settings = {
   dateStyle: 'plain',
   addressIncludesCsp: true,
   twoFactorForEveryone: false,
+  commissionerMailbox: '',
 };
 
 const settingsSchema = z
@@ -56,6 +59,7 @@ const settingsSchema = z
     dateStyle: z.enum(DATE_STYLES, { error: `must be one of ${DATE_STYLES.join(', ')}` }),
     addressIncludesCsp: z.boolean({ error: 'must be true or false' }),
     twoFactorForEveryone: z.boolean({ error: 'must be true or false' }),
+    commissionerMailbox: z.literal('').or(email),
   })
   .partial();
 

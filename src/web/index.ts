@@ -1,4 +1,5 @@
 import cookieParser from 'cookie-parser';
+import { distributionRoutes } from './routes/distribution';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { AppError } from '../core/errors';
 import { classifyError, logFailure } from '../core/httpError';
@@ -47,6 +48,7 @@ const PAGES: ((router: express.Router, ctx: WebContext) => void)[] = [
   reviewRoutes,
   confirmStepRoutes,
   correctionRoutes,
+  distributionRoutes,
   letterRoutes,
 ];
 

@@ -19,6 +19,7 @@ const TAG_COLOURS: Record<ReviewState, string> = {
   resubmitted: 'blue',
   approved: 'turquoise',
   published: 'green',
+  closed: 'grey',
   withdrawn: 'red',
   on_hold: 'yellow',
 };

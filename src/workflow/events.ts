@@ -86,6 +86,12 @@ const EVENTS = {
     history: 'Publication recorded',
     done: 'Publication recorded',
   },
+  CLOSE: {
+    roles: HOME_OFFICE,
+    action: 'close a review',
+    history: 'Closed: the final report reached everyone on the distribution list',
+    done: 'Review closed',
+  },
   PAUSE: { roles: HOME_OFFICE, action: 'put a review on hold', history: 'Put on hold', done: 'Review put on hold' },
   RESUME: { roles: HOME_OFFICE, action: 'resume a review', history: 'Resumed', done: 'Review resumed' },
   WITHDRAW: { roles: HOME_OFFICE, action: 'withdraw a review', history: 'Withdrawn', done: 'Review withdrawn' },
@@ -111,6 +117,7 @@ const RECORDED: Record<string, string> = {
   DRAFT_LETTER_ALERT_SENT: 'Alert sent: letter still in draft',
   REVISION_REMINDER_SENT: 'Reminder sent: revision items outstanding',
   PUBLICATION_REMINDER_SENT: 'Reminder sent: publication not yet recorded',
+  DISTRIBUTION_RECORDED: 'Final report distribution recorded',
 };
 
 /** A history entry's title. */

@@ -75,6 +75,7 @@ const LABELS: Record<ReviewState, string> = {
   resubmitted: 'resubmitted',
   approved: 'approved for publication',
   published: 'published',
+  closed: 'closed',
   withdrawn: 'withdrawn',
   on_hold: 'on hold',
 };

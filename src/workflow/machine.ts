@@ -47,6 +47,8 @@ export const guards = {
   meetingHeld: ({ event }: GuardArgs) => event.facts.meetingHeld,
   // A letter goes to the CSP's first contact with the PCC in copy: both must have an address.
   letterDeliverable: ({ event }: GuardArgs) => event.facts.undeliverable === null,
+  // A review is closed once its final report has reached everyone who must have it.
+  distributed: ({ event }: GuardArgs) => event.facts.undistributed === null,
   outcomeIs: ({ context }: GuardArgs, params: { outcome: Outcome }) => context.outcome === params.outcome,
   pausedFrom: ({ context }: GuardArgs, params: { state: ActiveState }) => context.pausedFrom === params.state,
   withdrawnFrom: ({ context }: GuardArgs, params: { state: ActiveState | 'on_hold' }) =>
@@ -78,6 +80,7 @@ export const guardMessages: Record<keyof typeof guards, string | ((args: GuardAr
   allItemsChecked: 'every revision item must be accepted or returned first',
   anyItemReturned: 'no item was returned',
   letterDeliverable: ({ event }) => event.facts.undeliverable ?? '',
+  distributed: ({ event }) => event.facts.undistributed ?? '',
   meetingHeld: 'the panel meeting has not taken place yet: its outcome can be recorded from the day of the meeting',
   outcomeIs: 'the outcome of the round does not allow it',
   pausedFrom: 'the review was not paused from that state',
@@ -327,7 +330,8 @@ export const reviewMachine = setup({
         },
       },
     },
-    published: { type: 'final' },
+    published: { on: { CLOSE: { target: 'closed', guard: 'distributed' } } },
+    closed: { type: 'final' },
     // Not final: a review withdrawn by mistake can be reinstated, to the state it was withdrawn from.
     withdrawn: {
       on: {

@@ -10,6 +10,7 @@ export const STATES = [
   'resubmitted',
   'approved',
   'published',
+  'closed',
   'withdrawn',
   'on_hold',
 ] as const;
@@ -17,12 +18,13 @@ export type ReviewState = (typeof STATES)[number];
 
 /** States a paused review can return to: every state that is neither final nor on hold. */
 export const ACTIVE_STATES = STATES.filter(
-  (s): s is Exclude<ReviewState, 'published' | 'withdrawn' | 'on_hold'> =>
-    s !== 'published' && s !== 'withdrawn' && s !== 'on_hold',
+  (s): s is Exclude<ReviewState, 'published' | 'closed' | 'withdrawn' | 'on_hold'> =>
+    s !== 'published' && s !== 'closed' && s !== 'withdrawn' && s !== 'on_hold',
 );
 export type ActiveState = (typeof ACTIVE_STATES)[number];
 
-export const FINAL_STATES: readonly ReviewState[] = ['published', 'withdrawn'];
+/** Where reviews end: published (and, once the report reached everyone it must, closed), or withdrawn. */
+export const FINAL_STATES: readonly ReviewState[] = ['published', 'closed', 'withdrawn'];
 
 export const OUTCOMES = ['publish', 'publish_after_changes', 'resubmit'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
@@ -92,6 +94,8 @@ export interface Facts {
   meetingHeld: boolean;
   /** Why a letter could not reach its readers now (the CSP has no contact, its area no PCC email), or null. */
   undeliverable: string | null;
+  /** Who has not yet been recorded as receiving the final report (see the distribution list), or null when all have. */
+  undistributed: string | null;
 }
 
 interface Base {
@@ -117,6 +121,7 @@ export type ReviewEvent = Base &
     | { type: 'RETURN_ITEM'; itemId: number; reason: string }
     | { type: 'CONFIRM_REVISIONS' }
     | { type: 'RECORD_PUBLICATION'; url: string; publishedOn: string }
+    | { type: 'CLOSE' }
     | { type: 'PAUSE'; reason: string }
     | { type: 'RESUME' }
     | { type: 'WITHDRAW'; reason: string }
@@ -145,6 +150,7 @@ export const CLIENT_EVENT_TYPES = [
   'RETURN_ITEM',
   'CONFIRM_REVISIONS',
   'RECORD_PUBLICATION',
+  'CLOSE',
   'PAUSE',
   'RESUME',
   'WITHDRAW',

@@ -364,6 +364,25 @@ const MATRIX: Record<string, Entry> = {
     expect: '404 403 404 404 403 404 404 404 out 404',
     url: (f) => `/reviews/${f.review}/documents/${f.document}/remove`,
   },
+  // Where the final report went: kept for an approved review (Kent's `recommended`).
+  'GET /reviews/:id/distribution/:recipient': {
+    expect: READ_REVIEW,
+    url: (f) => `/reviews/${f.recommended}/distribution/family`,
+  },
+  'POST /reviews/:id/distribution/:recipient': {
+    expect: CSP_WORK,
+    url: (f) => `/reviews/${f.recommended}/distribution/family`,
+    body: () => ({ how: 'note', 'sentOn-day': '2', 'sentOn-month': '3', 'sentOn-year': '2026', note: 'Handed over' }),
+  },
+  'GET /api/v1/reviews/:id/distribution': {
+    expect: READ_REVIEW,
+    url: (f) => `/api/v1/reviews/${f.recommended}/distribution`,
+  },
+  'POST /api/v1/reviews/:id/distribution': {
+    expect: CSP_WORK,
+    url: (f) => `/api/v1/reviews/${f.recommended}/distribution`,
+    body: () => ({ recipient: 'family', how: 'note', sentOn: '2026-03-02', note: 'Handed over' }),
+  },
   'GET /reviews/:id/documents/:documentId/replace': {
     expect: '404 404 404 404 404 404 404 404 out 404',
     url: (f) => `/reviews/${f.review}/documents/${f.document}/replace`,

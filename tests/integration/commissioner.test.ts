@@ -75,6 +75,13 @@ describe('oversight', () => {
     expect(asSecretariat.totals.recommendations).toBe(asOversight.totals.recommendations + 1);
     expect(asOversight.byCsp.map((c: { csp: string }) => c.csp)).toEqual(['Hackney CSP']);
 
+    // Time taken counts the stages of published reviews alone, as oversight reads no other.
+    const times = async (who: 'commissioner' | 'secretariat') =>
+      (await t.api(who).get('/stage-times?stage=approval_to_publication')).body.stages.find(
+        (s: { stage: string }) => s.stage === 'panel_to_letter',
+      ).ended as number;
+    expect(await times('secretariat')).toBe((await times('commissioner')) + 1);
+
     const s = await signedIn(t, 'commissioner');
     for (const url of ['/national', '/time-taken', '/national.csv']) expect((await s.get(url)).status).toBe(200);
     for (const url of ['/dashboard', '/meetings', '/admin', '/mail']) expect((await s.get(url)).status).toBe(403);

@@ -309,6 +309,7 @@ const VISITS: Record<string, Visit[]> = {
     as('secretariat', (f) => `/reviews/${f.withdrawn}`, 'withdrawn'),
   ],
   'GET /reviews/:id/submit': [as('csp', (f) => `/reviews/${f.notified}/submit`)],
+  'GET /reviews/:id/distribution/:recipient': [as('csp', (f) => `/reviews/${f.approved}/distribution/family`)],
   'GET /reviews/:id/withdraw': [as('secretariat', (f) => `/reviews/${f.submitted}/withdraw`)],
   'GET /reviews/:id/details': [
     as('csp', (f) => `/reviews/${f.notified}/details`),

@@ -17,6 +17,7 @@ describe('migrations', () => {
         'api_tokens',
         'cache_versions',
         'csps',
+        'distribution_entries',
         'documents',
         'house_templates',
         'kept_forms',
@@ -45,7 +46,7 @@ describe('migrations', () => {
       await db.migrate.rollback({ directory: MIGRATIONS_DIR, loadExtensions: ['.ts'] }, true);
       expect(await tables()).toEqual([]);
       await migrate(db);
-      expect(await tables()).toHaveLength(29);
+      expect(await tables()).toHaveLength(30);
     } finally {
       await destroy();
     }

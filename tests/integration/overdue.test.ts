@@ -123,7 +123,9 @@ describe('the due day each review keeps', () => {
     expect(await keptAsShown(id)).toEqual({ stage: 'panel_to_letter', dueOn: '2026-03-24' });
 
     // A database from before the days were kept: measured when the app starts.
-    await t.db('reviews').update({ clock_stage: null, clock_due_on: null });
+    await t
+      .db('reviews')
+      .update({ clock_stage: null, clock_started_on: null, clock_due_on: null, clock_overdue_from: null });
     await t.services.stageTargets.refreshDue(t.db, { missingOnly: true });
     expect(await keptAsShown(id)).toEqual({ stage: 'panel_to_letter', dueOn: '2026-03-24' });
   });
@@ -151,6 +153,27 @@ describe('what is overdue', () => {
     await send('secretariat', id, { type: 'PAUSE', category: 'criminal_trial', reason: 'The trial' });
     expect(await overdueOnDashboard()).toContain('Nothing is overdue.');
     expect((await t.api('secretariat').get('/reviews?overdue=true')).body).toEqual([]);
+  });
+
+  it('comes on the next working day after a working-day target, on the page, in the list and for the alert alike', async () => {
+    const id = await submittedReview(t, 'Gwen');
+    await send('secretariat', id, { type: 'SCHEDULE', meetingId: await meeting(t, '2026-06-05') });
+    await t.meetingDay('2026-06-05');
+    await send('panel', id, { type: 'RECORD_OUTCOME', outcome: 'publish', commendations: '', areas: [] });
+    // 15 working days from Friday 5 June: three weeks, to Friday 26 June.
+    expect((await keptAsShown(id))!.dueOn).toBe('2026-06-26');
+    await t.meetingDay('2026-06-27');
+    const clock = async () =>
+      ((await t.api('secretariat').get(`/reviews/${id}`)).body.clocks as { stage: string; status: string }[]).find(
+        (c) => c.stage === 'panel_to_letter',
+      )!.status;
+    expect(await clock()).toBe('due_soon');
+    expect((await t.api('secretariat').get('/reviews?overdue=true')).body).toEqual([]);
+    expect((await t.services.reminders.runOnce()).draftLetterAlerts).toBe(0);
+    await t.meetingDay('2026-06-29');
+    expect(await clock()).toBe('overdue');
+    expect((await t.api('secretariat').get('/reviews?overdue=true')).body).toHaveLength(1);
+    expect((await t.services.reminders.runOnce()).draftLetterAlerts).toBe(1);
   });
 
   it('reminds the CSP again when items it was sent back are still open after the target', async () => {

@@ -22,7 +22,7 @@ async function send(who: Who, id: number, body: object) {
   return res.body.state as string;
 }
 
-const NON_FINAL = STATES.filter((s) => s !== 'published' && s !== 'withdrawn');
+const NON_FINAL = STATES.filter((s) => !['published', 'closed', 'withdrawn'].includes(s));
 
 describe('pipeline statistics', () => {
   it('are all zeros and no medians before there is any review', async () => {
@@ -85,6 +85,7 @@ describe('pipeline statistics', () => {
       resubmitted: 0,
       approved: 0,
       published: 0,
+      closed: 0,
       withdrawn: 1,
       on_hold: 0,
     });
@@ -98,6 +99,7 @@ describe('pipeline statistics', () => {
       'Resubmitted',
       'Approved for publication',
       'Published',
+      'Closed',
       'Withdrawn',
       'On hold',
     ]);

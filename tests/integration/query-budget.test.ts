@@ -168,6 +168,11 @@ const CALLS: Record<string, Call> = {
     url: (w) => `/reviews/${w.notified}/documents/${w.notifiedDocument}/replace`,
   },
   'GET /reviews/:id/details': { who: 'kent', url: (w) => `/reviews/${w.revising}/details` },
+  'GET /reviews/:id/distribution/:recipient': {
+    who: 'kent',
+    url: (w) => `/reviews/${w.recommended}/distribution/family`,
+  },
+  'GET /api/v1/reviews/:id/distribution': { who: 'kent', url: (w) => `/api/v1/reviews/${w.recommended}/distribution` },
   'GET /reviews/:id/documents/:documentId': {
     who: 'kent',
     url: (w) => `/reviews/${w.revising}/documents/${w.document}`,

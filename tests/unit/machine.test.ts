@@ -47,10 +47,15 @@ const item = (id: number, status: ItemStatus) => ({ id, status });
 
 const SUBMISSION_DOCS = [doc('overview_report'), doc('executive_summary'), doc('action_plan')];
 /** No documents and no items; the meeting has taken place (the guard that reads it has its own tests). */
-const NO_FACTS: Facts = { documents: [], items: [], meetingHeld: true, undeliverable: null };
+const NO_FACTS: Facts = { documents: [], items: [], meetingHeld: true, undeliverable: null, undistributed: null };
+/** Facts of a published review whose final report is not yet recorded as reaching everyone. */
+const UNDISTRIBUTED: Facts = {
+  ...NO_FACTS,
+  undistributed: 'the final report has not yet been recorded as reaching the family',
+};
 
 function facts(items: Facts['items'] = [], documents: Facts['documents'] = SUBMISSION_DOCS): Facts {
-  return { documents, items, meetingHeld: true, undeliverable: null };
+  return { documents, items, meetingHeld: true, undeliverable: null, undistributed: null };
 }
 
 /** An event of the given type with a representative payload and the given facts. */
@@ -62,6 +67,7 @@ function eventOf(type: EventType, f: Facts = NO_FACTS, at = NOW): ReviewEvent {
     case 'SUBMIT_REVISIONS':
     case 'CONFIRM_REVISIONS':
     case 'RESUME':
+    case 'CLOSE':
       return { ...base, type };
     case 'SCHEDULE':
       return { ...base, type, meetingId: 7 };
@@ -152,6 +158,13 @@ const CONTEXTS: Record<ReviewState, ReviewContext> = {
     letterSentAt: LETTER_AT,
     publication: { url: 'https://example.org/dhr.pdf', publishedOn: '2024-06-01' },
   }),
+  closed: ctx({
+    meetingId: 3,
+    round: 1,
+    outcome: 'publish',
+    letterSentAt: LETTER_AT,
+    publication: { url: 'https://example.org/dhr.pdf', publishedOn: '2024-06-01' },
+  }),
   withdrawn: ctx({ meetingId: 3, withdrawnFrom: 'scheduled' }),
   on_hold: ctx({ meetingId: 3, pausedFrom: 'scheduled' }),
 };
@@ -161,16 +174,40 @@ function goodFacts(type: EventType): Facts {
   const documents = [...SUBMISSION_DOCS, doc('revised_report', AFTER_LETTER, LATE_DOCUMENT)];
   switch (type) {
     case 'RESPOND_TO_ITEM':
-      return { documents, items: [item(1, 'open'), item(2, 'addressed')], meetingHeld: true, undeliverable: null };
+      return {
+        documents,
+        items: [item(1, 'open'), item(2, 'addressed')],
+        meetingHeld: true,
+        undeliverable: null,
+        undistributed: null,
+      };
     case 'SUBMIT_REVISIONS':
-      return { documents, items: [item(1, 'addressed'), item(2, 'accepted')], meetingHeld: true, undeliverable: null };
+      return {
+        documents,
+        items: [item(1, 'addressed'), item(2, 'accepted')],
+        meetingHeld: true,
+        undeliverable: null,
+        undistributed: null,
+      };
     case 'ACCEPT_ITEM':
     case 'RETURN_ITEM':
-      return { documents, items: [item(1, 'addressed'), item(2, 'addressed')], meetingHeld: true, undeliverable: null };
+      return {
+        documents,
+        items: [item(1, 'addressed'), item(2, 'addressed')],
+        meetingHeld: true,
+        undeliverable: null,
+        undistributed: null,
+      };
     case 'CONFIRM_REVISIONS':
-      return { documents, items: [item(1, 'accepted'), item(2, 'accepted')], meetingHeld: true, undeliverable: null };
+      return {
+        documents,
+        items: [item(1, 'accepted'), item(2, 'accepted')],
+        meetingHeld: true,
+        undeliverable: null,
+        undistributed: null,
+      };
     default:
-      return { documents, items: [], meetingHeld: true, undeliverable: null };
+      return { documents, items: [], meetingHeld: true, undeliverable: null, undistributed: null };
   }
 }
 
@@ -220,7 +257,9 @@ const TABLE: Record<ReviewState, Partial<Record<EventType, ReviewState>>> = {
   approved: { RECORD_PUBLICATION: 'published', ...commonTo('approved') },
   // CONTEXTS.on_hold was paused from scheduled.
   on_hold: { RESUME: 'scheduled', WITHDRAW: 'withdrawn', EDIT_DETAILS: 'on_hold', ATTACH_DOCUMENT: 'on_hold' },
-  published: {},
+  // Once every copy of the final report is recorded, and then nothing more.
+  published: { CLOSE: 'closed' },
+  closed: {},
   // CONTEXTS.withdrawn was withdrawn from scheduled.
   withdrawn: { REINSTATE: 'scheduled' },
 };
@@ -230,11 +269,11 @@ const CELLS = STATES.flatMap((state) =>
 );
 
 describe('state × event table', () => {
-  test('covers 11 states and 18 event types', () => {
-    expect(STATES).toHaveLength(11);
-    expect(ALL_EVENT_TYPES).toHaveLength(18);
-    expect(new Set(ALL_EVENT_TYPES).size).toBe(18);
-    expect(CELLS).toHaveLength(198);
+  test('covers 12 states and 19 event types', () => {
+    expect(STATES).toHaveLength(12);
+    expect(ALL_EVENT_TYPES).toHaveLength(19);
+    expect(new Set(ALL_EVENT_TYPES).size).toBe(19);
+    expect(CELLS).toHaveLength(228);
   });
 
   test.each(CELLS.filter((c) => c.target !== null))('$state accepts $type → $target', ({ state, type, target }) => {
@@ -619,6 +658,23 @@ describe('RECORD_PUBLICATION', () => {
   });
 });
 
+describe('CLOSE', () => {
+  test('closes a published review once its final report is recorded as reaching everyone, and says who is missing before', () => {
+    const reason = rejected(apply('published', CONTEXTS.published, eventOf('CLOSE', UNDISTRIBUTED)));
+    expect(reason).toBe('CLOSE is not possible now: the final report has not yet been recorded as reaching the family');
+    expect(allowedEvents('published', CONTEXTS.published, 'secretariat', UNDISTRIBUTED)).toEqual([]);
+    const closed = accepted(apply('published', CONTEXTS.published, eventOf('CLOSE')));
+    expect(closed.state).toBe('closed');
+    expect(closed.context).toEqual(CONTEXTS.published);
+  });
+
+  test('is the secretariat’s alone', () => {
+    for (const role of ['panel', 'csp', 'pcc', 'agency', 'commissioner'] as const)
+      expect(allowedEvents('published', CONTEXTS.published, role, NO_FACTS)).toEqual([]);
+    expect(allowedEvents('published', CONTEXTS.published, 'secretariat', NO_FACTS)).toEqual(['CLOSE']);
+  });
+});
+
 describe('ATTACH_DOCUMENT', () => {
   test.each([...ACTIVE_STATES, 'on_hold' as const])('in %s stays put and emits storeDocument', (state) => {
     const event: ReviewEvent = {
@@ -807,7 +863,7 @@ describe('guards over an empty round', () => {
 });
 
 describe('final states', () => {
-  test.each(['published', 'withdrawn'] as const)('nothing but reinstatement is accepted once %s', (state) => {
+  test.each(['closed', 'withdrawn'] as const)('nothing but reinstatement is accepted once %s', (state) => {
     for (const type of ALL_EVENT_TYPES.filter((t) => t !== 'REINSTATE')) {
       for (const f of [NO_FACTS, goodFacts(type)]) {
         const reason = rejected(apply(state, CONTEXTS[state], eventOf(type, f)));
@@ -816,7 +872,7 @@ describe('final states', () => {
     }
   });
 
-  test.each(['published', 'withdrawn'] as const)('no role may send anything once %s, but reinstate', (state) => {
+  test.each(['closed', 'withdrawn'] as const)('no role may send anything once %s, but reinstate', (state) => {
     for (const role of ['secretariat', 'panel', 'csp', 'pcc'] as const) {
       const reinstate = state === 'withdrawn' && role === 'secretariat' ? ['REINSTATE'] : [];
       expect(allowedEvents(state, CONTEXTS[state], role, facts())).toEqual(reinstate);
@@ -1095,6 +1151,8 @@ const MODEL_EVENTS: ReviewEvent[] = [
   eventOf('CONFIRM_REVISIONS', facts([item(1, 'accepted')])),
   eventOf('CONFIRM_REVISIONS', facts([item(1, 'returned')])),
   eventOf('RECORD_PUBLICATION'),
+  eventOf('CLOSE', UNDISTRIBUTED),
+  eventOf('CLOSE'),
   eventOf('PAUSE'),
   eventOf('RESUME'),
   eventOf('WITHDRAW'),
@@ -1135,7 +1193,7 @@ describe('model-based paths (xstate/graph)', () => {
     expect(initial?.state.context).toEqual(INITIAL_CONTEXT);
   });
 
-  test('shortest paths reach every one of the 11 states', () => {
+  test('shortest paths reach every one of the 12 states', () => {
     const reached = new Set(paths.map((p) => p.state.value as ReviewState));
     expect([...reached].sort()).toEqual([...STATES].sort());
   });
@@ -1156,6 +1214,7 @@ describe('model-based paths (xstate/graph)', () => {
     ['revisions_submitted', ['SUBMIT', 'SCHEDULE', 'RECORD_OUTCOME', 'SEND_LETTER', 'SUBMIT_REVISIONS']],
     ['resubmitted', ['SUBMIT', 'SCHEDULE', 'RECORD_OUTCOME', 'SEND_LETTER', 'SUBMIT_REVISIONS']],
     ['published', ['SUBMIT', 'SCHEDULE', 'RECORD_OUTCOME', 'SEND_LETTER', 'RECORD_PUBLICATION']],
+    ['closed', ['SUBMIT', 'SCHEDULE', 'RECORD_OUTCOME', 'SEND_LETTER', 'RECORD_PUBLICATION', 'CLOSE']],
     ['on_hold', ['PAUSE']],
     ['withdrawn', ['WITHDRAW']],
   ] as const)('the shortest path to %s is %j and replays through apply()', (target, expectedTypes) => {

@@ -11,7 +11,7 @@ import type { ClientEvent } from '../eventPayloads';
 import type { Letters } from '../letters';
 import type { Notifications } from '../notifications';
 import { createEffects } from './effects';
-import { CLOCK_HISTORY_SQL, CLOCK_ROUNDS_SQL, clockSourceOf, sourceAfter } from '../../clocks/due';
+import { CLOCK_HISTORY_SQL, CLOCK_ROUNDS_SQL, clockSourceOf, dueColumns, sourceAfter } from '../../clocks/due';
 import type { StageTargetsService } from '../../clocks/service';
 import { factsOf, reviewQuery, type EventReads, type ReviewRow } from './rows';
 import { RECIPIENTS_SQL, type LetterRow, type RecipientsRow } from '../letters';
@@ -38,6 +38,7 @@ interface EventRow {
   } | null;
   recipients: RecipientsRow;
   published_on: string | null;
+  distributed: string[];
   history: unknown;
   rounds: unknown;
 }
@@ -105,13 +106,28 @@ export function createEventEngine(
         trx.raw(`r.context->'publication'->>'publishedOn' as published_on`),
         trx.raw(`${CLOCK_HISTORY_SQL} as history`),
         trx.raw(`${CLOCK_ROUNDS_SQL} as rounds`),
+        trx.raw(
+          `(select coalesce(json_agg(distinct d.recipient), '[]'::json) from distribution_entries d
+             where d.review_id = r.id) as distributed`,
+        ),
       )
       .first()) as (ReviewRow & EventRow) | undefined;
     if (!row) throw new NotFoundError('No review with this id');
-    const { meeting_held, meeting_date, documents, round, recipients, published_on, history, rounds, ...review } = row;
+    const {
+      meeting_held,
+      meeting_date,
+      documents,
+      round,
+      recipients,
+      published_on,
+      history,
+      rounds,
+      distributed,
+      ...review
+    } = row;
     const clockSource = clockSourceOf({ ...review, published_on, history, rounds });
     const items = round?.items ?? [];
-    const facts = factsOf({ documents, items, meetingHeld: meeting_held, recipients });
+    const facts = factsOf({ documents, items, meetingHeld: meeting_held, recipients, distributed });
     const reads: EventReads = {
       recipients,
       meetingDate: meeting_date ?? undefined,
@@ -229,7 +245,8 @@ export function createEventEngine(
       const { rows: recorded } = await trx.raw(
         `with updated as (
            update reviews set state = ?, context = ?::jsonb, version = ?::int, updated_at = ?::timestamptz,
-                              clock_stage = ?::text, clock_due_on = ?::date
+                              clock_stage = ?::text, clock_started_on = ?::date, clock_due_on = ?::date,
+                              clock_overdue_from = ?::date
             where id = ?::int and version = ?::int
            returning id)
          insert into review_events (review_id, type, payload, from_state, to_state, actor_id, at)
@@ -240,8 +257,7 @@ export function createEventEngine(
           JSON.stringify(result.context),
           review.version + 1,
           now,
-          due?.stage ?? null,
-          due?.dueOn ?? null,
+          ...Object.values(dueColumns(due)),
           review.id,
           review.version,
           event.type,

@@ -16,6 +16,7 @@ import { dayOf } from '../../clocks/days';
 import { factsOf, reviewQuery, type ReviewRow } from './rows';
 import { RECIPIENTS_SQL, type RecipientsRow } from '../letters';
 import { listSchema } from './schemas';
+import { distributionOf, type DistributionRow } from '../../distribution/recipients';
 
 const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -78,6 +79,12 @@ export function createReadModel(
            'x.id',
          )} as history,
          (select json_build_object('id', id, 'date', date) from panel_meetings where id = v.meeting_id) as meeting,
+         ${list(
+           `select d.id, d.recipient, d.sent_on, d.how, d.note, d.recorded_at, d.outbox_id, o.to as mailed_to, u.email, u.name, u.role
+              from distribution_entries d left join outbox o on o.id = d.outbox_id
+              left join users u on u.id = d.recorded_by where d.review_id = v.id`,
+           'x.id',
+         )} as distribution,
          ${RECIPIENTS_SQL('v.id')} as recipients,
          ${list(
            `select l.id, l.kind, ro.number as round, l.status, l.sent_at
@@ -143,6 +150,7 @@ export function createReadModel(
         role: string | null;
       }[];
       meeting: { id: number; date: string } | null;
+      distribution: (Omit<DistributionRow, 'recorded_by'> & { email: string; name: string; role: string })[];
       recipients: RecipientsRow;
       letters: { id: number; kind: string; round: number | null; status: string; sent_at: string | null }[];
     };
@@ -157,6 +165,7 @@ export function createReadModel(
       meeting,
       letters,
       recipients,
+      distribution,
       ...review
     } = await loadView(user, reviewId);
     // Removed and replaced documents are kept: listed apart, never counted for submission.
@@ -169,6 +178,7 @@ export function createReadModel(
       items: items.filter((i) => i.round_id === currentRoundId),
       meetingHeld: meeting !== null && meeting.date <= toIsoDate(clock.now()),
       recipients,
+      distributed: distribution.map((d) => d.recipient),
     });
     const clocks = await deps.stageTargets.clocksOf({
       notifiedOn: review.notified_on,
@@ -222,6 +232,11 @@ export function createReadModel(
       pausedFrom: review.context.pausedFrom,
       withdrawnFrom: review.context.withdrawnFrom ?? null,
       publication: review.context.publication,
+      // Where the final report went, once the review is approved: each recipient's newest entry.
+      distribution: distributionOf(
+        review.state,
+        distribution.map((d) => ({ ...d, recorded_by: actorAs(user, d).name })),
+      ),
       // The CSP and the PCC learn a round's outcome from its letter, not before.
       rounds: rounds
         .filter((r) => isHomeOffice(user) || r.letter_sent_at !== null)

@@ -5,6 +5,7 @@ import { visibleReviews } from '../../core/scope';
 import type { User } from '../../core/user';
 import type { DocumentKind, Facts, ItemStatus, ReviewContext, ReviewState } from '../../workflow/types';
 import type { LetterRow, RecipientsRow, RoundContext } from '../letters';
+import { undistributedOf } from '../../distribution/recipients';
 
 export interface ReviewRow {
   id: number;
@@ -50,6 +51,8 @@ export function factsOf(read: {
   meetingHeld: boolean;
   /** Who its letters reach, as `RECIPIENTS_SQL` reads them. */
   recipients: RecipientsRow;
+  /** Who its final report is recorded as reaching (see src/distribution). */
+  distributed: readonly string[];
 }): Facts {
   return {
     documents: read.documents.map((d) => ({
@@ -60,6 +63,7 @@ export function factsOf(read: {
     items: read.items.map((i) => ({ id: i.id, status: i.status })),
     meetingHeld: read.meetingHeld,
     undeliverable: undeliverable(read.recipients),
+    undistributed: undistributedOf(read.distributed),
   };
 }
 

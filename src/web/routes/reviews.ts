@@ -100,6 +100,7 @@ export function reviewRoutes(router: express.Router, ctx: WebContext) {
     const uploaded = review.documents.find((d) => String(d.id) === req.query.uploaded);
     const replaced = uploaded && review.removedDocuments.find((d) => d.replacedBy?.id === uploaded.id);
     const removed = review.removedDocuments.find((d) => String(d.id) === req.query.removed);
+    const distributed = review.distribution?.lines.find((l) => l.recipient === req.query.distributed && l.entry);
     const lastChanges = review.history.findLast((h) => h.type === 'EDIT_DETAILS')?.changes;
     const specific: Partial<Record<ClientEventType, string | null>> = {
       ACCEPT_ITEM: item ? `Item ${item.label} accepted` : null,
@@ -118,6 +119,9 @@ export function reviewRoutes(router: express.Router, ctx: WebContext) {
         : null) ??
       (uploaded ? `${uploaded.filename} uploaded as the ${uploaded.kind.replace(/_/g, ' ')}` : null) ??
       (removed ? `${removed.filename} removed: it is kept in the history` : null) ??
+      (distributed
+        ? `${distributed.name}: ${distributed.entry!.how === 'email' ? 'the final report was emailed' : 'recorded as sent'} on ${longDate(distributed.entry!.sentOn)}`
+        : null) ??
       (req.query.uploaded ? 'Document uploaded' : null);
     // Before submission, those who upload see which of the three required documents are there.
     const checklist =
@@ -165,6 +169,10 @@ export function reviewRoutes(router: express.Router, ctx: WebContext) {
         })),
         itemStatus: ITEM_STATUS,
         clocks: clockRows(review.clocks),
+        // Who records where the final report went (the Home Office and the CSP), until it is closed.
+        canDistribute:
+          (user.role === 'csp' || user.role === 'secretariat') &&
+          (review.state === 'approved' || review.state === 'published'),
         pauseCategories: Object.entries(PAUSE_CATEGORIES).map(([value, text]) => ({ value, text })),
         timeline: allHistory ? timeline : timeline.slice(0, TIMELINE_LENGTH),
         timelineHidden: allHistory ? 0 : Math.max(0, timeline.length - TIMELINE_LENGTH),

@@ -34,6 +34,7 @@ export function timeTakenRoutes(router: express.Router, { services }: WebContext
     const { current } = await services.stageTargets.get();
     render(req, res, 'national/time-taken', {
       title: 'Time taken',
+      publishedOnly: user.role === 'commissioner',
       since: longDate(figures.since),
       headline: { ...shown(headline), unit: unitOf('panel_to_letter') },
       stages: figures.stages.map((s) => ({ ...s, ...shown(s), unit: unitOf(s.stage) })),

@@ -60,9 +60,12 @@ export function nextStep(review: { id: number; state: ReviewState }, progress: R
     case 'published':
       return {
         lead: progress?.publication
-          ? `Nothing: published on ${longDate(progress.publication.publishedOn)}`
-          : 'Nothing: the report is published',
+          ? `Published on ${longDate(progress.publication.publishedOn)}`
+          : 'The report is published',
+        link: { href: `/reviews/${id}#distribution`, text: 'Record who received the final report' },
       };
+    case 'closed':
+      return { lead: 'Nothing: the review is closed' };
     case 'withdrawn':
       return { lead: 'Nothing: the review was withdrawn' };
     case 'on_hold':

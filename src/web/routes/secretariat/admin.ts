@@ -146,6 +146,7 @@ const SETTINGS_LABELS = {
   addressIncludesCsp: "Whether the address starts with the CSP's name",
   dhrMailbox: 'The DHR mailbox',
   teamMailbox: 'The team mailbox',
+  commissionerMailbox: "The Domestic Abuse Commissioner's mailbox",
   twoFactorForEveryone: 'Whether everyone signs in with two-factor sign-in',
 };
 
@@ -542,6 +543,7 @@ export function adminRoutes(router: express.Router, { services }: WebContext) {
               homeOfficeAddress: linesOf(values.homeOfficeAddress),
               dhrMailbox: values.dhrMailbox!.trim(),
               teamMailbox: values.teamMailbox!.trim(),
+              commissionerMailbox: values.commissionerMailbox!.trim(),
               areaStyle: values.areaStyle || undefined,
               dateStyle: values.dateStyle || undefined,
               addressIncludesCsp: yesNo(values.addressIncludesCsp!),
