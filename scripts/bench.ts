@@ -17,6 +17,7 @@
  * Prints a table with each scenario's ratio to the baseline and the targets, and
  * writes every figure to BENCH_OUTPUT (default bench-results.json).
  */
+import { REVIEW_KINDS } from '../src/letters/reviewKinds';
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -282,6 +283,7 @@ function sampleLetter(areaCount = 12) {
       cspName: 'Kent Community Safety Partnership',
       pccName: 'Police and Crime Commissioner for Kent',
       dhrMailbox: DEFAULT_SETTINGS.dhrMailbox,
+      ...REVIEW_KINDS.dhr,
       meetingDate: '2026-11-04',
     },
     addressingFor(

@@ -75,6 +75,15 @@ export interface Placeholder {
 
 type Placeholders = Record<string, Placeholder>;
 
+/** What every template may say: what the reviews are called (a setting; see reviewKinds.ts). */
+const COMMON: Placeholders = {
+  reviewKind: {
+    description: 'What the reviews are called, from the settings',
+    example: 'Domestic Homicide Review',
+  },
+  reviewKindShort: { description: 'Its initials', example: 'DHR' },
+};
+
 const REVIEW: Placeholders = {
   reference: { description: "The review's reference", example: 'DHR-2026-0001' },
   pseudonym: { description: 'The pseudonym the report uses', example: 'Alex' },
@@ -363,7 +372,7 @@ function emailKinds(): TemplateKind[] {
   return EMAIL_NAMES.flatMap((name) =>
     EMAIL_PARTS.map((part): TemplateKind => {
       const email = EMAILS[name];
-      const placeholders: Placeholders = { ...email.placeholders };
+      const placeholders: Placeholders = { ...COMMON, ...email.placeholders };
       // The HTML body may show the subject (in its <title>); the subject cannot quote itself.
       if (part === 'html') placeholders.subject = { description: "The email's subject", example: 'Subject' };
       // A subject is one line of text: markup (the letter, a list of items) cannot go in it.
@@ -386,6 +395,7 @@ export const TEMPLATE_KINDS: readonly TemplateKind[] = [
   ...LETTER_KINDS.map((kind): TemplateKind => ({
     kind,
     ...LETTERS[kind],
+    placeholders: { ...COMMON, ...LETTERS[kind].placeholders },
     format: 'letter',
     file: path.join(TEMPLATES, 'letters', `${kind}.hbs`),
   })),

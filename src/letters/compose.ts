@@ -13,6 +13,9 @@ export interface LetterFacts {
   cspName: string;
   pccName: string;
   dhrMailbox: string;
+  /** What the reviews are called, and its initials (see reviewKinds.ts). */
+  reviewKind: string;
+  reviewKindShort: string;
   meetingDate?: string;
   round?: number;
   submittedOn?: string;
@@ -83,6 +86,8 @@ export function placeholderValues(facts: LetterFacts, addressing: Addressing): R
     cspName: facts.cspName,
     pccName: facts.pccName,
     dhrMailbox: facts.dhrMailbox,
+    reviewKind: facts.reviewKind,
+    reviewKindShort: facts.reviewKindShort,
     signatoryName: addressing.signatory.name,
     signatoryTitle: addressing.signatory.title,
     meetingDate: date(facts.meetingDate),

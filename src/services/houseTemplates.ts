@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REVIEW_KINDS, reviewKindValues } from '../letters/reviewKinds';
 import type { Conn, Db } from '../db/connect';
 import { processCache, versionOf } from '../db/cacheVersions';
 import {
@@ -62,6 +63,7 @@ const SAMPLE_FACTS: LetterFacts = {
   cspName: 'Anytown Community Safety Partnership',
   pccName: 'Police and Crime Commissioner for Anyshire',
   dhrMailbox: 'dhr-enquiries@dhr-qa.example',
+  ...REVIEW_KINDS.dhr,
   meetingDate: '2026-11-20',
   round: 1,
   submittedOn: '2026-09-01',
@@ -272,7 +274,8 @@ export function createHouseTemplates(db: Db, clock: Clock, settings: SettingsSer
       );
       const body = (part: EmailPart) => parts.get(emailKind(name, part))!.body;
       const kind = templateKind(emailKind(name, 'html'))!;
-      const full = { ...blankModel(kind), ...model };
+      // What the reviews are called comes with every email, from the settings.
+      const full = { ...blankModel(kind), ...reviewKindValues((await settings.get(conn)).reviewKind), ...model };
       const subject = renderTemplate(body('subject'), 'subject', full).replace(/\s+/g, ' ').trim();
       // Markup placeholders (a letter, a list of items) were rendered by the service, every value escaped.
       const markupNames = Object.keys(kind.placeholders).filter((n) => kind.placeholders[n]!.type === 'markup');

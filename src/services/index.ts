@@ -94,7 +94,7 @@ export function createServices(db: Db, options: ServiceOptions) {
     progress: (user: User, reviewIds: number[]) => reviewProgress(db, user, reviewIds),
     recommendations,
     national: createNational(db, clock),
-    reports: createReports(db, recommendations, clock),
+    reports: createReports(db, recommendations, clock, settings),
     themes: createThemes(db, clock),
     transport: options.transport,
     maxUploadBytes: options.maxUploadBytes,

@@ -1,4 +1,6 @@
 import crypto from 'node:crypto';
+import { reviewKindValues } from '../letters/reviewKinds';
+import type { Settings } from './settings';
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import type { Conn, Db } from '../db/connect';
@@ -241,13 +243,19 @@ export function createLetters(
     return roundOfRow(rows[0].round as RoundRow);
   }
 
-  const factsOf = (kind: LetterKind, who: Recipients, dhrMailbox: string, extra: Partial<LetterFacts> = {}) => ({
+  const factsOf = (
+    kind: LetterKind,
+    who: Recipients,
+    s: Pick<Settings, 'dhrMailbox' | 'reviewKind'>,
+    extra: Partial<LetterFacts> = {},
+  ) => ({
     kind,
     reference: who.reference,
     pseudonym: who.pseudonym,
     cspName: who.csp.name,
     pccName: who.pccName,
-    dhrMailbox,
+    dhrMailbox: s.dhrMailbox,
+    ...reviewKindValues(s.reviewKind),
     ...extra,
   });
 
@@ -260,7 +268,7 @@ export function createLetters(
     const template = (await templates.current(conn, [letter.kind])).get(letter.kind)!;
     const draft = makeDraft(
       template,
-      factsOf(letter.kind, recipient, s.dhrMailbox, { meetingDate: round?.meetingDate, round: round?.number }),
+      factsOf(letter.kind, recipient, s, { meetingDate: round?.meetingDate, round: round?.number }),
       addressingFor(recipient.csp, recipient.contact, s),
     );
     if (letter.fields.salutation) draft.salutation = letter.fields.salutation;
@@ -544,7 +552,7 @@ export function createLetters(
       const s = await settings.get(trx);
       const round = known.round?.id === roundId ? known.round : await roundOf(trx, roundId);
       const template = (await templates.current(trx, [outcome])).get(outcome)!;
-      const facts = factsOf(outcome, who, s.dhrMailbox, { meetingDate: round.meetingDate, round: round.number });
+      const facts = factsOf(outcome, who, s, { meetingDate: round.meetingDate, round: round.number });
       if (!existing) {
         const draft = makeDraft(template, facts, addressingFor(who.csp, who.contact, s));
         await trx('letters').insert({
@@ -623,11 +631,7 @@ export function createLetters(
       const who = options.who ?? (await recipients(trx, reviewId));
       const s = await settings.get(trx);
       const template = (await templates.current(trx, [kind])).get(kind)!;
-      const draft = makeDraft(
-        template,
-        factsOf(kind, who, s.dhrMailbox, options.facts),
-        addressingFor(who.csp, who.contact, s),
-      );
+      const draft = makeDraft(template, factsOf(kind, who, s, options.facts), addressingFor(who.csp, who.contact, s));
       const letter = {
         id: 0,
         review_id: reviewId,

@@ -4,6 +4,8 @@
  * response to one review's recommendations. Every read goes through the recommendations
  * service, which keeps each user to what they may see.
  */
+import { reviewKindValues } from '../letters/reviewKinds';
+import type { SettingsService } from './settings';
 import type { Db } from '../db/connect';
 import { pdfForUser } from '../offThread';
 import { longDate } from '../core/dates';
@@ -146,10 +148,18 @@ const safeFilename = (name: string) => name.replace(/[\\/:*?"<>|\r\n]+/g, ' ').t
 /** The footer holds the title, the date and "Page n of m" on one line of A4. */
 const footerTitle = (title: string) => (title.length > 64 ? `${title.slice(0, 63).trimEnd()}…` : title);
 
-export function createReports(db: Db, recommendations: Recommendations, clock: Clock = systemClock) {
+export function createReports(
+  db: Db,
+  recommendations: Recommendations,
+  clock: Clock = systemClock,
+  settings?: SettingsService,
+) {
   const today = () => toIsoDate(clock.now());
+  /** What the reviews are called, from the settings (the shipped name where none are given). */
+  const kindNames = async () => reviewKindValues(settings ? (await settings.get()).reviewKind : 'dhr');
 
   function progressDocument(
+    names: ReturnType<typeof reviewKindValues>,
     recs: (Rec & { reviewLabel: string | null })[],
     model: {
       title: string;
@@ -166,6 +176,7 @@ export function createReports(db: Db, recommendations: Recommendations, clock: C
     const date = today();
     const html = tidy(
       progressReport({
+        ...names,
         title: model.title,
         from: model.from,
         date,
@@ -240,6 +251,7 @@ export function createReports(db: Db, recommendations: Recommendations, clock: C
       const review = { reference: of.reference, pseudonym: of.pseudonym, csp_name: of.cspName };
       const title = `Progress on the recommendations of ${review.reference} (${review.pseudonym})`;
       return progressDocument(
+        await kindNames(),
         recs.map((r) => ({ ...r, reviewLabel: null })),
         {
           title,
@@ -259,6 +271,7 @@ export function createReports(db: Db, recommendations: Recommendations, clock: C
       const { recs, organisation } = await addressedTo(user, organisationId);
       const reviews = [...new Map(recs.map((r) => [r.reviewId, { reference: r.reference, pseudonym: r.pseudonym }]))];
       return progressDocument(
+        await kindNames(),
         recs.map((r) => ({ ...r, reviewLabel: `${r.reference} (${r.pseudonym})` })),
         {
           title: `Progress on the recommendations addressed to ${organisation}`,
@@ -303,6 +316,7 @@ export function createReports(db: Db, recommendations: Recommendations, clock: C
       const date = today();
       const html = tidy(
         agencyResponse({
+          ...(await kindNames()),
           title,
           organisation,
           date,

@@ -3,6 +3,7 @@ import type { Conn, Db } from '../db/connect';
 import { copyOf, processCache, versionOf } from '../db/cacheVersions';
 import { DATE_STYLES, type DateStyle } from '../core/dates';
 import { AREA_STYLES, type AreaStyle } from '../letters/draft';
+import { REVIEW_KIND_KEYS, type ReviewKind } from '../letters/reviewKinds';
 import type { User } from '../core/user';
 import { ForbiddenError } from '../core/errors';
 import { email, optionalText, parse, printable, text } from '../core/validation';
@@ -28,6 +29,8 @@ export interface Settings {
   twoFactorForEveryone: boolean;
   /** Where the Domestic Abuse Commissioner receives final reports; empty until the secretariat sets it. */
   commissionerMailbox: string;
+  /** What the reviews are called in every letter and email (see src/letters/reviewKinds.ts). */
+  reviewKind: ReviewKind;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -42,6 +45,7 @@ export const DEFAULT_SETTINGS: Settings = {
   addressIncludesCsp: true,
   twoFactorForEveryone: false,
   commissionerMailbox: '',
+  reviewKind: 'dhr',
 };
 
 const settingsSchema = z
@@ -60,6 +64,7 @@ const settingsSchema = z
     addressIncludesCsp: z.boolean({ error: 'must be true or false' }),
     twoFactorForEveryone: z.boolean({ error: 'must be true or false' }),
     commissionerMailbox: z.literal('').or(email),
+    reviewKind: z.enum(REVIEW_KIND_KEYS, { error: `must be one of ${REVIEW_KIND_KEYS.join(', ')}` }),
   })
   .partial();
 

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { REVIEW_KINDS } from '../../src/letters/reviewKinds';
 import request from 'supertest';
 import { shippedBody, templateKind, type LetterKind } from '../../src/letters/catalogue';
 import { addressingFor, makeDraft, renderLetter } from '../../src/letters/compose';
@@ -906,6 +907,7 @@ describe('letters and emails', () => {
               cspName: v.cspName,
               pccName: v.pccName,
               dhrMailbox: 'dhr@example.org',
+              ...REVIEW_KINDS.dhr,
               meetingDate: '2026-02-20',
               submittedOn: '2026-02-01',
               publishedOn: '2026-04-01',

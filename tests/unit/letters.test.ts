@@ -1,4 +1,5 @@
 import { PDFParse } from 'pdf-parse';
+import { REVIEW_KINDS } from '../../src/letters/reviewKinds';
 import { areaLabels, type AreaItem } from '../../src/letters/areas';
 import { shippedBody, templateKind, type LetterKind } from '../../src/letters/catalogue';
 import { addressingFor, defaultSalutation, makeDraft, renderLetter, type LetterFacts } from '../../src/letters/compose';
@@ -24,6 +25,7 @@ const KENT_FACTS: LetterFacts = {
   cspName: 'Kent CSP',
   pccName: 'Police and Crime Commissioner for Kent',
   dhrMailbox: KENT_SETTINGS.dhrMailbox,
+  ...REVIEW_KINDS.dhr,
   meetingDate: '2019-11-20',
   round: 1,
 };

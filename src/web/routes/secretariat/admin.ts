@@ -1,4 +1,5 @@
 import type express from 'express';
+import { REVIEW_KIND_KEYS, REVIEW_KINDS } from '../../../letters/reviewKinds';
 import type { NextFunction, Request, Response } from 'express';
 import type { User } from '../../../core/user';
 import { NotFoundError } from '../../../core/errors';
@@ -135,7 +136,7 @@ const ACCOUNT_EVENTS: Record<string, string> = {
   RECOVERY_CODE_USED: 'Signed in with a recovery code',
   TWO_FACTOR_RESET: 'Cleared two-factor sign-in',
 };
-const SETTINGS_CHOICES = ['areaStyle', 'dateStyle', 'addressIncludesCsp', 'twoFactorForEveryone'];
+const SETTINGS_CHOICES = ['areaStyle', 'dateStyle', 'addressIncludesCsp', 'twoFactorForEveryone', 'reviewKind'];
 const SETTINGS_LABELS = {
   signatoryName: "The signatory's name",
   signatoryTitle: "The signatory's title",
@@ -147,6 +148,7 @@ const SETTINGS_LABELS = {
   dhrMailbox: 'The DHR mailbox',
   teamMailbox: 'The team mailbox',
   commissionerMailbox: "The Domestic Abuse Commissioner's mailbox",
+  reviewKind: 'What the reviews are called',
   twoFactorForEveryone: 'Whether everyone signs in with two-factor sign-in',
 };
 
@@ -504,6 +506,14 @@ export function adminRoutes(router: express.Router, { services }: WebContext) {
             hint: 'Each area a bullet point, with areas under a heading indented',
           },
         ],
+        reviewKindOptions: REVIEW_KIND_KEYS.map((key) => ({
+          value: key,
+          text: `${REVIEW_KINDS[key].reviewKind} (${REVIEW_KINDS[key].reviewKindShort})`,
+          hint:
+            key === 'dardr'
+              ? 'The name the Victims and Prisoners Act 2024, s.19, gives them, once it is in force'
+              : 'The name in use until s.19 of the Victims and Prisoners Act 2024 comes into force',
+        })),
         dateStyleOptions: [
           { value: 'plain', text: '6 September 2023' },
           { value: 'ordinal', text: '6th September 2023' },
@@ -544,6 +554,7 @@ export function adminRoutes(router: express.Router, { services }: WebContext) {
               dhrMailbox: values.dhrMailbox!.trim(),
               teamMailbox: values.teamMailbox!.trim(),
               commissionerMailbox: values.commissionerMailbox!.trim(),
+              reviewKind: values.reviewKind || undefined,
               areaStyle: values.areaStyle || undefined,
               dateStyle: values.dateStyle || undefined,
               addressIncludesCsp: yesNo(values.addressIncludesCsp!),
