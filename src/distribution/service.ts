@@ -42,8 +42,12 @@ export function createDistribution(
       }
       const data = parse(entrySchema, input);
       const today = toIsoDate(clock.now());
-      if (data.how === 'note' && !data.note) throw ValidationError.field('note', 'is required: say how it was sent');
-      if (data.how === 'note' && !data.sentOn) throw ValidationError.field('sentOn', 'is required');
+      // A copy sent another way needs both its date and its note: every one missing is named at once.
+      const missing = [
+        ...(data.how === 'note' && !data.sentOn ? [{ field: 'sentOn', message: 'is required' }] : []),
+        ...(data.how === 'note' && !data.note ? [{ field: 'note', message: 'is required: say how it was sent' }] : []),
+      ];
+      if (missing.length) throw new ValidationError(missing);
       if (data.how === 'email' && !EMAILABLE.includes(data.recipient)) {
         throw ValidationError.field(
           'how',

@@ -372,7 +372,7 @@ function emailKinds(): TemplateKind[] {
   return EMAIL_NAMES.flatMap((name) =>
     EMAIL_PARTS.map((part): TemplateKind => {
       const email = EMAILS[name];
-      const placeholders: Placeholders = { ...COMMON, ...email.placeholders };
+      const placeholders: Placeholders = { ...email.placeholders, ...COMMON };
       // The HTML body may show the subject (in its <title>); the subject cannot quote itself.
       if (part === 'html') placeholders.subject = { description: "The email's subject", example: 'Subject' };
       // A subject is one line of text: markup (the letter, a list of items) cannot go in it.
@@ -395,7 +395,7 @@ export const TEMPLATE_KINDS: readonly TemplateKind[] = [
   ...LETTER_KINDS.map((kind): TemplateKind => ({
     kind,
     ...LETTERS[kind],
-    placeholders: { ...COMMON, ...LETTERS[kind].placeholders },
+    placeholders: { ...LETTERS[kind].placeholders, ...COMMON },
     format: 'letter',
     file: path.join(TEMPLATES, 'letters', `${kind}.hbs`),
   })),

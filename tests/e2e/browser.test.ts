@@ -600,6 +600,45 @@ describe('stage clocks, through the pages', () => {
   });
 });
 
+describe('the distribution of the final report, through the pages', () => {
+  it('the CSP records a copy from the published review, and the closed review shows its complete list', async () => {
+    const harlow = await signIn('csp.harlow@dhr-qa.example');
+    await harlow.goto(`${server.url}/my-reviews`);
+    await harlow.getByRole('link', { name: 'Record who received the final report' }).first().click();
+    await harlow.waitForLoadState();
+    const list = harlow.locator('#distribution + p + dl');
+    expect(await list.innerText()).toContain('Not yet recorded');
+    await harlow.getByRole('link', { name: 'Record The family' }).click();
+    await harlow.waitForLoadState();
+    await check(harlow, 'distribution-record');
+    await harlow.getByRole('button', { name: 'Record it' }).click();
+    await harlow.waitForLoadState();
+    expect(await harlow.locator('.govuk-error-summary').innerText()).toContain('Enter the date it was sent');
+    await check(harlow, 'distribution-record-errors');
+    const today = new Date();
+    await harlow.getByLabel('Day').fill(String(today.getUTCDate()));
+    await harlow.getByLabel('Month').fill(String(today.getUTCMonth() + 1));
+    await harlow.getByLabel('Year').fill(String(today.getUTCFullYear()));
+    await harlow.getByLabel(/What was sent, how and to whom/).fill('Printed copy given to the family by the chair');
+    await harlow.getByRole('button', { name: 'Record it' }).click();
+    await harlow.waitForLoadState();
+    expect(await harlow.locator('.govuk-notification-banner').innerText()).toContain('The family: recorded as sent');
+    expect(await harlow.locator('#distribution + p + dl').innerText()).toContain('Printed copy given to the family');
+
+    const secretariat = await signIn('secretariat@dhr-qa.example');
+    await secretariat.goto(`${server.url}/reviews?q=Hackney%20review`);
+    await secretariat
+      .getByRole('row', { name: /Hackney review/ })
+      .getByRole('link')
+      .first()
+      .click();
+    await secretariat.waitForLoadState();
+    expect(await secretariat.locator('main').innerText()).toContain('Closed: the final report reached everyone');
+    expect(await secretariat.locator('#distribution + p').innerText()).toContain('Every copy is recorded');
+    await check(secretariat, 'review-closed');
+  });
+});
+
 describe('oversight, through the pages', () => {
   it("reads every CSP's published reviews and the national figures, and finds nothing still in the process", async () => {
     const oversight = await signIn('commissioner@dhr-qa.example');

@@ -130,7 +130,7 @@ describe('the distribution list', () => {
     expect(form.status).toBe(200);
     const empty = await kent.form(`/reviews/${id}/distribution/family`, { how: 'note' });
     expect(empty.status).toBe(422);
-    expect(errorSummary(empty.text)).toEqual(['Enter what was sent, how and to whom']);
+    expect(errorSummary(empty.text)).toEqual(['Enter the date it was sent', 'Enter what was sent, how and to whom']);
     const done = await kent.form(`/reviews/${id}/distribution/family`, {
       how: 'note',
       'sentOn-day': '2',

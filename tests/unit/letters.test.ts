@@ -236,6 +236,7 @@ describe('safety of what people typed', () => {
       pccName: 'PCC',
       letter: trusted(html),
       subject: '',
+      ...REVIEW_KINDS.dhr,
     });
     expect(email).not.toMatch(/<script/);
     expect(email).toContain('&lt;script&gt;');
@@ -243,7 +244,10 @@ describe('safety of what people typed', () => {
 
   it('fails loudly when a placeholder is missing from what a template is given', () => {
     expect(() =>
-      renderTemplate(shippedBody(templateKind('outcome_letter.subject')!), 'subject', { reference: 'DHR-1' }),
+      renderTemplate(shippedBody(templateKind('outcome_letter.subject')!), 'subject', {
+        reference: 'DHR-1',
+        ...REVIEW_KINDS.dhr,
+      }),
     ).toThrow(/pseudonym/);
   });
 });
