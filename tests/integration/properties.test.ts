@@ -933,6 +933,7 @@ describe('letters and emails', () => {
             pccName: v.pccName,
             letter: trusted(html),
             subject: v.pseudonym,
+            ...REVIEW_KINDS.dhr,
           });
           expect(email).not.toMatch(RAW_MARKUP);
         },
