@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '../db/connect';
-import { toIsoDate, type Clock } from '../core/clock';
+import type { Clock } from '../core/clock';
+import { dayOf } from '../clocks/days';
 import { longDate } from '../core/dates';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
 import { visibleReviews } from '../core/scope';
@@ -41,7 +42,8 @@ export function createDistribution(
         throw new ForbiddenError('Only the CSP and the panel secretariat record where the final report went');
       }
       const data = parse(entrySchema, input);
-      const today = toIsoDate(clock.now());
+      // Days as they fell in England and Wales, as the stage clocks count them.
+      const today = dayOf(clock.now());
       // A copy sent another way needs both its date and its note: every one missing is named at once.
       const missing = [
         ...(data.how === 'note' && !data.sentOn ? [{ field: 'sentOn', message: 'is required' }] : []),
@@ -79,7 +81,7 @@ export function createDistribution(
         if (!OPEN_STATES.includes(review.state)) {
           throw new ConflictError('The distribution list is kept once the review is approved for publication');
         }
-        const approvedOn = review.approved_at ? toIsoDate(new Date(review.approved_at)) : null;
+        const approvedOn = review.approved_at ? dayOf(review.approved_at) : null;
         if (approvedOn && sentOn < approvedOn) {
           throw ValidationError.field(
             'sentOn',

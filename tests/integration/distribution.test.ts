@@ -91,6 +91,8 @@ describe('the distribution list', () => {
     expect(closed.status).toBe(200);
     expect(closed.body.state).toBe('closed');
     expect(closed.body.history.at(-1)).toMatchObject({ type: 'CLOSE', from: 'published', to: 'closed' });
+    // Each copy recorded is a line of the history, saying who it reached.
+    expect(closed.body.history.at(-2)).toMatchObject({ type: 'DISTRIBUTION_RECORDED', recipient: 'The DHR Library' });
 
     // Closed is final; oversight reads the list.
     const late = await record('kent', id, { recipient: 'family', how: 'note', sentOn: '2026-03-02', note: 'Again' });
@@ -142,5 +144,9 @@ describe('the distribution list', () => {
     const after = await kent.get(done.headers.location);
     expect(visible(after.text)).toContain('The family: recorded as sent on 2 March 2026');
     expect(section(after.text, 'distribution')).toContain('Given to the family at home by the chair');
+    const history = section(after.text, 'history');
+    expect(history).toContain('Final report distribution recorded: The family');
+    // The note is for the list, not the audit trail.
+    expect(history).not.toContain('Given to the family at home');
   });
 });

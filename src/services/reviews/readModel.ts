@@ -16,7 +16,7 @@ import { dayOf } from '../../clocks/days';
 import { factsOf, reviewQuery, type ReviewRow } from './rows';
 import { RECIPIENTS_SQL, type RecipientsRow } from '../letters';
 import { listSchema } from './schemas';
-import { distributionOf, type DistributionRow } from '../../distribution/recipients';
+import { distributionOf, RECIPIENT_NAMES, type DistributionRow, type Recipient } from '../../distribution/recipients';
 
 const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -144,6 +144,7 @@ export function createReadModel(
           filename?: string;
           replacedFilename?: string;
           changes?: { field: string; from: string | number | null; to: string | number | null }[];
+          recipient?: Recipient;
         } | null;
         email: string | null;
         name: string | null;
@@ -313,6 +314,10 @@ export function createReadModel(
             }
           : {}),
         ...(h.payload?.itemId && labels.has(h.payload.itemId) ? { item: itemLabel(h.payload.itemId) } : {}),
+        // Who a copy of the final report was recorded as reaching (the note stays in the list).
+        ...(h.payload?.recipient && RECIPIENT_NAMES[h.payload.recipient]
+          ? { recipient: RECIPIENT_NAMES[h.payload.recipient].name }
+          : {}),
         // What a detail was before is for the Home Office and the CSP: a name typed in error stays with them.
         ...(h.payload?.changes && mayReadCorrections(user) ? { changes: h.payload.changes } : {}),
       })),
