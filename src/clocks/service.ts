@@ -117,12 +117,14 @@ export function createStageTargets(db: Db, clock: Clock) {
   /**
    * Measures again the due day kept on each review that may have a running clock (or, with
    * `missingOnly`, each that should have one and has none: a database from before the days were
-   * kept). Done when the targets or bank holidays change, a few hundred reviews at a time.
+   * kept). Done when the targets or bank holidays change, a few hundred reviews at a time. A
+   * review with no clock running (ended, on hold, or its revisions with the secretariat) is left
+   * out: its columns are already empty, and measuring it at every start-up would cost for nothing.
    */
   async function refreshDue(conn: Conn = db, { missingOnly = false } = {}): Promise<number> {
     const { rows } = await conn.raw(
       `select r.id, ${CLOCK_SOURCE_COLUMNS} from reviews r
-        where r.state not in ('published', 'closed', 'withdrawn', 'on_hold')${missingOnly ? ' and r.clock_overdue_from is null' : ''}`,
+        where r.state not in ('published', 'closed', 'withdrawn', 'on_hold', 'revisions_submitted')${missingOnly ? ' and r.clock_overdue_from is null' : ''}`,
     );
     for (let at = 0; at < rows.length; at += REFRESH_CHUNK) {
       const chunk = (rows as Record<string, unknown>[]).slice(at, at + REFRESH_CHUNK);

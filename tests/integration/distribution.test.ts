@@ -102,7 +102,7 @@ describe('the distribution list', () => {
     expect(oversight.body.complete).toBe(true);
   });
 
-  it('refuses bad entries naming the field, and entries from those who only read', async () => {
+  it('refuses bad and hostile entries naming the field, entries from those who only read, and a second identical one', async () => {
     const id = await reviewAt(t, t.ids.kentCsp, 'approved', 'Olwen');
     const bad = async (body: object) =>
       (await record('kent', id, body)).body.errors.map((e: { field: string }) => e.field);
@@ -117,7 +117,29 @@ describe('the distribution list', () => {
     ).toBe(403);
     const entry = { recipient: 'family', how: 'note', sentOn: '2026-03-02', note: 'x' };
     expect((await t.api('hackney').post(`/reviews/${id}/distribution`, entry)).status).toBe(404);
-    expect(await t.db('distribution_entries').where({ review_id: id })).toEqual([]);
+    // Hostile input: a NUL, year 0000, a megabyte of text, another script, an id past 2^31.
+    expect(await bad({ recipient: 'family\u0000', how: 'note', sentOn: '2026-03-02', note: 'x' })).toEqual([
+      'recipient',
+    ]);
+    expect(await bad({ recipient: 'family', how: 'note', sentOn: '0000-01-01', note: 'x' })).toEqual(['sentOn']);
+    expect(await bad({ recipient: 'family', how: 'note', sentOn: '2026-03-02', note: 'x'.repeat(1_000_000) })).toEqual([
+      'note',
+    ]);
+    expect(
+      (await record('kent', 2 ** 31, { recipient: 'family', how: 'note', sentOn: '2026-03-02', note: 'x' })).status,
+    ).toBeGreaterThanOrEqual(400);
+    const kinds = await record('kent', id, {
+      recipient: 'family',
+      how: 'note',
+      sentOn: '2026-03-02',
+      note: 'نسخة مطبوعة 印刷版',
+    });
+    expect(kinds.status).toBe(201);
+    // Two identical entries at once: one is recorded, the other changes nothing.
+    const twice = { recipient: 'library', how: 'note', sentOn: '2026-03-02', note: 'Listed' };
+    const both = await Promise.all([record('kent', id, twice), record('kent', id, twice)]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 201]);
+    expect(await t.db('distribution_entries').where({ review_id: id })).toHaveLength(2);
   });
 
   it('is kept on the review page, where the CSP records a copy through a form that shows its mistakes', async () => {
