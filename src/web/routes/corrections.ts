@@ -5,7 +5,7 @@ import { dateFrom, handleForm, render, type PageError } from '../forms';
 import type { WebContext } from '../context';
 import { idParam } from '../../http';
 import { DETAIL_LABELS, detailErrors, year } from './csp/notify';
-import { formText } from './secretariat/common';
+import { formTexts } from './secretariat/common';
 
 const kindText = (kind: string) => kind.replace(/_/g, ' ');
 
@@ -131,8 +131,7 @@ export function correctionRoutes(router: express.Router, ctx: WebContext) {
     const id = idParam(req);
     const body = req.body as Record<string, unknown>;
     const fields = ['pseudonym', 'yearOfDeath', 'notifiedOn-day', 'notifiedOn-month', 'notifiedOn-year'];
-    // A field sent twice (a crafted form) counts as empty, never as its values joined.
-    const values = Object.fromEntries(fields.map((f) => [f, formText(body[f])]));
+    const values = formTexts(body, fields);
     await handleForm(
       async () => {
         await services.reviews.sendEvent(req.user!, id, {

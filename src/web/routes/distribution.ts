@@ -5,7 +5,7 @@ import { EMAILABLE, RECIPIENTS, type Recipient } from '../../distribution/recipi
 import { idParam } from '../../http';
 import type { WebContext } from '../context';
 import { dateFrom, handleForm, render, type PageError } from '../forms';
-import { formText } from './secretariat/common';
+import { formTexts } from './secretariat/common';
 
 const LABELS = { how: 'How it was sent', sentOn: 'The date it was sent', note: 'What was sent, how and to whom' };
 
@@ -62,7 +62,7 @@ export function distributionRoutes(router: express.Router, { services }: WebCont
     const id = idParam(req);
     const body = req.body as Record<string, unknown>;
     const fields = ['how', 'note', 'sentOn-day', 'sentOn-month', 'sentOn-year'];
-    const values = Object.fromEntries(fields.map((f) => [f, formText(body[f])]));
+    const values = formTexts(body, fields);
     await handleForm(
       async () => {
         const how = values.how || undefined;

@@ -19,6 +19,10 @@ export function searchQuery(value: unknown, max = 100): string {
 /** A form value as text, whatever was (or was not) sent. */
 export const formText = (value: unknown): string => (typeof value === 'string' ? value : '');
 
+/** The named fields of a form as text: a field sent twice (a crafted form) counts as empty, never as its values joined. */
+export const formTexts = (body: Record<string, unknown>, fields: readonly string[]): Record<string, string> =>
+  Object.fromEntries(fields.map((f) => [f, formText(body[f])]));
+
 /** A whole number typed in a form; anything else is passed on as typed so the service names the problem. */
 export function formNumber(value: unknown): number | string | null {
   const text = formText(value).trim();
