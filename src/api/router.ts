@@ -239,6 +239,25 @@ export function apiRouter(services: Services, options: { maxUploadBytes: number 
     await recommendations.reopen(user(req), idParam(req, 'id'), req.body ?? {});
     res.status(204).end();
   });
+  const { owners } = services;
+  router.put('/recommendations/:id/level', async (req, res) => {
+    res.json(await owners.setLevel(user(req), idParam(req, 'id'), req.body ?? {}));
+  });
+  router.get('/recommendations/triage', async (req, res) => {
+    res.json(await owners.triageQueue(user(req)));
+  });
+  router.post('/recommendations/:id/assign', async (req, res) => {
+    res.json(await owners.assign(user(req), idParam(req, 'id'), req.body ?? {}));
+  });
+  router.post('/recommendation-agencies/:id/acknowledge', async (req, res) => {
+    res.json(await owners.acknowledge(user(req), idParam(req, 'id')));
+  });
+  router.post('/recommendation-agencies/:id/extend', async (req, res) => {
+    res.json(await owners.extend(user(req), idParam(req, 'id'), req.body ?? {}));
+  });
+  router.put('/reviews/:id/chair', async (req, res) => {
+    res.json(await owners.setChair(user(req), idParam(req, 'id'), req.body ?? {}));
+  });
   router.put('/recommendations/:id/themes', async (req, res) => {
     res.json({ themes: await services.themes.set(user(req), idParam(req, 'id'), req.body ?? {}) });
   });

@@ -37,6 +37,8 @@ export const EMAIL_NAMES = [
   'publication_recorded',
   'delivery_failed',
   'final_report_copy',
+  'recommendation_assigned',
+  'recommendation_status_changed',
 ] as const;
 export type EmailName = (typeof EMAIL_NAMES)[number];
 
@@ -357,11 +359,46 @@ const EMAILS: Record<EmailName, { title: string; description: string; placeholde
       number: { description: "The recommendation's number", example: '2a' },
       text: { description: "The recommendation's text", example: 'Review the referral pathway.' },
       organisation: { description: 'The agency it is addressed to', example: 'Anytown Police' },
-      days: { description: 'Days since it was imported', example: 28, type: 'number' },
+      days: { description: 'Days since it was assigned to the agency', example: 60, type: 'number' },
+      dueOn: { description: 'The day its response was due', example: '2 March 2026' },
       action: { description: 'The overdue action', example: 'Update the referral guidance' },
       owner: { description: "The action's owner", example: 'Head of Safeguarding' },
       targetDate: { description: "The action's target date", example: '2 March 2026' },
       url: { description: 'Where to respond', example: 'https://dhr-qa.example/recommendations/1', type: 'url' },
+    },
+  },
+  recommendation_assigned: {
+    title: 'A recommendation assigned to an organisation',
+    description:
+      "Tells an organisation's users that the secretariat has assigned a national recommendation to it, and when its response is due.",
+    placeholders: {
+      reference: REVIEW.reference!,
+      cspName: REVIEW.cspName!,
+      number: { description: "The recommendation's number", example: '2a' },
+      text: { description: "The recommendation's text", example: 'Review the national guidance on referrals.' },
+      organisation: {
+        description: 'The department or body it is assigned to',
+        example: 'Department of Health and Social Care',
+      },
+      dueOn: { description: 'The day its response is due', example: '2 March 2026' },
+      url: { description: 'Where to respond', example: 'https://dhr-qa.example/recommendations', type: 'url' },
+    },
+  },
+  recommendation_status_changed: {
+    title: "A recommendation's status changed",
+    description:
+      "Tells the CSP's contacts, copying the review's chair, that an organisation's status on a recommendation has changed on the Domestic Abuse Commissioner's scale.",
+    placeholders: {
+      ...REVIEW,
+      number: { description: "The recommendation's number", example: '2a' },
+      organisation: { description: 'The organisation whose status changed', example: 'Anytown Police' },
+      status: { description: 'Its status now', example: 'Partly implemented' },
+      previousStatus: { description: 'Its status before', example: 'Not met' },
+      url: {
+        description: "The address of the review's recommendations",
+        example: 'https://dhr-qa.example/reviews/1/recommendations#rec-1',
+        type: 'url',
+      },
     },
   },
 };

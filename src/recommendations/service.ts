@@ -6,17 +6,19 @@ import { LIMITS, type ParsedRecommendation } from './parse';
 import { stateLabel } from '../workflow/lifecycle';
 import type { ReviewState } from '../workflow/types';
 import type { User } from '../core/user';
-import { isoFromJson, toIsoDate, type Clock } from '../core/clock';
+import { isoFromJson, type Clock } from '../core/clock';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
 import { acceptDocument } from '../services/documentTypes';
 import { isHomeOffice, visibleReviews } from '../core/scope';
 import { isoDate, optionalText, parse, text } from '../core/validation';
-import { agencyStatus } from './status';
+import { agencyStage, type ScaleStatus } from './status';
+import { createStatusChanges, responseDueFrom, type StatusDeps } from './statusChanges';
+import { dayOf } from '../clocks/days';
 
 /** "Harlow CCG", "harlow c.c.g." and "HARLOW  CCG" name one body. */
 export const nameKey = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '');
 
-export const RESPONSES = ['accepted', 'partially_accepted', 'not_accepted'] as const;
+export const RESPONSES = ['accepted', 'partially_accepted', 'already_in_place', 'not_accepted'] as const;
 export const ACTION_STATUSES = ['not_started', 'in_progress', 'completed'] as const;
 
 /**
@@ -69,6 +71,11 @@ interface LinkRow {
   implemented_at: Date | null;
   implementation_evidence: string | null;
   reopened_reason: string | null;
+  assigned_on: string | null;
+  response_due_on: string | null;
+  extension_reason: string | null;
+  acknowledged_at: Date | null;
+  status: ScaleStatus;
 }
 
 /** What an agency's pages show of a recommendation: itself, its review and the review's CSP. */
@@ -78,12 +85,17 @@ const AGENCY_VIEW_COLUMNS = [
   'rec.text',
   'rec.themes',
   'rec.review_id',
+  'rec.level',
+  'rec.triaged_at',
   'r.reference',
   'r.pseudonym',
   'c.name as csp_name',
 ];
 
-export function createRecommendations(db: Db, clock: Clock) {
+export function createRecommendations(db: Db, clock: Clock, deps: StatusDeps) {
+  const restatus = createStatusChanges(clock, deps);
+
+  const dueFrom = (conn: Conn, today: string) => responseDueFrom(deps, conn, today);
   async function audit(
     trx: Conn,
     e: {
@@ -242,7 +254,8 @@ export function createRecommendations(db: Db, clock: Clock) {
       .where('ra.id', linkId)
       .first('ra.*', 'rec.review_id');
     // An agency acts only for its own organisation; anyone else is told it does not exist.
-    if (!link || user.role !== 'agency' || link.organisation_id !== user.organisationId) {
+    // A national recommendation waiting for triage is not yet anyone's.
+    if (!link || user.role !== 'agency' || link.organisation_id !== user.organisationId || !link.assigned_on) {
       throw new NotFoundError(notFound);
     }
     return link as LinkRow & { review_id: number };
@@ -258,7 +271,8 @@ export function createRecommendations(db: Db, clock: Clock) {
          'id', ra.id, 'recommendation_id', ra.recommendation_id, 'organisation_id', ra.organisation_id, 'name', o.name,
          'response', ra.response, 'rationale', ra.rationale, 'responded_at', ra.responded_at,
          'implemented_at', ra.implemented_at, 'implementation_evidence', ra.implementation_evidence,
-         'reopened_reason', ra.reopened_reason,
+         'reopened_reason', ra.reopened_reason, 'assigned_on', ra.assigned_on, 'response_due_on', ra.response_due_on,
+         'extension_reason', ra.extension_reason, 'acknowledged_at', ra.acknowledged_at, 'status', ra.status,
          'actions', (select coalesce(json_agg(json_build_object(
                'id', a.id, 'description', a.description, 'owner', a.owner, 'target_date', a.target_date,
                'status', a.status,
@@ -267,7 +281,7 @@ export function createRecommendations(db: Db, clock: Clock) {
                              from action_updates u where u.action_id = a.id)) order by a.id), '[]'::json)
              from recommendation_actions a where a.recommendation_agency_id = ra.id)) order by ra.id), '[]'::json)
         from recommendation_agencies ra join organisations o on o.id = ra.organisation_id
-       where ra.recommendation_id = rec.id${onlyOrganisation ? ' and ra.organisation_id = ?' : ''})`;
+       where ra.recommendation_id = rec.id${onlyOrganisation ? ' and ra.organisation_id = ? and ra.assigned_on is not null' : ''})`;
 
   interface UpdateJson {
     id: number;
@@ -283,24 +297,36 @@ export function createRecommendations(db: Db, clock: Clock) {
     status: string;
     updates: UpdateJson[];
   }
-  type RecRow = { id: number; number: string; text: string; themes: string[]; review_id: number } & {
+  type RecRow = {
+    id: number;
+    number: string;
+    text: string;
+    themes: string[];
+    review_id: number;
+    level: string;
+    triaged_at: string | Date | null;
+  } & {
     // Built as JSON by the database: its timestamps are text.
-    agencies: (Omit<LinkRow, 'responded_at' | 'implemented_at'> & {
+    agencies: (Omit<LinkRow, 'responded_at' | 'implemented_at' | 'acknowledged_at'> & {
       responded_at: string | null;
       implemented_at: string | null;
+      acknowledged_at: string | null;
       actions: ActionJson[];
     })[];
   };
 
   /** Recommendations read with `agenciesJson`, as the pages and the API show them. */
   function describe(recs: RecRow[]) {
-    const today = toIsoDate(clock.now());
+    const today = dayOf(clock.now());
     return recs.map((rec) => ({
       id: rec.id,
       reviewId: rec.review_id,
       number: rec.number,
       text: rec.text,
       themes: rec.themes,
+      level: rec.level,
+      /** A national recommendation whose owners the secretariat has not yet assigned. */
+      awaitingTriage: rec.level === 'national' && !rec.triaged_at,
       agencies: rec.agencies.map((l) => ({
         id: l.id,
         organisationId: l.organisation_id,
@@ -308,7 +334,17 @@ export function createRecommendations(db: Db, clock: Clock) {
         response: l.response,
         rationale: l.rationale,
         respondedAt: isoFromJson(l.responded_at),
-        status: agencyStatus(l.response, l.implemented_at !== null),
+        /** On the Domestic Abuse Commissioner's scale. */
+        status: l.status,
+        /** What the organisation may do next (see agencyStage). */
+        stage: agencyStage(l.response, l.implemented_at !== null),
+        assignedOn: l.assigned_on,
+        responseDueOn: l.response_due_on,
+        responseOverdue: !l.response && l.response_due_on !== null && l.response_due_on < today,
+        extensionReason: l.extension_reason,
+        acknowledgedAt: isoFromJson(l.acknowledged_at),
+        actionsDone: l.actions.filter((a) => a.status === 'completed').length,
+        /** The outcome achieved, which the organisation records with evidence. */
         implementedAt: isoFromJson(l.implemented_at),
         evidence: l.implementation_evidence,
         reopenedReason: l.reopened_reason,
@@ -341,7 +377,8 @@ export function createRecommendations(db: Db, clock: Clock) {
       .whereExists(
         db('recommendation_agencies as ra')
           .whereRaw('ra.recommendation_id = rec.id')
-          .where('ra.organisation_id', organisationId),
+          .where('ra.organisation_id', organisationId)
+          .whereNotNull('ra.assigned_on'),
       )
       .orderBy(['r.reference', 'rec.position'])
       .select(...AGENCY_VIEW_COLUMNS, db.raw(`${agenciesJson(true)} as agencies`, [organisationId]))) as (RecRow & {
@@ -392,19 +429,31 @@ export function createRecommendations(db: Db, clock: Clock) {
         true,
       );
       const now = clock.now();
+      const today = dayOf(now);
+      const dueOn = await dueFrom(trx, today);
       for (const [position, row] of rows.entries()) {
         const change = result.preview[position]!.change;
         if (change === 'unchanged') continue;
-        let rec = await trx('recommendations').where({ review_id: reviewId, number: row.number }).first('id');
+        let rec = await trx('recommendations')
+          .where({ review_id: reviewId, number: row.number })
+          .first('id', 'level', 'triaged_at');
         if (rec) await trx('recommendations').where({ id: rec.id }).update({ text: row.text, position });
         else {
           [rec] = await trx('recommendations')
             .insert({ review_id: reviewId, number: row.number, text: row.text, position, imported_at: now })
             .returning('id');
         }
+        // A national recommendation's owners are assigned in triage, not by the list.
+        const assigned = !(rec.level === 'national' && !rec.triaged_at);
         for (const name of row.agencies) {
           await trx('recommendation_agencies')
-            .insert({ recommendation_id: rec.id, organisation_id: orgs.get(nameKey(name))!.id, created_at: now })
+            .insert({
+              recommendation_id: rec.id,
+              organisation_id: orgs.get(nameKey(name))!.id,
+              created_at: now,
+              assigned_on: assigned ? today : null,
+              response_due_on: assigned ? dueOn : null,
+            })
             .onConflict(['recommendation_id', 'organisation_id'])
             .ignore();
         }
@@ -457,10 +506,12 @@ export function createRecommendations(db: Db, clock: Clock) {
         .first(
           'r.reference',
           'r.pseudonym',
+          'r.chair_name',
+          'r.chair_email',
           'c.name as csp_name',
           db.raw(
             `(select coalesce(json_agg(x order by x.position), '[]'::json) from (
-                select rec.id, rec.number, rec.text, rec.themes, rec.review_id, rec.position,
+                select rec.id, rec.number, rec.text, rec.themes, rec.review_id, rec.position, rec.level, rec.triaged_at,
                        ${agenciesJson(false)} as agencies
                   from recommendations rec where rec.review_id = r.id) x) as recs`,
           ),
@@ -470,6 +521,8 @@ export function createRecommendations(db: Db, clock: Clock) {
         reference: row.reference as string,
         pseudonym: row.pseudonym as string,
         cspName: row.csp_name as string,
+        /** The review's chair, copied into emails about changes of status (see owners.ts). */
+        chair: { name: (row.chair_name as string | null) ?? '', email: (row.chair_email as string | null) ?? '' },
         recommendations: describe(row.recs as RecRow[]),
       };
     },
@@ -512,9 +565,16 @@ export function createRecommendations(db: Db, clock: Clock) {
       const data = parse(responseSchema, input);
       return db.transaction(async (trx) => {
         const link = await linkFor(user, linkId, trx);
+        const now = clock.now();
+        // A response is also the acknowledgement of a recommendation not acknowledged before.
         await trx('recommendation_agencies')
           .where({ id: link.id })
-          .update({ response: data.response, rationale: data.rationale || null, responded_at: clock.now() });
+          .update({
+            response: data.response,
+            rationale: data.rationale || null,
+            responded_at: now,
+            ...(link.acknowledged_at ? {} : { acknowledged_at: now, acknowledged_by: user.id }),
+          });
         await audit(trx, {
           reviewId: link.review_id,
           recommendationId: link.recommendation_id,
@@ -523,6 +583,7 @@ export function createRecommendations(db: Db, clock: Clock) {
           payload: data,
           actor: user,
         });
+        await restatus(trx, link.id, user);
       });
     },
 
@@ -531,7 +592,7 @@ export function createRecommendations(db: Db, clock: Clock) {
       const data = parse(actionSchema, input);
       return db.transaction(async (trx) => {
         const link = await linkFor(user, linkId, trx);
-        if (!link.response || link.response === 'not_accepted') {
+        if (!link.response || link.response === 'not_accepted' || link.response === 'already_in_place') {
           throw new ConflictError(
             'Record that the recommendation is accepted (in full or in part) before adding actions',
           );
@@ -579,6 +640,7 @@ export function createRecommendations(db: Db, clock: Clock) {
           payload: { actionId, ...data },
           actor: user,
         });
+        await restatus(trx, link.id, user);
       });
     },
 
@@ -624,8 +686,8 @@ export function createRecommendations(db: Db, clock: Clock) {
         const actions = await trx('recommendation_actions')
           .where({ recommendation_agency_id: link.id })
           .select('status');
-        if (!link.response || link.response === 'not_accepted')
-          throw new ConflictError('Only an accepted recommendation can be implemented');
+        if (!link.response || link.response === 'not_accepted' || link.response === 'already_in_place')
+          throw new ConflictError('Only an accepted recommendation can have its outcome achieved');
         if (actions.length === 0 || actions.some((a) => a.status !== 'completed')) {
           throw new ConflictError('Every action must be completed before the recommendation is marked implemented');
         }
@@ -640,6 +702,7 @@ export function createRecommendations(db: Db, clock: Clock) {
           payload: { evidence },
           actor: user,
         });
+        await restatus(trx, link.id, user);
       });
     },
 
@@ -668,6 +731,7 @@ export function createRecommendations(db: Db, clock: Clock) {
           payload: { reason },
           actor: user,
         });
+        await restatus(trx, linkId, user);
       });
     },
 

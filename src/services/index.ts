@@ -18,6 +18,7 @@ import { createNational } from './national';
 import { createPipeline } from './pipeline';
 import { reviewProgress } from './progress';
 import { createRecommendations } from '../recommendations/service';
+import { createOwners } from '../recommendations/owners';
 import { createReminders } from './reminders';
 import { createReports } from './reports';
 import { createThemes } from '../recommendations/themeTags';
@@ -50,7 +51,8 @@ export function createServices(db: Db, options: ServiceOptions) {
   const outbox = createOutbox(db, clock, { from: options.mailFrom, domain });
   const templates = createHouseTemplates(db, clock, settings);
   const letters = createLetters(db, clock, settings, outbox, templates);
-  const recommendations = createRecommendations(db, clock);
+  const ownerDeps = { settings, outbox, templates, publicUrl: options.publicUrl };
+  const recommendations = createRecommendations(db, clock, ownerDeps);
   const pipeline = createPipeline(db);
   const notifications = createNotifications(settings, outbox, templates, { publicUrl: options.publicUrl });
   const stageFigures = createStageFigures(db, clock, stageTargets);
@@ -93,6 +95,7 @@ export function createServices(db: Db, options: ServiceOptions) {
     /** Where each of some reviews stands (meeting, round, items to do), in one query. */
     progress: (user: User, reviewIds: number[]) => reviewProgress(db, user, reviewIds),
     recommendations,
+    owners: createOwners(db, clock, ownerDeps),
     national: createNational(db, clock),
     reports: createReports(db, recommendations, clock, settings),
     themes: createThemes(db, clock),

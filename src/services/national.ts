@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { Db } from '../db/connect';
 import { KIND_LABELS, ORGANISATION_KINDS, type OrganisationKind } from '../recommendations/kinds';
-import { agencyStatus } from '../recommendations/status';
+import type { ScaleStatus } from '../recommendations/status';
 import { OTHER_THEME, THEMES } from '../recommendations/themes';
 import type { User } from '../core/user';
 import { toIsoDate, type Clock } from '../core/clock';
@@ -132,7 +132,9 @@ export function createNational(db: Db, clock: Clock) {
       .join('recommendations as rec', 'rec.id', 'ra.recommendation_id')
       .join('reviews as r', 'r.id', 'rec.review_id')
       .join('csps as c', 'c.id', 'r.csp_id')
-      .join('organisations as o', 'o.id', 'ra.organisation_id');
+      .join('organisations as o', 'o.id', 'ra.organisation_id')
+      // A national recommendation waiting for triage is no organisation's yet.
+      .whereNotNull('ra.assigned_on');
     if (filters.theme === OTHER_THEME) q.whereRaw("(jsonb_typeof(rec.themes) <> 'array' or rec.themes = '[]'::jsonb)");
     else if (filters.theme) q.whereRaw('rec.themes @> ?::jsonb', [JSON.stringify([filters.theme])]);
     if (filters.kind) q.where('o.kind', filters.kind);
@@ -235,7 +237,7 @@ export function createNational(db: Db, clock: Clock) {
           'o.name as agency',
           'o.kind',
           'ra.response',
-          'ra.implemented_at',
+          'ra.status',
           actions().clone().where('a.status', 'completed').count('*').as('actions_done'),
           actions().count('*').as('actions_total'),
           overdueActions(date).count('*').as('overdue_actions'),
@@ -252,7 +254,7 @@ export function createNational(db: Db, clock: Clock) {
         agency: r.agency as string,
         kind: r.kind as OrganisationKind,
         response: r.response as string | null,
-        status: agencyStatus(r.response as string | null, r.implemented_at !== null),
+        status: r.status as ScaleStatus,
         actionsDone: Number(r.actions_done),
         actionsTotal: Number(r.actions_total),
         overdueActions: Number(r.overdue_actions),

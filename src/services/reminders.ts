@@ -12,10 +12,6 @@ import type { StageTargetsService } from '../clocks/service';
 import { countDays, dayOf } from '../clocks/days';
 import { targetOn, type Stage } from '../clocks/stages';
 
-const DAY = 86_400_000;
-/** Agencies are expected to respond to a recommendation within this many days of its import. */
-const RESPONSE_DAYS = 28;
-
 /**
  * Finds what is overdue and sends the reminders. What is overdue is the rule of
  * src/services/overdue.ts (`whereOverdue`): the review's stage clock has passed its target,
@@ -245,6 +241,7 @@ export function createReminders(
         overdue: kind === 'action_overdue_reminder',
         ...extra,
         ...(typeof extra.targetDate === 'string' ? { targetDate: longDate(extra.targetDate, dateStyle) } : {}),
+        ...(typeof extra.dueOn === 'string' ? { dueOn: longDate(extra.dueOn, dateStyle) } : {}),
       };
       await outbox.enqueue(trx, {
         kind,
@@ -269,7 +266,7 @@ export function createReminders(
     });
   }
 
-  /** Agencies that have not responded 28 days after the import, and actions past their target date. */
+  /** Agencies that have not responded by the day their response was due, and actions past their target date. */
   async function recommendationReminders(now: Date): Promise<number> {
     const base = () =>
       db('recommendation_agencies as ra')
@@ -277,9 +274,11 @@ export function createReminders(
         .join('organisations as o', 'o.id', 'ra.organisation_id')
         .join('reviews as r', 'r.id', 'rec.review_id')
         .join('csps as c', 'c.id', 'r.csp_id');
+    const today = dayOf(now);
+    // Past the day its response was due (which the secretariat or the CSP may have moved on).
     const unanswered = await base()
       .whereNull('ra.response')
-      .where('rec.imported_at', '<=', new Date(now.getTime() - RESPONSE_DAYS * DAY))
+      .where('ra.response_due_on', '<', today)
       .select(
         'ra.id',
         'ra.organisation_id',
@@ -287,19 +286,22 @@ export function createReminders(
         'rec.review_id',
         'rec.number',
         'rec.text',
-        'rec.imported_at',
+        'ra.assigned_on',
+        'ra.response_due_on',
         'r.reference',
         'c.name as csp_name',
         'o.name as organisation',
       );
     let sent = 0;
     for (const row of unanswered) {
-      const days = Math.floor((now.getTime() - new Date(row.imported_at).getTime()) / DAY);
+      const dueOn = row.response_due_on as string;
+      // Once per due date: a response date moved on earns a fresh reminder when that passes too.
       if (
-        await remindAgency(row, 'recommendation_response_reminder', `link-${row.id}`, {
+        await remindAgency(row, 'recommendation_response_reminder', `link-${row.id}-${dueOn}`, {
           text: row.text,
           organisation: row.organisation,
-          days,
+          days: countDays(row.assigned_on as string, today, 'days', new Set()),
+          dueOn,
         })
       )
         sent++;

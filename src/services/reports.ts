@@ -78,8 +78,8 @@ export function figures(recs: Rec[]) {
     if (agencies.length && agencies.every((a) => a.response)) responded += 1;
     if (agencies.some(isAccepted)) accepted += 1;
     if (
-      agencies.some((a) => a.status === 'implemented') &&
-      agencies.every((a) => a.status === 'implemented' || a.status === 'not_accepted')
+      agencies.some((a) => a.stage === 'implemented' || a.stage === 'already_in_place') &&
+      agencies.every((a) => a.stage === 'implemented' || a.stage === 'already_in_place' || a.stage === 'not_accepted')
     ) {
       implemented += 1;
     }
@@ -121,12 +121,13 @@ function actionModel(a: Action) {
 }
 
 function implementedLabel(a: Agency): string {
-  if (a.status === 'implemented') {
+  if (a.stage === 'implemented') {
     const on = a.implementedAt ? ` on ${longDate(a.implementedAt)}` : '';
     return `Yes${on}${a.evidence ? `. Evidence: ${a.evidence}` : ''}`;
   }
-  if (a.status === 'not_accepted') return 'No (not accepted)';
-  if (a.status === 'awaiting_response') return 'No (no response yet)';
+  if (a.stage === 'already_in_place') return 'Already in place before the review';
+  if (a.stage === 'not_accepted') return 'No (not accepted)';
+  if (a.stage === 'awaiting_response') return 'No (no response yet)';
   return a.reopenedReason ? `No (reopened: ${a.reopenedReason})` : 'No';
 }
 

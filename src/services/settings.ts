@@ -31,6 +31,8 @@ export interface Settings {
   commissionerMailbox: string;
   /** What the reviews are called in every letter and email (see src/letters/reviewKinds.ts). */
   reviewKind: ReviewKind;
+  /** Days an organisation has to respond to a recommendation assigned to it (as a coroner's Prevention of Future Deaths report allows 56). */
+  recommendationResponseDays: number;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -46,6 +48,7 @@ export const DEFAULT_SETTINGS: Settings = {
   twoFactorForEveryone: false,
   commissionerMailbox: '',
   reviewKind: 'dhr',
+  recommendationResponseDays: 56,
 };
 
 const settingsSchema = z
@@ -65,6 +68,11 @@ const settingsSchema = z
     twoFactorForEveryone: z.boolean({ error: 'must be true or false' }),
     commissionerMailbox: z.literal('').or(email),
     reviewKind: z.enum(REVIEW_KIND_KEYS, { error: `must be one of ${REVIEW_KIND_KEYS.join(', ')}` }),
+    recommendationResponseDays: z
+      .number({ error: 'must be a number of days' })
+      .int({ error: 'must be a number of days' })
+      .min(7, { error: 'must be at least 7 days' })
+      .max(365, { error: 'must be at most 365 days' }),
   })
   .partial();
 

@@ -15,6 +15,7 @@ import { letterRoutes } from './routes/letters';
 import { nationalRoutes } from './routes/national';
 import { timeTakenRoutes } from './routes/timeTaken';
 import { recommendationRoutes } from './routes/recommendations';
+import { recommendationOwnerRoutes } from './routes/recommendationOwners';
 import { reportRoutes } from './routes/reports';
 import { reviewRoutes } from './routes/reviews';
 import { secretariatRoutes } from './routes/secretariat';
@@ -41,6 +42,7 @@ const UPLOAD_PATHS = [
 const PAGES: ((router: express.Router, ctx: WebContext) => void)[] = [
   secretariatRoutes,
   cspRoutes,
+  recommendationOwnerRoutes,
   recommendationRoutes,
   nationalRoutes,
   timeTakenRoutes,

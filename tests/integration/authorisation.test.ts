@@ -276,6 +276,33 @@ const MATRIX: Record<string, Entry> = {
     url: (f) => `/api/v1/recommendations/${f.recommendation}/themes`,
     body: () => ({ themes: ['Training'] }),
   },
+  'PUT /api/v1/recommendations/:id/level': {
+    expect: CSP_WORK,
+    url: (f) => `/api/v1/recommendations/${f.recommendation}/level`,
+    body: () => ({ level: 'local' }),
+  },
+  'GET /api/v1/recommendations/triage': { expect: SECRETARIAT, url: () => '/api/v1/recommendations/triage' },
+  'POST /api/v1/recommendations/:id/assign': {
+    // A local recommendation is not triaged: 409.
+    expect: SECRETARIAT,
+    url: (f) => `/api/v1/recommendations/${f.recommendation}/assign`,
+    body: (f) => ({ organisationIds: [f.organisation] }),
+  },
+  'POST /api/v1/recommendation-agencies/:id/acknowledge': {
+    expect: AGENCY_WORK,
+    url: (f) => `/api/v1/recommendation-agencies/${f.link}/acknowledge`,
+  },
+  'POST /api/v1/recommendation-agencies/:id/extend': {
+    // Kent Police has responded: 409.
+    expect: CSP_WORK,
+    url: (f) => `/api/v1/recommendation-agencies/${f.link}/extend`,
+    body: () => ({ dueOn: '2026-12-31', reason: 'Waiting for the inquest' }),
+  },
+  'PUT /api/v1/reviews/:id/chair': {
+    expect: CSP_WORK,
+    url: (f) => `/api/v1/reviews/${f.recommended}/chair`,
+    body: () => ({ name: 'Sam Chair', email: 'chair@test.example' }),
+  },
   'PUT /api/v1/actions/:id/status': {
     expect: AGENCY_WORK,
     url: (f) => `/api/v1/actions/${f.action}/status`,
@@ -576,6 +603,50 @@ const MATRIX: Record<string, Entry> = {
     expect: CSP_WORK,
     url: (f) => `/recommendation-agencies/${f.implementedLink}/reopen`,
     body: (f) => ({ reason: 'The evidence does not show it', reviewId: f.review }),
+  },
+  'GET /recommendations/:id/level': {
+    expect: CSP_WORK,
+    url: (f) => `/recommendations/${f.recommendation}/level?review=${f.recommended}`,
+  },
+  'POST /recommendations/:id/level': {
+    expect: CSP_WORK,
+    url: (f) => `/recommendations/${f.recommendation}/level`,
+    body: (f) => ({ level: 'local', reviewId: f.recommended }),
+  },
+  'GET /recommendations/triage': { expect: SECRETARIAT, url: () => '/recommendations/triage' },
+  'GET /recommendations/:id/assign': {
+    expect: SECRETARIAT,
+    url: (f) => `/recommendations/${f.recommendation}/assign`,
+  },
+  'POST /recommendations/:id/assign': {
+    expect: SECRETARIAT,
+    url: (f) => `/recommendations/${f.recommendation}/assign`,
+    body: (f) => ({ organisationIds: String(f.organisation) }),
+  },
+  'POST /recommendation-agencies/:id/acknowledge': {
+    expect: AGENCY_WORK,
+    url: (f) => `/recommendation-agencies/${f.link}/acknowledge`,
+  },
+  'GET /recommendation-agencies/:id/extend': {
+    expect: CSP_WORK,
+    url: (f) => `/recommendation-agencies/${f.link}/extend?review=${f.recommended}`,
+  },
+  'POST /recommendation-agencies/:id/extend': {
+    expect: CSP_WORK,
+    url: (f) => `/recommendation-agencies/${f.link}/extend`,
+    body: (f) => ({
+      'dueOn-day': '31',
+      'dueOn-month': '12',
+      'dueOn-year': '2026',
+      reason: 'Waiting for the inquest',
+      reviewId: f.recommended,
+    }),
+  },
+  'GET /reviews/:id/chair': { expect: CSP_WORK, url: (f) => `/reviews/${f.recommended}/chair` },
+  'POST /reviews/:id/chair': {
+    expect: CSP_WORK,
+    url: (f) => `/reviews/${f.recommended}/chair`,
+    body: () => ({ name: 'Sam Chair', email: 'chair@test.example' }),
   },
   'GET /recommendations': { expect: '403 403 403 403 403 403 ok ok out 403', url: () => '/recommendations' },
   'GET /recommendations/report': {

@@ -61,6 +61,11 @@ interface Fixture {
   action: number;
   /** Its part in recommendation 2: accepted, its action completed, not yet marked implemented. */
   completedLink: number;
+  /** Kent County Council's part in recommendation 1: not answered yet. */
+  unansweredLink: number;
+  /** Recommendation 1, local; recommendation 4, national and waiting for triage. */
+  recommendation: number;
+  national: number;
   metArea: number;
   kentCsp: number;
   spareUser: number;
@@ -148,7 +153,8 @@ async function buildFixture(): Promise<Fixture> {
     'number,recommendation,addressed to\n' +
     '1,Train call handlers in risk assessment,Kent Police | Kent County Council\n' +
     '2,Share information about repeat callers,Kent Police\n' +
-    '3,Audit the referrals every year,Kent Police\n';
+    '3,Audit the referrals every year,Kent Police\n' +
+    '4,Publish national guidance on repeat callers,Home Office\n';
   ok(
     await kent.post(`/reviews/${recommended}/recommendations/import`, { format: 'csv', content: csv, dryRun: false }),
     200,
@@ -175,10 +181,17 @@ async function buildFixture(): Promise<Fixture> {
     return ok(res, status, url);
   };
   const recs = ok(await kent.get(`/reviews/${recommended}/recommendations`), 200, 'recommendations').body;
-  const [link, completedLink, implementedLink] = recs.map(
-    (r: { agencies: { id: number; organisationId: number }[] }) =>
-      r.agencies.find((a) => a.organisationId === organisation)!.id,
-  ) as number[];
+  // Recommendation 4 is national, waiting for the secretariat to assign who owns it.
+  const national = recs[3].id as number;
+  ok(await kent.put(`/recommendations/${national}/level`, { level: 'national' }), 200, 'level');
+  const unansweredLink = recs[0].agencies.find((a: { organisationId: number }) => a.organisationId !== organisation)
+    .id as number;
+  const [link, completedLink, implementedLink] = recs
+    .slice(0, 3)
+    .map(
+      (r: { agencies: { id: number; organisationId: number }[] }) =>
+        r.agencies.find((a) => a.organisationId === organisation)!.id,
+    ) as number[];
   const withAction = async (linkId: number) => {
     await asPolice('post', `/recommendation-agencies/${linkId}/response`, { response: 'accepted' }, 204);
     const body = { description: 'Brief every shift', owner: 'Training lead', targetDate: '2026-09-30' };
@@ -222,6 +235,9 @@ async function buildFixture(): Promise<Fixture> {
     link: link!,
     action,
     completedLink: completedLink!,
+    unansweredLink,
+    recommendation: recs[0].id as number,
+    national,
     metArea: t.ids.metArea,
     kentCsp: t.ids.kentCsp,
     spareUser,
@@ -383,6 +399,15 @@ const VISITS: Record<string, Visit[]> = {
   'GET /recommendation-agencies/:id/implemented': [
     as('agency', (f) => `/recommendation-agencies/${f.completedLink}/implemented`),
   ],
+  'GET /recommendations/:id/level': [
+    as('csp', (f) => `/recommendations/${f.recommendation}/level?review=${f.recommended}`),
+  ],
+  'GET /recommendations/triage': [as('secretariat', () => '/recommendations/triage')],
+  'GET /recommendations/:id/assign': [as('secretariat', (f) => `/recommendations/${f.national}/assign`)],
+  'GET /recommendation-agencies/:id/extend': [
+    as('csp', (f) => `/recommendation-agencies/${f.unansweredLink}/extend?review=${f.recommended}`),
+  ],
+  'GET /reviews/:id/chair': [as('csp', (f) => `/reviews/${f.recommended}/chair`)],
   'GET /actions/:id/status': [as('agency', (f) => `/actions/${f.action}/status`)],
   'GET /actions/:id/updates': [as('agency', (f) => `/actions/${f.action}/updates`)],
 };

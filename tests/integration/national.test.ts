@@ -402,7 +402,8 @@ describe('the CSV', () => {
       'Metropolitan Police Service',
       'Police',
       'Accepted',
-      'In progress',
+      // The Commissioner's scale: accepted, but nothing of it done yet.
+      'Not met',
       '0',
       '1',
       '1',
@@ -414,7 +415,8 @@ describe('the CSV', () => {
       'Metropolitan Police Service',
       'Police',
       'Partially accepted',
-      'Implemented',
+      // Its outcome achieved, for the part accepted.
+      'Partly implemented',
       '1',
       '1',
       '0',
@@ -442,10 +444,10 @@ describe('the CSV', () => {
     const web = await signedIn(t, 'panel');
     const records = parseCsv((await web.get('/national.csv?kind=mental_health')).text.slice(1));
     expect(records.slice(1).map((r) => [r[2], r[5], r[8], r[11]])).toEqual([
-      ['11.7.1', 'NEPFT', 'In progress', '1'],
-      ['11.7.2', 'NEPFT', 'In progress', '0'],
-      ['11.7.3', 'NEPFT', 'Awaiting response', '0'],
-      ['11.7.4', 'NEPFT', 'Awaiting response', '0'],
+      ['11.7.1', 'NEPFT', 'Not met', '1'],
+      ['11.7.2', 'NEPFT', 'Not met', '0'],
+      ['11.7.3', 'NEPFT', 'Missing', '0'],
+      ['11.7.4', 'NEPFT', 'Missing', '0'],
     ]);
     const overdue = parseCsv((await web.get('/national.csv?overdue=true&theme=Policing')).text.slice(1));
     expect(overdue.slice(1).map((r) => r[2])).toEqual(['1']);

@@ -58,6 +58,7 @@ interface World {
   notifiedDocument: number;
   /** Kent's approved review with imported recommendations, and Kent Police's work on them. */
   recommended: number;
+  recommendation: number;
   organisation: number;
   link: number;
   action: number;
@@ -128,6 +129,7 @@ const CALLS: Record<string, Call> = {
     url: (w) => `/api/v1/reviews/${w.recommended}/recommendations/response?organisationId=${w.organisation}`,
   },
   'GET /api/v1/recommendations': { who: 'police', url: () => '/api/v1/recommendations' },
+  'GET /api/v1/recommendations/triage': { who: 'secretariat', url: () => '/api/v1/recommendations/triage' },
   'GET /api/v1/recommendations/report': {
     who: 'police',
     url: (w) => `/api/v1/recommendations/report?organisationId=${w.organisation}`,
@@ -248,6 +250,17 @@ const CALLS: Record<string, Call> = {
     url: (w) => `/recommendations/report.pdf?organisationId=${w.organisation}`,
   },
   'GET /recommendation-agencies/:id': { who: 'police', url: (w) => `/recommendation-agencies/${w.link}` },
+  'GET /recommendations/:id/level': {
+    who: 'kent',
+    url: (w) => `/recommendations/${w.recommendation}/level?review=${w.recommended}`,
+  },
+  'GET /recommendations/triage': { who: 'secretariat', url: () => '/recommendations/triage' },
+  'GET /recommendations/:id/assign': { who: 'secretariat', url: (w) => `/recommendations/${w.recommendation}/assign` },
+  'GET /recommendation-agencies/:id/extend': {
+    who: 'kent',
+    url: (w) => `/recommendation-agencies/${w.link}/extend?review=${w.recommended}`,
+  },
+  'GET /reviews/:id/chair': { who: 'kent', url: (w) => `/reviews/${w.recommended}/chair` },
   'GET /recommendation-agencies/:id/response': {
     who: 'police',
     url: (w) => `/recommendation-agencies/${w.link}/response`,
@@ -569,6 +582,7 @@ async function buildWorld(): Promise<World> {
     recommended,
     organisation: police.id,
     link,
+    recommendation: recs[0].id as number,
     action,
     update: update.id,
     meeting: today,

@@ -76,7 +76,7 @@ describe('importing recommendations', () => {
     expect(list[0]).toMatchObject({
       number: '1',
       themes: [],
-      agencies: [{ name: 'Metropolitan Police Service', response: null, status: 'awaiting_response', actions: [] }],
+      agencies: [{ name: 'Metropolitan Police Service', response: null, status: 'missing', actions: [] }],
     });
     const orgs = (await t.api('secretariat').get('/organisations')).body.map((o: { name: string }) => o.name);
     expect(orgs).toEqual(
@@ -229,9 +229,14 @@ describe('an agency responding', () => {
     ).toBe(204);
 
     const seen = (await t.api('hackney').get(`/reviews/${hackneyReview}/recommendations`)).body[0].agencies[0];
+    const seenReference = (await t.api('hackney').get(`/reviews/${hackneyReview}`)).body.reference;
     expect(seen).toMatchObject({
       response: 'accepted',
-      status: 'implemented',
+      // On the Commissioner's scale: the outcome achieved, recorded apart from the actions done.
+      status: 'fully_implemented',
+      stage: 'implemented',
+      actionsDone: 1,
+      acknowledgedAt: expect.any(String),
       evidence: 'Live since April; audit attached',
       actions: [
         {
@@ -247,7 +252,11 @@ describe('an agency responding', () => {
         .status,
     ).toBe(204);
     const reopened = (await t.api('hackney').get(`/reviews/${hackneyReview}/recommendations`)).body[0].agencies[0];
-    expect(reopened).toMatchObject({ status: 'in_progress', reopenedReason: 'No evidence of training' });
+    expect(reopened).toMatchObject({
+      status: 'partly',
+      stage: 'in_progress',
+      reopenedReason: 'No evidence of training',
+    });
     const { recommendation_id } = await t
       .db('recommendation_agencies')
       .where({ id: linkId })
@@ -256,12 +265,27 @@ describe('an agency responding', () => {
     expect(audit).toEqual([
       'IMPORTED',
       'RESPONDED',
+      'STATUS_CHANGED',
       'ACTION_ADDED',
       'PROGRESS_UPDATE',
       'ACTION_STATUS',
+      'STATUS_CHANGED',
       'IMPLEMENTED',
+      'STATUS_CHANGED',
       'REOPENED',
+      'STATUS_CHANGED',
     ]);
+    // Each change of status is told to the CSP's contacts.
+    const told = (await t.db('outbox').where({ kind: 'recommendation_status_changed' }).orderBy('id')).filter((m) =>
+      m.subject.includes('recommendation 1:'),
+    );
+    expect(told.map((m) => m.subject)).toEqual(
+      ['Not met', 'Partly implemented', 'Fully implemented', 'Partly implemented'].map(
+        (s) => `${seenReference} recommendation 1: Metropolitan Police Service is now ${s}`,
+      ),
+    );
+    expect(told[0].to).toEqual(['jo@hackney.example']);
+    expect(told[1].text).toContain('has changed from Not met to Partly implemented');
   });
 });
 
@@ -327,10 +351,10 @@ describe('themes', () => {
 });
 
 describe('reminders to agencies', () => {
-  // The test moves the clock on 29 days: an app of its own.
+  // The test moves the clock on 57 days: an app of its own.
   appWithAgency();
 
-  it('chase a missing response after 28 days and an action past its target date, each once', async () => {
+  it('chase a response not made by its due day (56 days after it was assigned) and an action past its target date, each once', async () => {
     const sentKinds = async () =>
       (
         await t
@@ -348,12 +372,23 @@ describe('reminders to agencies', () => {
     });
     await t.services.reminders.runOnce();
     expect(await sentKinds()).toEqual([]);
+    // 29 days on, the action's target date has passed; no response is due yet.
     t.clock.advance(29 * 86_400_000);
+    await t.services.reminders.runOnce();
+    expect(await sentKinds()).toEqual(['action_overdue_reminder']);
+    // Due on the 56th day (27 April 2026), chased on the 57th.
+    t.clock.advance(27 * 86_400_000);
+    expect((await t.services.reminders.runOnce()).recommendationReminders).toBe(0);
+    t.clock.advance(86_400_000);
     const done = await t.services.reminders.runOnce();
     expect(done.recommendationReminders).toBeGreaterThan(0);
     const responses = await t.db('outbox').where({ kind: 'recommendation_response_reminder' });
     // The Metropolitan Police Service has a user; bodies without one are chased through the CSP.
-    expect(responses.find((m) => m.subject.includes('recommendation 2c'))!.to).toEqual(['met@test.example']);
+    const met = responses.find((m) => m.subject.includes('recommendation 2c'))!;
+    expect(met.to).toEqual(['met@test.example']);
+    expect(met.text).toContain(
+      'Its response was due on 27 April 2026, and none has been recorded 57 days after it was assigned',
+    );
     expect(responses.find((m) => m.subject.includes('recommendation 4 '))!.to).toEqual(['jo@hackney.example']);
     const overdue = await t.db('outbox').where({ kind: 'action_overdue_reminder' });
     expect(overdue.map((m) => [m.subject, m.to])).toEqual([

@@ -263,7 +263,7 @@ describe("an agency's recommendations, a page each and a page per task", () => {
     expect(formsIn(res.text)).toHaveLength(0);
     // 15 of each review's recommendations are addressed to the Metropolitan Police Service.
     expect(squash(page.querySelector('#recommendation-counts')!.text)).toBe(
-      '30 recommendations: 27 need your response, 1 has an overdue action, 1 in progress, 1 implemented, 1 not accepted.',
+      '30 recommendations: 27 need your response, 1 has an overdue action, 1 in progress, 1 with the outcome achieved, 1 not accepted.',
     );
     const reference = (id: number) => t.db('reviews').where({ id }).first('reference', 'pseudonym');
     const headings = page.querySelectorAll('h2').map((h) => squash(h.text));
@@ -289,10 +289,12 @@ describe("an agency's recommendations, a page each and a page per task", () => {
         .querySelectorAll('.govuk-tag')
         .map((tag) => squash(tag.text));
     expect(item('1').querySelector('a')!.getAttribute('href')).toBe(`/recommendation-agencies/${links['1']}`);
-    expect(tags('1')).toEqual(['Awaiting response']);
-    expect(tags('2a')).toEqual(['Not accepted']);
-    expect(tags('3')).toEqual(['In progress', 'Overdue']);
-    expect(tags('IMR.1')).toEqual(['Implemented']);
+    // Each on the Domestic Abuse Commissioner's scale.
+    expect(tags('1')).toEqual(['Missing']);
+    expect(tags('2a')).toEqual(['Not met']);
+    expect(tags('3')).toEqual(['Not met', 'Overdue']);
+    // Accepted only in part, with its outcome achieved: that part implemented.
+    expect(tags('IMR.1')).toEqual(['Partly implemented']);
     expect(squash(item('1').querySelector('.govuk-task-list__hint')!.text)).toMatch(/^The MPS should .{20,}/);
     expect(group.toString()).toContain(`href="/reviews/${reviewId}/recommendations/response"`);
     expect(res.text).toContain('href="/recommendations/report"');
@@ -318,11 +320,15 @@ describe("an agency's recommendations, a page each and a page per task", () => {
     const agency = await agencyBrowser(MET);
     const fresh = await agency.get(`/recommendation-agencies/${links['1']}`);
     expect(fresh.status).toBe(200);
-    expect(formsIn(fresh.text)).toHaveLength(0);
+    // Its one form confirms the recommendation reached the organisation.
+    expect(formsIn(fresh.text).map((f) => f.getAttribute('action'))).toEqual([
+      `/recommendation-agencies/${links['1']}/acknowledge`,
+    ]);
     const text = squash(main(fresh.text).text);
     expect(text).toContain('Recommendation 1');
     expect(text).toMatch(/The MPS should/);
-    expect(text).toContain('Awaiting response');
+    expect(text).toContain('Missing');
+    expect(text).toContain('Received Not confirmed yet');
     expect(text).toContain('Not recorded yet');
     expect(fresh.text).toContain(`href="/recommendation-agencies/${links['1']}/response"`);
     // Nothing to add actions to before the recommendation is accepted.
@@ -333,7 +339,7 @@ describe("an agency's recommendations, a page each and a page per task", () => {
     expect(squash(page.text)).toContain('Brief every response team');
     expect(squash(page.text)).toContain('15 January 2026');
     expect(page.querySelectorAll('.govuk-tag').map((tag) => squash(tag.text))).toEqual(
-      expect.arrayContaining(['In progress', 'Overdue', 'Not started']),
+      expect.arrayContaining(['Not met', 'Overdue action', 'Not started']),
     );
     const action = await t.db('recommendation_actions').where({ recommendation_agency_id: links['3'] }).first('id');
     for (const href of [
@@ -348,8 +354,8 @@ describe("an agency's recommendations, a page each and a page per task", () => {
     expect(formsIn(overdue.text)).toHaveLength(0);
 
     const implemented = squash(main((await agency.get(`/recommendation-agencies/${links['IMR.1']}`)).text).text);
-    expect(implemented).toContain('Implemented');
-    expect(implemented).toContain('The prompts audit');
+    expect(implemented).toContain('Status Partly implemented');
+    expect(implemented).toContain('Actions done 1 of 1 Outcome achieved 2 March 2026 Evidence The prompts audit');
   });
 
   it('responds on a page of its own: empty and half-done answers are refused in GOV.UK words, keeping what was typed', async () => {
@@ -540,17 +546,19 @@ describe("an agency's recommendations, a page each and a page per task", () => {
     expect(formsIn(form.text)).toHaveLength(1);
     const empty = await agency.form(url, { evidence: ' ' });
     expect(empty.status).toBe(422);
-    expect(errorSummary(empty.text)).toEqual(['Enter the evidence that the recommendation is implemented']);
+    expect(errorSummary(empty.text)).toEqual(['Enter the evidence that the outcome is achieved']);
 
     const saved = await agency.form(url, { evidence: 'Audit of 50 DASH forms' });
     expect(saved.status).toBe(302);
     const page = await agency.get(saved.headers.location);
-    expect(bannerOf(page.text)).toBe('Success Recommendation 1 is marked as implemented');
+    expect(bannerOf(page.text)).toBe('Success The outcome of recommendation 1 is recorded as achieved');
     expect(squash(main(page.text).text)).toContain('Audit of 50 DASH forms');
     // Implemented: read only, until the CSP reopens it.
     expect(page.text).not.toContain(`href="/actions/${action.id}/status"`);
     const list = await agency.get('/recommendations');
-    expect(squash(main(list.text).querySelector('#recommendation-counts')!.text)).toContain('2 implemented');
+    expect(squash(main(list.text).querySelector('#recommendation-counts')!.text)).toContain(
+      '2 with the outcome achieved',
+    );
   });
 
   it("finds no other organisation's part, and lets no other role in", async () => {

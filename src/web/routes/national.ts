@@ -2,7 +2,8 @@ import type express from 'express';
 import type { Request, Response } from 'express';
 import { isOrganisationKind, KIND_LABELS, ORGANISATION_KINDS } from '../../recommendations/kinds';
 import type { Figures, NationalFilters } from '../../services/national';
-import { RESPONSE_LABELS, STATUS_LABELS } from '../../recommendations/labels';
+import { RESPONSE_LABELS } from '../../recommendations/labels';
+import { SCALE_LABELS } from '../../recommendations/status';
 import { OTHER_THEME } from '../../recommendations/themes';
 import { toIsoDate } from '../../core/clock';
 import { toCsv } from '../csv';
@@ -135,7 +136,7 @@ export function nationalRoutes(router: express.Router, { services }: WebContext)
         r.agency,
         KIND_LABELS[r.kind] ?? r.kind,
         r.response ? (RESPONSE_LABELS[r.response] ?? r.response) : '',
-        STATUS_LABELS[r.status],
+        SCALE_LABELS[r.status],
         r.actionsDone,
         r.actionsTotal,
         r.overdueActions,

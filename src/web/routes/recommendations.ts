@@ -3,7 +3,8 @@ import type { Request, Response } from 'express';
 import type { Services } from '../../services';
 import { AppError, ValidationError } from '../../core/errors';
 import { toIsoDate } from '../../core/clock';
-import { ACTION_LABELS, RESPONSE_LABELS, STATUS_LABELS } from '../../recommendations/labels';
+import { ACTION_LABELS, LEVEL_LABELS, RESPONSE_LABELS } from '../../recommendations/labels';
+import { SCALE_LABELS, SCALE_TAGS } from '../../recommendations/status';
 import { suggestThemes, THEMES } from '../../recommendations/themes';
 import { dateFrom, handleForm, render, type PageError } from '../forms';
 import type { WebContext } from '../context';
@@ -18,15 +19,36 @@ function progress(rec: Rec) {
   let done = 0;
   let total = 0;
   for (const a of rec.agencies) {
-    if (a.status === 'implemented') {
+    if (a.stage === 'implemented' || a.stage === 'already_in_place') {
       done += 1;
       total += 1;
-    } else if (a.status !== 'not_accepted') {
+    } else if (a.stage !== 'not_accepted') {
       total += Math.max(a.actions.length, 1);
       done += a.actions.filter((x) => x.status === 'completed').length;
     }
   }
   return { done, total, percent: total ? Math.round((done / total) * 100) : 0 };
+}
+
+/** What the last change on a review's Recommendations page did, from its query string. */
+const BANNERS: Record<string, Record<string, string>> = {
+  imported: { '1': 'Recommendations saved' },
+  reopened: { '1': 'Recommendation reopened' },
+  level: {
+    level: 'Level saved',
+    triage: 'Level saved: the recommendation is waiting for the panel secretariat to assign who owns it',
+    unchanged: 'The level was already that: nothing changed',
+  },
+  extended: { '1': 'Time to respond extended' },
+  chair: { '1': "The review's chair is saved" },
+};
+
+function bannerOf(query: Request['query']) {
+  for (const [key, texts] of Object.entries(BANNERS)) {
+    const text = texts[String(query[key] ?? '')];
+    if (text) return { success: true, text };
+  }
+  return null;
 }
 
 export function recommendationRoutes(router: express.Router, ctx: WebContext) {
@@ -44,9 +66,11 @@ export function recommendationRoutes(router: express.Router, ctx: WebContext) {
     status = 200,
   ) {
     const review = await services.reviews.view(req.user!, id);
-    const recs = await services.recommendations.forReview(req.user!, id);
+    const { recommendations: recs, chair } = await services.recommendations.ofReview(req.user!, id);
+    const mayChange = req.user!.role === 'secretariat' || req.user!.role === 'csp';
     const rows = recs.map((r) => ({
       ...r,
+      levelLabel: LEVEL_LABELS[r.level],
       progress: progress(r),
       // Until someone confirms themes, the suggestions are ticked for them to check.
       themeChoices: THEMES.map((theme) => ({
@@ -57,7 +81,8 @@ export function recommendationRoutes(router: express.Router, ctx: WebContext) {
       agencies: r.agencies.map((a) => ({
         ...a,
         responseLabel: a.response ? RESPONSE_LABELS[a.response] : 'No response yet',
-        statusLabel: STATUS_LABELS[a.status],
+        statusLabel: SCALE_LABELS[a.status],
+        statusTag: SCALE_TAGS[a.status],
         actions: a.actions.map((x) => ({ ...x, statusLabel: ACTION_LABELS[x.status] })),
         overdue: a.actions.some((x) => x.overdue),
       })),
@@ -78,15 +103,10 @@ export function recommendationRoutes(router: express.Router, ctx: WebContext) {
         values: extra.values ?? {},
         overall: { ...totals, percent: totals.total ? Math.round((totals.done / totals.total) * 100) : 0 },
         overdueCount: rows.filter((r) => r.agencies.some((a) => a.overdue)).length,
-        canImport: req.user!.role === 'secretariat' || req.user!.role === 'csp',
-        canReopen: req.user!.role === 'secretariat' || req.user!.role === 'csp',
-        banner: extra.errors
-          ? null
-          : req.query.imported
-            ? { success: true, text: 'Recommendations saved' }
-            : req.query.reopened
-              ? { success: true, text: 'Recommendation reopened' }
-              : null,
+        canImport: mayChange,
+        canReopen: mayChange,
+        chair: mayChange ? chair : null,
+        banner: extra.errors ? null : bannerOf(req.query),
         backLink: { href: `/reviews/${id}`, text: `Back to ${review.reference}` },
       },
       status,
@@ -230,13 +250,6 @@ type AgencyPart = Awaited<ReturnType<Services['recommendations']['forAgencyLink'
 type Mine = AgencyPart['mine'];
 type Action = Mine['actions'][number];
 
-/** The colour of each status's tag, as on the review's Recommendations page. */
-const STATUS_TAGS: Record<string, string> = {
-  awaiting_response: 'grey',
-  not_accepted: 'red',
-  in_progress: 'blue',
-  implemented: 'green',
-};
 const ACTION_TAGS: Record<string, string> = { not_started: 'grey', in_progress: 'blue', completed: 'green' };
 
 /** The first words of a long text, for a list. */
@@ -250,19 +263,19 @@ function shortText(text: string, max = 120): string {
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
-/** "12 recommendations: 3 need your response, 2 have overdue actions, 7 implemented." */
-function agencyCounts(recs: { status: string; overdue: boolean }[]): string {
-  const count = (test: (r: { status: string; overdue: boolean }) => boolean) => recs.filter(test).length;
-  const awaiting = count((r) => r.status === 'awaiting_response');
+/** "12 recommendations: 3 need your response, 2 have overdue actions, 7 with the outcome achieved." */
+function agencyCounts(recs: { stage: string; overdue: boolean }[]): string {
+  const count = (test: (r: { stage: string; overdue: boolean }) => boolean) => recs.filter(test).length;
+  const awaiting = count((r) => r.stage === 'awaiting_response');
   const overdue = count((r) => r.overdue);
-  const inProgress = count((r) => r.status === 'in_progress');
-  const implemented = count((r) => r.status === 'implemented');
-  const notAccepted = count((r) => r.status === 'not_accepted');
+  const inProgress = count((r) => r.stage === 'in_progress');
+  const implemented = count((r) => r.stage === 'implemented');
+  const notAccepted = count((r) => r.stage === 'not_accepted');
   const parts = [
     awaiting && plural(awaiting, 'needs your response', 'need your response'),
     overdue && plural(overdue, 'has an overdue action', 'have overdue actions'),
     inProgress && `${inProgress} in progress`,
-    implemented && `${implemented} implemented`,
+    implemented && `${implemented} with the outcome achieved`,
     notAccepted && `${notAccepted} not accepted`,
   ].filter(Boolean);
   return `${plural(recs.length, 'recommendation', 'recommendations')}${parts.length ? `: ${parts.join(', ')}` : ''}.`;
@@ -270,9 +283,9 @@ function agencyCounts(recs: { status: string; overdue: boolean }[]): string {
 
 /** What the agency may do now with its part in a recommendation. */
 function abilities(mine: Mine) {
-  const open = mine.status === 'in_progress';
+  const open = mine.stage === 'in_progress';
   return {
-    respond: mine.status !== 'implemented',
+    respond: mine.stage !== 'implemented',
     addAction: open,
     changeActions: open,
     implement: open && mine.actions.length > 0 && mine.actions.every((a) => a.status === 'completed'),
@@ -282,24 +295,28 @@ function abilities(mine: Mine) {
 /** Why a task cannot be done now, in the words the page and its error summary use. */
 function refusal(task: Ability, part: AgencyPart): string {
   const { mine, number } = part;
-  if (mine.status === 'implemented') {
-    return `Recommendation ${number} is marked as implemented. If the Community Safety Partnership reopens it, you can change it again.`;
+  if (mine.stage === 'implemented') {
+    return `The outcome of recommendation ${number} is recorded as achieved. If the Community Safety Partnership reopens it, you can change it again.`;
   }
   if (task === 'implement') {
-    if (mine.status === 'in_progress' && mine.actions.length === 0)
-      return `Add at least one action, and complete it, before you mark recommendation ${number} as implemented.`;
-    if (mine.status === 'in_progress')
-      return `Every action must be completed before you mark recommendation ${number} as implemented.`;
+    if (mine.stage === 'in_progress' && mine.actions.length === 0)
+      return `Add at least one action, and complete it, before you record that the outcome of recommendation ${number} is achieved.`;
+    if (mine.stage === 'in_progress')
+      return `Every action must be completed before you record that the outcome of recommendation ${number} is achieved.`;
   }
   return `Record that you accept recommendation ${number}, in full or in part, before you ${
-    task === 'implement' ? 'mark it as implemented' : task === 'addAction' ? 'add actions' : 'change its actions'
+    task === 'implement'
+      ? 'record its outcome as achieved'
+      : task === 'addAction'
+        ? 'add actions'
+        : 'change its actions'
   }.`;
 }
 
 const withLabels = (mine: Mine) => ({
   ...mine,
-  statusLabel: STATUS_LABELS[mine.status],
-  statusTag: STATUS_TAGS[mine.status],
+  statusLabel: SCALE_LABELS[mine.status],
+  statusTag: SCALE_TAGS[mine.status],
   responseLabel: mine.response ? RESPONSE_LABELS[mine.response] : null,
   overdue: mine.actions.some((a) => a.overdue),
   actions: mine.actions.map((a) => ({ ...a, statusLabel: ACTION_LABELS[a.status], statusTag: ACTION_TAGS[a.status] })),
@@ -317,7 +334,7 @@ const EMPTY: Record<string, string> = {
   status: 'Select the status of the action',
   on: 'Enter the date of the update',
   text: 'Enter the progress update',
-  evidence: 'Enter the evidence that the recommendation is implemented',
+  evidence: 'Enter the evidence that the outcome is achieved',
 };
 const LABELS: Record<string, string> = {
   rationale: 'Rationale',
@@ -405,7 +422,8 @@ const DONE: Record<string, (part: AgencyPart, action?: { number: number; status:
   status: (_p, a) =>
     a ? `Action ${a.number} is now ${ACTION_LABELS[a.status]!.toLowerCase()}` : 'Status of the action saved',
   update: (_p, a) => (a ? `Progress update added to action ${a.number}` : 'Progress update added'),
-  implemented: (p) => `Recommendation ${p.number} is marked as implemented`,
+  implemented: (p) => `The outcome of recommendation ${p.number} is recorded as achieved`,
+  acknowledged: (p) => `You have confirmed that recommendation ${p.number} reached you`,
 };
 
 function agencyRoutes(router: express.Router, ctx: WebContext) {
@@ -421,7 +439,7 @@ function agencyRoutes(router: express.Router, ctx: WebContext) {
         linkId: mine.id,
         number: r.number,
         short: shortText(r.text),
-        status: mine.status,
+        stage: mine.stage,
         statusLabel: mine.statusLabel,
         statusTag: mine.statusTag,
         overdue: mine.overdue,
@@ -569,6 +587,11 @@ function agencyRoutes(router: express.Router, ctx: WebContext) {
   taskRoutes('/recommendation-agencies/:id/implemented', 'implement', link, async (req, part) => {
     await recommendations.markImplemented(req.user!, part.mine.id, { evidence: req.body.evidence ?? '' });
     return 'implemented';
+  });
+  router.post('/recommendation-agencies/:id/acknowledge', async (req, res) => {
+    const linkId = idParam(req);
+    await services.owners.acknowledge(req.user!, linkId);
+    res.redirect(`${pageOf(linkId)}?done=acknowledged`);
   });
 }
 

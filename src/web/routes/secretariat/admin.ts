@@ -150,6 +150,7 @@ const SETTINGS_LABELS = {
   commissionerMailbox: "The Domestic Abuse Commissioner's mailbox",
   reviewKind: 'What the reviews are called',
   twoFactorForEveryone: 'Whether everyone signs in with two-factor sign-in',
+  recommendationResponseDays: 'Days to respond to a recommendation',
 };
 
 /** A radio or select left unanswered is told what to do, in GOV.UK's words, rather than "is required". */
@@ -559,6 +560,10 @@ export function adminRoutes(router: express.Router, { services }: WebContext) {
               dateStyle: values.dateStyle || undefined,
               addressIncludesCsp: yesNo(values.addressIncludesCsp!),
               twoFactorForEveryone: yesNo(values.twoFactorForEveryone!),
+              recommendationResponseDays:
+                req.body.recommendationResponseDays === undefined
+                  ? undefined
+                  : (formNumber(values.recommendationResponseDays) ?? ''),
             }),
           ['homeOfficeAddress'],
         );
