@@ -295,9 +295,22 @@ async function seedPublished(services: Services, secretariat: User) {
       });
       const content = fs.readFileSync(path.join(__dirname, 'recommendations', p.file), 'utf8');
       await services.recommendations.import(secretariat, id, { format: 'text', content, dryRun: false });
-      if (p.csp === 'Hackney Community Safety Partnership') await distributeAndClose(services, secretariat, id);
+      if (p.csp === 'Hackney Community Safety Partnership') {
+        await triageDemo(services, secretariat, id);
+        await distributeAndClose(services, secretariat, id);
+      }
     }),
   );
+}
+
+/**
+ * The Hackney review's chair is recorded, and its recommendation 5 (research the College of
+ * Policing is asked to commission) is national: it waits in the secretariat's triage queue.
+ */
+async function triageDemo(services: Services, secretariat: User, id: number) {
+  await services.owners.setChair(secretariat, id, { name: 'Pat Okafor', email: 'pat.okafor@hackney-chair.example' });
+  const rec = await services.db('recommendations').where({ review_id: id, number: '5' }).first('id');
+  await services.owners.setLevel(secretariat, rec.id, { level: 'national' });
 }
 
 /** The Hackney review's final report reached everyone it must (one copy by email, the rest noted), so it is closed. */

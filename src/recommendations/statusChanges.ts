@@ -27,6 +27,9 @@ export async function responseDueFrom(deps: Pick<StatusDeps, 'settings'>, conn: 
  */
 export function createStatusChanges(clock: Clock, deps: StatusDeps) {
   return async function restatus(trx: Conn, linkId: number, actor: User): Promise<ScaleStatus> {
+    // Changes to one part take turns from here (two actions completed at once, say), and the read
+    // below starts after the other's commit: a change of status is stored and told once.
+    await trx('recommendation_agencies').where({ id: linkId }).forUpdate().first('id');
     const row = await trx('recommendation_agencies as ra')
       .join('recommendations as rec', 'rec.id', 'ra.recommendation_id')
       .join('organisations as o', 'o.id', 'ra.organisation_id')

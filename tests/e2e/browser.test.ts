@@ -771,7 +771,7 @@ describe("recommendations, from import to an agency's progress", () => {
     // No forms on the list: a link per recommendation, under its review's heading.
     expect(await agency.locator('main form').count()).toBe(0);
     const review = agency.locator('.app-review-recommendations', { hasText: 'Harlow browser' });
-    expect(await review.locator('.govuk-task-list__status').first().innerText()).toBe('Awaiting response');
+    expect(await review.locator('.govuk-task-list__status').first().innerText()).toBe('Missing');
     await review.locator('.govuk-task-list__link').first().click();
     await agency.waitForLoadState();
     await check(agency, 'agency-recommendation');
@@ -780,6 +780,9 @@ describe("recommendations, from import to an agency's progress", () => {
       await agency.getByRole('button', { name }).click();
       await agency.waitForLoadState();
     };
+    await save('Confirm you have received it');
+    expect(await banner()).toMatch(/You have confirmed that recommendation .+ reached you/);
+    expect(await agency.locator('main').innerText()).toMatch(/Received\s+Confirmed/);
 
     await agency.getByRole('link', { name: 'Respond', exact: true }).click();
     await check(agency, 'agency-respond');
@@ -830,11 +833,12 @@ describe("recommendations, from import to an agency's progress", () => {
     expect(await banner()).toContain('Progress update added to action 1');
     expect(await agency.getByRole('link', { name: 'referrals-audit.pdf' }).count()).toBe(1);
 
-    await agency.getByRole('link', { name: 'Mark as implemented' }).click();
+    await agency.getByRole('link', { name: 'Record the outcome as achieved' }).click();
     await check(agency, 'agency-implemented');
-    await agency.getByLabel('Evidence that the recommendation is implemented').fill('Audit report to the board');
-    await save('Mark as implemented');
-    expect(await banner()).toMatch(/Recommendation .+ is marked as implemented/);
+    await agency.getByLabel('Evidence that the outcome is achieved').fill('Audit report to the board');
+    await save('Record the outcome as achieved');
+    expect(await banner()).toMatch(/The outcome of recommendation .+ is recorded as achieved/);
+    expect(await agency.locator('main').innerText()).toContain('Fully implemented');
     await check(agency, 'agency-progress');
     await agency.context().close();
 
@@ -845,6 +849,54 @@ describe("recommendations, from import to an agency's progress", () => {
     expect(text).toContain("Audit referrals from children's social care");
     expect(text).toContain('Completed');
     expect(await csp.locator('progress').first().getAttribute('value')).not.toBe('0');
+    await csp.context().close();
+  });
+});
+
+describe('a national recommendation, from triage to its owner', () => {
+  it("the CSP's national recommendation waits for the secretariat, which assigns it, mistakes first", async () => {
+    const secretariat = await signIn('secretariat@dhr-qa.example');
+    await secretariat.goto(`${server.url}/national`);
+    await secretariat.getByRole('link', { name: 'National recommendations to triage' }).click();
+    await secretariat.waitForLoadState();
+    await check(secretariat, 'triage');
+    // The demo's Hackney recommendation 5 waits, naming who the report named.
+    const row = secretariat.locator('tbody tr', { hasText: 'Recommendation 5' });
+    expect(await row.innerText()).toContain('College of Policing, Metropolitan Police Service');
+    const recommendationsPage = (await row.getByRole('link').nth(1).getAttribute('href'))!.replace(/#.*/, '');
+    await row.getByRole('link').first().click();
+    await secretariat.waitForLoadState();
+    await check(secretariat, 'triage-assign');
+    expect(await secretariat.locator('input[type=checkbox]:checked').count()).toBe(0);
+    await secretariat.getByRole('button', { name: 'Assign it' }).click();
+    await secretariat.waitForLoadState();
+    expect(await secretariat.locator('.govuk-error-summary').innerText()).toContain(
+      'Select the departments or national bodies that own it',
+    );
+    await check(secretariat, 'triage-assign-error');
+    await secretariat.getByLabel('College of Policing').check();
+    await secretariat.getByRole('button', { name: 'Assign it' }).click();
+    await secretariat.waitForLoadState();
+    expect(await secretariat.locator('.govuk-notification-banner').innerText()).toContain(
+      'Recommendation assigned to College of Policing',
+    );
+    expect(await secretariat.locator('main').innerText()).toContain('No national recommendation is waiting');
+    await secretariat.context().close();
+
+    const csp = await signIn('csp.hackney@dhr-qa.example');
+    await csp.goto(`${server.url}${recommendationsPage}`);
+    await check(csp, 'recommendations-levels');
+    expect(await csp.locator('main').innerText()).toContain('Pat Okafor');
+    await csp.getByRole('link', { name: 'Change the level of recommendation 1', exact: true }).click();
+    await csp.waitForLoadState();
+    await check(csp, 'recommendation-level');
+    await csp.getByLabel('Regional').check();
+    await csp.getByRole('button', { name: 'Save the level' }).click();
+    await csp.waitForLoadState();
+    expect(await csp.locator('.govuk-notification-banner').innerText()).toContain('Level saved');
+    await csp.getByRole('link', { name: "Change the review's chair" }).click();
+    await csp.waitForLoadState();
+    await check(csp, 'review-chair');
     await csp.context().close();
   });
 });

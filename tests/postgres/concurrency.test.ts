@@ -1,4 +1,5 @@
-import { createTestApp, meeting, pdf, type TestApp } from '../helpers/app';
+import request from 'supertest';
+import { createTestApp, hackneyRecommendations, meeting, metPoliceAgency, pdf, type TestApp } from '../helpers/app';
 import { contentOf } from '../helpers/letters';
 
 let t: TestApp;
@@ -147,5 +148,53 @@ describe('identical creates at the same moment (real PostgreSQL)', () => {
     const users = await Promise.all(Array.from({ length: 5 }, () => t.api('secretariat').post('/users', user)));
     expect(users.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409]);
     expect(await t.db('users').where({ email: 'twin@test.example' }).count('* as n')).toEqual([{ n: 1 }]);
+  });
+});
+
+describe("recommendations' owners at the same moment (real PostgreSQL)", () => {
+  it('assigns a national recommendation once of five identical triages, and tells a change of status once when two actions finish together', async () => {
+    const review = await hackneyRecommendations(t, 'Together');
+    const { token } = await metPoliceAgency(t);
+    const rec = await t.db('recommendations').where({ review_id: review, number: '5' }).first('id');
+    await t.api('hackney').put(`/recommendations/${rec.id}/level`, { level: 'national' });
+    const college = await t.db('organisations').where({ name_key: 'collegeofpolicing' }).first('id');
+    const triages = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        t.api('secretariat').post(`/recommendations/${rec.id}/assign`, { organisationIds: [college.id] }),
+      ),
+    );
+    expect(triages.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(triages.filter((r) => r.body.changed)).toHaveLength(1);
+    expect(await t.db('recommendation_events').where({ recommendation_id: rec.id, type: 'TRIAGED' })).toHaveLength(1);
+
+    const agency = (method: 'post' | 'put', url: string, body: object) =>
+      request(t.app)[method](`/api/v1${url}`).set('Authorization', `Bearer ${token}`).send(body);
+    const one = await t.db('recommendations').where({ review_id: review, number: '1' }).first('id');
+    const link = await t.db('recommendation_agencies').where({ recommendation_id: one.id }).first('id');
+    await agency('post', `/recommendation-agencies/${link.id}/response`, { response: 'accepted' });
+    const actions = [];
+    for (const description of ['Brief every inspector', 'Audit the prompts'])
+      actions.push(
+        (
+          await agency('post', `/recommendation-agencies/${link.id}/actions`, {
+            description,
+            owner: 'Borough commander',
+            targetDate: '2026-09-30',
+          })
+        ).body.id,
+      );
+    const done = await Promise.all(
+      actions.map((id) => agency('put', `/actions/${id}/status`, { status: 'completed' })),
+    );
+    expect(done.map((r) => r.status)).toEqual([204, 204]);
+    const changes = await t
+      .db('recommendation_events')
+      .where({ recommendation_id: one.id, type: 'STATUS_CHANGED' })
+      .orderBy('id')
+      .pluck('payload');
+    expect(changes).toEqual([
+      { from: 'missing', to: 'not_met' },
+      { from: 'not_met', to: 'partly' },
+    ]);
   });
 });
