@@ -239,6 +239,22 @@ export function apiRouter(services: Services, options: { maxUploadBytes: number 
     await recommendations.reopen(user(req), idParam(req, 'id'), req.body ?? {});
     res.status(204).end();
   });
+  const { qaCriteria, qaChecklist } = services;
+  router.get('/qa-criteria', async (req, res) => {
+    res.json(await qaCriteria.versions(user(req)));
+  });
+  router.put('/qa-criteria', async (req, res) => {
+    res.json(await qaCriteria.save(user(req), req.body ?? {}));
+  });
+  router.get('/reviews/:id/qa-checklist', async (req, res) => {
+    res.json(await qaChecklist.forReview(user(req), idParam(req, 'id')));
+  });
+  router.put('/reviews/:id/qa-checklist', async (req, res) => {
+    res.json(await qaChecklist.save(user(req), idParam(req, 'id'), req.body ?? {}));
+  });
+  router.get('/national/qa-criteria', async (req, res) => {
+    res.json(await qaChecklist.national(user(req)));
+  });
   const { owners } = services;
   router.put('/recommendations/:id/level', async (req, res) => {
     res.json(await owners.setLevel(user(req), idParam(req, 'id'), req.body ?? {}));

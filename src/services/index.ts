@@ -19,6 +19,8 @@ import { createPipeline } from './pipeline';
 import { reviewProgress } from './progress';
 import { createRecommendations } from '../recommendations/service';
 import { createOwners } from '../recommendations/owners';
+import { createQaCriteria } from '../qa/criteria';
+import { createQaChecklist } from '../qa/checklist';
 import { createReminders } from './reminders';
 import { createReports } from './reports';
 import { createThemes } from '../recommendations/themeTags';
@@ -52,6 +54,7 @@ export function createServices(db: Db, options: ServiceOptions) {
   const templates = createHouseTemplates(db, clock, settings);
   const letters = createLetters(db, clock, settings, outbox, templates);
   const ownerDeps = { settings, outbox, templates, publicUrl: options.publicUrl };
+  const qaCriteria = createQaCriteria(db, clock);
   const recommendations = createRecommendations(db, clock, ownerDeps);
   const pipeline = createPipeline(db);
   const notifications = createNotifications(settings, outbox, templates, { publicUrl: options.publicUrl });
@@ -96,6 +99,8 @@ export function createServices(db: Db, options: ServiceOptions) {
     progress: (user: User, reviewIds: number[]) => reviewProgress(db, user, reviewIds),
     recommendations,
     owners: createOwners(db, clock, ownerDeps),
+    qaCriteria,
+    qaChecklist: createQaChecklist(db, clock, qaCriteria),
     national: createNational(db, clock),
     reports: createReports(db, recommendations, clock, settings),
     themes: createThemes(db, clock),

@@ -16,6 +16,7 @@ import { nationalRoutes } from './routes/national';
 import { timeTakenRoutes } from './routes/timeTaken';
 import { recommendationRoutes } from './routes/recommendations';
 import { recommendationOwnerRoutes } from './routes/recommendationOwners';
+import { qaChecklistRoutes } from './routes/qaChecklist';
 import { reportRoutes } from './routes/reports';
 import { reviewRoutes } from './routes/reviews';
 import { secretariatRoutes } from './routes/secretariat';
@@ -43,6 +44,7 @@ const PAGES: ((router: express.Router, ctx: WebContext) => void)[] = [
   secretariatRoutes,
   cspRoutes,
   recommendationOwnerRoutes,
+  qaChecklistRoutes,
   recommendationRoutes,
   nationalRoutes,
   timeTakenRoutes,

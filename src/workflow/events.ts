@@ -118,6 +118,8 @@ const RECORDED: Record<string, string> = {
   REVISION_REMINDER_SENT: 'Reminder sent: revision items outstanding',
   PUBLICATION_REMINDER_SENT: 'Reminder sent: publication not yet recorded',
   DISTRIBUTION_RECORDED: 'Final report distribution recorded',
+  QA_CHECKLIST_MARKED: 'Marked against the QA criteria by the panel',
+  QA_SELF_CHECK_RECORDED: 'Self-check against the QA criteria recorded',
 };
 
 /** A history entry's title. */

@@ -1,4 +1,5 @@
 import type express from 'express';
+import type { User } from '../../core/user';
 import { ITEM_STATUS } from '../../workflow/words';
 import type { Request, Response } from 'express';
 import { longDate } from '../../core/dates';
@@ -150,6 +151,7 @@ export function reviewRoutes(router: express.Router, ctx: WebContext) {
         title: `${review.reference} (${review.pseudonym})`,
         review,
         homeOffice: isHomeOffice(user),
+        qaChecklist: qaChecklistLink(user, review),
         allowed: Object.fromEntries(review.allowedEvents.map((e) => [e, true])),
         links: Object.fromEntries(
           review.allowedEvents
@@ -249,4 +251,12 @@ export function reviewRoutes(router: express.Router, ctx: WebContext) {
     const doc = await services.reviews.document(req.user!, idParam(req), idParam(req, 'documentId'));
     res.attachment(doc.filename).type(doc.contentType).send(doc.content);
   });
+}
+
+/** The review page's link to its QA checklist: the panel's marks once it has a meeting, the CSP's self-check before it submits. */
+function qaChecklistLink(user: User, review: { state: string; meeting: unknown }): string | null {
+  if (isHomeOffice(user) && review.meeting) return 'QA checklist: the report against the criteria';
+  if (user.role === 'csp' && ['notified', 'revising'].includes(review.state))
+    return 'Check your report against the QA criteria before you submit it';
+  return null;
 }

@@ -12,6 +12,7 @@ import type { WebContext } from '../../context';
 import { splitAreas } from '../../pasteAreas';
 import { idParam } from '../../../http';
 import { formText, linesOf } from './common';
+import { MARK_LABELS } from '../../../qa/checklist';
 
 /** Empty rows offered after the areas, to add ones the paste missed. */
 const SPARE_ROWS = 3;
@@ -170,7 +171,7 @@ export function outcomeRoutes(router: express.Router, { services }: WebContext) 
 
   type Loaded = Awaited<ReturnType<typeof load>>;
 
-  function show(
+  async function show(
     req: Request,
     res: Response,
     { meeting, review, type }: Loaded,
@@ -180,6 +181,15 @@ export function outcomeRoutes(router: express.Router, { services }: WebContext) 
     status = 200,
   ) {
     const amend = type === 'AMEND_OUTCOME';
+    // The criteria the panel marked not met or partly met, each offered as an area in one click.
+    const unmet =
+      step === 'confirm'
+        ? (await services.qaChecklist.unmet(req.user!, review.id)).map((m) => ({
+            ...m,
+            label: MARK_LABELS[m.mark],
+            added: draft.rows.some((r) => !r.remove && r.heading === m.title && r.text === m.areaText),
+          }))
+        : [];
     render(
       req,
       res,
@@ -204,6 +214,7 @@ export function outcomeRoutes(router: express.Router, { services }: WebContext) 
         rowCount: draft.rows.length,
         notes: extra.notes ?? [],
         unused: extra.unused ?? [],
+        unmet,
         errors: extra.errors,
         backLink: { href: `/meetings/${meeting.id}`, text: `Panel meeting of ${longDate(meeting.date)}` },
       },
@@ -262,6 +273,15 @@ export function outcomeRoutes(router: express.Router, { services }: WebContext) 
     if (body.action === 'paste') return show(req, res, loaded, 'paste', draft);
     if (body.action === 'more') {
       return show(req, res, loaded, 'confirm', { ...draft, rows: [...draft.rows, ...spare()] });
+    }
+    const criterion = /^criterion:([a-z0-9_]{1,60})$/.exec(String(body.action ?? ''))?.[1];
+    if (criterion) {
+      const mark = (await services.qaChecklist.unmet(req.user!, loaded.review.id)).find(
+        (m) => m.criterion === criterion,
+      );
+      const filled = draft.rows.filter((r) => r.heading || r.text || r.points || r.remove);
+      const added: Row[] = mark ? [{ heading: mark.title, text: mark.areaText, points: mark.note, remove: false }] : [];
+      return show(req, res, loaded, 'confirm', { ...draft, rows: [...filled, ...added, ...spare()] });
     }
 
     const { areas, rowOf } = areasFrom(draft.rows);
