@@ -394,6 +394,13 @@ const EMAILS: Record<EmailName, { title: string; description: string; placeholde
       organisation: { description: 'The organisation whose status changed', example: 'Anytown Police' },
       status: { description: 'Its status now', example: 'Partly implemented' },
       previousStatus: { description: 'Its status before', example: 'Not met' },
+      statusChanged: {
+        description:
+          'Yes when the status changed; no when only the response did (accepted, then declined, is not met both times)',
+        example: true,
+        type: 'flag',
+      },
+      response: { description: "The organisation's response now", example: 'Accepted' },
       url: {
         description: "The address of the review's recommendations",
         example: 'https://dhr-qa.example/reviews/1/recommendations#rec-1',

@@ -7,7 +7,7 @@ import { isHomeOffice, PUBLISHED_STATES, readsNational, visibleReviews } from '.
 import { optionalText, parse, printable } from '../core/validation';
 import { stateLabel } from '../workflow/lifecycle';
 import type { ReviewState } from '../workflow/types';
-import { MAX_CRITERIA, type QaCriteria } from './criteria';
+import { MAX_CRITERIA, SHIPPED_CRITERIA, type Criterion, type QaCriteria } from './criteria';
 
 export const MARKS = ['met', 'partly', 'not_met'] as const;
 export type Mark = (typeof MARKS)[number];
@@ -82,18 +82,43 @@ export function createQaChecklist(db: Db, clock: Clock, criteria: QaCriteria) {
   }
 
   return {
+    /** The checklist as the user sees it, read in one statement with the review and the current criteria. */
     async forReview(user: User, reviewId: number) {
       if (!isHomeOffice(user) && user.role !== 'csp')
         throw new ForbiddenError('Only the panel, its secretariat and the CSP use the QA checklist');
-      const review = await reviewOf(user, reviewId);
-      const current = await criteria.current();
+      const row = await visibleReviews(db, user)
+        .where('r.id', reviewId)
+        .first(
+          'r.id',
+          'r.state',
+          db.raw("(r.context->>'meetingId')::int as meeting_id"),
+          db.raw(`(select json_build_object('version', v.version, 'criteria', v.criteria)
+                     from qa_criteria_versions v order by v.version desc limit 1) as current`),
+          db.raw(`(select coalesce(json_agg(json_build_object('source', m.source, 'criterion', m.criterion,
+                      'title', m.title, 'areaText', m.area_text, 'mark', m.mark, 'note', m.note,
+                      'recordedAt', m.recorded_at, 'recordedBy', u.name) order by m.id), '[]'::json)
+                     from qa_marks m join users u on u.id = m.recorded_by
+                    where m.review_id = r.id and (m.source = 'csp'
+                       or m.panel_meeting_id = (r.context->>'meetingId')::int)) as marks`),
+        );
+      if (!row) throw new NotFoundError('No review with this id');
+      const current = (row.current as { version: number; criteria: Criterion[] } | null) ?? {
+        version: 0,
+        criteria: [...SHIPPED_CRITERIA],
+      };
+      const marks = (row.marks as (MarkRow & { source: string })[]).map(({ source, ...m }) => ({
+        source,
+        mark: { ...m, recordedAt: new Date(m.recordedAt).toISOString() },
+      }));
+      const of = (source: string) => marks.filter((m) => m.source === source).map((m) => m.mark);
       return {
         version: current.version,
         criteria: current.criteria,
-        markingAs: markingAs(user, review),
-        meetingId: review.meeting_id,
-        panel: isHomeOffice(user) && review.meeting_id ? await marksOf(review.id, 'panel', review.meeting_id) : [],
-        selfCheck: await marksOf(review.id, 'csp', null),
+        markingAs: markingAs(user, row),
+        meetingId: row.meeting_id as number | null,
+        // The panel's marks are its working papers: the CSP sees its own self-check only.
+        panel: isHomeOffice(user) ? of('panel') : [],
+        selfCheck: of('csp'),
       };
     },
 

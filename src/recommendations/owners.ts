@@ -4,10 +4,11 @@ import type { Clock } from '../core/clock';
 import type { User } from '../core/user';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
 import { visibleReviews } from '../core/scope';
-import { email, id, isoDate, optionalText, parse, printable, text } from '../core/validation';
+import { email, id, isoDate, oneLine, optionalText, parse, printable, text } from '../core/validation';
 import { addCalendarDays, dayOf } from '../clocks/days';
 import { longDate } from '../core/dates';
 import { responseDueFrom, type StatusDeps } from './statusChanges';
+import { LIVE_PART } from './status';
 import { LIMITS } from './parse';
 import { IMPORT_STATES, nameKey } from './service';
 import { LEVEL_LABELS } from './labels';
@@ -38,9 +39,12 @@ const assignSchema = z
   });
 const extendSchema = z.strictObject({ dueOn: isoDate, reason: printable(text(2000)) });
 const chairSchema = z.strictObject({
-  name: printable(optionalText(200)).default(''),
+  name: printable(oneLine(optionalText(200))).default(''),
   email: z.literal('').or(email).default(''),
 });
+
+const NOT_NATIONAL =
+  'which is not recorded as a national body: change its type under Administration, Organisations, or choose another';
 
 /** The longest a response can be put off in one extension: two years from today. */
 const MAX_EXTENSION_DAYS = 731;
@@ -129,14 +133,15 @@ export function createOwners(db: Db, clock: Clock, deps: StatusDeps) {
     /**
      * Sets a recommendation's level. Made national, it goes to the triage queue and its
      * organisations stop seeing it until the secretariat assigns its owners, so it cannot be
-     * made national once one of them has answered it.
+     * made national once one of them has acknowledged or answered it. Their response dates are
+     * kept: brought back from triage, a part is due when it was (only an extension moves it).
      */
     async setLevel(user: User, recId: number, input: unknown) {
       csporSecretariat(user, 'set the level of a recommendation');
       const { level } = parse(levelSchema, input);
       return db.transaction(async (trx) => {
         const rec = await lockedRecommendation(trx, user, recId);
-        if (rec.level === level) return { level, changed: false };
+        if (rec.level === level) return { level, changed: false, reviewId: rec.review_id };
         const today = dayOf(clock.now());
         if (level === 'national') {
           const answered = await trx('recommendation_agencies as ra')
@@ -150,12 +155,9 @@ export function createOwners(db: Db, clock: Clock, deps: StatusDeps) {
             );
           }
           await trx('recommendations').where({ id: rec.id }).update({ level, triaged_at: null, triaged_by: null });
-          await trx('recommendation_agencies')
-            .where({ recommendation_id: rec.id })
-            .update({ assigned_on: null, response_due_on: null, extension_reason: null });
         } else {
           await trx('recommendations').where({ id: rec.id }).update({ level });
-          // Out of triage: the organisations the report names own it from today.
+          // Out of triage: the organisations the report names that were never assigned it own it from today.
           await trx('recommendation_agencies')
             .where({ recommendation_id: rec.id })
             .whereNull('assigned_on')
@@ -171,7 +173,7 @@ export function createOwners(db: Db, clock: Clock, deps: StatusDeps) {
           },
           user,
         );
-        return { level, changed: true };
+        return { level, changed: true, reviewId: rec.review_id };
       });
     },
 
@@ -272,9 +274,13 @@ export function createOwners(db: Db, clock: Clock, deps: StatusDeps) {
             `Recommendation ${rec.number} is ${LEVEL_LABELS[rec.level]!.toLowerCase()}: only a national recommendation is triaged. Nothing was changed.`,
           );
         }
-        const chosen = await trx('organisations').whereIn('id', data.organisationIds).select('id', 'name');
+        const chosen = await trx('organisations').whereIn('id', data.organisationIds).select('id', 'name', 'kind');
         if (chosen.length !== new Set(data.organisationIds).size) {
           throw ValidationError.field('organisationIds', 'includes an organisation that does not exist');
+        }
+        const local = chosen.find((c) => c.kind !== 'national_body');
+        if (local) {
+          throw ValidationError.field('organisationIds', `includes ${local.name}, ${NOT_NATIONAL}`);
         }
         if (data.newOrganisation) {
           const key = nameKey(data.newOrganisation);
@@ -283,13 +289,16 @@ export function createOwners(db: Db, clock: Clock, deps: StatusDeps) {
             .insert({ name: data.newOrganisation, name_key: key, kind: 'national_body' })
             .onConflict('name_key')
             .ignore()
-            .returning(['id', 'name']);
-          row ??= await trx('organisations').where({ name_key: key }).first('id', 'name');
+            .returning(['id', 'name', 'kind']);
+          row ??= await trx('organisations').where({ name_key: key }).first('id', 'name', 'kind');
+          if (row.kind !== 'national_body') {
+            throw ValidationError.field('newOrganisation', `names ${row.name}, ${NOT_NATIONAL}`);
+          }
           if (!chosen.some((c) => c.id === row.id)) chosen.push(row);
         }
         const links = await trx('recommendation_agencies')
           .where({ recommendation_id: rec.id })
-          .select('id', 'organisation_id', 'assigned_on', 'response');
+          .select('id', 'organisation_id', 'assigned_on', 'response_due_on', 'response');
         const chosenIds = new Set(chosen.map((c) => c.id as number));
         const dropped = links.filter((l) => !chosenIds.has(l.organisation_id));
         const answered = dropped.filter((l) => l.response);
@@ -323,7 +332,13 @@ export function createOwners(db: Db, clock: Clock, deps: StatusDeps) {
         const full = await trx('recommendations').where({ id: rec.id }).first('id', 'review_id', 'number', 'text');
         for (const org of chosen) {
           const link = links.find((l) => l.organisation_id === org.id);
-          if (link?.assigned_on) continue;
+          // Its owner already after an earlier triage: nothing new to tell.
+          if (link?.assigned_on && rec.triaged_at) continue;
+          // Assigned before the recommendation went to triage: it keeps its response date.
+          if (link?.assigned_on) {
+            if (!(await tellAssigned(trx, full, org, link.response_due_on))) withoutUsers.push(org.name);
+            continue;
+          }
           if (link) {
             await trx('recommendation_agencies')
               .where({ id: link.id })
@@ -367,12 +382,12 @@ export function createOwners(db: Db, clock: Clock, deps: StatusDeps) {
           .first(
             'ra.id',
             'ra.organisation_id',
-            'ra.assigned_on',
             'ra.acknowledged_at',
             'rec.id as rec_id',
             'rec.review_id',
+            trx.raw(`${LIVE_PART} as live`),
           );
-        if (!link || link.organisation_id !== user.organisationId || !link.assigned_on) {
+        if (!link || link.organisation_id !== user.organisationId || !link.live) {
           throw new NotFoundError('No recommendation of yours with this id');
         }
         if (link.acknowledged_at) return { changed: false };
@@ -404,17 +419,18 @@ export function createOwners(db: Db, clock: Clock, deps: StatusDeps) {
           .join('organisations as o', 'o.id', 'ra.organisation_id')
           .where('ra.id', linkId)
           .forUpdate('ra')
-          .first('ra.*', 'rec.review_id', 'rec.number', 'o.name');
+          .first('ra.*', 'rec.review_id', 'rec.number', 'o.name', trx.raw(`${LIVE_PART} as live`));
         const visible = link && (await visibleReviews(trx, user).where('r.id', link.review_id).first('r.id'));
         if (!visible) throw new NotFoundError('No response with this id');
-        if (!link.response_due_on) {
+        if (!link.live) {
           throw new ConflictError(`Recommendation ${link.number} is waiting for triage: no response is due yet.`);
         }
         if (link.response) {
           throw new ConflictError(`${link.name} has already responded to recommendation ${link.number}.`);
         }
         const current = link.response_due_on as string;
-        if (data.dueOn === current && data.reason === link.extension_reason) return { changed: false };
+        if (data.dueOn === current && data.reason === link.extension_reason)
+          return { changed: false, reviewId: link.review_id as number };
         if (data.dueOn <= current) {
           throw ValidationError.field('dueOn', `must be after the current due date, ${longDate(current)}`);
         }
@@ -435,7 +451,7 @@ export function createOwners(db: Db, clock: Clock, deps: StatusDeps) {
           },
           user,
         );
-        return { changed: true };
+        return { changed: true, reviewId: link.review_id as number };
       });
     },
 
@@ -456,6 +472,17 @@ export function createOwners(db: Db, clock: Clock, deps: StatusDeps) {
         await audit(trx, { reviewId, recommendationId: null, type: 'CHAIR_SET', payload: { name } }, user);
         return { changed: true };
       });
+    },
+
+    /** The review a recommendation, or an organisation's part in one, belongs to, if the user sees it. */
+    async reviewIdOf(user: User, of: { recommendationId: number } | { partId: number }): Promise<number> {
+      const q = db('recommendations as rec').whereIn('rec.review_id', visibleReviews(db, user).select('r.id'));
+      if ('partId' in of)
+        q.join('recommendation_agencies as ra', 'ra.recommendation_id', 'rec.id').where('ra.id', of.partId);
+      else q.where('rec.id', of.recommendationId);
+      const row = await q.first('rec.review_id');
+      if (!row) throw new NotFoundError('No recommendation with this id');
+      return row.review_id as number;
     },
 
     /** The review's chair as recorded, for whoever sees the review. */

@@ -11,7 +11,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { acceptDocument } from '../services/documentTypes';
 import { isHomeOffice, visibleReviews } from '../core/scope';
 import { isoDate, optionalText, parse, text } from '../core/validation';
-import { agencyStage, type ScaleStatus } from './status';
+import { agencyStage, LIVE_PART, type ScaleStatus } from './status';
 import { createStatusChanges, responseDueFrom, type StatusDeps } from './statusChanges';
 import { dayOf } from '../clocks/days';
 
@@ -191,7 +191,9 @@ export function createRecommendations(db: Db, clock: Clock, deps: StatusDeps) {
 
   /** What an import would do to the review's recommendations, row by row. */
   async function compare(conn: Conn, reviewId: number, rows: ParsedRecommendation[]) {
-    const existing = await conn('recommendations').where({ review_id: reviewId }).select('id', 'number', 'text');
+    const existing = await conn('recommendations')
+      .where({ review_id: reviewId })
+      .select('id', 'number', 'text', 'level', 'triaged_at');
     const links = await conn('recommendation_agencies as ra')
       .join('organisations as o', 'o.id', 'ra.organisation_id')
       .whereIn(
@@ -215,9 +217,11 @@ export function createRecommendations(db: Db, clock: Clock, deps: StatusDeps) {
       const old = byNumber.get(row.number);
       const oldKeys = old ? [...(keysOf.get(old.id) ?? [])].sort() : [];
       const newKeys = [...new Set(row.agencies.map(nameKey))].sort();
+      // A national recommendation's owners are the secretariat's once it has triaged it, whatever the list names.
+      const ownersKept = old?.level === 'national' && old.triaged_at !== null;
       const change = !old
         ? 'new'
-        : old.text !== row.text || oldKeys.join() !== newKeys.join()
+        : old.text !== row.text || (!ownersKept && oldKeys.join() !== newKeys.join())
           ? 'changed'
           : 'unchanged';
       return {
@@ -252,10 +256,10 @@ export function createRecommendations(db: Db, clock: Clock, deps: StatusDeps) {
     const link = await trx('recommendation_agencies as ra')
       .join('recommendations as rec', 'rec.id', 'ra.recommendation_id')
       .where('ra.id', linkId)
-      .first('ra.*', 'rec.review_id');
+      .first('ra.*', 'rec.review_id', trx.raw(`${LIVE_PART} as live`));
     // An agency acts only for its own organisation; anyone else is told it does not exist.
     // A national recommendation waiting for triage is not yet anyone's.
-    if (!link || user.role !== 'agency' || link.organisation_id !== user.organisationId || !link.assigned_on) {
+    if (!link || user.role !== 'agency' || link.organisation_id !== user.organisationId || !link.live) {
       throw new NotFoundError(notFound);
     }
     return link as LinkRow & { review_id: number };
@@ -281,7 +285,7 @@ export function createRecommendations(db: Db, clock: Clock, deps: StatusDeps) {
                              from action_updates u where u.action_id = a.id)) order by a.id), '[]'::json)
              from recommendation_actions a where a.recommendation_agency_id = ra.id)) order by ra.id), '[]'::json)
         from recommendation_agencies ra join organisations o on o.id = ra.organisation_id
-       where ra.recommendation_id = rec.id${onlyOrganisation ? ' and ra.organisation_id = ? and ra.assigned_on is not null' : ''})`;
+       where ra.recommendation_id = rec.id${onlyOrganisation ? ` and ra.organisation_id = ? and ${LIVE_PART}` : ''})`;
 
   interface UpdateJson {
     id: number;
@@ -318,52 +322,55 @@ export function createRecommendations(db: Db, clock: Clock, deps: StatusDeps) {
   /** Recommendations read with `agenciesJson`, as the pages and the API show them. */
   function describe(recs: RecRow[]) {
     const today = dayOf(clock.now());
-    return recs.map((rec) => ({
-      id: rec.id,
-      reviewId: rec.review_id,
-      number: rec.number,
-      text: rec.text,
-      themes: rec.themes,
-      level: rec.level,
-      /** A national recommendation whose owners the secretariat has not yet assigned. */
-      awaitingTriage: rec.level === 'national' && !rec.triaged_at,
-      agencies: rec.agencies.map((l) => ({
-        id: l.id,
-        organisationId: l.organisation_id,
-        name: l.name,
-        response: l.response,
-        rationale: l.rationale,
-        respondedAt: isoFromJson(l.responded_at),
-        /** On the Domestic Abuse Commissioner's scale. */
-        status: l.status,
-        /** What the organisation may do next (see agencyStage). */
-        stage: agencyStage(l.response, l.implemented_at !== null),
-        assignedOn: l.assigned_on,
-        responseDueOn: l.response_due_on,
-        responseOverdue: !l.response && l.response_due_on !== null && l.response_due_on < today,
-        extensionReason: l.extension_reason,
-        acknowledgedAt: isoFromJson(l.acknowledged_at),
-        actionsDone: l.actions.filter((a) => a.status === 'completed').length,
-        /** The outcome achieved, which the organisation records with evidence. */
-        implementedAt: isoFromJson(l.implemented_at),
-        evidence: l.implementation_evidence,
-        reopenedReason: l.reopened_reason,
-        actions: l.actions.map((a) => ({
-          id: a.id,
-          description: a.description,
-          owner: a.owner,
-          targetDate: a.target_date,
-          status: a.status,
-          overdue: a.status !== 'completed' && a.target_date < today,
-          updates: a.updates.map((u) => ({
-            id: u.id,
-            on: u.on,
-            text: u.text,
-            evidence: u.evidence_filename ?? null,
+    return recs.map((rec) => {
+      /** A national recommendation whose owners the secretariat has not yet assigned: nothing of it is due. */
+      const awaitingTriage = rec.level === 'national' && !rec.triaged_at;
+      return {
+        id: rec.id,
+        reviewId: rec.review_id,
+        number: rec.number,
+        text: rec.text,
+        themes: rec.themes,
+        level: rec.level,
+        awaitingTriage,
+        agencies: rec.agencies.map((l) => ({
+          id: l.id,
+          organisationId: l.organisation_id,
+          name: l.name,
+          response: l.response,
+          rationale: l.rationale,
+          respondedAt: isoFromJson(l.responded_at),
+          /** On the Domestic Abuse Commissioner's scale. */
+          status: l.status,
+          /** What the organisation may do next (see agencyStage). */
+          stage: agencyStage(l.response, l.implemented_at !== null),
+          assignedOn: awaitingTriage ? null : l.assigned_on,
+          responseDueOn: awaitingTriage ? null : l.response_due_on,
+          responseOverdue: !awaitingTriage && !l.response && l.response_due_on !== null && l.response_due_on < today,
+          extensionReason: l.extension_reason,
+          acknowledgedAt: isoFromJson(l.acknowledged_at),
+          actionsDone: l.actions.filter((a) => a.status === 'completed').length,
+          /** The outcome achieved, which the organisation records with evidence. */
+          implementedAt: isoFromJson(l.implemented_at),
+          evidence: l.implementation_evidence,
+          reopenedReason: l.reopened_reason,
+          actions: l.actions.map((a) => ({
+            id: a.id,
+            description: a.description,
+            owner: a.owner,
+            targetDate: a.target_date,
+            status: a.status,
+            overdue: a.status !== 'completed' && a.target_date < today,
+            updates: a.updates.map((u) => ({
+              id: u.id,
+              on: u.on,
+              text: u.text,
+              evidence: u.evidence_filename ?? null,
+            })),
           })),
         })),
-      })),
-    }));
+      };
+    });
   }
 
   /**
@@ -378,7 +385,7 @@ export function createRecommendations(db: Db, clock: Clock, deps: StatusDeps) {
         db('recommendation_agencies as ra')
           .whereRaw('ra.recommendation_id = rec.id')
           .where('ra.organisation_id', organisationId)
-          .whereNotNull('ra.assigned_on'),
+          .whereRaw(LIVE_PART),
       )
       .orderBy(['r.reference', 'rec.position'])
       .select(...AGENCY_VIEW_COLUMNS, db.raw(`${agenciesJson(true)} as agencies`, [organisationId]))) as (RecRow & {
@@ -443,9 +450,11 @@ export function createRecommendations(db: Db, clock: Clock, deps: StatusDeps) {
             .insert({ review_id: reviewId, number: row.number, text: row.text, position, imported_at: now })
             .returning('id');
         }
-        // A national recommendation's owners are assigned in triage, not by the list.
-        const assigned = !(rec.level === 'national' && !rec.triaged_at);
-        for (const name of row.agencies) {
+        // A national recommendation's owners are assigned in triage, not by the list: those the list
+        // names wait for triage unassigned, and once triaged the list adds none.
+        const national = rec.level === 'national';
+        const assigned = !national;
+        for (const name of national && rec.triaged_at ? [] : row.agencies) {
           await trx('recommendation_agencies')
             .insert({
               recommendation_id: rec.id,
@@ -583,7 +592,7 @@ export function createRecommendations(db: Db, clock: Clock, deps: StatusDeps) {
           payload: data,
           actor: user,
         });
-        await restatus(trx, link.id, user);
+        await restatus(trx, link.id, user, link.response);
       });
     },
 

@@ -53,3 +53,9 @@ export function agencyStage(response: string | null, outcomeAchieved: boolean): 
   if (response === 'not_accepted' || response === 'already_in_place') return response;
   return outcomeAchieved ? 'implemented' : 'in_progress';
 }
+
+/**
+ * SQL: the part `ra` of recommendation `rec` is its organisation's now, to see, answer and be
+ * chased for: assigned, and not a national recommendation waiting for the secretariat's triage.
+ */
+export const LIVE_PART = "(ra.assigned_on is not null and not (rec.level = 'national' and rec.triaged_at is null))";

@@ -6,6 +6,7 @@ import type { Outbox } from '../mail/outbox';
 import type { HouseTemplates } from '../services/houseTemplates';
 import type { SettingsService } from '../services/settings';
 import { SCALE_LABELS, scaleStatus, type ScaleStatus } from './status';
+import { RESPONSE_LABELS } from './labels';
 
 export interface StatusDeps {
   settings: SettingsService;
@@ -22,11 +23,18 @@ export async function responseDueFrom(deps: Pick<StatusDeps, 'settings'>, conn: 
 /**
  * Keeps each organisation's stored status on the Commissioner's scale in step with its facts
  * (response, actions done, outcome achieved), and tells the CSP's contacts and the review's
- * chair each time it changes: one read, and when it changed an update, a line of the audit and
- * an email, all in the caller's transaction.
+ * chair each time it changes, or the organisation changes its response (accepted, then
+ * declined, is "not met" both times): a lock and a read, and when it changed an update, a
+ * line of the audit and an email, all in the caller's transaction. `previousResponse` is the
+ * response before the caller's change, when it changed one.
  */
 export function createStatusChanges(clock: Clock, deps: StatusDeps) {
-  return async function restatus(trx: Conn, linkId: number, actor: User): Promise<ScaleStatus> {
+  return async function restatus(
+    trx: Conn,
+    linkId: number,
+    actor: User,
+    previousResponse?: string | null,
+  ): Promise<ScaleStatus> {
     // Changes to one part take turns from here (two actions completed at once, say), and the read
     // below starts after the other's commit: a change of status is stored and told once.
     await trx('recommendation_agencies').where({ id: linkId }).forUpdate().first('id');
@@ -60,21 +68,24 @@ export function createStatusChanges(clock: Clock, deps: StatusDeps) {
       outcomeAchieved: row.implemented_at !== null,
       actionsDone: row.actions_done,
     });
-    if (next === row.status) return next;
-    const now = clock.now();
-    await trx('recommendation_agencies').where({ id: linkId }).update({ status: next });
-    await trx('recommendation_events').insert({
-      review_id: row.review_id,
-      recommendation_id: row.recommendation_id,
-      organisation_id: row.organisation_id,
-      type: 'STATUS_CHANGED',
-      payload: JSON.stringify({ from: row.status, to: next }),
-      actor_id: actor.id,
-      at: now,
-    });
+    const responseChanged = previousResponse !== undefined && previousResponse !== row.response;
+    if (next === row.status && !responseChanged) return next;
+    if (next !== row.status) {
+      await trx('recommendation_agencies').where({ id: linkId }).update({ status: next });
+      await trx('recommendation_events').insert({
+        review_id: row.review_id,
+        recommendation_id: row.recommendation_id,
+        organisation_id: row.organisation_id,
+        type: 'STATUS_CHANGED',
+        payload: JSON.stringify({ from: row.status, to: next }),
+        actor_id: actor.id,
+        at: clock.now(),
+      });
+    }
     const contacts = (row.contacts as { email: string }[]).map((c) => c.email);
     const chair = row.chair_email as string | null;
     const to = contacts.length ? contacts : chair ? [chair] : [];
+    const copied = (address: string) => to.some((a) => a.toLowerCase() === address.toLowerCase());
     if (to.length === 0) return next;
     const { dhrMailbox } = await deps.settings.get(trx);
     await deps.outbox.enqueue(trx, {
@@ -83,7 +94,7 @@ export function createStatusChanges(clock: Clock, deps: StatusDeps) {
       letterId: null,
       template: 'recommendation_status_changed',
       to,
-      cc: chair && !to.includes(chair) ? [chair] : [],
+      cc: chair && !copied(chair) ? [chair] : [],
       replyTo: dhrMailbox,
       ...(await deps.templates.renderEmail(trx, 'recommendation_status_changed', {
         reference: row.reference,
@@ -93,6 +104,8 @@ export function createStatusChanges(clock: Clock, deps: StatusDeps) {
         organisation: row.organisation,
         status: SCALE_LABELS[next],
         previousStatus: SCALE_LABELS[row.status as ScaleStatus],
+        statusChanged: next !== row.status,
+        response: row.response ? (RESPONSE_LABELS[row.response] ?? row.response) : 'None yet',
         url: `${deps.publicUrl}/reviews/${row.review_id}/recommendations#rec-${row.recommendation_id}`,
       })),
       attachLetter: false,

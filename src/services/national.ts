@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { Db } from '../db/connect';
 import { KIND_LABELS, ORGANISATION_KINDS, type OrganisationKind } from '../recommendations/kinds';
-import type { ScaleStatus } from '../recommendations/status';
+import { LIVE_PART, type ScaleStatus } from '../recommendations/status';
 import { OTHER_THEME, THEMES } from '../recommendations/themes';
 import type { User } from '../core/user';
 import { toIsoDate, type Clock } from '../core/clock';
@@ -134,7 +134,7 @@ export function createNational(db: Db, clock: Clock) {
       .join('csps as c', 'c.id', 'r.csp_id')
       .join('organisations as o', 'o.id', 'ra.organisation_id')
       // A national recommendation waiting for triage is no organisation's yet.
-      .whereNotNull('ra.assigned_on');
+      .whereRaw(LIVE_PART);
     if (filters.theme === OTHER_THEME) q.whereRaw("(jsonb_typeof(rec.themes) <> 'array' or rec.themes = '[]'::jsonb)");
     else if (filters.theme) q.whereRaw('rec.themes @> ?::jsonb', [JSON.stringify([filters.theme])]);
     if (filters.kind) q.where('o.kind', filters.kind);

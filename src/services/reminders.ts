@@ -7,7 +7,8 @@ import { errorKind, log } from '../core/log';
 import type { HouseTemplates } from './houseTemplates';
 import type { Letters } from './letters';
 import { daysSince, whereOverdue } from './overdue';
-import type { SettingsService } from './settings';
+import { teamMailboxOf, type SettingsService } from './settings';
+import { LIVE_PART } from '../recommendations/status';
 import type { StageTargetsService } from '../clocks/service';
 import { countDays, dayOf } from '../clocks/days';
 import { targetOn, type Stage } from '../clocks/stages';
@@ -206,10 +207,22 @@ export function createReminders(
     return sent;
   }
 
-  /** Who hears about an agency's recommendation: its users, or the CSP when the agency has none. */
-  async function agencyRecipients(conn: Conn, organisationId: number, reviewId: number): Promise<string[]> {
-    const users = await conn('users').where({ role: 'agency', organisation_id: organisationId }).pluck('email');
+  /**
+   * Who hears about an organisation's recommendation: its users who can sign in; when it has none,
+   * the CSP for a local or regional one, and the secretariat (which assigned it) for a national one.
+   */
+  async function agencyRecipients(
+    conn: Conn,
+    organisationId: number,
+    reviewId: number,
+    level: string,
+  ): Promise<string[]> {
+    const users = await conn('users')
+      .where({ role: 'agency', organisation_id: organisationId })
+      .whereNull('disabled_at')
+      .pluck('email');
     if (users.length) return users;
+    if (level === 'national') return [teamMailboxOf(await settings.get(conn))];
     const csp = await conn('reviews as r')
       .join('csps as c', 'c.id', 'r.csp_id')
       .where('r.id', reviewId)
@@ -226,6 +239,7 @@ export function createReminders(
       reference: string;
       csp_name: string;
       number: string;
+      level: string;
     },
     kind: 'recommendation_response_reminder' | 'action_overdue_reminder',
     period: string,
@@ -248,7 +262,7 @@ export function createReminders(
         reviewId: row.review_id,
         letterId: null,
         template: 'recommendation_reminder',
-        to: await agencyRecipients(trx, row.organisation_id, row.review_id),
+        to: await agencyRecipients(trx, row.organisation_id, row.review_id, row.level),
         cc: [],
         replyTo: dhrMailbox,
         ...(await templates.renderEmail(trx, 'recommendation_reminder', model)),
@@ -277,6 +291,7 @@ export function createReminders(
     const today = dayOf(now);
     // Past the day its response was due (which the secretariat or the CSP may have moved on).
     const unanswered = await base()
+      .whereRaw(LIVE_PART)
       .whereNull('ra.response')
       .where('ra.response_due_on', '<', today)
       .select(
@@ -285,6 +300,7 @@ export function createReminders(
         'rec.id as recommendation_id',
         'rec.review_id',
         'rec.number',
+        'rec.level',
         'rec.text',
         'ra.assigned_on',
         'ra.response_due_on',
@@ -319,6 +335,7 @@ export function createReminders(
         'rec.id as recommendation_id',
         'rec.review_id',
         'rec.number',
+        'rec.level',
         'r.reference',
         'c.name as csp_name',
       );

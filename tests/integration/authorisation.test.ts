@@ -99,6 +99,8 @@ const REVIEW_EVENT = 'ok 403 ok 404 403 404 404 404 out 404';
  * member sees it but never edits or sends it (403).
  */
 const DRAFT_LETTER = 'ok 403 404 404 404 404 404 404 out 404';
+/** The QA checklist: the panel and the secretariat, and the review's own CSP (its self-check). */
+const QA_CHECKLIST = 'ok ok ok 404 403 403 403 403 out 403';
 /** An agency's own response and actions; no other role ever records them. */
 const AGENCY_WORK = '403 403 403 403 403 403 ok 404 out 403';
 /** Read by whoever sees the review, and by the agency whose organisation it concerns. */
@@ -276,6 +278,24 @@ const MATRIX: Record<string, Entry> = {
     url: (f) => `/api/v1/recommendations/${f.recommendation}/themes`,
     body: () => ({ themes: ['Training'] }),
   },
+  'GET /api/v1/qa-criteria': { expect: SECRETARIAT, url: () => '/api/v1/qa-criteria' },
+  'PUT /api/v1/qa-criteria': {
+    // An empty list: 422, changing nothing.
+    expect: SECRETARIAT,
+    url: () => '/api/v1/qa-criteria',
+    body: () => ({ criteria: [] }),
+  },
+  'GET /api/v1/reviews/:id/qa-checklist': {
+    expect: QA_CHECKLIST,
+    url: (f) => `/api/v1/reviews/${f.review}/qa-checklist`,
+  },
+  'PUT /api/v1/reviews/:id/qa-checklist': {
+    // The review is revising: the CSP's self-check saves; the panel's marks are refused (409).
+    expect: QA_CHECKLIST,
+    url: (f) => `/api/v1/reviews/${f.review}/qa-checklist`,
+    body: () => ({ marks: [{ criterion: 'anonymity', mark: 'met' }] }),
+  },
+  'GET /api/v1/national/qa-criteria': { expect: NATIONAL, url: () => '/api/v1/national/qa-criteria' },
   'PUT /api/v1/recommendations/:id/level': {
     expect: CSP_WORK,
     url: (f) => `/api/v1/recommendations/${f.recommendation}/level`,
@@ -604,14 +624,23 @@ const MATRIX: Record<string, Entry> = {
     url: (f) => `/recommendation-agencies/${f.implementedLink}/reopen`,
     body: (f) => ({ reason: 'The evidence does not show it', reviewId: f.review }),
   },
+  'GET /reviews/:id/qa-checklist': { expect: QA_CHECKLIST, url: (f) => `/reviews/${f.review}/qa-checklist` },
+  'POST /reviews/:id/qa-checklist': {
+    expect: QA_CHECKLIST,
+    url: (f) => `/reviews/${f.review}/qa-checklist`,
+    body: () => ({ 'mark-anonymity': 'met' }),
+  },
+  'GET /admin/qa-criteria': { expect: SECRETARIAT, url: () => '/admin/qa-criteria' },
+  'POST /admin/qa-criteria': { expect: SECRETARIAT, url: () => '/admin/qa-criteria', body: () => ({ rows: '0' }) },
+  'GET /national/qa-criteria': { expect: NATIONAL, url: () => '/national/qa-criteria' },
   'GET /recommendations/:id/level': {
     expect: CSP_WORK,
-    url: (f) => `/recommendations/${f.recommendation}/level?review=${f.recommended}`,
+    url: (f) => `/recommendations/${f.recommendation}/level`,
   },
   'POST /recommendations/:id/level': {
     expect: CSP_WORK,
     url: (f) => `/recommendations/${f.recommendation}/level`,
-    body: (f) => ({ level: 'local', reviewId: f.recommended }),
+    body: () => ({ level: 'local' }),
   },
   'GET /recommendations/triage': { expect: SECRETARIAT, url: () => '/recommendations/triage' },
   'GET /recommendations/:id/assign': {
@@ -629,18 +658,12 @@ const MATRIX: Record<string, Entry> = {
   },
   'GET /recommendation-agencies/:id/extend': {
     expect: CSP_WORK,
-    url: (f) => `/recommendation-agencies/${f.link}/extend?review=${f.recommended}`,
+    url: (f) => `/recommendation-agencies/${f.link}/extend`,
   },
   'POST /recommendation-agencies/:id/extend': {
     expect: CSP_WORK,
     url: (f) => `/recommendation-agencies/${f.link}/extend`,
-    body: (f) => ({
-      'dueOn-day': '31',
-      'dueOn-month': '12',
-      'dueOn-year': '2026',
-      reason: 'Waiting for the inquest',
-      reviewId: f.recommended,
-    }),
+    body: () => ({ 'dueOn-day': '31', 'dueOn-month': '12', 'dueOn-year': '2026', reason: 'Waiting for the inquest' }),
   },
   'GET /reviews/:id/chair': { expect: CSP_WORK, url: (f) => `/reviews/${f.recommended}/chair` },
   'POST /reviews/:id/chair': {

@@ -399,15 +399,17 @@ const VISITS: Record<string, Visit[]> = {
   'GET /recommendation-agencies/:id/implemented': [
     as('agency', (f) => `/recommendation-agencies/${f.completedLink}/implemented`),
   ],
-  'GET /recommendations/:id/level': [
-    as('csp', (f) => `/recommendations/${f.recommendation}/level?review=${f.recommended}`),
-  ],
+  'GET /recommendations/:id/level': [as('csp', (f) => `/recommendations/${f.recommendation}/level`)],
   'GET /recommendations/triage': [as('secretariat', () => '/recommendations/triage')],
   'GET /recommendations/:id/assign': [as('secretariat', (f) => `/recommendations/${f.national}/assign`)],
-  'GET /recommendation-agencies/:id/extend': [
-    as('csp', (f) => `/recommendation-agencies/${f.unansweredLink}/extend?review=${f.recommended}`),
-  ],
+  'GET /recommendation-agencies/:id/extend': [as('csp', (f) => `/recommendation-agencies/${f.unansweredLink}/extend`)],
   'GET /reviews/:id/chair': [as('csp', (f) => `/reviews/${f.recommended}/chair`)],
+  'GET /reviews/:id/qa-checklist': [
+    as('csp', (f) => `/reviews/${f.notified}/qa-checklist`, 'self-check'),
+    as('panel', (f) => `/reviews/${f.scheduled}/qa-checklist`, 'panel'),
+  ],
+  'GET /admin/qa-criteria': [as('secretariat', () => '/admin/qa-criteria')],
+  'GET /national/qa-criteria': [as('panel', () => '/national/qa-criteria')],
   'GET /actions/:id/status': [as('agency', (f) => `/actions/${f.action}/status`)],
   'GET /actions/:id/updates': [as('agency', (f) => `/actions/${f.action}/updates`)],
 };

@@ -27,6 +27,8 @@ describe('migrations', () => {
         'panel_meetings',
         'password_resets',
         'police_force_areas',
+        'qa_criteria_versions',
+        'qa_marks',
         'recommendation_actions',
         'recommendation_agencies',
         'recommendation_events',
@@ -46,7 +48,7 @@ describe('migrations', () => {
       await db.migrate.rollback({ directory: MIGRATIONS_DIR, loadExtensions: ['.ts'] }, true);
       expect(await tables()).toEqual([]);
       await migrate(db);
-      expect(await tables()).toHaveLength(30);
+      expect(await tables()).toHaveLength(32);
     } finally {
       await destroy();
     }

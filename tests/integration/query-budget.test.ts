@@ -130,6 +130,9 @@ const CALLS: Record<string, Call> = {
   },
   'GET /api/v1/recommendations': { who: 'police', url: () => '/api/v1/recommendations' },
   'GET /api/v1/recommendations/triage': { who: 'secretariat', url: () => '/api/v1/recommendations/triage' },
+  'GET /api/v1/qa-criteria': { who: 'secretariat', url: () => '/api/v1/qa-criteria' },
+  'GET /api/v1/reviews/:id/qa-checklist': { who: 'kent', url: (w) => `/api/v1/reviews/${w.revising}/qa-checklist` },
+  'GET /api/v1/national/qa-criteria': { who: 'panel', url: () => '/api/v1/national/qa-criteria' },
   'GET /api/v1/recommendations/report': {
     who: 'police',
     url: (w) => `/api/v1/recommendations/report?organisationId=${w.organisation}`,
@@ -252,13 +255,16 @@ const CALLS: Record<string, Call> = {
   'GET /recommendation-agencies/:id': { who: 'police', url: (w) => `/recommendation-agencies/${w.link}` },
   'GET /recommendations/:id/level': {
     who: 'kent',
-    url: (w) => `/recommendations/${w.recommendation}/level?review=${w.recommended}`,
+    url: (w) => `/recommendations/${w.recommendation}/level`,
   },
   'GET /recommendations/triage': { who: 'secretariat', url: () => '/recommendations/triage' },
+  'GET /reviews/:id/qa-checklist': { who: 'kent', url: (w) => `/reviews/${w.revising}/qa-checklist` },
+  'GET /admin/qa-criteria': { who: 'secretariat', url: () => '/admin/qa-criteria' },
+  'GET /national/qa-criteria': { who: 'panel', url: () => '/national/qa-criteria' },
   'GET /recommendations/:id/assign': { who: 'secretariat', url: (w) => `/recommendations/${w.recommendation}/assign` },
   'GET /recommendation-agencies/:id/extend': {
     who: 'kent',
-    url: (w) => `/recommendation-agencies/${w.link}/extend?review=${w.recommended}`,
+    url: (w) => `/recommendation-agencies/${w.link}/extend`,
   },
   'GET /reviews/:id/chair': { who: 'kent', url: (w) => `/reviews/${w.recommended}/chair` },
   'GET /recommendation-agencies/:id/response': {

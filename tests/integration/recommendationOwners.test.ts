@@ -2,6 +2,7 @@ import request from 'supertest';
 import { createTestApp, hackneyRecommendations, metPoliceAgency, PASSWORD, type TestApp } from '../helpers/app';
 import { signedIn, signedInAs } from '../helpers/web';
 import { banner, errorSummary, isChecked, visible } from '../helpers/page';
+import { seed } from '../helpers/seeds';
 
 /**
  * Recommendations that reach their owners: a level each, national ones triaged by the
@@ -60,7 +61,7 @@ describe('a national recommendation', () => {
     expect(await numbersSeenBy(met)).toContain('5');
     const set = await t.api('hackney').put(`/recommendations/${rec5}/level`, { level: 'national' });
     expect(set.status).toBe(200);
-    expect(set.body).toEqual({ level: 'national', changed: true });
+    expect(set.body).toEqual({ level: 'national', changed: true, reviewId: review });
     expect(await numbersSeenBy(met)).not.toContain('5');
     expect(await numbersSeenBy(college.token)).not.toContain('5');
     const part = await bearer(met).get(`/recommendation-agencies/${await linkOf('5', 'Metropolitan Police Service')}`);
@@ -89,6 +90,7 @@ describe('a national recommendation', () => {
     expect((await t.api('hackney').put(`/recommendations/${rec5}/level`, { level: 'national' })).body).toEqual({
       level: 'national',
       changed: false,
+      reviewId: review,
     });
   });
 
@@ -172,6 +174,32 @@ describe('a national recommendation', () => {
     expect(audit).toEqual(['IMPORTED', 'LEVEL_CHANGED', 'TRIAGED']);
   });
 
+  it("keeps the secretariat's owners when the list is imported again, and takes only national bodies", async () => {
+    const rec5 = await recId('5');
+    const again = await t.api('hackney').post(`/reviews/${review}/recommendations/import`, {
+      format: 'text',
+      content: seed('hackney-dhr-2023-recommendations.txt'),
+      dryRun: false,
+    });
+    expect(again.status).toBe(200);
+    expect(again.body.preview.find((r: { number: string }) => r.number === '5').change).toBe('unchanged');
+    expect(await linkOf('5', 'Metropolitan Police Service')).toBeUndefined();
+    expect(await numbersSeenBy(met)).not.toContain('5');
+
+    const police = await t.db('organisations').where({ name_key: 'metropolitanpoliceservice' }).first('id');
+    const local = await t.api('secretariat').post(`/recommendations/${rec5}/assign`, { organisationIds: [police.id] });
+    expect(local.status).toBe(422);
+    expect(local.body.errors[0]).toEqual({
+      field: 'organisationIds',
+      message: expect.stringMatching(/^includes Metropolitan Police Service, which is not recorded as a national body/),
+    });
+    const typed = await t
+      .api('secretariat')
+      .post(`/recommendations/${rec5}/assign`, { newOrganisation: 'metropolitan police  service!' });
+    expect(typed.status).toBe(422);
+    expect(typed.body.errors[0].field).toBe('newOrganisation');
+  });
+
   it('cannot be sent back to triage once its owner has acknowledged it', async () => {
     const link = (await linkOf('5', 'College of Policing'))!;
     const ack = await bearer(college.token).post(`/recommendation-agencies/${link}/acknowledge`);
@@ -185,7 +213,7 @@ describe('a national recommendation', () => {
     expect((await t.api('hackney').post(`/recommendation-agencies/${link}/acknowledge`)).status).toBe(403);
 
     const back = await t.api('hackney').put(`/recommendations/${await recId('5')}/level`, { level: 'national' });
-    expect(back.body).toEqual({ level: 'national', changed: false });
+    expect(back.body).toEqual({ level: 'national', changed: false, reviewId: review });
     const local = await t.api('hackney').put(`/recommendations/${await recId('5')}/level`, { level: 'local' });
     expect(local.status).toBe(200);
     const again = await t.api('hackney').put(`/recommendations/${await recId('5')}/level`, { level: 'national' });
@@ -220,6 +248,20 @@ describe("the review's chair", () => {
     expect(email.cc).toEqual(['chair@test.example']);
     const part = (await bearer(met).get('/recommendations')).body.find((r: { number: string }) => r.number === '3');
     expect(part.agencies[0]).toMatchObject({ status: 'already_happening', acknowledgedAt: expect.any(String) });
+
+    // A change of response is told even when the status stays the same.
+    const told = async () =>
+      (await t.db('outbox').where({ kind: 'recommendation_status_changed' }).orderBy('id').pluck('subject')).filter(
+        (s: string) => s.includes('recommendation 3:'),
+      );
+    await bearer(met).post(`/recommendation-agencies/${link}/response`, { response: 'not_accepted', rationale: 'No' });
+    await bearer(met).post(`/recommendation-agencies/${link}/response`, { response: 'accepted' });
+    await bearer(met).post(`/recommendation-agencies/${link}/response`, { response: 'accepted' });
+    expect((await told()).map((s: string) => s.replace(/^.*Service is now /, ''))).toEqual([
+      'Already happening',
+      'Not met',
+      'Not met (response: Accepted)',
+    ]);
   });
 });
 
@@ -228,17 +270,17 @@ describe('through the pages', () => {
     const csp = await signedIn(t, 'hackney');
     const rec = await recId('IPCC.2');
     const page = await csp.get(`/reviews/${review}/recommendations`);
-    expect(page.text).toContain(`href="/recommendations/${rec}/level?review=${review}"`);
+    expect(page.text).toContain(`href="/recommendations/${rec}/level"`);
     expect(visible(page.text)).toContain("The review's chair Sam Chair chair@test.example");
 
-    const form = await csp.get(`/recommendations/${rec}/level?review=${review}`);
+    const form = await csp.get(`/recommendations/${rec}/level`);
     expect(form.status).toBe(200);
     expect(isChecked(form.text, 'level')).toBe(true);
     expect(visible(form.text)).toContain('A national recommendation goes to the panel secretariat to triage');
-    const empty = await csp.form(`/recommendations/${rec}/level`, { reviewId: String(review) });
+    const empty = await csp.form(`/recommendations/${rec}/level`, {});
     expect(empty.status).toBe(422);
     expect(errorSummary(empty.text)).toEqual(['Select the level']);
-    const saved = await csp.form(`/recommendations/${rec}/level`, { reviewId: String(review), level: 'national' });
+    const saved = await csp.form(`/recommendations/${rec}/level`, { level: 'national' });
     expect(saved.status).toBe(302);
     const after = await csp.get(saved.headers.location);
     expect(banner(after.text)).toContain('waiting for the panel secretariat to assign who owns it');
@@ -268,7 +310,9 @@ describe('through the pages', () => {
     });
     expect(done.status).toBe(302);
     const confirmed = await secretariat.get(done.headers.location);
-    expect(banner(confirmed.text)).toContain('Recommendation assigned to College of Policing');
+    expect(banner(confirmed.text)).toContain(
+      'Recommendation assigned: each body’s users are emailed that it is theirs',
+    );
 
     // The CSP page of another role, and another CSP, are refused.
     expect((await (await signedIn(t, 'kent')).get(`/reviews/${review}/chair`)).status).toBe(404);
@@ -287,10 +331,9 @@ describe('through the pages', () => {
     expect(visible(after.text)).toMatch(/Received Confirmed \d+ \w+ 2026/);
 
     const csp = await signedIn(t, 'hackney');
-    const form = await csp.get(`/recommendation-agencies/${link}/extend?review=${review}`);
+    const form = await csp.get(`/recommendation-agencies/${link}/extend`);
     expect(form.status).toBe(200);
     const wrong = await csp.form(`/recommendation-agencies/${link}/extend`, {
-      reviewId: String(review),
       'dueOn-day': '31',
       'dueOn-month': '2',
       'dueOn-year': '2027',
@@ -332,7 +375,7 @@ describe('the time to respond', () => {
       dueOn: '2026-06-30',
       reason: 'Waiting for the inquest',
     });
-    expect(ok.body).toEqual({ changed: true });
+    expect(ok.body).toEqual({ changed: true, reviewId: review });
     const seen = (await bearer(met).get('/recommendations')).body.find((r: { number: string }) => r.number === '2c');
     expect(seen.agencies[0]).toMatchObject({ responseDueOn: '2026-06-30', extensionReason: 'Waiting for the inquest' });
 
@@ -341,9 +384,28 @@ describe('the time to respond', () => {
       (await t.db('outbox').where({ kind: 'recommendation_response_reminder' }).pluck('subject')).filter((s: string) =>
         s.includes('recommendation 2c '),
       );
+    // Sent to triage and back, the part keeps its extended day and reason.
+    const rec2c = await recId('2c');
+    await t.api('hackney').put(`/recommendations/${rec2c}/level`, { level: 'national' });
+    await t.api('hackney').put(`/recommendations/${rec2c}/level`, { level: 'local' });
+    const back = (await bearer(met).get('/recommendations')).body.find((r: { number: string }) => r.number === '2c');
+    expect(back.agencies[0]).toMatchObject({ responseDueOn: '2026-06-30', extensionReason: 'Waiting for the inquest' });
+
+    // A national body with no user account is chased through the secretariat, not the CSP.
+    const ipcc3 = await recId('IPCC.3');
+    await t.api('secretariat').put(`/recommendations/${ipcc3}/level`, { level: 'national' });
+    const unreached = await t
+      .api('secretariat')
+      .post(`/recommendations/${ipcc3}/assign`, { newOrganisation: 'Independent Office for Police Conduct' });
+    expect(unreached.body.withoutUsers).toEqual(['Independent Office for Police Conduct']);
+
     t.clock.advance(57 * 86_400_000);
     await t.services.reminders.runOnce();
     expect(await chased()).toEqual([]);
+    const iopc = (await t.db('outbox').where({ kind: 'recommendation_response_reminder' })).find((m) =>
+      m.subject.includes('recommendation IPCC.3 '),
+    );
+    expect(iopc.to).toEqual([(await t.services.settings.get()).dhrMailbox]);
     t.clock.advance(65 * 86_400_000);
     await t.services.reminders.runOnce();
     expect(await chased()).toHaveLength(1);

@@ -31,11 +31,13 @@ const LEVEL_OPTIONS = [
 export function recommendationOwnerRoutes(router: express.Router, { services }: WebContext) {
   const { owners, recommendations } = services;
 
-  /** The recommendation of a review's page with the review it belongs to (found through the user's scope). */
+  /** A recommendation with the review it belongs to, found through the user's scope (404 outside it). */
   async function recommendationOf(req: Request, recId: number) {
-    const reviewId = Number(req.query.review ?? req.body?.reviewId);
-    const review = await services.reviews.view(req.user!, Number.isSafeInteger(reviewId) ? reviewId : 0);
-    const rec = (await recommendations.forReview(req.user!, review.id)).find((r) => r.id === recId);
+    const review = await services.reviews.view(
+      req.user!,
+      await owners.reviewIdOf(req.user!, { recommendationId: recId }),
+    );
+    const rec = (await recommendations.forReview(req.user!, review.id)).find((r) => r.id === recId)!;
     return { review, rec };
   }
 
@@ -54,7 +56,6 @@ export function recommendationOwnerRoutes(router: express.Router, { services }: 
     );
     const recId = idParam(req);
     const { review, rec } = await recommendationOf(req, recId);
-    if (!rec) return res.redirect(`/reviews/${review.id}/recommendations`);
     render(
       req,
       res,
@@ -78,12 +79,14 @@ export function recommendationOwnerRoutes(router: express.Router, { services }: 
 
   router.post('/recommendations/:id/level', async (req, res) => {
     const recId = idParam(req);
-    const values = formTexts(req.body ?? {}, ['level', 'reviewId']);
+    const values = formTexts(req.body ?? {}, ['level']);
     await handleForm(
       async () => {
-        const { level, changed } = await owners.setLevel(req.user!, recId, { level: values.level || undefined });
+        const { level, changed, reviewId } = await owners.setLevel(req.user!, recId, {
+          level: values.level || undefined,
+        });
         const done = changed ? (level === 'national' ? 'triage' : 'level') : 'unchanged';
-        res.redirect(`/reviews/${Number(values.reviewId) || 0}/recommendations?level=${done}#rec-${recId}`);
+        res.redirect(`/reviews/${reviewId}/recommendations?level=${done}#rec-${recId}`);
       },
       (errors, status) => levelPage(req, res, { errors, values }, status),
       { level: 'The level' },
@@ -95,11 +98,18 @@ export function recommendationOwnerRoutes(router: express.Router, { services }: 
 
   router.get('/recommendations/triage', async (req, res) => {
     const waiting = await owners.triageQueue(req.user!);
-    const assigned = String(req.query.assigned ?? '');
     render(req, res, 'recommendations/triage', {
       title: 'National recommendations to triage',
       waiting,
-      banner: assigned ? { success: true, text: `Recommendation assigned to ${assigned}` } : null,
+      banner:
+        req.query.assigned === 'told'
+          ? { success: true, text: 'Recommendation assigned: each body’s users are emailed that it is theirs' }
+          : req.query.assigned === 'unreached'
+            ? {
+                success: true,
+                text: 'Recommendation assigned. A body with no user account yet was not emailed: add one under Administration, Users, so it can respond',
+              }
+            : null,
       backLink: { href: '/national', text: 'Recommendations across all reviews' },
     });
   });
@@ -149,7 +159,7 @@ export function recommendationOwnerRoutes(router: express.Router, { services }: 
           organisationIds: chosen.map((v) => (/^\d{1,9}$/.test(v) ? Number(v) : v)),
           newOrganisation,
         });
-        res.redirect(`/recommendations/triage?assigned=${encodeURIComponent(result.assigned.join(', '))}`);
+        res.redirect(`/recommendations/triage?assigned=${result.withoutUsers.length ? 'unreached' : 'told'}`);
       },
       (errors, status) =>
         assignPage(
@@ -181,12 +191,10 @@ export function recommendationOwnerRoutes(router: express.Router, { services }: 
   ) {
     allowRoles(req, ['secretariat', 'csp'], 'Only the CSP or the panel secretariat can extend the time to respond');
     const linkId = idParam(req);
-    const reviewId = Number(req.query.review ?? req.body?.reviewId);
-    const review = await services.reviews.view(req.user!, Number.isSafeInteger(reviewId) ? reviewId : 0);
+    const review = await services.reviews.view(req.user!, await owners.reviewIdOf(req.user!, { partId: linkId }));
     const recs = await recommendations.forReview(req.user!, review.id);
-    const rec = recs.find((r) => r.agencies.some((a) => a.id === linkId));
-    const part = rec?.agencies.find((a) => a.id === linkId);
-    if (!rec || !part) return res.redirect(`/reviews/${review.id}/recommendations`);
+    const rec = recs.find((r) => r.agencies.some((a) => a.id === linkId))!;
+    const part = rec.agencies.find((a) => a.id === linkId)!;
     render(
       req,
       res,
@@ -196,6 +204,8 @@ export function recommendationOwnerRoutes(router: express.Router, { services }: 
         review,
         rec,
         part,
+        // Only a response due and not yet given can be put off; otherwise the page says why.
+        extendable: part.responseDueOn !== null && !part.response,
         values: extra.values ?? { reason: part.extensionReason ?? '' },
         errors: extra.errors,
         backLink: { href: `/reviews/${review.id}/recommendations#rec-${rec.id}`, text: 'Back to the recommendations' },
@@ -210,11 +220,14 @@ export function recommendationOwnerRoutes(router: express.Router, { services }: 
 
   router.post('/recommendation-agencies/:id/extend', async (req, res) => {
     const linkId = idParam(req);
-    const values = formTexts(req.body ?? {}, ['reason', 'reviewId', 'dueOn-day', 'dueOn-month', 'dueOn-year']);
+    const values = formTexts(req.body ?? {}, ['reason', 'dueOn-day', 'dueOn-month', 'dueOn-year']);
     await handleForm(
       async () => {
-        await owners.extend(req.user!, linkId, { dueOn: dateFrom(values, 'dueOn'), reason: values.reason });
-        res.redirect(`/reviews/${Number(values.reviewId) || 0}/recommendations?extended=1`);
+        const { reviewId } = await owners.extend(req.user!, linkId, {
+          dueOn: dateFrom(values, 'dueOn'),
+          reason: values.reason,
+        });
+        res.redirect(`/reviews/${reviewId}/recommendations?extended=1`);
       },
       (errors, status) => extendPage(req, res, { errors, values }, status),
       { dueOn: 'The new date', reason: 'The reason' },
