@@ -252,6 +252,9 @@ export function apiRouter(services: Services, options: { maxUploadBytes: number 
   router.put('/reviews/:id/qa-checklist', async (req, res) => {
     res.json(await qaChecklist.save(user(req), idParam(req, 'id'), req.body ?? {}));
   });
+  router.put('/reviews/:id/scoping', async (req, res) => {
+    res.json(await services.scoping.record(user(req), idParam(req, 'id'), req.body ?? {}));
+  });
   router.get('/national/qa-criteria', async (req, res) => {
     res.json(await qaChecklist.national(user(req)));
   });

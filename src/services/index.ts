@@ -21,6 +21,7 @@ import { createRecommendations } from '../recommendations/service';
 import { createOwners } from '../recommendations/owners';
 import { createQaCriteria } from '../qa/criteria';
 import { createQaChecklist } from '../qa/checklist';
+import { createScoping } from '../intake/scoping';
 import { createReminders } from './reminders';
 import { createReports } from './reports';
 import { createThemes } from '../recommendations/themeTags';
@@ -101,6 +102,7 @@ export function createServices(db: Db, options: ServiceOptions) {
     owners: createOwners(db, clock, ownerDeps),
     qaCriteria,
     qaChecklist: createQaChecklist(db, clock, qaCriteria),
+    scoping: createScoping(db, clock),
     national: createNational(db, clock),
     reports: createReports(db, recommendations, clock, settings),
     themes: createThemes(db, clock),

@@ -17,6 +17,7 @@ import { timeTakenRoutes } from './routes/timeTaken';
 import { recommendationRoutes } from './routes/recommendations';
 import { recommendationOwnerRoutes } from './routes/recommendationOwners';
 import { qaChecklistRoutes } from './routes/qaChecklist';
+import { scopingRoutes } from './routes/scoping';
 import { reportRoutes } from './routes/reports';
 import { reviewRoutes } from './routes/reviews';
 import { secretariatRoutes } from './routes/secretariat';
@@ -45,6 +46,7 @@ const PAGES: ((router: express.Router, ctx: WebContext) => void)[] = [
   cspRoutes,
   recommendationOwnerRoutes,
   qaChecklistRoutes,
+  scopingRoutes,
   recommendationRoutes,
   nationalRoutes,
   timeTakenRoutes,

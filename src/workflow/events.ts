@@ -119,6 +119,7 @@ const RECORDED: Record<string, string> = {
   PUBLICATION_REMINDER_SENT: 'Reminder sent: publication not yet recorded',
   DISTRIBUTION_RECORDED: 'Final report distribution recorded',
   QA_CHECKLIST_MARKED: 'Marked against the QA criteria by the panel',
+  SCOPING_RECORDED: 'Scoping and direction recorded',
   QA_SELF_CHECK_RECORDED: 'Self-check against the QA criteria recorded',
 };
 

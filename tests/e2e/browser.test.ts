@@ -331,6 +331,28 @@ describe('a review from the panel to publication, through the pages alone', () =
     expect(await tagOf(secretariat)).toBe('Scheduled for a panel meeting');
   });
 
+  it("marks the report against the QA criteria, beside the CSP's self-check, mistakes first", async () => {
+    await secretariat.getByRole('link', { name: 'QA checklist: the report against the criteria' }).click();
+    await secretariat.waitForLoadState();
+    await check(secretariat, 'qa-checklist');
+    expect(await secretariat.locator('main').innerText()).toContain(
+      "CSP's self-check: Met. Pseudonyms agreed with the family",
+    );
+    await secretariat.getByRole('button', { name: 'Save the checklist' }).click();
+    await secretariat.waitForLoadState();
+    expect(await secretariat.locator('.govuk-error-summary').innerText()).toContain(
+      'Select met, partly met or not met for at least one criterion',
+    );
+    await check(secretariat, 'qa-checklist-error');
+    await secretariat.getByRole('group', { name: 'Anonymity: is it met?' }).getByLabel('Not met').check();
+    await secretariat.getByLabel('Note on Anonymity (optional)').fill('The date of death is given in the summary');
+    await secretariat.getByRole('button', { name: 'Save the checklist' }).click();
+    await secretariat.waitForLoadState();
+    expect(await secretariat.locator('.govuk-notification-banner').innerText()).toContain('Checklist saved');
+    await secretariat.getByRole('link', { name: 'Back to DHR-2026-0001' }).click();
+    await secretariat.waitForLoadState();
+  });
+
   it('records the outcome by pasting the panel list, checks the split, and lands on the draft letter', async () => {
     await secretariat.getByRole('link', { name: "Record the panel's outcome" }).click();
     await check(secretariat, 'outcome-paste');
@@ -340,6 +362,9 @@ describe('a review from the panel to publication, through the pages alone', () =
     await secretariat.getByRole('button', { name: 'Continue' }).click();
     await secretariat.waitForLoadState();
     await check(secretariat, 'outcome-confirm');
+    // The criterion the panel found not met is offered as an area (left for the secretariat to add).
+    expect(await secretariat.locator('main').innerText()).toContain('Criteria the panel did not find met');
+    expect(await secretariat.getByRole('button', { name: 'Add as an area: Anonymity' }).count()).toBe(1);
     const texts = await secretariat
       .locator('textarea[name$="-text"]')
       .evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value).filter(Boolean));

@@ -296,6 +296,11 @@ const MATRIX: Record<string, Entry> = {
     body: () => ({ marks: [{ criterion: 'anonymity', mark: 'met' }] }),
   },
   'GET /api/v1/national/qa-criteria': { expect: NATIONAL, url: () => '/api/v1/national/qa-criteria' },
+  'PUT /api/v1/reviews/:id/scoping': {
+    expect: CSP_WORK,
+    url: (f) => `/api/v1/reviews/${f.review}/scoping`,
+    body: () => ({ directedBySecretaryOfState: false, earlyLearning: 'Shared at once' }),
+  },
   'PUT /api/v1/recommendations/:id/level': {
     expect: CSP_WORK,
     url: (f) => `/api/v1/recommendations/${f.recommendation}/level`,
@@ -631,6 +636,12 @@ const MATRIX: Record<string, Entry> = {
     body: () => ({ 'mark-anonymity': 'met' }),
   },
   'GET /admin/qa-criteria': { expect: SECRETARIAT, url: () => '/admin/qa-criteria' },
+  'GET /reviews/:id/scoping': { expect: CSP_WORK, url: (f) => `/reviews/${f.review}/scoping` },
+  'POST /reviews/:id/scoping': {
+    expect: CSP_WORK,
+    url: (f) => `/reviews/${f.review}/scoping`,
+    body: () => ({ directedBySecretaryOfState: 'no', earlyLearning: 'Shared at once' }),
+  },
   'POST /admin/qa-criteria': { expect: SECRETARIAT, url: () => '/admin/qa-criteria', body: () => ({ rows: '0' }) },
   'GET /national/qa-criteria': { expect: NATIONAL, url: () => '/national/qa-criteria' },
   'GET /recommendations/:id/level': {

@@ -409,6 +409,7 @@ const VISITS: Record<string, Visit[]> = {
     as('panel', (f) => `/reviews/${f.scheduled}/qa-checklist`, 'panel'),
   ],
   'GET /admin/qa-criteria': [as('secretariat', () => '/admin/qa-criteria')],
+  'GET /reviews/:id/scoping': [as('csp', (f) => `/reviews/${f.notified}/scoping`)],
   'GET /national/qa-criteria': [as('panel', () => '/national/qa-criteria')],
   'GET /actions/:id/status': [as('agency', (f) => `/actions/${f.action}/status`)],
   'GET /actions/:id/updates': [as('agency', (f) => `/actions/${f.action}/updates`)],

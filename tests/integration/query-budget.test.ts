@@ -260,6 +260,7 @@ const CALLS: Record<string, Call> = {
   'GET /recommendations/triage': { who: 'secretariat', url: () => '/recommendations/triage' },
   'GET /reviews/:id/qa-checklist': { who: 'kent', url: (w) => `/reviews/${w.revising}/qa-checklist` },
   'GET /admin/qa-criteria': { who: 'secretariat', url: () => '/admin/qa-criteria' },
+  'GET /reviews/:id/scoping': { who: 'kent', url: (w) => `/reviews/${w.revising}/scoping` },
   'GET /national/qa-criteria': { who: 'panel', url: () => '/national/qa-criteria' },
   'GET /recommendations/:id/assign': { who: 'secretariat', url: (w) => `/recommendations/${w.recommendation}/assign` },
   'GET /recommendation-agencies/:id/extend': {

@@ -221,6 +221,12 @@ export function createReadModel(
       pseudonym: review.pseudonym,
       yearOfDeath: review.year_of_death,
       notifiedOn: review.notified_on,
+      /** Whether the Secretary of State directed the review, and what its scoping found (see src/intake/scoping.ts). */
+      scoping: {
+        directedBySecretaryOfState: review.directed_by_secretary_of_state,
+        earlyLearning: review.early_learning,
+        immediateActions: review.immediate_actions,
+      },
       csp: { id: review.csp_id, name: review.csp_name },
       state: review.state,
       stateText: capitalised(stateLabel(review.state)),

@@ -18,6 +18,9 @@ export interface ReviewRow {
   state: ReviewState;
   context: ReviewContext;
   version: number;
+  directed_by_secretary_of_state: boolean;
+  early_learning: string;
+  immediate_actions: string;
   created_at: Date;
   updated_at: Date;
 }

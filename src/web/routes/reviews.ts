@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import { longDate } from '../../core/dates';
 import { toIsoDate } from '../../core/clock';
 import { isHomeOffice } from '../../core/scope';
-import { DOCUMENT_KINDS, SUBMISSION_KINDS, type ClientEventType } from '../../workflow/types';
+import { DOCUMENT_KINDS, FINAL_STATES, SUBMISSION_KINDS, type ClientEventType } from '../../workflow/types';
 import { eventFromForm } from '../eventForm';
 import { doneBanner } from '../../workflow/events';
 import { handleForm, render, type PageError } from '../forms';
@@ -123,7 +123,8 @@ export function reviewRoutes(router: express.Router, ctx: WebContext) {
       (distributed
         ? `${distributed.name}: ${distributed.entry!.how === 'email' ? 'the final report was emailed' : 'recorded as sent'} on ${longDate(distributed.entry!.sentOn)}`
         : null) ??
-      (req.query.uploaded ? 'Document uploaded' : null);
+      (req.query.uploaded ? 'Document uploaded' : null) ??
+      (req.query.scoped ? 'Scoping and direction saved' : null);
     // Before submission, those who upload see which of the three required documents are there.
     const checklist =
       review.state === 'notified' && review.canAttachDocuments
@@ -152,6 +153,7 @@ export function reviewRoutes(router: express.Router, ctx: WebContext) {
         review,
         homeOffice: isHomeOffice(user),
         qaChecklist: qaChecklistLink(user, review),
+        canScope: (user.role === 'csp' || user.role === 'secretariat') && !FINAL_STATES.includes(review.state),
         allowed: Object.fromEntries(review.allowedEvents.map((e) => [e, true])),
         links: Object.fromEntries(
           review.allowedEvents
