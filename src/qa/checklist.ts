@@ -19,6 +19,8 @@ const PANEL_STATES: readonly ReviewState[] = ['scheduled', 'letter_pending'];
 const SELF_CHECK_STATES: readonly ReviewState[] = ['notified', 'revising'];
 
 const marksSchema = z.strictObject({
+  /** When the marks were read (ISO): a save is refused if someone else saved after it, rather than laid over theirs. */
+  since: z.iso.datetime({ error: 'must be a date and time such as 2026-03-02T09:00:00Z' }).optional(),
   marks: z
     .array(
       z.strictObject({
@@ -129,7 +131,7 @@ export function createQaChecklist(db: Db, clock: Clock, criteria: QaCriteria) {
     async save(user: User, reviewId: number, input: unknown) {
       if (!isHomeOffice(user) && user.role !== 'csp')
         throw new ForbiddenError('Only the panel, its secretariat and the CSP use the QA checklist');
-      const { marks } = parse(marksSchema, input);
+      const { marks, since } = parse(marksSchema, input);
       const current = await criteria.current();
       const byKey = new Map(current.criteria.map((c) => [c.key, c]));
       const problems = marks.flatMap((m, i) => [
@@ -155,6 +157,20 @@ export function createQaChecklist(db: Db, clock: Clock, criteria: QaCriteria) {
           );
         }
         const meetingId = source === 'panel' ? review.meeting_id : null;
+        if (since) {
+          const later = trx('qa_marks as m')
+            .join('users as u', 'u.id', 'm.recorded_by')
+            .where({ 'm.review_id': review.id, 'm.source': source })
+            .where('m.recorded_at', '>', since)
+            .whereNot('m.recorded_by', user.id);
+          if (meetingId) later.where('m.panel_meeting_id', meetingId);
+          const other = await later.first('u.name');
+          if (other) {
+            throw new ConflictError(
+              `${other.name} saved this checklist after you opened it. Nothing was changed by this save: reload the page to see their marks, then make yours.`,
+            );
+          }
+        }
         const scope = trx('qa_marks')
           .where({ review_id: review.id, source })
           .whereIn(
@@ -217,6 +233,10 @@ export function createQaChecklist(db: Db, clock: Clock, criteria: QaCriteria) {
         .join('panel_meetings as pm', 'pm.id', 'm.panel_meeting_id')
         .join('reviews as r', 'r.id', 'm.review_id')
         .where('m.source', 'panel')
+        // Counted for a meeting that assessed the report (recorded its outcome), not one it was taken off.
+        .whereExists(
+          db('rounds as ro').whereRaw('ro.review_id = m.review_id and ro.panel_meeting_id = m.panel_meeting_id'),
+        )
         .groupBy('m.criterion', 'year')
         .select(
           'm.criterion',

@@ -97,13 +97,15 @@ export const SHIPPED_CRITERIA: readonly Criterion[] = [
 /** The most criteria one list may hold. */
 export const MAX_CRITERIA = 40;
 
+/** A key from a title: room is left for a suffix ("_2") within the 60 characters a key may have. */
 const keyOf = (title: string) =>
   title
     .toLowerCase()
     .normalize('NFKD')
     .replace(/[^a-z0-9]+/g, '_')
     .replace(/^_+|_+$/g, '')
-    .slice(0, 60) || 'criterion';
+    .slice(0, 50)
+    .replace(/_+$/, '') || 'criterion';
 
 const criterionSchema = z.strictObject({
   key: z
@@ -116,6 +118,8 @@ const criterionSchema = z.strictObject({
 });
 
 const listSchema = z.strictObject({
+  /** The version the list was read at: a save from an older one is refused, not silently laid over another's. */
+  expectedVersion: z.number({ error: 'must be a whole number' }).int({ error: 'must be a whole number' }).optional(),
   criteria: z
     .array(criterionSchema, { error: 'must be a list of criteria' })
     .min(1, { error: 'must have at least one criterion' })
@@ -138,6 +142,14 @@ const same = (a: readonly Criterion[], b: readonly Criterion[]) =>
  * panel marks reports against the newest, and marks keep the words they were made with.
  */
 export function createQaCriteria(db: Db, clock: Clock) {
+  /** Every key any saved version has had. */
+  async function keysEverUsed(): Promise<string[]> {
+    const { rows } = await db.raw(
+      "select distinct c->>'key' as key from qa_criteria_versions v cross join lateral jsonb_array_elements(v.criteria) c",
+    );
+    return (rows as { key: string }[]).map((r) => r.key);
+  }
+
   async function current(conn: Conn = db): Promise<CriteriaVersion> {
     const row = await conn('qa_criteria_versions as v')
       .leftJoin('users as u', 'u.id', 'v.saved_by')
@@ -180,24 +192,37 @@ export function createQaCriteria(db: Db, clock: Clock) {
     async save(user: User, input: unknown): Promise<{ version: number; changed: boolean }> {
       if (user.role !== 'secretariat') throw new ForbiddenError('Only the panel secretariat edits the QA criteria');
       const data = parse(listSchema, input);
+      // Keys given stay theirs; a new criterion never takes a key any version has used, so it
+      // never inherits the marks of another criterion, even one since removed.
+      const given = data.criteria.map((c) => c.key).filter((k): k is string => Boolean(k));
+      const used = new Set<string>([...SHIPPED_CRITERIA.map((c) => c.key), ...(await keysEverUsed()), ...given]);
       const taken = new Set<string>();
       const criteria: Criterion[] = data.criteria.map((c, i) => {
-        let key = c.key ?? keyOf(c.title);
-        if (!c.key) for (let n = 2; taken.has(key); n++) key = `${keyOf(c.title)}_${n}`;
+        let key = c.key;
+        if (!key) {
+          const base = keyOf(c.title);
+          key = base;
+          for (let n = 2; used.has(key); n++) key = `${base}_${n}`;
+          used.add(key);
+        }
         if (taken.has(key)) throw ValidationError.field(`criteria.${i}.key`, 'is used by another criterion');
         taken.add(key);
         return { key, title: c.title, description: c.description, areaText: c.areaText };
       });
-      const titles = new Map<string, number>();
+      const titles = new Set<string>();
       criteria.forEach((c, i) => {
-        const seen = titles.get(c.title.toLowerCase());
-        if (seen !== undefined)
-          throw ValidationError.field(`criteria.${i}.title`, `is the same as criterion ${seen + 1}'s`);
-        titles.set(c.title.toLowerCase(), i);
+        if (titles.has(c.title.toLowerCase()))
+          throw ValidationError.field(`criteria.${i}.title`, "is the same as another criterion's");
+        titles.add(c.title.toLowerCase());
       });
       return db.transaction(async (trx) => {
         const now = await current(trx);
         if (same(now.criteria, criteria)) return { version: now.version, changed: false };
+        if (data.expectedVersion !== undefined && data.expectedVersion !== now.version) {
+          throw new ConflictError(
+            `The criteria were saved by someone else (now version ${now.version}) after you opened them. Nothing was changed by this save: reload the page and make your changes again.`,
+          );
+        }
         try {
           await trx('qa_criteria_versions').insert({
             version: now.version + 1,

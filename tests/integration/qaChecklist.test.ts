@@ -140,6 +140,18 @@ describe("the panel's marks", () => {
     expect(inputValue(added.text, 'areas-1-text')).toBe(SHIPPED_CRITERIA[0]!.areaText);
     expect(added.text).toContain('A date of birth is given on page 12</textarea>');
     expect(visible(added.text)).toContain('(added as an area)');
+    // Pressed again (a double click), it adds nothing more.
+    const twice = await secretariat.form(outcome, {
+      action: 'criterion:anonymity',
+      outcome: 'publish_after_changes',
+      commendations: 'A careful report.',
+      rows: '2',
+      'areas-0-text': 'Add a glossary.',
+      'areas-1-heading': 'Anonymity',
+      'areas-1-text': SHIPPED_CRITERIA[0]!.areaText,
+      'areas-1-points': 'A date of birth is given on page 12',
+    });
+    expect(twice.text.match(/value="Anonymity"/g)).toHaveLength(1);
 
     const saved = await secretariat.form(outcome, {
       action: 'save',
@@ -221,5 +233,62 @@ describe('through the pages', () => {
     expect(empty.text).toContain('href="#criteria-0-title"');
     const national = await (await signedIn(t, 'panel')).get('/national/qa-criteria');
     expect(visible(national.text)).toContain('Anonymity 1 not met, 0 partly met, of 1');
+  });
+});
+
+describe('mistakes and races', () => {
+  it('refuses a save from a page opened before someone else saved, saying who, and keeps their marks', async () => {
+    const review = await reviewAt(t, t.ids.kentCsp, 'submitted', 'Raced');
+    const meetingAt = await meeting(t, '2026-02-21');
+    await t.api('secretariat').event(review, { type: 'SCHEDULE', meetingId: meetingAt });
+    const panel = await signedIn(t, 'panel');
+    const opened = await panel.get(`/reviews/${review}/qa-checklist`);
+    const since = /name="since" value="([^"]+)"/.exec(opened.text)![1]!;
+    await t.api('secretariat').put(`/reviews/${review}/qa-checklist`, {
+      marks: [{ criterion: 'anonymity', mark: 'not_met', note: 'Date of birth on page 12' }],
+    });
+    const stale = await panel.form(`/reviews/${review}/qa-checklist`, { since, 'mark-anonymity': 'met' });
+    expect(stale.status).toBe(409);
+    expect(errorSummary(stale.text)[0]).toMatch(/^Test secretariat saved this checklist after you opened it/);
+    const marks = (await t.api('panel').get(`/reviews/${review}/qa-checklist`)).body.panel;
+    expect(marks.map((m: { mark: string }) => m.mark)).toEqual(['not_met']);
+    // The CSP is not told the panel marked its report.
+    const history = (await t.api('kent').get(`/reviews/${review}`)).body.history;
+    expect(history.map((h: { type: string }) => h.type)).not.toContain('QA_CHECKLIST_MARKED');
+  });
+
+  it('asks for the mark of a criterion given only a note, and shows why a save is refused after submitting', async () => {
+    const csp = await signedIn(t, 'kent');
+    await csp.get(`/reviews/${notified}/qa-checklist`);
+    const orphan = await csp.form(`/reviews/${notified}/qa-checklist`, { 'note-family': 'An important note' });
+    expect(orphan.status).toBe(422);
+    expect(errorSummary(orphan.text)).toEqual([
+      'Select met, partly met or not met for Family engagement and a tribute, or clear its note',
+    ]);
+    const submitted = await reviewAt(t, t.ids.kentCsp, 'submitted', 'Sent');
+    const late = await csp.form(`/reviews/${submitted}/qa-checklist`, { 'mark-anonymity': 'met' });
+    expect(late.status).toBe(409);
+    expect(errorSummary(late.text)[0]).toMatch(/^A self-check is made before the report is submitted/);
+  });
+
+  it('never gives a new criterion the key of another, even one removed, and keeps keys within 60 characters', async () => {
+    const [current] = (await t.api('secretariat').get('/qa-criteria')).body;
+    const long = 'a'.repeat(60);
+    const saved = await t.api('secretariat').put('/qa-criteria', {
+      criteria: [
+        ...current.criteria.filter((c: { key: string }) => c.key !== 'anonymity'),
+        { title: 'Anonymity', areaText: 'Remove names.' },
+        { title: `${long} one`, areaText: 'One.' },
+        { title: `${long} two`, areaText: 'Two.' },
+      ],
+    });
+    expect(saved.status).toBe(200);
+    const [after] = (await t.api('secretariat').get('/qa-criteria')).body;
+    const keys = after.criteria.map((c: { key: string }) => c.key);
+    expect(keys).toContain('anonymity_2');
+    expect(keys).not.toContain('anonymity');
+    expect(keys.every((k: string) => k.length <= 60)).toBe(true);
+    // The list sent back as it reads saves nothing new.
+    expect((await t.api('secretariat').put('/qa-criteria', { criteria: after.criteria })).body.changed).toBe(false);
   });
 });

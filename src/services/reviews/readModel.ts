@@ -38,6 +38,9 @@ function actorAs(reader: User, event: { email: string | null; name: string | nul
 /** Who sees what was corrected (removed documents, a detail's old value): the Home Office and the review's CSP. */
 export const mayReadCorrections = (reader: User) => isHomeOffice(reader) || reader.role === 'csp';
 
+/** History lines only the Home Office reads. */
+const HOME_OFFICE_ONLY_HISTORY = ['QA_CHECKLIST_MARKED'];
+
 /** Why a review was paused is shown outside the Home Office only when the secretariat chose to share it. */
 const reasonShown = (reader: User, event: { type: string; payload: { shareReason?: boolean } | null }) =>
   isHomeOffice(reader) || event.type !== 'PAUSE' || event.payload?.shareReason === true;
@@ -299,34 +302,37 @@ export function createReadModel(
         status: l.status,
         sentAt: isoFromJson(l.sent_at),
       })),
-      history: history.map((h) => ({
-        type: h.type,
-        from: h.from_state,
-        to: h.to_state,
-        actor: actorAs(user, h),
-        at: isoFromJson(h.at),
-        ...(h.payload?.reason && reasonShown(user, h) ? { reason: h.payload.reason } : {}),
-        ...(h.payload?.category && reasonShown(user, h)
-          ? { pausedFor: { category: h.payload.category, text: PAUSE_CATEGORIES[h.payload.category] } }
-          : {}),
-        // What the event was about: the document, or the item as its letter numbers it (while the item exists).
-        ...(h.payload?.filename
-          ? {
-              document: {
-                kind: h.payload.kind,
-                filename: h.payload.filename,
-                ...(h.payload.replacedFilename ? { replaces: h.payload.replacedFilename } : {}),
-              },
-            }
-          : {}),
-        ...(h.payload?.itemId && labels.has(h.payload.itemId) ? { item: itemLabel(h.payload.itemId) } : {}),
-        // Who a copy of the final report was recorded as reaching (the note stays in the list).
-        ...(h.payload?.recipient && RECIPIENT_NAMES[h.payload.recipient]
-          ? { recipient: RECIPIENT_NAMES[h.payload.recipient].name }
-          : {}),
-        // What a detail was before is for the Home Office and the CSP: a name typed in error stays with them.
-        ...(h.payload?.changes && mayReadCorrections(user) ? { changes: h.payload.changes } : {}),
-      })),
+      // The panel's checklist is its working paper: outside the Home Office, not even that it was marked.
+      history: history
+        .filter((h) => isHomeOffice(user) || !HOME_OFFICE_ONLY_HISTORY.includes(h.type))
+        .map((h) => ({
+          type: h.type,
+          from: h.from_state,
+          to: h.to_state,
+          actor: actorAs(user, h),
+          at: isoFromJson(h.at),
+          ...(h.payload?.reason && reasonShown(user, h) ? { reason: h.payload.reason } : {}),
+          ...(h.payload?.category && reasonShown(user, h)
+            ? { pausedFor: { category: h.payload.category, text: PAUSE_CATEGORIES[h.payload.category] } }
+            : {}),
+          // What the event was about: the document, or the item as its letter numbers it (while the item exists).
+          ...(h.payload?.filename
+            ? {
+                document: {
+                  kind: h.payload.kind,
+                  filename: h.payload.filename,
+                  ...(h.payload.replacedFilename ? { replaces: h.payload.replacedFilename } : {}),
+                },
+              }
+            : {}),
+          ...(h.payload?.itemId && labels.has(h.payload.itemId) ? { item: itemLabel(h.payload.itemId) } : {}),
+          // Who a copy of the final report was recorded as reaching (the note stays in the list).
+          ...(h.payload?.recipient && RECIPIENT_NAMES[h.payload.recipient]
+            ? { recipient: RECIPIENT_NAMES[h.payload.recipient].name }
+            : {}),
+          // What a detail was before is for the Home Office and the CSP: a name typed in error stays with them.
+          ...(h.payload?.changes && mayReadCorrections(user) ? { changes: h.payload.changes } : {}),
+        })),
       // How long each stage took, or has taken so far, against its target (see src/clocks).
       clocks: clocks.map((c) => ({
         ...c,

@@ -2,7 +2,7 @@ import type express from 'express';
 import type { Request, Response } from 'express';
 import { idParam } from '../../http';
 import { MARK_LABELS, MARKS, type MarkRow } from '../../qa/checklist';
-import type { Criterion } from '../../qa/criteria';
+import { MAX_CRITERIA, type Criterion } from '../../qa/criteria';
 import { NATIONAL_READERS } from '../../core/scope';
 import type { WebContext } from '../context';
 import { handleForm, render, type PageError } from '../forms';
@@ -47,14 +47,19 @@ export function qaChecklistRoutes(router: express.Router, { services }: WebConte
     const saved = byKey(mine);
     const self = byKey(list.selfCheck);
     const panel = byKey(list.panel);
-    const values =
-      extra.values ??
-      Object.fromEntries(
+    const values: Values = extra.values ?? {
+      ...Object.fromEntries(
         list.criteria.flatMap((c) => [
           [`mark-${c.key}`, saved.get(c.key)?.mark ?? ''],
           [`note-${c.key}`, saved.get(c.key)?.note ?? ''],
         ]),
-      );
+      ),
+      // When these marks were read: a save after someone else's is refused rather than laid over it.
+      since: services.clock.now().toISOString(),
+    };
+    const labelled = (m: MarkRow | undefined, c?: Criterion) =>
+      m ? { ...m, label: MARK_LABELS[m.mark], renamed: c !== undefined && m.title !== c.title } : null;
+    const listed = new Set(list.criteria.map((c) => c.key));
     render(
       req,
       res,
@@ -70,9 +75,17 @@ export function qaChecklistRoutes(router: express.Router, { services }: WebConte
           noteName: `note-${c.key}`,
           mark: values[`mark-${c.key}`] ?? '',
           note: values[`note-${c.key}`] ?? '',
-          selfCheck: self.get(c.key) ? { ...self.get(c.key)!, label: MARK_LABELS[self.get(c.key)!.mark] } : null,
-          panel: panel.get(c.key) ? { ...panel.get(c.key)!, label: MARK_LABELS[panel.get(c.key)!.mark] } : null,
+          selfCheck: labelled(self.get(c.key), c),
+          panel: labelled(panel.get(c.key), c),
         })),
+        // Marks on criteria since removed from the list stay readable, in the words they were made with.
+        removed: [
+          ...list.panel.map((m) => ({ ...m, by: 'Panel' })),
+          ...list.selfCheck.map((m) => ({ ...m, by: 'Self-check' })),
+        ]
+          .filter((m) => !listed.has(m.criterion))
+          .map((m) => ({ ...m, label: MARK_LABELS[m.mark] })),
+        since: values.since,
         markOptions: MARK_OPTIONS,
         selfCheckedAt: list.selfCheck.at(-1)?.recordedAt ?? null,
         errors: extra.errors,
@@ -100,42 +113,52 @@ export function qaChecklistRoutes(router: express.Router, { services }: WebConte
         .filter((k) => /^(mark|note)-[a-z0-9_]{1,60}$/.test(k))
         .map((k) => [k, formText(body[k])]),
     );
-    const marks = Object.keys(values)
-      .filter((k) => k.startsWith('mark-') && values[k])
-      .map((k) => {
-        const criterion = k.slice('mark-'.length);
-        return { criterion, mark: values[k], note: values[`note-${criterion}`] ?? '' };
-      });
-    await handleForm(
-      async () => {
-        await qaChecklist.save(req.user!, id, { marks });
-        res.redirect(`/reviews/${id}/qa-checklist?saved=1`);
-      },
-      async (errors, status) => {
-        const list = await qaChecklist.forReview(req.user!, id);
-        const first = list.criteria[0]?.key ?? '';
-        // An error about one mark belongs to its criterion's radios; "nothing marked" to the first.
-        const placed = errors.map((e): PageError => {
-          const at = /^marks\.(\d+)\.(mark|note|criterion)$/.exec(e.field);
-          const key = at ? marks[Number(at[1])]?.criterion : first;
-          if (e.field === 'marks' || !at) {
-            return {
-              field: `mark-${first}`,
-              message: 'Select met, partly met or not met for at least one criterion',
-              href: `#mark-${first}`,
-            };
-          }
-          const field = at[2] === 'note' ? `note-${key}` : `mark-${key}`;
-          const title = list.criteria.find((c) => c.key === key)?.title ?? 'this criterion';
+    const since = formText(body.since);
+    values.since = since;
+    const keys = [...new Set(Object.keys(values).flatMap((k) => /^(?:mark|note)-(.+)$/.exec(k)?.[1] ?? []))];
+    const marks = keys
+      .filter((key) => values[`mark-${key}`])
+      .map((criterion) => ({ criterion, mark: values[`mark-${criterion}`], note: values[`note-${criterion}`] ?? '' }));
+    // A note on a criterion left unmarked would be lost: ask for its mark instead.
+    const orphan = keys.find((key) => !values[`mark-${key}`] && values[`note-${key}`]?.trim());
+    const redraw = async (errors: PageError[], status: number) => {
+      const list = await qaChecklist.forReview(req.user!, id);
+      const first = list.criteria[0]?.key ?? '';
+      const title = (key: string | undefined) => list.criteria.find((c) => c.key === key)?.title;
+      const placed = errors.map((e): PageError => {
+        // A refusal of the whole form (409) keeps its reason.
+        if (e.field === 'body') return e;
+        const at = /^marks\.(\d+)\.(mark|note|criterion)$/.exec(e.field);
+        const key = at ? marks[Number(at[1])]?.criterion : undefined;
+        if (at && !title(key)) {
           const message =
-            at[2] === 'note'
-              ? `The note on ${title} ${fewer(e.said ?? e.message)}`
-              : `Select met, partly met or not met for ${title}`;
-          return { field, message, href: `#${field}` };
-        });
-        await checklistPage(req, res, { errors: placed, values }, status);
-      },
-    );
+            'The list of criteria changed after you opened this page: reload it, then mark the report again';
+          return { field: 'body', message, href: '#main-content' };
+        }
+        if (!at) {
+          const message = 'Select met, partly met or not met for at least one criterion';
+          return { field: `mark-${first}`, message, href: `#mark-${first}` };
+        }
+        const field = at[2] === 'note' ? `note-${key}` : `mark-${key}`;
+        const message =
+          at[2] === 'note'
+            ? `The note on ${title(key)} ${fewer(e.said ?? e.message)}`
+            : `Select met, partly met or not met for ${title(key)}`;
+        return { field, message, href: `#${field}` };
+      });
+      await checklistPage(req, res, { errors: placed, values }, status);
+    };
+    if (orphan) {
+      const list = await qaChecklist.forReview(req.user!, id);
+      const name = list.criteria.find((c) => c.key === orphan)?.title ?? 'this criterion';
+      const field = `mark-${orphan}`;
+      const message = `Select met, partly met or not met for ${name}, or clear its note`;
+      return checklistPage(req, res, { errors: [{ field, message, href: `#${field}` }], values }, 422);
+    }
+    await handleForm(async () => {
+      await qaChecklist.save(req.user!, id, { marks, ...(since ? { since } : {}) });
+      res.redirect(`/reviews/${id}/qa-checklist?saved=1`);
+    }, redraw);
   });
 
   // ---- The criteria (the secretariat)
@@ -151,7 +174,7 @@ export function qaChecklistRoutes(router: express.Router, { services }: WebConte
   async function criteriaPage(
     req: Request,
     res: Response,
-    extra: { errors?: PageError[]; rows?: Row[] } = {},
+    extra: { errors?: PageError[]; rows?: Row[]; expectedVersion?: string } = {},
     status = 200,
   ) {
     const versions = await qaCriteria.versions(req.user!);
@@ -176,6 +199,9 @@ export function qaChecklistRoutes(router: express.Router, { services }: WebConte
         versions,
         rows: rows.map((r, i) => ({ ...r, number: i + 1, prefix: `criteria-${i}` })),
         rowCount: rows.length,
+        moreRows: rows.length + SPARE_ROWS <= MAX_ROWS,
+        // The version the rows were read at, kept through a page drawn again with errors.
+        expectedVersion: extra.expectedVersion ?? String(current.version),
         errors: extra.errors,
         banner:
           req.query.saved && !extra.errors
@@ -201,6 +227,7 @@ export function qaChecklistRoutes(router: express.Router, { services }: WebConte
       areaText: formText(body[`criteria-${i}-areaText`]).trim(),
       remove: body[`criteria-${i}-remove`] === 'yes',
     }));
+    const expectedVersion = formText(body.expectedVersion);
     if (body.action === 'more') {
       const more = Array.from({ length: SPARE_ROWS }, () => ({
         key: '',
@@ -209,7 +236,11 @@ export function qaChecklistRoutes(router: express.Router, { services }: WebConte
         areaText: '',
         remove: false,
       }));
-      return criteriaPage(req, res, { rows: [...rows, ...more] });
+      // At most MAX_ROWS rows: past that, the page is drawn again as it was.
+      return criteriaPage(req, res, {
+        rows: count + SPARE_ROWS <= MAX_ROWS ? [...rows, ...more] : rows,
+        expectedVersion,
+      });
     }
     // Rows kept: neither removed nor left empty; each remembers its row on the page for errors.
     const kept = rows
@@ -218,6 +249,7 @@ export function qaChecklistRoutes(router: express.Router, { services }: WebConte
     await handleForm(
       async () => {
         await qaCriteria.save(req.user!, {
+          ...(/^\d{1,9}$/.test(expectedVersion) ? { expectedVersion: Number(expectedVersion) } : {}),
           criteria: kept.map(({ r }) => ({
             ...(r.key ? { key: r.key } : {}),
             title: r.title,
@@ -233,11 +265,16 @@ export function qaChecklistRoutes(router: express.Router, { services }: WebConte
           res,
           {
             rows,
+            expectedVersion,
             errors: errors.map((e): PageError => {
+              if (e.field === 'body') return e;
               const at = /^criteria\.(\d+)\.(title|description|areaText|key)$/.exec(e.field);
               if (!at) {
                 const field = 'criteria-0-title';
-                return { field, message: 'Enter at least one criterion', href: `#${field}` };
+                const message = /at most/.test(e.said ?? '')
+                  ? `There can be at most ${MAX_CRITERIA} criteria: remove some`
+                  : 'Enter at least one criterion';
+                return { field, message, href: rows.length ? `#${field}` : '#main-content' };
               }
               const row = kept[Number(at[1])]?.i ?? 0;
               const part = at[2] === 'key' ? 'title' : at[2]!;

@@ -274,13 +274,16 @@ export function outcomeRoutes(router: express.Router, { services }: WebContext) 
     if (body.action === 'more') {
       return show(req, res, loaded, 'confirm', { ...draft, rows: [...draft.rows, ...spare()] });
     }
-    const criterion = /^criterion:([a-z0-9_]{1,60})$/.exec(String(body.action ?? ''))?.[1];
-    if (criterion) {
+    // "Add as an area": a criterion the panel did not find met, drafted as an area (once).
+    if (String(body.action ?? '').startsWith('criterion:')) {
+      const criterion = String(body.action).slice('criterion:'.length);
       const mark = (await services.qaChecklist.unmet(req.user!, loaded.review.id)).find(
         (m) => m.criterion === criterion,
       );
       const filled = draft.rows.filter((r) => r.heading || r.text || r.points || r.remove);
-      const added: Row[] = mark ? [{ heading: mark.title, text: mark.areaText, points: mark.note, remove: false }] : [];
+      const already = mark && filled.some((r) => !r.remove && r.heading === mark.title && r.text === mark.areaText);
+      const added: Row[] =
+        mark && !already ? [{ heading: mark.title, text: mark.areaText, points: mark.note, remove: false }] : [];
       return show(req, res, loaded, 'confirm', { ...draft, rows: [...filled, ...added, ...spare()] });
     }
 
