@@ -49,7 +49,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/services/**/*.ts', 'src/recommendations/**/*.ts', 'src/clocks/**/*.ts', 'src/distribution/**/*.ts'],
+    files: [
+      'src/services/**/*.ts',
+      'src/recommendations/**/*.ts',
+      'src/clocks/**/*.ts',
+      'src/distribution/**/*.ts',
+      'src/qa/**/*.ts',
+      'src/intake/**/*.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
