@@ -197,7 +197,9 @@ export function createReports(
             number: rec.number,
             text: rec.text,
             reviewLabel: rec.reviewLabel,
-            agencies: rec.agencies.map((a) => agencyModel(a, model.showAgencyNames)),
+            awaitingTriage: rec.awaitingTriage,
+            // Until triage, the bodies the report named are not yet its owners.
+            agencies: rec.awaitingTriage ? [] : rec.agencies.map((a) => agencyModel(a, model.showAgencyNames)),
           })),
         })),
       }),

@@ -72,6 +72,11 @@ describe('a national recommendation', () => {
     );
     expect(listed).toMatchObject({ level: 'national', awaitingTriage: true });
     expect(listed.agencies.map((a: { responseDueOn: string | null }) => a.responseDueOn)).toEqual([null, null]);
+    // The CSP's progress report says so, rather than listing the bodies named as if they owned it.
+    const report = (await t.api('hackney').get(`/reviews/${review}/recommendations/report?format=text`)).text;
+    expect(report.replace(/\s+/g, ' ')).toMatch(
+      /Research should be commissioned .*? the Home Office is assigning the government department/,
+    );
 
     const queue = await t.api('secretariat').get('/recommendations/triage');
     expect(queue.status).toBe(200);
