@@ -430,7 +430,11 @@ export function createOwners(db: Db, clock: Clock, deps: StatusDeps) {
         }
         const current = link.response_due_on as string;
         if (data.dueOn === current && data.reason === link.extension_reason)
-          return { changed: false, reviewId: link.review_id as number };
+          return {
+            changed: false,
+            reviewId: link.review_id as number,
+            recommendationId: link.recommendation_id as number,
+          };
         if (data.dueOn <= current) {
           throw ValidationError.field('dueOn', `must be after the current due date, ${longDate(current)}`);
         }
@@ -451,7 +455,11 @@ export function createOwners(db: Db, clock: Clock, deps: StatusDeps) {
           },
           user,
         );
-        return { changed: true, reviewId: link.review_id as number };
+        return {
+          changed: true,
+          reviewId: link.review_id as number,
+          recommendationId: link.recommendation_id as number,
+        };
       });
     },
 
@@ -459,7 +467,9 @@ export function createOwners(db: Db, clock: Clock, deps: StatusDeps) {
     async setChair(user: User, reviewId: number, input: unknown) {
       csporSecretariat(user, "record the review's chair");
       const data = parse(chairSchema, input);
+      // The chair is recorded to be emailed: a name needs an address, and an address a name.
       if (data.email && !data.name) throw ValidationError.field('name', 'is required with an email address');
+      if (data.name && !data.email) throw ValidationError.field('email', 'is required with a name');
       return db.transaction(async (trx) => {
         const review = await visibleReviews(trx, user)
           .where('r.id', reviewId)

@@ -290,7 +290,8 @@ describe("an agency's recommendations, a page each and a page per task", () => {
         .map((tag) => squash(tag.text));
     expect(item('1').querySelector('a')!.getAttribute('href')).toBe(`/recommendation-agencies/${links['1']}`);
     // Each on the Domestic Abuse Commissioner's scale.
-    expect(tags('1')).toEqual(['Missing']);
+    // A response not yet due shows its due day; "Missing" is for one that is late.
+    expect(tags('1')).toEqual(['Response due 27 April 2026']);
     expect(tags('2a')).toEqual(['Not met']);
     expect(tags('3')).toEqual(['Not met', 'Overdue']);
     // Accepted only in part, with its outcome achieved: that part implemented.
@@ -327,7 +328,7 @@ describe("an agency's recommendations, a page each and a page per task", () => {
     const text = squash(main(fresh.text).text);
     expect(text).toContain('Recommendation 1');
     expect(text).toMatch(/The MPS should/);
-    expect(text).toContain('Missing');
+    expect(text).toContain('Status Response due 27 April 2026');
     expect(text).toContain('Received Not confirmed yet');
     expect(text).toContain('Not recorded yet');
     expect(fresh.text).toContain(`href="/recommendation-agencies/${links['1']}/response"`);

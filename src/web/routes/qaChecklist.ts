@@ -65,7 +65,7 @@ export function qaChecklistRoutes(router: express.Router, { services }: WebConte
       res,
       'reviews/qa-checklist',
       {
-        title: `QA checklist – ${review.reference}`,
+        title: `${list.markingAs === 'csp' ? 'Check your report against the QA criteria' : 'QA checklist'} – ${review.reference}`,
         review,
         markingAs: list.markingAs,
         homeOffice: req.user!.role !== 'csp',

@@ -107,7 +107,7 @@ export function recommendationOwnerRoutes(router: express.Router, { services }: 
           : req.query.assigned === 'unreached'
             ? {
                 success: true,
-                text: 'Recommendation assigned. A body with no user account yet was not emailed: add one under Administration, Users, so it can respond',
+                text: 'Recommendation assigned. A body with no user account yet was not emailed: add one under Administration, Users, so it can respond.',
               }
             : null,
       backLink: { href: '/national', text: 'Recommendations across all reviews' },
@@ -223,11 +223,11 @@ export function recommendationOwnerRoutes(router: express.Router, { services }: 
     const values = formTexts(req.body ?? {}, ['reason', 'dueOn-day', 'dueOn-month', 'dueOn-year']);
     await handleForm(
       async () => {
-        const { reviewId } = await owners.extend(req.user!, linkId, {
+        const { reviewId, recommendationId } = await owners.extend(req.user!, linkId, {
           dueOn: dateFrom(values, 'dueOn'),
           reason: values.reason,
         });
-        res.redirect(`/reviews/${reviewId}/recommendations?extended=1`);
+        res.redirect(`/reviews/${reviewId}/recommendations?extended=1#rec-${recommendationId}`);
       },
       (errors, status) => extendPage(req, res, { errors, values }, status),
       { dueOn: 'The new date', reason: 'The reason' },

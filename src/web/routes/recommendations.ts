@@ -4,7 +4,8 @@ import type { Services } from '../../services';
 import { AppError, ValidationError } from '../../core/errors';
 import { toIsoDate } from '../../core/clock';
 import { ACTION_LABELS, LEVEL_LABELS, RESPONSE_LABELS } from '../../recommendations/labels';
-import { SCALE_LABELS, SCALE_TAGS } from '../../recommendations/status';
+import { SCALE_LABELS, SCALE_TAGS, type ScaleStatus } from '../../recommendations/status';
+import { longDate } from '../../core/dates';
 import { suggestThemes, THEMES } from '../../recommendations/themes';
 import { dateFrom, handleForm, render, type PageError } from '../forms';
 import type { WebContext } from '../context';
@@ -28,6 +29,24 @@ function progress(rec: Rec) {
     }
   }
   return { done, total, percent: total ? Math.round((done / total) * 100) : 0 };
+}
+
+/**
+ * A part's status as the pages show it: on the Commissioner's scale, except that a response not
+ * yet due is shown by its due day ("missing" is for one that is late), and one waiting for triage
+ * says so.
+ */
+function statusShown(part: { status: ScaleStatus; responseDueOn: string | null; responseOverdue: boolean }) {
+  if (part.status === 'missing' && !part.responseOverdue) {
+    return {
+      statusLabel: part.responseDueOn ? `Response due ${longDate(part.responseDueOn)}` : 'Waiting for triage',
+      statusTag: 'grey',
+    };
+  }
+  return {
+    statusLabel: SCALE_LABELS[part.status],
+    statusTag: part.status === 'missing' ? 'red' : SCALE_TAGS[part.status],
+  };
 }
 
 /** What the last change on a review's Recommendations page did, from its query string. */
@@ -81,8 +100,7 @@ export function recommendationRoutes(router: express.Router, ctx: WebContext) {
       agencies: r.agencies.map((a) => ({
         ...a,
         responseLabel: a.response ? RESPONSE_LABELS[a.response] : 'No response yet',
-        statusLabel: SCALE_LABELS[a.status],
-        statusTag: SCALE_TAGS[a.status],
+        ...statusShown(a),
         actions: a.actions.map((x) => ({ ...x, statusLabel: ACTION_LABELS[x.status] })),
         overdue: a.actions.some((x) => x.overdue),
       })),
@@ -315,8 +333,7 @@ function refusal(task: Ability, part: AgencyPart): string {
 
 const withLabels = (mine: Mine) => ({
   ...mine,
-  statusLabel: SCALE_LABELS[mine.status],
-  statusTag: SCALE_TAGS[mine.status],
+  ...statusShown(mine),
   responseLabel: mine.response ? RESPONSE_LABELS[mine.response] : null,
   overdue: mine.actions.some((a) => a.overdue),
   actions: mine.actions.map((a) => ({ ...a, statusLabel: ACTION_LABELS[a.status], statusTag: ACTION_TAGS[a.status] })),
