@@ -7,7 +7,7 @@ import { isHomeOffice, PUBLISHED_STATES, readsNational, visibleReviews } from '.
 import { optionalText, parse, printable } from '../core/validation';
 import { stateLabel } from '../workflow/lifecycle';
 import type { ReviewState } from '../workflow/types';
-import { MAX_CRITERIA, SHIPPED_CRITERIA, type Criterion, type QaCriteria } from './criteria';
+import { MAX_CRITERIA, SHIPPED_VERSION, type Criterion, type QaCriteria } from './criteria';
 
 export const MARKS = ['met', 'partly', 'not_met'] as const;
 export type Mark = (typeof MARKS)[number];
@@ -104,10 +104,7 @@ export function createQaChecklist(db: Db, clock: Clock, criteria: QaCriteria) {
                        or m.panel_meeting_id = (r.context->>'meetingId')::int)) as marks`),
         );
       if (!row) throw new NotFoundError('No review with this id');
-      const current = (row.current as { version: number; criteria: Criterion[] } | null) ?? {
-        version: 0,
-        criteria: [...SHIPPED_CRITERIA],
-      };
+      const current = (row.current as { version: number; criteria: readonly Criterion[] } | null) ?? SHIPPED_VERSION;
       const marks = (row.marks as (MarkRow & { source: string })[]).map(({ source, ...m }) => ({
         source,
         mark: { ...m, recordedAt: new Date(m.recordedAt).toISOString() },

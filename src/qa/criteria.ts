@@ -94,6 +94,9 @@ export const SHIPPED_CRITERIA: readonly Criterion[] = [
   },
 ];
 
+/** The list as shipped, in force until the secretariat saves its own. */
+export const SHIPPED_VERSION = { version: 0, criteria: SHIPPED_CRITERIA } as const;
+
 /** The most criteria one list may hold. */
 export const MAX_CRITERIA = 40;
 
@@ -155,7 +158,7 @@ export function createQaCriteria(db: Db, clock: Clock) {
       .leftJoin('users as u', 'u.id', 'v.saved_by')
       .orderBy('v.version', 'desc')
       .first('v.version', 'v.criteria', 'v.saved_at', 'u.name');
-    if (!row) return { version: 0, criteria: [...SHIPPED_CRITERIA], savedAt: null, savedBy: null };
+    if (!row) return { version: 0, criteria: [...SHIPPED_VERSION.criteria], savedAt: null, savedBy: null };
     return {
       version: row.version,
       criteria: row.criteria,

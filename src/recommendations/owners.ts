@@ -7,7 +7,7 @@ import { visibleReviews } from '../core/scope';
 import { email, id, isoDate, oneLine, optionalText, parse, printable, text } from '../core/validation';
 import { addCalendarDays, dayOf } from '../clocks/days';
 import { longDate } from '../core/dates';
-import { responseDueFrom, type StatusDeps } from './statusChanges';
+import { organisationEmails, responseDueFrom, type StatusDeps } from './statusChanges';
 import { LIVE_PART } from './status';
 import { LIMITS } from './parse';
 import { IMPORT_STATES, nameKey } from './service';
@@ -97,10 +97,7 @@ export function createOwners(db: Db, clock: Clock, deps: StatusDeps) {
     org: { id: number; name: string },
     dueOn: string,
   ): Promise<boolean> {
-    const to: string[] = await trx('users')
-      .where({ role: 'agency', organisation_id: org.id })
-      .whereNull('disabled_at')
-      .pluck('email');
+    const to = await organisationEmails(trx, org.id);
     if (to.length === 0) return false;
     const settings = await deps.settings.get(trx);
     const review = await trx('reviews as r')

@@ -15,6 +15,14 @@ export interface StatusDeps {
   publicUrl: string;
 }
 
+/** The addresses an organisation's recommendations reach: its agency users who can still sign in. */
+export function organisationEmails(conn: Conn, organisationId: number): Promise<string[]> {
+  return conn('users')
+    .where({ role: 'agency', organisation_id: organisationId })
+    .whereNull('disabled_at')
+    .pluck('email');
+}
+
 /** The day a part assigned `today` must be answered by: a setting, 56 days unless the secretariat changed it. */
 export async function responseDueFrom(deps: Pick<StatusDeps, 'settings'>, conn: Conn, today: string) {
   return addCalendarDays(today, (await deps.settings.get(conn)).recommendationResponseDays);

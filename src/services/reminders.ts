@@ -9,6 +9,7 @@ import type { Letters } from './letters';
 import { daysSince, whereOverdue } from './overdue';
 import { teamMailboxOf, type SettingsService } from './settings';
 import { LIVE_PART } from '../recommendations/status';
+import { organisationEmails } from '../recommendations/statusChanges';
 import type { StageTargetsService } from '../clocks/service';
 import { countDays, dayOf } from '../clocks/days';
 import { targetOn, type Stage } from '../clocks/stages';
@@ -217,10 +218,7 @@ export function createReminders(
     reviewId: number,
     level: string,
   ): Promise<string[]> {
-    const users = await conn('users')
-      .where({ role: 'agency', organisation_id: organisationId })
-      .whereNull('disabled_at')
-      .pluck('email');
+    const users = await organisationEmails(conn, organisationId);
     if (users.length) return users;
     if (level === 'national') return [teamMailboxOf(await settings.get(conn))];
     const csp = await conn('reviews as r')
