@@ -111,13 +111,28 @@ function spansOf(source: ClockSource): Span[] {
   const spans: Span[] = [];
   const entered = (state: string, after = '') =>
     source.history.find((h) => h.to === state && h.from !== state && h.at > after);
-  const submitted = entered('submitted');
+  // The CSP's clock runs from notification to its submission, or to a decision not to hold a
+  // review; if the panel disagrees with that decision, it runs again from the panel's letter.
+  const handedOver = (after = '') =>
+    source.history.find(
+      (h) => h.from === 'notified' && ['submitted', 'decision_submitted'].includes(h.to) && h.at > after,
+    );
+  const firstHandOver = handedOver();
   spans.push({
     stage: 'notification_to_submission',
     round: null,
     from: source.notifiedOn ?? dayOf(source.createdAt),
-    to: submitted ? dayOf(submitted.at) : null,
+    to: firstHandOver ? dayOf(firstHandOver.at) : null,
   });
+  for (const overruled of source.history.filter((h) => h.from === 'decision_letter_pending' && h.to === 'notified')) {
+    const next = handedOver(overruled.at);
+    spans.push({
+      stage: 'notification_to_submission',
+      round: null,
+      from: dayOf(overruled.at),
+      to: next ? dayOf(next.at) : null,
+    });
+  }
   // Each submission (the first, and each resubmission) runs to the meeting that assessed it.
   const submissions = source.history.filter(
     (h) => (h.to === 'submitted' && h.from === 'notified') || (h.to === 'resubmitted' && h.from === 'revising'),

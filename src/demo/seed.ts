@@ -183,7 +183,7 @@ export async function seedDemo(services: Services, password?: string): Promise<s
   const today = services.clock.now();
   const inWeeks = (n: number) => new Date(today.getTime() + n * 7 * 86400_000).toISOString().slice(0, 10);
   // A meeting today, so that an outcome can be tried at once (outcomes wait for their meeting's day), and the next.
-  await services.meetings.create(secretariat, { date: inWeeks(0) });
+  const todays = await services.meetings.create(secretariat, { date: inWeeks(0) });
   await services.meetings.create(secretariat, { date: inWeeks(4) });
 
   const mary = await services.reviews.create(kent, { pseudonym: 'Mary', yearOfDeath: today.getUTCFullYear() - 1 });
@@ -211,6 +211,15 @@ export async function seedDemo(services: Services, password?: string): Promise<s
   await services.reviews.create(kent, { pseudonym: 'Anne' });
   // At once: one's documents are checked on a worker thread while the other's events are written.
   await Promise.all([seedPublished(services, secretariat), seedWaiting(services, secretariat, inWeeks)]);
+  // Kent decided not to hold a review of another death: on today's agenda, for the panel's view.
+  const nell = await services.reviews.create(kent, { pseudonym: 'Nell', yearOfDeath: today.getUTCFullYear() - 1 });
+  await services.reviews.sendEvent(kent, nell.id, {
+    type: 'RECORD_DECISION',
+    decision: 'no_review',
+    reason:
+      'Nell died in a road traffic collision. The partnership found no record of domestic abuse with any agency, and her family knew of none.',
+  });
+  await services.reviews.sendEvent(secretariat, nell.id, { type: 'SCHEDULE', meetingId: todays.id });
   return demoPassword;
 }
 

@@ -16,10 +16,14 @@ export const LETTER_KINDS = [
   'revision_reminder',
   'publication_reminder',
   'publication_confirmation',
+  'review_decision',
 ] as const;
 export type LetterKind = (typeof LETTER_KINDS)[number];
 
 export const OUTCOME_KINDS: readonly LetterKind[] = ['publish', 'publish_after_changes', 'resubmit'];
+
+/** The panel's letters: each goes out as a PDF, to the CSP with its PCC in copy, only once every character prints. */
+export const PANEL_LETTER_KINDS: readonly LetterKind[] = [...OUTCOME_KINDS, 'review_decision'];
 
 export const EMAIL_NAMES = [
   'outcome_letter',
@@ -39,6 +43,8 @@ export const EMAIL_NAMES = [
   'final_report_copy',
   'recommendation_assigned',
   'recommendation_status_changed',
+  'decision_submitted',
+  'decision_letter',
 ] as const;
 export type EmailName = (typeof EMAIL_NAMES)[number];
 
@@ -60,6 +66,7 @@ export const BLOCKS = {
   commendations: 'What the panel commended, as recorded with the outcome, one paragraph each.',
   areas: "The panel's areas, numbered (1, 2a) or bulleted as the house style says, with headings and points.",
   outstanding: 'The revision items still open, each with the reason it was returned if it was.',
+  comments: "The panel's comments on a decision not to hold a review, one paragraph each.",
   signature: "The signatory's name and title.",
 } as const;
 export type BlockName = keyof typeof BLOCKS;
@@ -202,6 +209,22 @@ const LETTERS: Record<LetterKind, Omit<TemplateKind, 'kind' | 'format' | 'file'>
     },
     blocks: LETTER_BLOCKS,
   },
+  review_decision: {
+    title: "The panel's view of a decision not to hold a review",
+    description:
+      'Sent when the panel has considered a CSP’s decision not to hold a review: it agrees, and the review is not held, or it disagrees and asks for one.',
+    placeholders: {
+      ...LETTER,
+      meetingDate: OUTCOME.meetingDate!,
+      decidedOn: { description: 'The day the CSP recorded its decision', example: '2 March 2026' },
+      agrees: {
+        description: 'Yes when the panel agrees with the decision; no when it asks for a review to be held',
+        example: true,
+        type: 'flag',
+      },
+    },
+    blocks: [...LETTER_BLOCKS, 'comments'],
+  },
 };
 
 /** What every hand-off email says: which review, and where the next step is taken. */
@@ -317,6 +340,21 @@ const EMAILS: Record<EmailName, { title: string; description: string; placeholde
       publishedOn: { description: 'The day the report was published', example: '2 March 2026' },
       url: { description: 'Where the report is published', example: 'https://www.anytown.gov.uk/dhr' },
     },
+  },
+  decision_submitted: {
+    title: 'Hand-off: a decision not to hold a review',
+    description:
+      "Tells the secretariat's team mailbox that a CSP has decided not to hold a review, so the decision can be scheduled for the panel.",
+    placeholders: {
+      ...HAND_OFF("The address of the review's page, where the decision is scheduled for a meeting"),
+      submittedBy: { description: 'Who recorded the decision', example: 'Sam Taylor' },
+    },
+  },
+  decision_letter: {
+    title: "Email carrying the panel's view of a decision",
+    description:
+      "Carries the panel's letter on a decision not to hold a review to the CSP's contacts, with the PCC in copy and the PDF attached.",
+    placeholders: WITH_LETTER('letter'),
   },
   final_report_copy: {
     title: 'The final report, to one who must receive it',

@@ -24,6 +24,8 @@ export interface LetterFacts {
   publishedOn?: string;
   url?: string;
   outstandingCount?: number;
+  decidedOn?: string;
+  agrees?: boolean;
 }
 
 export interface Contact {
@@ -98,6 +100,8 @@ export function placeholderValues(facts: LetterFacts, addressing: Addressing): R
     publishedOn: date(facts.publishedOn),
     url: facts.url ?? '',
     outstandingCount: facts.outstandingCount ?? 0,
+    decidedOn: date(facts.decidedOn),
+    agrees: facts.agrees ?? false,
   };
 }
 

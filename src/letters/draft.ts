@@ -86,6 +86,8 @@ export interface LetterContext {
   commendations?: string;
   areas?: AreaItem[];
   outstanding?: (AreaItem & { note: string | null })[];
+  /** The panel's comments on a decision not to hold a review. */
+  comments?: string;
 }
 
 /** The template's output cut into parts, numbered in order so that edits can name them. */
@@ -207,6 +209,8 @@ function block(name: BlockName, draft: Draft, context: LetterContext): string {
       return areasHtml(context.areas ?? [], draft.style.areaStyle);
     case 'outstanding':
       return outstandingHtml(context.outstanding);
+    case 'comments':
+      return paragraphs(context.comments ?? '');
     case 'signature':
       return `<p class="signatory"><strong>${escapeHtml(draft.signatory.name)}</strong><br>${escapeHtml(draft.signatory.title)}</p>`;
   }

@@ -121,7 +121,8 @@ export function createDashboard(
         'm.id',
         'm.date',
         db.raw(
-          `(select count(*) from reviews r where r.meeting_id = m.id and r.state = 'scheduled')::int as scheduled`,
+          `(select count(*) from reviews r where r.meeting_id = m.id
+              and r.state in ('scheduled', 'decision_scheduled'))::int as scheduled`,
         ),
       );
     return row ? { id: row.id, date: row.date as string, scheduled: row.scheduled } : null;
@@ -130,7 +131,8 @@ export function createDashboard(
   async function work(now: Date) {
     const [stats, toSchedule, letterRows, toCheck, overdue, meeting] = await Promise.all([
       pipeline.stats(now),
-      inStates(['submitted', 'resubmitted']),
+      // Reports, and decisions not to hold a review, wait alike for a meeting.
+      inStates(['submitted', 'resubmitted', 'decision_submitted']),
       reviews()
         .where('r.state', 'letter_pending')
         // A review waiting for its letter has exactly one draft: its current round's.
@@ -151,7 +153,7 @@ export function createDashboard(
     const count = (...states: ReviewState[]) =>
       stats.counts.filter((c) => states.includes(c.state)).reduce((n, c) => n + c.count, 0);
     return {
-      toSchedule: { reviews: toSchedule, total: count('submitted', 'resubmitted') },
+      toSchedule: { reviews: toSchedule, total: count('submitted', 'resubmitted', 'decision_submitted') },
       lettersToSend: {
         reviews: letterRows.map((r) => ({
           ...summary(r),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CLIENT_EVENT_TYPES, type ClientEventType } from '../workflow/types';
+import { CLIENT_EVENT_TYPES, DECISIONS, PANEL_VIEWS, type ClientEventType } from '../workflow/types';
 import { ValidationError } from '../core/errors';
 import { PAUSE_CATEGORY_KEYS } from '../clocks/stages';
 import { httpUrl, id, isoDate, oneLine, optionalText, outcome, parse, printable, text } from '../core/validation';
@@ -44,7 +44,35 @@ const outcomePayload = z
 
 const bare = <T extends ClientEventType>(type: T) => z.strictObject({ type: z.literal(type), expectedVersion });
 
+const choice = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, {
+    error: (issue) => (issue.input === undefined ? 'is required' : `must be one of ${values.join(', ')}`),
+  });
+
 const SCHEMAS = {
+  RECORD_DECISION: z.strictObject({
+    type: z.literal('RECORD_DECISION'),
+    decision: choice(DECISIONS),
+    // The reason is the CSP's record, not the letter's words, so any script is kept.
+    reason: text(5000),
+    expectedVersion,
+  }),
+  // Comments go into the panel's letter: needed when it disagrees, to say why the review must be held.
+  RECORD_PANEL_VIEW: z
+    .strictObject({
+      type: z.literal('RECORD_PANEL_VIEW'),
+      view: choice(PANEL_VIEWS),
+      comments: printable(optionalText(10000)).default(''),
+      expectedVersion,
+    })
+    .superRefine((value, ctx) => {
+      if (value.view === 'disagree' && value.comments === '')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['comments'],
+          message: 'must say why the panel disagrees: they go into its letter',
+        });
+    }),
   SUBMIT: bare('SUBMIT'),
   SCHEDULE: z.strictObject({ type: z.literal('SCHEDULE'), meetingId: id, expectedVersion }),
   RECORD_OUTCOME: outcomePayload,

@@ -4,7 +4,14 @@ import type { Settings } from './settings';
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import type { Conn, Db } from '../db/connect';
-import { BLOCKS, OUTCOME_KINDS, type BlockName, type EmailName, type LetterKind } from '../letters/catalogue';
+import {
+  BLOCKS,
+  OUTCOME_KINDS,
+  PANEL_LETTER_KINDS,
+  type BlockName,
+  type EmailName,
+  type LetterKind,
+} from '../letters/catalogue';
 import {
   addressingFor,
   feedbackPdfName,
@@ -114,6 +121,7 @@ const EMAIL_FOR: Record<LetterKind, EmailName> = {
   revision_reminder: 'revision_reminder',
   publication_reminder: 'publication_reminder',
   publication_confirmation: 'publication_confirmation',
+  review_decision: 'decision_letter',
 };
 
 const addressingOf = (d: Draft): Addressing => ({
@@ -299,9 +307,17 @@ export function createLetters(
       context.commendations = round.commendations;
       context.areas = round.items;
     }
-    const outstanding = (letter.fields as { outstanding?: LetterContext['outstanding'] }).outstanding;
+    const { outstanding, comments } = letter.fields as Pick<LetterContext, 'outstanding' | 'comments'>;
     if (outstanding) context.outstanding = outstanding;
+    if (comments !== undefined) context.comments = comments;
     return context;
+  }
+
+  /** A letter drafted now from the current template, for the review's recipients. */
+  async function freshDraft(conn: Conn, kind: LetterKind, who: Recipients, facts: Partial<LetterFacts> = {}) {
+    const s = await settings.get(conn);
+    const template = (await templates.current(conn, [kind])).get(kind)!;
+    return makeDraft(template, factsOf(kind, who, s, facts), addressingFor(who.csp, who.contact, s));
   }
 
   /** A letter cannot be dated before the panel meeting it reports. */
@@ -315,7 +331,7 @@ export function createLetters(
   }
 
   const pdfTitle = (reference: string, pseudonym: string, kind: LetterKind) =>
-    `${reference} (${pseudonym}) ${OUTCOME_KINDS.includes(kind) ? 'QA Panel feedback' : kind.replace(/_/g, ' ')}`;
+    `${reference} (${pseudonym}) ${OUTCOME_KINDS.includes(kind) ? 'QA Panel feedback' : kind === 'review_decision' ? 'QA Panel view of the decision' : kind.replace(/_/g, ' ')}`;
 
   /** Refuses, before anything is frozen, a letter whose PDF would garble some of its characters. */
   function assertPrintable(text: string) {
@@ -343,7 +359,7 @@ export function createLetters(
     }
     const { html, text: plain } = renderLetter(draft, await contextOf(conn, letter, today, known));
     const title = pdfTitle(who.reference, who.pseudonym, letter.kind);
-    const outcome = OUTCOME_KINDS.includes(letter.kind);
+    const outcome = PANEL_LETTER_KINDS.includes(letter.kind);
     // A feedback letter goes out as a PDF, so it waits until every character can be printed.
     // The letters the service sends by itself carry no PDF: one that could not be printed
     // keeps its HTML and text and has none, rather than holding up a submission or a reminder.
@@ -623,22 +639,21 @@ export function createLetters(
         roundId?: number | null;
         facts?: Partial<LetterFacts>;
         outstanding?: LetterContext['outstanding'];
+        comments?: string;
         userId: number | null;
         now: Date;
         who?: Recipients;
       },
     ) {
       const who = options.who ?? (await recipients(trx, reviewId));
-      const s = await settings.get(trx);
-      const template = (await templates.current(trx, [kind])).get(kind)!;
-      const draft = makeDraft(template, factsOf(kind, who, s, options.facts), addressingFor(who.csp, who.contact, s));
+      const draft = await freshDraft(trx, kind, who, options.facts);
       const letter = {
         id: 0,
         review_id: reviewId,
         round_id: options.roundId ?? null,
         kind,
         status: 'draft',
-        fields: { ...draft, outstanding: options.outstanding },
+        fields: { ...draft, outstanding: options.outstanding, comments: options.comments },
       } as unknown as LetterRow;
       const { columns, mail } = await freeze(trx, letter, options.userId, options.now, { who });
       const [row] = await trx
@@ -658,6 +673,23 @@ export function createLetters(
         .insert({ ...mail, letter_id: trx.raw('(select id from issued)') })
         .returning('letter_id');
       return row.letter_id as number;
+    },
+
+    /**
+     * How a letter the service writes and sends at once (see `issue`) would read if it went now:
+     * its HTML, and what would keep it from going (a character its PDF cannot print).
+     */
+    async preview(
+      conn: Conn,
+      kind: LetterKind,
+      reviewId: number,
+      options: { facts?: Partial<LetterFacts>; comments?: string },
+    ) {
+      const who = await recipients(conn, reviewId);
+      const draft = await freshDraft(conn, kind, who, options.facts);
+      const { html, text: plain } = renderLetter(draft, { today: toIsoDate(clock.now()), comments: options.comments });
+      const bad = unprintableCharacters(`${plain}\n${pdfTitle(who.reference, who.pseudonym, kind)}`);
+      return { html, unprintable: bad.length ? describeCharacters(bad) : null };
     },
 
     /** Every sent letter of the reviews the user may see, newest first, with its review. */

@@ -132,6 +132,7 @@ export function createMeetings(db: Db, clock: Clock) {
           'r.pseudonym',
           'r.state',
           db.raw(`(r.context->>'round')::int as round`),
+          'r.decision_reason',
           'c.name as csp_name',
           db.raw(
             `(select coalesce(json_agg(json_build_object('id', d.id, 'kind', d.kind, 'filename', d.filename,
@@ -148,6 +149,10 @@ export function createMeetings(db: Db, clock: Clock) {
           state: r.state as string,
           // The round the panel now assesses: 1, or the resubmission's number.
           round: ((r.round as number | null) ?? 0) + 1,
+          // A decision not to hold a review is on the agenda with its reason, rather than a report.
+          decisionReason: ['decision_scheduled', 'decision_letter_pending'].includes(r.state as string)
+            ? (r.decision_reason as string)
+            : null,
           csp: r.csp_name as string,
           documents: r.documents as { id: number; kind: string; filename: string; size: number; uploadedAt: string }[],
         })),

@@ -11,6 +11,7 @@ import { escapeHtml } from '../letters/engine';
 /** Where each hand-off's email sends its reader: the page where the next step is taken. */
 const NEXT_STEP: Record<HandOff, (reviewId: number) => string> = {
   review_submitted: (id) => `/reviews/${id}`,
+  decision_submitted: (id) => `/reviews/${id}`,
   revisions_submitted: (id) => `/reviews/${id}`,
   publication_recorded: (id) => `/reviews/${id}`,
   items_returned: (id) => `/reviews/${id}/items`,

@@ -18,6 +18,7 @@ import { recommendationRoutes } from './routes/recommendations';
 import { recommendationOwnerRoutes } from './routes/recommendationOwners';
 import { qaChecklistRoutes } from './routes/qaChecklist';
 import { scopingRoutes } from './routes/scoping';
+import { decisionRoutes } from './routes/decisions';
 import { reportRoutes } from './routes/reports';
 import { reviewRoutes } from './routes/reviews';
 import { secretariatRoutes } from './routes/secretariat';
@@ -47,6 +48,7 @@ const PAGES: ((router: express.Router, ctx: WebContext) => void)[] = [
   recommendationOwnerRoutes,
   qaChecklistRoutes,
   scopingRoutes,
+  decisionRoutes,
   recommendationRoutes,
   nationalRoutes,
   timeTakenRoutes,

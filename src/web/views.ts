@@ -11,6 +11,9 @@ const TEMPLATES = path.join(__dirname, '..', '..', 'templates');
 /** The colour of each state's tag: grey waiting on others, blue with the Home Office, orange with the CSP. */
 const TAG_COLOURS: Record<ReviewState, string> = {
   notified: 'grey',
+  decision_submitted: 'blue',
+  decision_scheduled: 'blue',
+  decision_letter_pending: 'purple',
   submitted: 'blue',
   scheduled: 'blue',
   letter_pending: 'purple',
@@ -20,6 +23,7 @@ const TAG_COLOURS: Record<ReviewState, string> = {
   approved: 'turquoise',
   published: 'green',
   closed: 'grey',
+  not_reviewed: 'grey',
   withdrawn: 'red',
   on_hold: 'yellow',
 };

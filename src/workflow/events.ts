@@ -20,6 +20,18 @@ const BOTH = ['secretariat', 'csp'] as const;
  * knows only the machine). Adding an event to the machine without an entry here fails to compile.
  */
 const EVENTS = {
+  RECORD_DECISION: {
+    roles: BOTH,
+    action: 'record the decision whether to hold a review',
+    history: 'Decision whether to hold a review recorded',
+    done: 'Decision recorded',
+  },
+  RECORD_PANEL_VIEW: {
+    roles: ['secretariat', 'panel'],
+    action: "record the panel's view of a decision not to hold a review",
+    history: "Panel's view of the decision not to hold a review recorded",
+    done: "The panel's view is recorded: its letter is ready to send",
+  },
   SUBMIT: {
     roles: BOTH,
     action: 'submit a review',

@@ -67,6 +67,9 @@ function probe(type: ReviewEvent['type'], facts: Facts): ReviewEvent {
 
 const LABELS: Record<ReviewState, string> = {
   notified: 'notified',
+  decision_submitted: 'declined by the CSP, waiting for the panel',
+  decision_scheduled: 'declined by the CSP, scheduled for a panel meeting',
+  decision_letter_pending: "declined by the CSP, waiting for the panel's letter",
   submitted: 'submitted',
   scheduled: 'scheduled for a panel meeting',
   letter_pending: 'waiting for its feedback letter',
@@ -76,6 +79,7 @@ const LABELS: Record<ReviewState, string> = {
   approved: 'approved for publication',
   published: 'published',
   closed: 'closed',
+  not_reviewed: 'not held: the panel agreed with the decision',
   withdrawn: 'withdrawn',
   on_hold: 'on hold',
 };
@@ -88,7 +92,7 @@ type GuardName = keyof typeof guards;
 type GuardRef = string | { type: string; params?: unknown } | { guards: GuardRef[] };
 
 /** Guards that pick which branch applies rather than blocking it. */
-const SELECTORS: readonly GuardName[] = ['outcomeIs', 'pausedFrom', 'anyItemReturned'];
+const SELECTORS: readonly GuardName[] = ['outcomeIs', 'pausedFrom', 'anyItemReturned', 'decisionIs', 'panelViewIs'];
 
 function leaves(guard: GuardRef | undefined): { name: GuardName; params: unknown }[] {
   if (guard === undefined) return [];

@@ -5,6 +5,8 @@ import {
   SUBMISSION_KINDS,
   type ActiveState,
   type Area,
+  type Decision,
+  type PanelView,
   type ItemStatus,
   type Outcome,
   type ReviewContext,
@@ -50,6 +52,12 @@ export const guards = {
   // A review is closed once its final report has reached everyone who must have it.
   distributed: ({ event }: GuardArgs) => event.facts.undistributed === null,
   outcomeIs: ({ context }: GuardArgs, params: { outcome: Outcome }) => context.outcome === params.outcome,
+  // Picks the branch the CSP's decision takes; a probe without one asks "could either be recorded?".
+  decisionIs: ({ event }: GuardArgs, params: { decision: Decision }) =>
+    event.type !== 'RECORD_DECISION' || event.decision === undefined || event.decision === params.decision,
+  // Once the panel disagreed with a decision not to hold a review, the review is held.
+  notOverruled: ({ context }: GuardArgs) => (context.panelView ?? null) !== 'disagree',
+  panelViewIs: ({ context }: GuardArgs, params: { view: PanelView }) => context.panelView === params.view,
   pausedFrom: ({ context }: GuardArgs, params: { state: ActiveState }) => context.pausedFrom === params.state,
   withdrawnFrom: ({ context }: GuardArgs, params: { state: ActiveState | 'on_hold' }) =>
     context.withdrawnFrom === params.state,
@@ -83,6 +91,10 @@ export const guardMessages: Record<keyof typeof guards, string | ((args: GuardAr
   distributed: ({ event }) => event.facts.undistributed ?? '',
   meetingHeld: 'the panel meeting has not taken place yet: its outcome can be recorded from the day of the meeting',
   outcomeIs: 'the outcome of the round does not allow it',
+  decisionIs: 'the decision does not allow it',
+  notOverruled:
+    'the QA panel disagreed with the decision not to hold this review, so the review must be held and submitted',
+  panelViewIs: "the panel's view does not allow it",
   pausedFrom: 'the review was not paused from that state',
   withdrawnFrom: 'the state the review was withdrawn from is not known',
   documentRemovable:
@@ -99,6 +111,7 @@ export const HAND_OFFS = {
   review_submitted: 'secretariat',
   revisions_submitted: 'secretariat',
   publication_recorded: 'secretariat',
+  decision_submitted: 'secretariat',
   items_returned: 'csp',
   review_approved: 'csp',
 } as const;
@@ -130,6 +143,9 @@ const EFFECTS = {
   removeDocument: effect<{ documentId: number }>(),
   updateDetails: effect<{ pseudonym: string; yearOfDeath: number | null; notifiedOn: string }>(),
   acknowledgeSubmission: effect<undefined>(),
+  recordDecision: effect<{ decision: Decision; reason: string }>(),
+  recordPanelView: effect<{ view: PanelView; comments: string; meetingId: number | null }>(),
+  sendDecisionLetter: effect<{ view: PanelView }>(),
   confirmPublication: effect<undefined>(),
   notify: effect<{ email: HandOff }>(),
 };
@@ -180,6 +196,7 @@ export const reviewMachine = setup({
       withdrawnFrom: (_, params: { state: ActiveState | 'on_hold' }) => params.state,
     }),
     forgetWithdrawnFrom: assign({ withdrawnFrom: null }),
+    rememberPanelView: assign({ panelView: ({ event }) => assertType(event, 'RECORD_PANEL_VIEW').view }),
   },
 }).createMachine({
   id: 'review',
@@ -188,6 +205,18 @@ export const reviewMachine = setup({
   states: {
     notified: {
       on: {
+        RECORD_DECISION: [
+          {
+            target: 'decision_submitted',
+            guard: and([{ type: 'decisionIs', params: { decision: 'no_review' as const } }, 'notOverruled']),
+            actions: [recordDecision(), notify('decision_submitted')],
+          },
+          {
+            target: 'notified',
+            guard: { type: 'decisionIs', params: { decision: 'review' as const } },
+            actions: recordDecision(),
+          },
+        ],
         SUBMIT: {
           target: 'submitted',
           guard: 'hasSubmissionDocuments',
@@ -195,6 +224,43 @@ export const reviewMachine = setup({
         },
         ...removeDocument('notified'),
         ...common('notified'),
+      },
+    },
+    // A decision not to hold a review goes to the panel like a report: scheduled, considered at a
+    // meeting, answered by letter. Until the panel's view is recorded the CSP can change its mind.
+    decision_submitted: {
+      on: {
+        SCHEDULE: { target: 'decision_scheduled', actions: 'rememberMeeting' },
+        RECORD_DECISION: changeOfDecision('decision_submitted'),
+        ...common('decision_submitted'),
+      },
+    },
+    decision_scheduled: {
+      on: {
+        SCHEDULE: { target: 'decision_scheduled', actions: 'rememberMeeting' },
+        RECORD_PANEL_VIEW: { target: 'decision_letter_pending', guard: 'meetingHeld', actions: panelView() },
+        RECORD_DECISION: changeOfDecision('decision_scheduled'),
+        ...common('decision_scheduled'),
+      },
+    },
+    decision_letter_pending: {
+      on: {
+        // A view recorded wrongly is corrected until the letter goes.
+        RECORD_PANEL_VIEW: { target: 'decision_letter_pending', actions: panelView() },
+        // Agreed, the review ends here; disagreed, it goes back to the CSP to be held.
+        SEND_LETTER: [
+          {
+            target: 'not_reviewed',
+            guard: and([{ type: 'panelViewIs', params: { view: 'agree' as const } }, 'letterDeliverable']),
+            actions: decisionLetter(),
+          },
+          {
+            target: 'notified',
+            guard: and([{ type: 'panelViewIs', params: { view: 'disagree' as const } }, 'letterDeliverable']),
+            actions: decisionLetter(),
+          },
+        ],
+        ...common('decision_letter_pending'),
       },
     },
     submitted: {
@@ -332,6 +398,7 @@ export const reviewMachine = setup({
     },
     published: { on: { CLOSE: { target: 'closed', guard: 'distributed' } } },
     closed: { type: 'final' },
+    not_reviewed: { type: 'final' },
     // Not final: a review withdrawn by mistake can be reinstated, to the state it was withdrawn from.
     withdrawn: {
       on: {
@@ -387,6 +454,52 @@ function removeDocument(state: 'notified' | 'revising') {
         }),
       },
     },
+  };
+}
+
+function recordDecision() {
+  return {
+    type: 'recordDecision' as const,
+    params: ({ event }: { event: ReviewEvent }) => {
+      const { decision, reason } = assertType(event, 'RECORD_DECISION');
+      return { decision, reason };
+    },
+  };
+}
+
+/** While the decision waits for the panel: the CSP decides to hold the review after all, or restates why not. */
+function changeOfDecision(state: 'decision_submitted' | 'decision_scheduled') {
+  return [
+    {
+      target: 'notified' as const,
+      guard: { type: 'decisionIs' as const, params: { decision: 'review' as const } },
+      actions: recordDecision(),
+    },
+    {
+      target: state,
+      guard: { type: 'decisionIs' as const, params: { decision: 'no_review' as const } },
+      actions: recordDecision(),
+    },
+  ];
+}
+
+function panelView() {
+  return [
+    'rememberPanelView' as const,
+    {
+      type: 'recordPanelView' as const,
+      params: ({ context, event }: { context: ReviewContext; event: ReviewEvent }) => {
+        const { view, comments } = assertType(event, 'RECORD_PANEL_VIEW');
+        return { view, comments, meetingId: context.meetingId };
+      },
+    },
+  ];
+}
+
+function decisionLetter() {
+  return {
+    type: 'sendDecisionLetter' as const,
+    params: ({ context }: { context: ReviewContext }) => ({ view: context.panelView as PanelView }),
   };
 }
 

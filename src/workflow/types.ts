@@ -2,6 +2,9 @@
 
 export const STATES = [
   'notified',
+  'decision_submitted',
+  'decision_scheduled',
+  'decision_letter_pending',
   'submitted',
   'scheduled',
   'letter_pending',
@@ -11,20 +14,38 @@ export const STATES = [
   'approved',
   'published',
   'closed',
+  'not_reviewed',
   'withdrawn',
   'on_hold',
 ] as const;
 export type ReviewState = (typeof STATES)[number];
 
+type Resting = 'published' | 'closed' | 'not_reviewed' | 'withdrawn' | 'on_hold';
 /** States a paused review can return to: every state that is neither final nor on hold. */
 export const ACTIVE_STATES = STATES.filter(
-  (s): s is Exclude<ReviewState, 'published' | 'closed' | 'withdrawn' | 'on_hold'> =>
-    s !== 'published' && s !== 'closed' && s !== 'withdrawn' && s !== 'on_hold',
+  (s): s is Exclude<ReviewState, Resting> =>
+    s !== 'published' && s !== 'closed' && s !== 'not_reviewed' && s !== 'withdrawn' && s !== 'on_hold',
 );
 export type ActiveState = (typeof ACTIVE_STATES)[number];
 
-/** Where reviews end: published (and, once the report reached everyone it must, closed), or withdrawn. */
-export const FINAL_STATES: readonly ReviewState[] = ['published', 'closed', 'withdrawn'];
+/**
+ * Where reviews end: published (and, once the report reached everyone it must, closed); not
+ * reviewed, when the panel agreed with the CSP's decision not to hold one; or withdrawn.
+ */
+export const FINAL_STATES: readonly ReviewState[] = ['published', 'closed', 'not_reviewed', 'withdrawn'];
+
+/** The states of a CSP's decision not to hold a review, on its way to the panel and its letter. */
+export const DECISION_STATES: readonly ReviewState[] = [
+  'decision_submitted',
+  'decision_scheduled',
+  'decision_letter_pending',
+];
+
+/** The CSP's decision whether to hold a review, and the panel's view of a decision not to. */
+export const DECISIONS = ['review', 'no_review'] as const;
+export type Decision = (typeof DECISIONS)[number];
+export const PANEL_VIEWS = ['agree', 'disagree'] as const;
+export type PanelView = (typeof PANEL_VIEWS)[number];
 
 export const OUTCOMES = ['publish', 'publish_after_changes', 'resubmit'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
@@ -69,6 +90,12 @@ export interface ReviewContext {
   /** The state a withdrawn review returns to if it is reinstated: an active state, or on hold (with pausedFrom kept). */
   withdrawnFrom?: ActiveState | 'on_hold' | null;
   publication: { url: string; publishedOn: string } | null;
+  /**
+   * The panel's view of the CSP's decision not to hold a review, once recorded. A review the
+   * panel disagreed on goes back to the CSP to be held, and cannot be declined again.
+   * Absent from reviews stored before decisions were recorded, which is read as null.
+   */
+  panelView?: PanelView | null;
 }
 
 export const INITIAL_CONTEXT: ReviewContext = {
@@ -79,6 +106,7 @@ export const INITIAL_CONTEXT: ReviewContext = {
   pausedFrom: null,
   withdrawnFrom: null,
   publication: null,
+  panelView: null,
 };
 
 /**
@@ -106,6 +134,8 @@ interface Base {
 
 export type ReviewEvent = Base &
   (
+    | { type: 'RECORD_DECISION'; decision: Decision; reason: string }
+    | { type: 'RECORD_PANEL_VIEW'; view: PanelView; comments: string }
     | { type: 'SUBMIT' }
     | { type: 'SCHEDULE'; meetingId: number }
     | {
@@ -139,6 +169,8 @@ export const documentNamed = (event: { type: string; documentId?: number; replac
 
 /** Events a client sends to POST /reviews/:id/events. ATTACH_DOCUMENT comes only from an upload. */
 export const CLIENT_EVENT_TYPES = [
+  'RECORD_DECISION',
+  'RECORD_PANEL_VIEW',
   'SUBMIT',
   'SCHEDULE',
   'RECORD_OUTCOME',

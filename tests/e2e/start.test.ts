@@ -154,6 +154,7 @@ describe('starting the app on an empty database', () => {
       expect(reviews.body.map((r: { pseudonym: string; state: string }) => [r.pseudonym, r.state]).sort()).toEqual([
         ['Anne', 'notified'],
         ['Mary', 'revising'],
+        ['Nell', 'decision_scheduled'],
       ]);
       const old = await json(`${server.url}/api/v1/session`, {
         method: 'POST',

@@ -642,6 +642,21 @@ const MATRIX: Record<string, Entry> = {
     url: (f) => `/reviews/${f.review}/scoping`,
     body: () => ({ directedBySecretaryOfState: 'no', earlyLearning: 'Shared at once' }),
   },
+  // The review is being revised: its decision is past, so the CSP and the secretariat are sent back or get 409.
+  'GET /reviews/:id/decision': { expect: CSP_WORK, url: (f) => `/reviews/${f.review}/decision` },
+  'POST /reviews/:id/decision': {
+    expect: REVIEW_EVENT,
+    url: (f) => `/reviews/${f.review}/decision`,
+    body: () => ({ decision: 'no_review', reason: 'Not domestic abuse related' }),
+  },
+  'GET /reviews/:id/panel-view': { expect: HOME_OFFICE, url: (f) => `/reviews/${f.review}/panel-view` },
+  'POST /reviews/:id/panel-view': {
+    expect: 'ok ok 403 404 403 404 404 404 out 404',
+    url: (f) => `/reviews/${f.review}/panel-view`,
+    body: () => ({ view: 'agree', comments: '' }),
+  },
+  'GET /reviews/:id/decision-letter': { expect: SECRETARIAT, url: (f) => `/reviews/${f.review}/decision-letter` },
+  'POST /reviews/:id/decision-letter': { expect: SECRETARIAT, url: (f) => `/reviews/${f.review}/decision-letter` },
   'POST /admin/qa-criteria': { expect: SECRETARIAT, url: () => '/admin/qa-criteria', body: () => ({ rows: '0' }) },
   'GET /national/qa-criteria': { expect: NATIONAL, url: () => '/national/qa-criteria' },
   'GET /recommendations/:id/level': {

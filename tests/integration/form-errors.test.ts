@@ -40,6 +40,9 @@ interface Fixture {
   submitted: number;
   /** Scheduled for `meeting`: the outcome page asks for the pasted list. */
   scheduled: number;
+  /** A decision not to hold a review, scheduled for `meeting`; another whose panel's view is recorded. */
+  declined: number;
+  viewed: number;
   /** Outcome recorded at `meeting` (publish after changes), its letter a draft. */
   letterPending: number;
   draftLetter: number;
@@ -114,6 +117,14 @@ async function buildFixture(): Promise<Fixture> {
   const submitted = await submittedReview(t, 'Sara');
   const scheduled = await submittedReview(t, 'Cleo');
   await event('secretariat', scheduled, { type: 'SCHEDULE', meetingId });
+  // A decision not to hold a review, on today's agenda; another with the panel's view recorded.
+  const declined = ok(await kent.post('/reviews', { pseudonym: 'Dina' }), 201, 'notify').body.id as number;
+  await event('kent', declined, { type: 'RECORD_DECISION', decision: 'no_review', reason: 'Not abuse related' });
+  await event('secretariat', declined, { type: 'SCHEDULE', meetingId });
+  const viewed = ok(await kent.post('/reviews', { pseudonym: 'Vera' }), 201, 'notify').body.id as number;
+  await event('kent', viewed, { type: 'RECORD_DECISION', decision: 'no_review', reason: 'Not abuse related' });
+  await event('secretariat', viewed, { type: 'SCHEDULE', meetingId });
+  await event('panel', viewed, { type: 'RECORD_PANEL_VIEW', view: 'agree', comments: 'Sound reasons.' });
 
   async function assessed(pseudonym: string, outcome: string) {
     const id = await submittedReview(t, pseudonym);
@@ -221,6 +232,8 @@ async function buildFixture(): Promise<Fixture> {
     notifiedDocument,
     submitted,
     scheduled,
+    declined,
+    viewed,
     letterPending,
     draftLetter,
     resubmit,
@@ -410,6 +423,9 @@ const VISITS: Record<string, Visit[]> = {
   ],
   'GET /admin/qa-criteria': [as('secretariat', () => '/admin/qa-criteria')],
   'GET /reviews/:id/scoping': [as('csp', (f) => `/reviews/${f.notified}/scoping`)],
+  'GET /reviews/:id/decision': [as('csp', (f) => `/reviews/${f.notified}/decision`)],
+  'GET /reviews/:id/panel-view': [as('panel', (f) => `/reviews/${f.declined}/panel-view`)],
+  'GET /reviews/:id/decision-letter': [as('secretariat', (f) => `/reviews/${f.viewed}/decision-letter`)],
   'GET /national/qa-criteria': [as('panel', () => '/national/qa-criteria')],
   'GET /actions/:id/status': [as('agency', (f) => `/actions/${f.action}/status`)],
   'GET /actions/:id/updates': [as('agency', (f) => `/actions/${f.action}/updates`)],

@@ -24,7 +24,7 @@ describe('house templates', () => {
   it('lists every letter and email, each with its version, shipped as version 1', async () => {
     const res = await t.api('secretariat').get('/letter-templates');
     expect(res.status).toBe(200);
-    expect(res.body).toHaveLength(7 + 17 * 3);
+    expect(res.body).toHaveLength(8 + 19 * 3);
     expect(res.body[0]).toMatchObject({ kind: 'publish', group: 'letter', version: 1, shipped: true, createdBy: null });
     expect(res.body.map((k: { kind: string }) => k.kind)).toContain('outcome_letter.subject');
     const one = await t.api('secretariat').get('/letter-templates/publish_after_changes');

@@ -53,6 +53,9 @@ interface World {
   draftLetter: number;
   /** Kent's review scheduled for today's meeting, no outcome yet. */
   scheduled: number;
+  /** Kent's decision not to hold a review, on today's agenda; another with the panel's view recorded. */
+  declined: number;
+  viewed: number;
   /** Kent's review just notified, with one document: removable. */
   notified: number;
   notifiedDocument: number;
@@ -261,6 +264,9 @@ const CALLS: Record<string, Call> = {
   'GET /reviews/:id/qa-checklist': { who: 'kent', url: (w) => `/reviews/${w.revising}/qa-checklist` },
   'GET /admin/qa-criteria': { who: 'secretariat', url: () => '/admin/qa-criteria' },
   'GET /reviews/:id/scoping': { who: 'kent', url: (w) => `/reviews/${w.revising}/scoping` },
+  'GET /reviews/:id/decision': { who: 'kent', url: (w) => `/reviews/${w.notified}/decision` },
+  'GET /reviews/:id/panel-view': { who: 'panel', url: (w) => `/reviews/${w.declined}/panel-view` },
+  'GET /reviews/:id/decision-letter': { who: 'secretariat', url: (w) => `/reviews/${w.viewed}/decision-letter` },
   'GET /national/qa-criteria': { who: 'panel', url: () => '/national/qa-criteria' },
   'GET /recommendations/:id/assign': { who: 'secretariat', url: (w) => `/recommendations/${w.recommendation}/assign` },
   'GET /recommendation-agencies/:id/extend': {
@@ -465,6 +471,14 @@ async function buildWorld(): Promise<World> {
   });
   const draftView = check(await api('secretariat').get(`/reviews/${drafted.id}`), 200, 'draft review').body;
   const scheduled = await kentReview('Cara', 'scheduled');
+  // A decision not to hold a review, on today's agenda, and another with the panel's view recorded.
+  const declined = check(await api('kent').post('/reviews', { pseudonym: 'Dina' }), 201, 'notifying').body.id as number;
+  await event('kent', declined, { type: 'RECORD_DECISION', decision: 'no_review', reason: 'Not abuse related' });
+  await event('secretariat', declined, { type: 'SCHEDULE', meetingId: today });
+  const viewed = check(await api('kent').post('/reviews', { pseudonym: 'Vera' }), 201, 'notifying').body.id as number;
+  await event('kent', viewed, { type: 'RECORD_DECISION', decision: 'no_review', reason: 'Not abuse related' });
+  await event('secretariat', viewed, { type: 'SCHEDULE', meetingId: today });
+  await event('panel', viewed, { type: 'RECORD_PANEL_VIEW', view: 'agree', comments: 'Sound reasons.' });
   const notified = check(await api('kent').post('/reviews', { pseudonym: 'Dora' }), 201, 'notifying').body.id as number;
   const notifiedDocument = await upload(notified, 'overview_report');
   // A review held, resumed, corrected and withdrawn, and a document removed from another.
@@ -584,6 +598,8 @@ async function buildWorld(): Promise<World> {
     drafted: drafted.id,
     draftLetter: draftView.letters.find((l: { status: string }) => l.status === 'draft').id,
     scheduled: scheduled.id,
+    declined,
+    viewed,
     notified,
     notifiedDocument,
     recommended,

@@ -16,11 +16,13 @@ import {
   INITIAL_CONTEXT,
   STATES,
   type ActiveState,
+  type Decision,
   type DocumentKind,
   type EventType,
   type Facts,
   type ItemStatus,
   type Outcome,
+  type PanelView,
   type ReviewContext,
   type ReviewEvent,
   type ReviewState,
@@ -71,6 +73,10 @@ function eventOf(type: EventType, f: Facts = NO_FACTS, at = NOW): ReviewEvent {
       return { ...base, type };
     case 'SCHEDULE':
       return { ...base, type, meetingId: 7 };
+    case 'RECORD_DECISION':
+      return { ...base, type, decision: 'no_review', reason: 'The death was not domestic abuse related.' };
+    case 'RECORD_PANEL_VIEW':
+      return { ...base, type, view: 'agree', comments: 'The reasons are sound.' };
     case 'RECORD_OUTCOME':
     case 'AMEND_OUTCOME':
       return {
@@ -144,6 +150,9 @@ const ctx = (overrides: Partial<ReviewContext> = {}): ReviewContext => ({ ...INI
 /** A plausible context for a review sitting in each state. */
 const CONTEXTS: Record<ReviewState, ReviewContext> = {
   notified: ctx(),
+  decision_submitted: ctx(),
+  decision_scheduled: ctx({ meetingId: 3 }),
+  decision_letter_pending: ctx({ meetingId: 3, panelView: 'agree' }),
   submitted: ctx(),
   scheduled: ctx({ meetingId: 3 }),
   letter_pending: ctx({ meetingId: 3, round: 1, outcome: 'publish_after_changes' }),
@@ -165,6 +174,7 @@ const CONTEXTS: Record<ReviewState, ReviewContext> = {
     letterSentAt: LETTER_AT,
     publication: { url: 'https://example.org/dhr.pdf', publishedOn: '2024-06-01' },
   }),
+  not_reviewed: ctx({ meetingId: 3, panelView: 'agree' }),
   withdrawn: ctx({ meetingId: 3, withdrawnFrom: 'scheduled' }),
   on_hold: ctx({ meetingId: 3, pausedFrom: 'scheduled' }),
 };
@@ -236,7 +246,30 @@ const commonTo = (state: ReviewState): Partial<Record<EventType, ReviewState>> =
 /** The rules, written out by hand: accepted event type → target state. Anything absent is forbidden. */
 const TABLE: Record<ReviewState, Partial<Record<EventType, ReviewState>>> = {
   // A document can be removed before submission, and while revising one uploaded since the letter.
-  notified: { SUBMIT: 'submitted', REMOVE_DOCUMENT: 'notified', ...commonTo('notified') },
+  // The representative RECORD_DECISION declines the review, so it goes to the panel.
+  notified: {
+    RECORD_DECISION: 'decision_submitted',
+    SUBMIT: 'submitted',
+    REMOVE_DOCUMENT: 'notified',
+    ...commonTo('notified'),
+  },
+  decision_submitted: {
+    SCHEDULE: 'decision_scheduled',
+    RECORD_DECISION: 'decision_submitted',
+    ...commonTo('decision_submitted'),
+  },
+  decision_scheduled: {
+    SCHEDULE: 'decision_scheduled',
+    RECORD_PANEL_VIEW: 'decision_letter_pending',
+    RECORD_DECISION: 'decision_scheduled',
+    ...commonTo('decision_scheduled'),
+  },
+  // CONTEXTS.decision_letter_pending has the panel agreeing, so the letter ends the review.
+  decision_letter_pending: {
+    RECORD_PANEL_VIEW: 'decision_letter_pending',
+    SEND_LETTER: 'not_reviewed',
+    ...commonTo('decision_letter_pending'),
+  },
   submitted: { SCHEDULE: 'scheduled', ...commonTo('submitted') },
   scheduled: { SCHEDULE: 'scheduled', RECORD_OUTCOME: 'letter_pending', ...commonTo('scheduled') },
   // CONTEXTS.letter_pending has outcome publish_after_changes, so the letter leads to revising.
@@ -260,6 +293,7 @@ const TABLE: Record<ReviewState, Partial<Record<EventType, ReviewState>>> = {
   // Once every copy of the final report is recorded, and then nothing more.
   published: { CLOSE: 'closed' },
   closed: {},
+  not_reviewed: {},
   // CONTEXTS.withdrawn was withdrawn from scheduled.
   withdrawn: { REINSTATE: 'scheduled' },
 };
@@ -269,11 +303,11 @@ const CELLS = STATES.flatMap((state) =>
 );
 
 describe('state × event table', () => {
-  test('covers 12 states and 19 event types', () => {
-    expect(STATES).toHaveLength(12);
-    expect(ALL_EVENT_TYPES).toHaveLength(19);
-    expect(new Set(ALL_EVENT_TYPES).size).toBe(19);
-    expect(CELLS).toHaveLength(228);
+  test('covers 16 states and 21 event types', () => {
+    expect(STATES).toHaveLength(16);
+    expect(ALL_EVENT_TYPES).toHaveLength(21);
+    expect(new Set(ALL_EVENT_TYPES).size).toBe(21);
+    expect(CELLS).toHaveLength(336);
   });
 
   test.each(CELLS.filter((c) => c.target !== null))('$state accepts $type → $target', ({ state, type, target }) => {
@@ -863,21 +897,140 @@ describe('guards over an empty round', () => {
 });
 
 describe('final states', () => {
-  test.each(['closed', 'withdrawn'] as const)('nothing but reinstatement is accepted once %s', (state) => {
-    for (const type of ALL_EVENT_TYPES.filter((t) => t !== 'REINSTATE')) {
-      for (const f of [NO_FACTS, goodFacts(type)]) {
-        const reason = rejected(apply(state, CONTEXTS[state], eventOf(type, f)));
-        expect(reason).toBe(`${type} is not possible while the review is ${stateLabel(state)}`);
+  test.each(['closed', 'not_reviewed', 'withdrawn'] as const)(
+    'nothing but reinstatement is accepted once %s',
+    (state) => {
+      for (const type of ALL_EVENT_TYPES.filter((t) => t !== 'REINSTATE')) {
+        for (const f of [NO_FACTS, goodFacts(type)]) {
+          const reason = rejected(apply(state, CONTEXTS[state], eventOf(type, f)));
+          expect(reason).toBe(`${type} is not possible while the review is ${stateLabel(state)}`);
+        }
       }
-    }
+    },
+  );
+
+  test.each(['closed', 'not_reviewed', 'withdrawn'] as const)(
+    'no role may send anything once %s, but reinstate',
+    (state) => {
+      for (const role of ['secretariat', 'panel', 'csp', 'pcc'] as const) {
+        const reinstate = state === 'withdrawn' && role === 'secretariat' ? ['REINSTATE'] : [];
+        expect(allowedEvents(state, CONTEXTS[state], role, facts())).toEqual(reinstate);
+        expect(canAttachDocuments(state, CONTEXTS[state], role, facts())).toBe(false);
+      }
+    },
+  );
+});
+
+describe('the decision whether to hold a review', () => {
+  const decision = (d: Decision, f: Facts = NO_FACTS): ReviewEvent => ({
+    type: 'RECORD_DECISION',
+    decision: d,
+    reason: 'Agreed by the partnership',
+    at: NOW,
+    facts: f,
+  });
+  const view = (v: PanelView, f: Facts = NO_FACTS): ReviewEvent => ({
+    type: 'RECORD_PANEL_VIEW',
+    view: v,
+    comments: 'Comments',
+    at: NOW,
+    facts: f,
   });
 
-  test.each(['closed', 'withdrawn'] as const)('no role may send anything once %s, but reinstate', (state) => {
-    for (const role of ['secretariat', 'panel', 'csp', 'pcc'] as const) {
-      const reinstate = state === 'withdrawn' && role === 'secretariat' ? ['REINSTATE'] : [];
-      expect(allowedEvents(state, CONTEXTS[state], role, facts())).toEqual(reinstate);
-      expect(canAttachDocuments(state, CONTEXTS[state], role, facts())).toBe(false);
-    }
+  test('a decision to hold a review is recorded and the review stays with the CSP', () => {
+    const result = accepted(apply('notified', ctx(), decision('review')));
+    expect(result.state).toBe('notified');
+    expect(result.context).toEqual(INITIAL_CONTEXT);
+    expect(result.effects).toEqual([
+      { type: 'recordDecision', params: { decision: 'review', reason: 'Agreed by the partnership' } },
+    ]);
+  });
+
+  test('a decision not to hold one goes to the panel, and the secretariat is told', () => {
+    const result = accepted(apply('notified', ctx(), decision('no_review')));
+    expect(result.state).toBe('decision_submitted');
+    expect(result.effects).toEqual([
+      { type: 'recordDecision', params: { decision: 'no_review', reason: 'Agreed by the partnership' } },
+      { type: 'notify', params: { email: 'decision_submitted' } },
+    ]);
+  });
+
+  test('a review stored before decisions were recorded (no panelView in its context) can be declined', () => {
+    const { panelView: _absent, ...old } = INITIAL_CONTEXT;
+    expect(accepted(apply('notified', old, decision('no_review'))).state).toBe('decision_submitted');
+  });
+
+  test.each(['decision_submitted', 'decision_scheduled'] as const)(
+    'until the panel has a view, the CSP can change its mind in %s: the review goes back to it to be held',
+    (state) => {
+      const result = accepted(apply(state, CONTEXTS[state], decision('review')));
+      expect(result.state).toBe('notified');
+      expect(result.effects.map((e) => e.type)).toEqual(['recordDecision']);
+      // Restating the reason keeps it where it is, and tells nobody again.
+      const restated = accepted(apply(state, CONTEXTS[state], decision('no_review')));
+      expect(restated.state).toBe(state);
+      expect(restated.effects.map((e) => e.type)).toEqual(['recordDecision']);
+    },
+  );
+
+  test('the decision is no longer the CSP’s to change once the panel has recorded its view', () => {
+    expect(rejected(apply('decision_letter_pending', CONTEXTS.decision_letter_pending, decision('review')))).toBe(
+      "RECORD_DECISION is not possible while the review is declined by the CSP, waiting for the panel's letter",
+    );
+  });
+
+  test('the panel’s view is recorded from the day of the meeting, with the meeting it was reached at', () => {
+    const early = view('agree', { ...NO_FACTS, meetingHeld: false });
+    expect(rejected(apply('decision_scheduled', ctx({ meetingId: 4 }), early))).toBe(
+      'RECORD_PANEL_VIEW is not possible now: the panel meeting has not taken place yet: its outcome can be recorded from the day of the meeting',
+    );
+    const result = accepted(apply('decision_scheduled', ctx({ meetingId: 4 }), view('disagree')));
+    expect(result.state).toBe('decision_letter_pending');
+    expect(result.context).toEqual({ ...INITIAL_CONTEXT, meetingId: 4, panelView: 'disagree' });
+    expect(result.effects).toEqual([
+      { type: 'recordPanelView', params: { view: 'disagree', comments: 'Comments', meetingId: 4 } },
+    ]);
+    // Corrected before the letter goes.
+    const corrected = accepted(apply('decision_letter_pending', result.context, view('agree')));
+    expect(corrected.context.panelView).toBe('agree');
+  });
+
+  test.each([
+    ['agree', 'not_reviewed'],
+    ['disagree', 'notified'],
+  ] as const)('the letter of a panel that %ss leads to %s', (v, target) => {
+    const context = ctx({ meetingId: 4, panelView: v });
+    const result = accepted(apply('decision_letter_pending', context, eventOf('SEND_LETTER')));
+    expect(result.state).toBe(target);
+    expect(result.context).toEqual(context);
+    expect(result.effects).toEqual([{ type: 'sendDecisionLetter', params: { view: v } }]);
+  });
+
+  test('the letter waits, saying why, while it could not reach its readers', () => {
+    const why = 'Kent Community Safety Partnership has no contact to address letters to; add one to the CSP first';
+    const context = ctx({ meetingId: 4, panelView: 'disagree' });
+    expect(
+      apply('decision_letter_pending', context, eventOf('SEND_LETTER', { ...NO_FACTS, undeliverable: why })),
+    ).toEqual({
+      ok: false,
+      reason: `SEND_LETTER is not possible now: ${why}`,
+    });
+  });
+
+  test('once the panel disagreed, the review cannot be declined again, but is held and submitted', () => {
+    const overruled = ctx({ meetingId: 4, panelView: 'disagree' });
+    expect(rejected(apply('notified', overruled, decision('no_review')))).toBe(
+      'RECORD_DECISION is not possible now: the QA panel disagreed with the decision not to hold this review, so the review must be held and submitted',
+    );
+    expect(accepted(apply('notified', overruled, decision('review'))).state).toBe('notified');
+    expect(allowedEvents('notified', overruled, 'csp', NO_FACTS)).toContain('RECORD_DECISION');
+    expect(accepted(apply('notified', overruled, eventOf('SUBMIT', facts()))).state).toBe('submitted');
+  });
+
+  test('a decision waiting for the panel can be put on hold and resumed where it was', () => {
+    const held = accepted(apply('decision_scheduled', CONTEXTS.decision_scheduled, eventOf('PAUSE')));
+    expect(held.context.pausedFrom).toBe('decision_scheduled');
+    expect(accepted(apply('on_hold', held.context, eventOf('RESUME'))).state).toBe('decision_scheduled');
   });
 });
 
@@ -897,9 +1050,9 @@ describe('allowedEvents', () => {
       state: 'notified',
       documents: [],
       expected: {
-        secretariat: ['PAUSE', 'WITHDRAW', 'EDIT_DETAILS'],
+        secretariat: ['RECORD_DECISION', 'PAUSE', 'WITHDRAW', 'EDIT_DETAILS'],
         panel: [],
-        csp: ['EDIT_DETAILS'],
+        csp: ['RECORD_DECISION', 'EDIT_DETAILS'],
         pcc: [],
         agency: [],
         commissioner: [],
@@ -908,9 +1061,9 @@ describe('allowedEvents', () => {
     {
       state: 'notified',
       expected: {
-        secretariat: ['SUBMIT', 'PAUSE', 'WITHDRAW', 'REMOVE_DOCUMENT', 'EDIT_DETAILS'],
+        secretariat: ['RECORD_DECISION', 'SUBMIT', 'PAUSE', 'WITHDRAW', 'REMOVE_DOCUMENT', 'EDIT_DETAILS'],
         panel: [],
-        csp: ['SUBMIT', 'REMOVE_DOCUMENT', 'EDIT_DETAILS'],
+        csp: ['RECORD_DECISION', 'SUBMIT', 'REMOVE_DOCUMENT', 'EDIT_DETAILS'],
         pcc: [],
         agency: [],
         commissioner: [],
@@ -1132,7 +1285,26 @@ describe('explainRejection', () => {
  * Representative events for the traversal: one per guard branch. The facts stand for
  * what the database would hold, so that every guarded branch can be taken.
  */
+const decide = (decision: Decision): ReviewEvent => ({
+  type: 'RECORD_DECISION',
+  decision,
+  reason: `Reason for ${decision}`,
+  at: NOW,
+  facts: NO_FACTS,
+});
+const panelView = (view: PanelView, f: Facts = NO_FACTS): ReviewEvent => ({
+  type: 'RECORD_PANEL_VIEW',
+  view,
+  comments: `The panel's comments: ${view}`,
+  at: NOW,
+  facts: f,
+});
+
 const MODEL_EVENTS: ReviewEvent[] = [
+  decide('review'),
+  decide('no_review'),
+  panelView('agree'),
+  panelView('disagree'),
   eventOf('SUBMIT', facts()),
   eventOf('SUBMIT', NO_FACTS),
   schedule(1),
@@ -1193,7 +1365,7 @@ describe('model-based paths (xstate/graph)', () => {
     expect(initial?.state.context).toEqual(INITIAL_CONTEXT);
   });
 
-  test('shortest paths reach every one of the 12 states', () => {
+  test('shortest paths reach every one of the 16 states', () => {
     const reached = new Set(paths.map((p) => p.state.value as ReviewState));
     expect([...reached].sort()).toEqual([...STATES].sort());
   });
@@ -1217,6 +1389,10 @@ describe('model-based paths (xstate/graph)', () => {
     ['closed', ['SUBMIT', 'SCHEDULE', 'RECORD_OUTCOME', 'SEND_LETTER', 'RECORD_PUBLICATION', 'CLOSE']],
     ['on_hold', ['PAUSE']],
     ['withdrawn', ['WITHDRAW']],
+    ['decision_submitted', ['RECORD_DECISION']],
+    ['decision_scheduled', ['RECORD_DECISION', 'SCHEDULE']],
+    ['decision_letter_pending', ['RECORD_DECISION', 'SCHEDULE', 'RECORD_PANEL_VIEW']],
+    ['not_reviewed', ['RECORD_DECISION', 'SCHEDULE', 'RECORD_PANEL_VIEW', 'SEND_LETTER']],
   ] as const)('the shortest path to %s is %j and replays through apply()', (target, expectedTypes) => {
     const toTarget = getShortestPaths(reviewMachine, {
       input: INITIAL_CONTEXT,
@@ -1243,13 +1419,17 @@ describe('model-based paths (xstate/graph)', () => {
     }
   });
 
-  test('the outcome decides where the letter leads', () => {
+  test("the outcome (or the panel's view of a decision) decides where the letter leads", () => {
     for (const path of paths) {
       const events = eventsOf(path);
       const last = events[events.length - 1];
       if (last?.type !== 'SEND_LETTER') continue;
-      const before = path.steps[path.steps.length - 2].state.context;
-      expect(path.state.value).toBe(before.outcome === 'publish' ? 'approved' : 'revising');
+      const before = path.steps[path.steps.length - 2].state;
+      if (before.value === 'decision_letter_pending') {
+        expect(path.state.value).toBe(before.context.panelView === 'agree' ? 'not_reviewed' : 'notified');
+        continue;
+      }
+      expect(path.state.value).toBe(before.context.outcome === 'publish' ? 'approved' : 'revising');
       expect(path.state.context.letterSentAt).toBe(LETTER_AT);
     }
   });
@@ -1260,6 +1440,36 @@ describe('model-based paths (xstate/graph)', () => {
       if (value === 'on_hold') expect(ACTIVE_STATES).toContain(path.state.context.pausedFrom);
       if ((ACTIVE_STATES as readonly ReviewState[]).includes(value)) expect(path.state.context.pausedFrom).toBeNull();
       if (value === 'published') expect(path.state.context.publication).not.toBeNull();
+    }
+  });
+
+  test('a decision the panel disagreed with leads, through the letter, to a review held and published', () => {
+    const events = [
+      decide('no_review'),
+      schedule(1),
+      panelView('disagree'),
+      eventOf('SEND_LETTER', NO_FACTS, LETTER_AT),
+      decide('review'),
+      eventOf('SUBMIT', facts()),
+      schedule(2),
+      outcomeEvent('RECORD_OUTCOME', 'publish'),
+      eventOf('SEND_LETTER', NO_FACTS, LETTER_AT),
+      eventOf('RECORD_PUBLICATION'),
+    ];
+    const replayed = replay(events);
+    expect(replayed.state).toBe('published');
+    expect(replayed.context.panelView).toBe('disagree');
+    const toNotReviewed = getShortestPaths(reviewMachine, {
+      input: INITIAL_CONTEXT,
+      events: MODEL_EVENTS,
+      filterEvents: boundRounds,
+      toState: (snapshot) => snapshot.value === 'not_reviewed',
+    });
+    // Not reviewed only ever follows a letter from a panel that agreed.
+    for (const path of toNotReviewed) {
+      const types = eventsOf(path).map((e) => e.type);
+      expect(types.slice(-2)).toEqual(['RECORD_PANEL_VIEW', 'SEND_LETTER']);
+      expect(path.state.context.panelView).toBe('agree');
     }
   });
 

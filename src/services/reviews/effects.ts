@@ -159,6 +159,40 @@ export function createEffects(deps: { letters: Letters; notifications: Notificat
         );
         return;
       }
+      case 'recordDecision': {
+        await trx('reviews').where({ id: review.id }).update({
+          decision: effect.params.decision,
+          decision_reason: effect.params.reason,
+          decided_at: ctx.now,
+          decided_by: ctx.user.id,
+        });
+        return;
+      }
+      case 'recordPanelView': {
+        await trx('reviews').where({ id: review.id }).update({
+          panel_view: effect.params.view,
+          panel_view_comments: effect.params.comments,
+          panel_view_meeting_id: effect.params.meetingId,
+          panel_view_at: ctx.now,
+          panel_view_by: ctx.user.id,
+        });
+        return;
+      }
+      case 'sendDecisionLetter': {
+        // Written and sent at once, from the view and comments the panel recorded, copied to the PCC.
+        await deps.letters.issue(trx, 'review_decision', review.id, {
+          userId: ctx.user.id,
+          now: ctx.now,
+          facts: {
+            meetingDate: reads.meetingDate,
+            decidedOn: review.decided_at ? toIsoDate(review.decided_at) : undefined,
+            agrees: effect.params.view === 'agree',
+          },
+          comments: review.panel_view_comments ?? '',
+          who: who(),
+        });
+        return;
+      }
       case 'updateItem': {
         const changes: Record<string, unknown> = { status: effect.params.status, updated_at: ctx.now };
         if (effect.params.status === 'addressed')

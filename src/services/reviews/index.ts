@@ -140,18 +140,30 @@ export function createReviews(
       if (!(await db('panel_meetings').where({ id: meetingId }).first('id'))) {
         throw new NotFoundError('No panel meeting has this id');
       }
-      const drafts = await db('letters as l')
+      // The draft feedback letters, and the decisions not to review whose view is recorded (their
+      // letters are written as they are sent).
+      const drafts: { id: number; reference: string; letter_id: number | null }[] = await db('letters as l')
         .join('rounds as ro', 'ro.id', 'l.round_id')
         .join('reviews as r', 'r.id', 'l.review_id')
         .where({ 'ro.panel_meeting_id': meetingId, 'l.status': 'draft' })
-        .orderBy('r.reference')
-        .select('r.id', 'r.reference', 'r.pseudonym', 'l.id as letter_id');
+        .select('r.id', 'r.reference', 'l.id as letter_id')
+        .unionAll((q) =>
+          q
+            .from('reviews as r')
+            .where({ 'r.meeting_id': meetingId, 'r.state': 'decision_letter_pending' })
+            .select('r.id', 'r.reference', db.raw('null::int as letter_id')),
+        )
+        .orderBy('reference');
       const sent: { reviewId: number; reference: string; letterId: number }[] = [];
       const notSent: { reviewId: number; reference: string; error: string }[] = [];
       for (const d of drafts) {
         try {
           await runEvent(user, d.id, 'SEND_LETTER', () => ({ type: 'SEND_LETTER' }));
-          sent.push({ reviewId: d.id, reference: d.reference, letterId: d.letter_id });
+          const letterId =
+            d.letter_id ??
+            ((await db('letters').where({ review_id: d.id, kind: 'review_decision' }).max('id as id').first())
+              ?.id as number);
+          sent.push({ reviewId: d.id, reference: d.reference, letterId });
         } catch (err) {
           if (!(err instanceof ConflictError || err instanceof ValidationError)) throw err;
           notSent.push({ reviewId: d.id, reference: d.reference, error: err.message });

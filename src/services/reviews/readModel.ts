@@ -148,6 +148,8 @@ export function createReadModel(
           replacedFilename?: string;
           changes?: { field: string; from: string | number | null; to: string | number | null }[];
           recipient?: Recipient;
+          decision?: 'review' | 'no_review';
+          view?: 'agree' | 'disagree';
         } | null;
         email: string | null;
         name: string | null;
@@ -230,6 +232,19 @@ export function createReadModel(
         earlyLearning: review.early_learning,
         immediateActions: review.immediate_actions,
       },
+      /** The CSP's decision whether to hold the review (none recorded: it is being held). */
+      decision: review.decision
+        ? { decision: review.decision, reason: review.decision_reason, decidedAt: toIso(review.decided_at) }
+        : null,
+      // The CSP and the PCC learn the panel's view of a decision not to review from its letter, not before.
+      panelView:
+        review.panel_view && (isHomeOffice(user) || letters.some((l) => l.kind === 'review_decision'))
+          ? {
+              view: review.panel_view,
+              comments: review.panel_view_comments ?? '',
+              recordedAt: toIso(review.panel_view_at),
+            }
+          : null,
       csp: { id: review.csp_id, name: review.csp_name },
       state: review.state,
       stateText: capitalised(stateLabel(review.state)),
@@ -324,6 +339,11 @@ export function createReadModel(
                   ...(h.payload.replacedFilename ? { replaces: h.payload.replacedFilename } : {}),
                 },
               }
+            : {}),
+          // What was decided: the CSP's decision, or the panel's view of it (the latter once its letter went).
+          ...(h.payload?.decision ? { decision: h.payload.decision } : {}),
+          ...(h.payload?.view && (isHomeOffice(user) || letters.some((l) => l.kind === 'review_decision'))
+            ? { view: h.payload.view }
             : {}),
           ...(h.payload?.itemId && labels.has(h.payload.itemId) ? { item: itemLabel(h.payload.itemId) } : {}),
           // Who a copy of the final report was recorded as reaching (the note stays in the list).

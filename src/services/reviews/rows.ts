@@ -21,6 +21,12 @@ export interface ReviewRow {
   directed_by_secretary_of_state: boolean;
   early_learning: string;
   immediate_actions: string;
+  decision: 'review' | 'no_review' | null;
+  decision_reason: string | null;
+  decided_at: Date | null;
+  panel_view: 'agree' | 'disagree' | null;
+  panel_view_comments: string | null;
+  panel_view_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }

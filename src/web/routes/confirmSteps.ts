@@ -56,6 +56,24 @@ const CONFIRMATIONS: Record<
         : `${review.csp.name} can now answer the revision items. The Home Office is emailed when the revisions are submitted.`,
     ],
   },
+  'decision-submitted': {
+    states: ['decision_submitted', 'decision_scheduled'],
+    title: 'Decision sent to the Home Office',
+    next: (review) => [
+      `The Home Office has been told that ${review.csp.name} decided not to hold a review. The Quality Assurance Panel will consider the decision at a meeting and write to say whether it agrees, with a copy to the Police and Crime Commissioner.`,
+      'Until the panel has recorded its view, the decision can still be changed to hold the review, from the review’s page.',
+    ],
+  },
+  'decision-letter-sent': {
+    states: ['not_reviewed', 'notified'],
+    title: 'The panel’s letter sent',
+    next: (review) => [
+      `The letter is on its way by email to ${review.csp.name}, with a copy to the Police and Crime Commissioner. Mail shows when it is delivered.`,
+      review.state === 'not_reviewed'
+        ? 'The panel agreed with the decision: the review ends here, not held. It stays in the records.'
+        : `The panel disagreed: ${review.csp.name} now holds the review, and submits its report when it is ready.`,
+    ],
+  },
   withdrawn: {
     states: ['withdrawn'],
     title: 'Review withdrawn',

@@ -34,6 +34,7 @@ const BLOCK_WORDS: Record<BlockName, { title: string; change?: 'addressing' | 'o
   commendations: { title: 'What the panel commended', change: 'outcome' },
   areas: { title: "The panel's areas", change: 'outcome' },
   outstanding: { title: 'The revision items still open' },
+  comments: { title: "The panel's comments on the decision" },
   signature: { title: "The signatory's name and title", change: 'addressing' },
 };
 
@@ -43,6 +44,7 @@ const KIND_NAMES: Record<string, string> = {
   publish_after_changes: 'feedback, publish after changes',
   resubmit: 'feedback, revise and resubmit',
   acknowledgement: 'acknowledgement of the submission',
+  review_decision: "the panel's view of the decision not to hold a review",
   revision_reminder: 'reminder of the revision items',
   publication_reminder: 'reminder to record the publication',
   publication_confirmation: 'confirmation of the publication',

@@ -17,6 +17,8 @@ import { PAUSE_CATEGORIES } from '../../clocks/stages';
 
 /** Events done from their own pages rather than from a button on the review page. */
 const ELSEWHERE: Partial<Record<ClientEventType, (id: number, meetingId: number | null) => string>> = {
+  RECORD_DECISION: (id) => `/reviews/${id}/decision`,
+  RECORD_PANEL_VIEW: (id) => `/reviews/${id}/panel-view`,
   RECORD_OUTCOME: (id, m) => `/meetings/${m}/reviews/${id}/outcome`,
   AMEND_OUTCOME: (id, m) => `/meetings/${m}/reviews/${id}/outcome`,
   RESPOND_TO_ITEM: (id) => `/reviews/${id}/items`,
@@ -166,6 +168,14 @@ export function reviewRoutes(router: express.Router, ctx: WebContext) {
           isHomeOffice(user) && review.state === 'scheduled' && !allowed.has('RECORD_OUTCOME') && review.meeting
             ? longDate(review.meeting.date)
             : null,
+        viewFrom:
+          isHomeOffice(user) &&
+          review.state === 'decision_scheduled' &&
+          !allowed.has('RECORD_PANEL_VIEW') &&
+          review.meeting
+            ? longDate(review.meeting.date)
+            : null,
+        decisionLetter: review.state === 'decision_letter_pending',
         meetingOptions: meetings.map((m) => ({ value: m.id, text: longDate(m.date) })),
         documentKinds: DOCUMENT_KINDS.map((k) => ({
           value: k,
@@ -193,7 +203,7 @@ export function reviewRoutes(router: express.Router, ctx: WebContext) {
           kind: missing,
           meetingId: nextMeeting(
             meetings,
-            review.state === 'scheduled' ? review.meeting?.id : undefined,
+            review.state === 'scheduled' || review.state === 'decision_scheduled' ? review.meeting?.id : undefined,
             toIsoDate(services.clock.now()),
           ),
         },

@@ -27,6 +27,15 @@ export function nextStep(review: { id: number; state: ReviewState }, progress: R
         },
         trail: ', then submit',
       };
+    case 'decision_submitted':
+    case 'decision_scheduled':
+      return {
+        lead: `With the Home Office: the QA Panel will consider the decision not to hold a review${meeting && state === 'decision_scheduled' ? ` at its meeting on ${meeting}` : ''}`,
+      };
+    case 'decision_letter_pending':
+      return { lead: 'With the Home Office: the QA Panel considered the decision and its letter will follow' };
+    case 'not_reviewed':
+      return { lead: 'Nothing: the panel agreed with the decision not to hold a review' };
     case 'submitted':
       return { lead: 'With the Home Office: the QA Panel will assess it' };
     case 'scheduled':

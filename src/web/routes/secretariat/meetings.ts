@@ -8,6 +8,10 @@ import { allowRoles } from '../../roles';
 
 /** States in which the panel's outcome can be recorded (scheduled) or corrected (letter_pending). */
 const OUTCOME_STATES = ['scheduled', 'letter_pending'];
+/** The same for a decision not to hold a review: the panel's view is recorded, then corrected until its letter goes. */
+const VIEW_STATES = ['decision_scheduled', 'decision_letter_pending'];
+/** States whose letter the meeting's "send all" sends. */
+const LETTER_STATES = ['letter_pending', 'decision_letter_pending'];
 
 /**
  * The date boxes' errors in GOV.UK's words, linked to the day box. The service
@@ -72,20 +76,29 @@ export function meetingRoutes(router: express.Router, { services }: WebContext) 
   router.get('/meetings/:id', async (req, res) => {
     const user = req.user!;
     const meeting = await services.meetings.get(user, idParam(req));
-    const reviews = meeting.reviews.map((r) => ({
-      ...r,
-      // Before the day of the meeting there is no outcome to record yet (the machine refuses it).
-      outcomeLink:
-        r.currentMeeting && OUTCOME_STATES.includes(r.state) && (meeting.held || r.state !== 'scheduled')
-          ? `/meetings/${meeting.id}/reviews/${r.id}/outcome`
-          : null,
-      outcomeText: r.state === 'letter_pending' ? 'Correct the outcome' : 'Record the outcome',
-    }));
+    const reviews = meeting.reviews.map((r) => {
+      // Before the day of the meeting there is no outcome or view to record yet (the machine refuses it).
+      const open = r.currentMeeting && (meeting.held || (r.state !== 'scheduled' && r.state !== 'decision_scheduled'));
+      if (VIEW_STATES.includes(r.state))
+        return {
+          ...r,
+          decision: true,
+          outcomeLink: open ? `/reviews/${r.id}/panel-view` : null,
+          outcomeText: r.state === 'decision_letter_pending' ? "Correct the panel's view" : "Record the panel's view",
+        };
+      return {
+        ...r,
+        decision: false,
+        outcomeLink:
+          open && OUTCOME_STATES.includes(r.state) ? `/meetings/${meeting.id}/reviews/${r.id}/outcome` : null,
+        outcomeText: r.state === 'letter_pending' ? 'Correct the outcome' : 'Record the outcome',
+      };
+    });
     render(req, res, 'secretariat/meetings/show', {
       title: `Panel meeting of ${longDate(meeting.date)}`,
       meeting,
       reviews,
-      canSendLetters: user.role === 'secretariat' && reviews.some((r) => r.state === 'letter_pending'),
+      canSendLetters: user.role === 'secretariat' && reviews.some((r) => LETTER_STATES.includes(r.state)),
       backLink: { href: '/meetings', text: 'All panel meetings' },
     });
   });
