@@ -134,14 +134,17 @@ export function createDashboard(
       // Reports, and decisions not to hold a review, wait alike for a meeting.
       inStates(['submitted', 'resubmitted', 'decision_submitted']),
       reviews()
-        .where('r.state', 'letter_pending')
-        // A review waiting for its letter has exactly one draft: its current round's.
+        .whereIn('r.state', ['letter_pending', 'decision_letter_pending'])
+        // A review waiting for its letter has exactly one draft: its current round's. The panel's
+        // letter on a decision not to hold a review is written as it is sent, so it has none.
         .select(
           db.raw(`(select max(l.id) from letters l where l.review_id = r.id and l.status = 'draft') as letter_id`),
         )
         .select(
-          db.raw(`(select m.date from rounds ro join panel_meetings m on m.id = ro.panel_meeting_id
-                    where ro.review_id = r.id and ro.number = (r.context->>'round')::int) as meeting_date`),
+          db.raw(`case when r.state = 'decision_letter_pending'
+                    then (select m.date from panel_meetings m where m.id = r.meeting_id)
+                    else (select m.date from rounds ro join panel_meetings m on m.id = ro.panel_meeting_id
+                           where ro.review_id = r.id and ro.number = (r.context->>'round')::int) end as meeting_date`),
         )
         .orderBy('r.updated_at')
         .orderBy('r.id')
@@ -160,7 +163,7 @@ export function createDashboard(
           letterId: (r.letter_id as number | null) ?? null,
           meetingDate: (r.meeting_date as string | null) ?? null,
         })),
-        total: count('letter_pending'),
+        total: count('letter_pending', 'decision_letter_pending'),
       },
       toCheck: { reviews: toCheck, total: count('revisions_submitted') },
       overdue,

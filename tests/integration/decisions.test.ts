@@ -196,6 +196,11 @@ describe('through the pages', () => {
     expect((await panel.get(`/reviews/${id}/decision-letter`)).status).toBe(403);
 
     const secretariat = await signedIn(t, 'secretariat');
+    // The dashboard lists the letter with the feedback letters waiting to go.
+    const dashboard = await secretariat.get('/dashboard');
+    expect(dashboard.text).toContain(
+      `href="/reviews/${id}/decision-letter">Letter on the decision not to hold a review`,
+    );
     const review = await secretariat.get(`/reviews/${id}`);
     expect(linkTo(review.text, "Read the panel's letter and send it")).toBe(`/reviews/${id}/decision-letter`);
     const preview = await secretariat.get(`/reviews/${id}/decision-letter`);
