@@ -112,27 +112,29 @@ function spansOf(source: ClockSource): Span[] {
   const entered = (state: string, after = '') =>
     source.history.find((h) => h.to === state && h.from !== state && h.at > after);
   // The CSP's clock runs from notification to its submission, or to a decision not to hold a
-  // review; if the panel disagrees with that decision, it runs again from the panel's letter.
-  const handedOver = (after = '') =>
-    source.history.find(
-      (h) => h.from === 'notified' && ['submitted', 'decision_submitted'].includes(h.to) && h.at > after,
-    );
-  const firstHandOver = handedOver();
-  spans.push({
+  // review. A decision taken back before the panel considered it never stopped the clock; a
+  // decision the panel disagreed with starts it again from the panel's letter.
+  const csp: Span[] = [];
+  let running: Span | null = {
     stage: 'notification_to_submission',
     round: null,
     from: source.notifiedOn ?? dayOf(source.createdAt),
-    to: firstHandOver ? dayOf(firstHandOver.at) : null,
-  });
-  for (const overruled of source.history.filter((h) => h.from === 'decision_letter_pending' && h.to === 'notified')) {
-    const next = handedOver(overruled.at);
-    spans.push({
-      stage: 'notification_to_submission',
-      round: null,
-      from: dayOf(overruled.at),
-      to: next ? dayOf(next.at) : null,
-    });
+    to: null,
+  };
+  csp.push(running);
+  for (const h of source.history) {
+    if (h.from === 'notified' && (h.to === 'submitted' || h.to === 'decision_submitted') && running) {
+      running.to = dayOf(h.at);
+      running = null;
+    } else if (h.to === 'notified' && (h.from === 'decision_submitted' || h.from === 'decision_scheduled')) {
+      running = csp.at(-1)!;
+      running.to = null;
+    } else if (h.to === 'notified' && h.from === 'decision_letter_pending') {
+      running = { stage: 'notification_to_submission', round: null, from: dayOf(h.at), to: null };
+      csp.push(running);
+    }
   }
+  spans.push(...csp);
   // Each submission (the first, and each resubmission) runs to the meeting that assessed it.
   const submissions = source.history.filter(
     (h) => (h.to === 'submitted' && h.from === 'notified') || (h.to === 'resubmitted' && h.from === 'revising'),

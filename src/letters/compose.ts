@@ -141,7 +141,8 @@ export function fileName(title: string): string {
   );
 }
 
-/** The name a feedback letter's PDF has when it is attached to its email. */
-export function feedbackPdfName(reference: string, pseudonym: string): string {
-  return fileName(`${reference} ${pseudonym} - QA Panel feedback.pdf`);
+/** The name a panel's letter's PDF has when it is attached to its email: feedback, or its view of a decision. */
+export function feedbackPdfName(reference: string, pseudonym: string, kind?: LetterKind): string {
+  const what = kind === 'review_decision' ? 'QA Panel view of the decision' : 'QA Panel feedback';
+  return fileName(`${reference} ${pseudonym} - ${what}.pdf`);
 }

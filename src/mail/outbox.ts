@@ -51,9 +51,9 @@ export function createOutbox(db: Db, clock: Clock, options: { from: string; doma
       const letter = await conn('letters as l')
         .join('reviews as r', 'r.id', 'l.review_id')
         .where('l.id', row.letter_id)
-        .first('l.pdf', 'r.reference', 'r.pseudonym');
+        .first('l.pdf', 'l.kind', 'r.reference', 'r.pseudonym');
       attachments.push({
-        filename: feedbackPdfName(letter.reference, letter.pseudonym),
+        filename: feedbackPdfName(letter.reference, letter.pseudonym, letter.kind),
         content: letter.pdf,
         contentType: 'application/pdf',
       });

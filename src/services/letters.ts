@@ -502,7 +502,9 @@ export function createLetters(
         delivery: {
           to: who.contacts.map((c) => c.email),
           cc: OUTCOME_KINDS.includes(letter.kind) && who.pccEmail ? [who.pccEmail] : [],
-          attachment: OUTCOME_KINDS.includes(letter.kind) ? feedbackPdfName(who.reference, who.pseudonym) : null,
+          attachment: PANEL_LETTER_KINDS.includes(letter.kind)
+            ? feedbackPdfName(who.reference, who.pseudonym, letter.kind)
+            : null,
         },
       },
     };

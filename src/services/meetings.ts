@@ -89,6 +89,7 @@ export function createMeetings(db: Db, clock: Clock) {
         .join('csps as c', 'c.id', 'r.csp_id')
         .where('r.meeting_id', meetingId)
         .orWhereIn('r.id', db('rounds').select('review_id').where('panel_meeting_id', meetingId))
+        .orWhere('r.panel_view_meeting_id', meetingId)
         .orderBy('r.reference')
         .select(
           'r.id',
@@ -96,6 +97,7 @@ export function createMeetings(db: Db, clock: Clock) {
           'r.pseudonym',
           'r.state',
           'r.meeting_id',
+          'r.panel_view_meeting_id',
           'c.id as csp_id',
           'c.name as csp_name',
         );
@@ -111,6 +113,8 @@ export function createMeetings(db: Db, clock: Clock) {
           state: r.state,
           // False for a review this meeting assessed that has since been scheduled for another one.
           currentMeeting: r.meeting_id === row.id,
+          // A decision not to hold a review this meeting considered, that the panel disagreed with.
+          decisionConsidered: r.meeting_id !== row.id && r.panel_view_meeting_id === row.id,
           csp: { id: r.csp_id, name: r.csp_name },
         })),
       };
@@ -150,7 +154,7 @@ export function createMeetings(db: Db, clock: Clock) {
           // The round the panel now assesses: 1, or the resubmission's number.
           round: ((r.round as number | null) ?? 0) + 1,
           // A decision not to hold a review is on the agenda with its reason, rather than a report.
-          decisionReason: ['decision_scheduled', 'decision_letter_pending'].includes(r.state as string)
+          decisionReason: ['decision_scheduled', 'decision_letter_pending', 'not_reviewed'].includes(r.state as string)
             ? (r.decision_reason as string)
             : null,
           csp: r.csp_name as string,

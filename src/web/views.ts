@@ -83,7 +83,11 @@ function createViews() {
     month: values?.[`${name}-month`] ?? '',
     year: values?.[`${name}-year`] ?? '',
   }));
-  h('eventLabel', (type: string) => historyTitle(type) ?? capitalise(type.toLowerCase().replace(/_/g, ' ')));
+  h(
+    'eventLabel',
+    (type: string, from: unknown) =>
+      historyTitle(type, typeof from === 'string' ? from : null) ?? capitalise(type.toLowerCase().replace(/_/g, ' ')),
+  );
   h('formatOptions', () => [
     { value: 'text', text: 'A list or table copied from the DHR Library' },
     { value: 'csv', text: 'CSV' },

@@ -30,7 +30,7 @@ const EVENTS = {
     roles: ['secretariat', 'panel'],
     action: "record the panel's view of a decision not to hold a review",
     history: "Panel's view of the decision not to hold a review recorded",
-    done: "The panel's view is recorded: its letter is ready to send",
+    done: "The panel's view is recorded: the panel secretariat sends its letter",
   },
   SUBMIT: {
     roles: BOTH,
@@ -135,8 +135,9 @@ const RECORDED: Record<string, string> = {
   QA_SELF_CHECK_RECORDED: 'Self-check against the QA criteria recorded',
 };
 
-/** A history entry's title. */
-export function historyTitle(type: string): string | undefined {
+/** A history entry's title; the letter sent on a decision not to hold a review is not a feedback letter. */
+export function historyTitle(type: string, from?: string | null): string | undefined {
+  if (type === 'SEND_LETTER' && from === 'decision_letter_pending') return "The panel's letter on the decision sent";
   return isEventType(type) ? EVENTS[type].history : Object.hasOwn(RECORDED, type) ? RECORDED[type] : undefined;
 }
 

@@ -196,6 +196,8 @@ export const reviewMachine = setup({
       withdrawnFrom: (_, params: { state: ActiveState | 'on_hold' }) => params.state,
     }),
     forgetWithdrawnFrom: assign({ withdrawnFrom: null }),
+    // A decision taken back, or disagreed with, leaves the meeting's agenda: the review is the CSP's again.
+    forgetMeeting: assign({ meetingId: null }),
     rememberPanelView: assign({ panelView: ({ event }) => assertType(event, 'RECORD_PANEL_VIEW').view }),
   },
 }).createMachine({
@@ -257,7 +259,7 @@ export const reviewMachine = setup({
           {
             target: 'notified',
             guard: and([{ type: 'panelViewIs', params: { view: 'disagree' as const } }, 'letterDeliverable']),
-            actions: decisionLetter(),
+            actions: [decisionLetter(), 'forgetMeeting' as const],
           },
         ],
         ...common('decision_letter_pending'),
@@ -473,7 +475,7 @@ function changeOfDecision(state: 'decision_submitted' | 'decision_scheduled') {
     {
       target: 'notified' as const,
       guard: { type: 'decisionIs' as const, params: { decision: 'review' as const } },
-      actions: recordDecision(),
+      actions: [recordDecision(), 'forgetMeeting' as const],
     },
     {
       target: state,

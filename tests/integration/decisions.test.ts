@@ -117,16 +117,25 @@ describe('through the API', () => {
     );
   });
 
-  it('lets the CSP change its mind until the panel has a view, telling nobody twice', async () => {
+  it('lets the CSP change its mind until the panel has a view, telling nobody twice, its clock never stopped', async () => {
     const id = await notified('Bea');
     await t.api('kent').event(id, { type: 'RECORD_DECISION', decision: 'no_review', reason: REASON });
+    const meetingId = await meeting(t, '2031-01-08');
+    await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId });
     const restated = await t
       .api('kent')
       .event(id, { type: 'RECORD_DECISION', decision: 'no_review', reason: 'Fuller' });
-    expect(restated.body).toMatchObject({ state: 'decision_submitted', decision: { reason: 'Fuller' } });
+    expect(restated.body).toMatchObject({ state: 'decision_scheduled', decision: { reason: 'Fuller' } });
     const held = await t.api('kent').event(id, { type: 'RECORD_DECISION', decision: 'review', reason: 'New facts' });
     expect(held.body).toMatchObject({ state: 'notified', decision: { decision: 'review', reason: 'New facts' } });
     expect(await mailOf(id, 'decision_submitted')).toHaveLength(1);
+    // Off the meeting's agenda, and the CSP's time to submit runs on from notification as if never declined.
+    expect(held.body.meeting).toBeNull();
+    const agenda = (await t.api('secretariat').get(`/panel-meetings/${meetingId}`)).body;
+    expect(JSON.stringify(agenda)).not.toContain('"Bea"');
+    const clocks = held.body.clocks.filter((c: { stage: string }) => c.stage === 'notification_to_submission');
+    expect(clocks).toHaveLength(1);
+    expect(clocks[0]).toMatchObject({ endedOn: null, status: 'on_track' });
   });
 
   it("sends the meeting's decision letters with its feedback letters", async () => {
@@ -143,6 +152,44 @@ describe('through the API', () => {
   });
 });
 
+describe('guarding the letter', () => {
+  it('sends only a letter on a decision from its page, and says why one cannot go', async () => {
+    // A CSP with no contact: the letter cannot reach it.
+    const [csp] = await t
+      .db('csps')
+      .insert({ name: 'Lone CSP', police_force_area_id: t.ids.kentArea, contacts: '[]', address_lines: '[]' })
+      .returning('id');
+    const id = (await t.api('secretariat').post('/reviews', { cspId: csp.id, pseudonym: 'Gina' })).body.id as number;
+    await t.api('secretariat').event(id, { type: 'RECORD_DECISION', decision: 'no_review', reason: REASON });
+    await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: await meeting(t) });
+    await t.api('panel').event(id, { type: 'RECORD_PANEL_VIEW', view: 'agree', comments: '' });
+    const secretariat = await signedIn(t, 'secretariat');
+    const review = await secretariat.get(`/reviews/${id}`);
+    expect(visible(review.text)).toContain(
+      'It cannot be sent until this is put right: Lone CSP has no contact to address letters to',
+    );
+    const page = await secretariat.get(`/reviews/${id}/decision-letter`);
+    expect(page.status).toBe(200);
+    expect(visible(page.text)).toContain('The letter cannot be sent yet: Lone CSP has no contact');
+    expect(page.text).not.toContain('Send the letter</button>');
+
+    // A review waiting for its feedback letter is not sent from here.
+    const other = await notified('Hope');
+    for (const kind of ['overview_report', 'executive_summary', 'action_plan'])
+      await t.api('kent').upload(other, kind, pdf(kind));
+    await t.api('kent').event(other, { type: 'SUBMIT' });
+    await t.api('secretariat').event(other, { type: 'SCHEDULE', meetingId: await meeting(t) });
+    await t.api('panel').event(other, { type: 'RECORD_OUTCOME', outcome: 'publish', commendations: '', areas: [] });
+    await secretariat.get(`/reviews/${other}`);
+    const wrong = await secretariat.form(`/reviews/${other}/decision-letter`, {});
+    expect(wrong.headers.location).toBe(`/reviews/${other}`);
+    expect((await t.api('secretariat').get(`/reviews/${other}`)).body.state).toBe('letter_pending');
+    // Nor does a review that never had one claim its letter went.
+    const claimed = await secretariat.get(`/reviews/${other}/confirmation/decision-letter-sent`);
+    expect(claimed.status).toBe(302);
+  });
+});
+
 describe('through the pages', () => {
   it('walks a decision the panel disagrees with from the CSP to the panel and back to the CSP, to be held', async () => {
     const id = await notified('Dora');
@@ -154,7 +201,7 @@ describe('through the pages', () => {
     const empty = await kent.form(`/reviews/${id}/decision`, { expectedVersion: '1' });
     expect(empty.status).toBe(422);
     expect(errorSummary(empty.text)).toEqual([
-      'Select whether the CSP will hold a review',
+      'Select whether the Community Safety Partnership will hold a review',
       'Enter the reason for the decision',
     ]);
     const typed = await kent.form(`/reviews/${id}/decision`, { reason: 'Kept as typed' });
@@ -190,7 +237,7 @@ describe('through the pages', () => {
     });
     expect(recorded.status).toBe(302);
     expect(banner((await panel.get(recorded.headers.location)).text)).toBe(
-      "The panel's view is recorded: its letter is ready to send",
+      "The panel's view is recorded: the panel secretariat sends its letter",
     );
     // The panel reads the letter but only the secretariat sends it.
     expect((await panel.get(`/reviews/${id}/decision-letter`)).status).toBe(403);
@@ -224,6 +271,13 @@ describe('through the pages', () => {
     const again = await kent.get(`/reviews/${id}/decision`);
     expect(visible(again.text)).toContain('The Quality Assurance Panel disagreed');
     expect(again.text).not.toContain('No, do not hold a review');
+    // Holding it is the answer, and the old reason is not offered as its reason.
+    expect(again.text).toMatch(/value="review" checked/);
+    expect(again.text).not.toContain(REASON);
+    // The meeting keeps the decision it considered, no longer on its agenda.
+    const considered = await secretariat.get(`/meetings/${meetingId}`);
+    expect(visible(considered.text)).toContain('(its decision not to hold a review was considered here)');
+    expect(visible((await kent.get(`/reviews/${id}`)).text)).toContain("The panel's letter on the decision sent");
     const refused = await t
       .api('kent')
       .event(id, { type: 'RECORD_DECISION', decision: 'no_review', reason: 'Still no' });

@@ -963,9 +963,11 @@ describe('the decision whether to hold a review', () => {
   test.each(['decision_submitted', 'decision_scheduled'] as const)(
     'until the panel has a view, the CSP can change its mind in %s: the review goes back to it to be held',
     (state) => {
-      const result = accepted(apply(state, CONTEXTS[state], decision('review')));
+      const result = accepted(apply(state, ctx({ meetingId: 3 }), decision('review')));
       expect(result.state).toBe('notified');
       expect(result.effects.map((e) => e.type)).toEqual(['recordDecision']);
+      // Off the meeting's agenda: the review is the CSP's again.
+      expect(result.context.meetingId).toBeNull();
       // Restating the reason keeps it where it is, and tells nobody again.
       const restated = accepted(apply(state, CONTEXTS[state], decision('no_review')));
       expect(restated.state).toBe(state);
@@ -1002,7 +1004,8 @@ describe('the decision whether to hold a review', () => {
     const context = ctx({ meetingId: 4, panelView: v });
     const result = accepted(apply('decision_letter_pending', context, eventOf('SEND_LETTER')));
     expect(result.state).toBe(target);
-    expect(result.context).toEqual(context);
+    // Agreed, the review stays with the meeting that ended it; disagreed, it leaves the agenda for the CSP.
+    expect(result.context).toEqual(v === 'agree' ? context : { ...context, meetingId: null });
     expect(result.effects).toEqual([{ type: 'sendDecisionLetter', params: { view: v } }]);
   });
 

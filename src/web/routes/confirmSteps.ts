@@ -22,7 +22,13 @@ const humanise = (kind: string) => kind.replace(/_/g, ' ').replace(/^./, (c) => 
  */
 const CONFIRMATIONS: Record<
   string,
-  { states: readonly ReviewState[]; title: string; next: (review: Review, user: User) => string[] }
+  {
+    states: readonly ReviewState[];
+    /** Beyond the state, what must be true of the review for the step to have been done. */
+    done?: (review: Review) => boolean;
+    title: string;
+    next: (review: Review, user: User) => string[];
+  }
 > = {
   submitted: {
     states: ['submitted', 'scheduled'],
@@ -66,7 +72,8 @@ const CONFIRMATIONS: Record<
   },
   'decision-letter-sent': {
     states: ['not_reviewed', 'notified'],
-    title: 'The panel’s letter sent',
+    done: (review) => review.letters.some((l) => l.kind === 'review_decision'),
+    title: "The panel's letter sent",
     next: (review) => [
       `The letter is on its way by email to ${review.csp.name}, with a copy to the Police and Crime Commissioner. Mail shows when it is delivered.`,
       review.state === 'not_reviewed'
@@ -192,7 +199,8 @@ export function confirmStepRoutes(router: express.Router, { services }: WebConte
     const user = req.user!;
     const review = await services.reviews.view(user, idParam(req));
     const step = Object.hasOwn(CONFIRMATIONS, String(req.params.step)) ? CONFIRMATIONS[String(req.params.step)]! : null;
-    if (!step || !step.states.includes(review.state)) return res.redirect(`/reviews/${review.id}`);
+    if (!step || !step.states.includes(review.state) || (step.done && !step.done(review)))
+      return res.redirect(`/reviews/${review.id}`);
     const csp = user.role === 'csp';
     render(req, res, 'reviews/confirmation', {
       title: `${step.title} – ${review.reference}`,

@@ -1,6 +1,7 @@
 import type express from 'express';
 import type { Request, Response } from 'express';
 import { longDate } from '../../core/dates';
+import { ConflictError } from '../../core/errors';
 import { idParam } from '../../http';
 import type { WebContext } from '../context';
 import { handleForm, render, type PageError } from '../forms';
@@ -53,10 +54,12 @@ export function decisionRoutes(router: express.Router, { services }: WebContext)
         review,
         overruled,
         options,
-        values: extra.values ?? {
-          decision: review.decision?.decision ?? '',
-          reason: review.decision?.reason ?? '',
-        },
+        // Once overruled, holding the review is the one answer, and the old reason is not its reason.
+        values:
+          extra.values ??
+          (overruled && review.decision?.decision !== 'review'
+            ? { decision: 'review', reason: '' }
+            : { decision: review.decision?.decision ?? '', reason: review.decision?.reason ?? '' }),
         errors: extra.errors,
         backLink: { href: `/reviews/${review.id}`, text: `Back to ${review.reference}` },
       },
@@ -91,7 +94,7 @@ export function decisionRoutes(router: express.Router, { services }: WebContext)
           res,
           {
             errors: friendlier(errors, {
-              decision: { 'is required': 'Select whether the CSP will hold a review' },
+              decision: { 'is required': 'Select whether the Community Safety Partnership will hold a review' },
               reason: {
                 'must not be empty': 'Enter the reason for the decision',
                 'is required': 'Enter the reason for the decision',
@@ -187,8 +190,15 @@ export function decisionRoutes(router: express.Router, { services }: WebContext)
     const id = idParam(req);
     const review = await services.reviews.view(req.user!, id);
     if (!errors && review.state !== 'decision_letter_pending') return res.redirect(`/reviews/${id}`);
-    const preview =
-      review.state === 'decision_letter_pending' ? await services.decisions.letterPreview(req.user!, id) : null;
+    // A letter that could not reach anyone (the CSP has no contact) cannot be drawn: the page says why instead.
+    let preview: Awaited<ReturnType<typeof services.decisions.letterPreview>> | null = null;
+    if (review.state === 'decision_letter_pending') {
+      try {
+        preview = await services.decisions.letterPreview(req.user!, id);
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+      }
+    }
     render(
       req,
       res,
@@ -197,7 +207,7 @@ export function decisionRoutes(router: express.Router, { services }: WebContext)
         title: `Send the panel's letter on the decision – ${review.reference}`,
         review,
         preview,
-        canSend: review.allowedEvents.includes('SEND_LETTER') && !preview?.unprintable,
+        canSend: preview !== null && review.allowedEvents.includes('SEND_LETTER') && !preview.unprintable,
         errors,
         backLink: { href: `/reviews/${id}`, text: `Back to ${review.reference}` },
       },
@@ -212,11 +222,15 @@ export function decisionRoutes(router: express.Router, { services }: WebContext)
   router.post('/reviews/:id/decision-letter', async (req, res) => {
     const id = idParam(req);
     allowRoles(req, ['secretariat'], "Only the panel secretariat sends the panel's letters");
+    // This page sends the letter on a decision, never a feedback letter (that goes from its draft's
+    // page): the review must be waiting for it, and still be as read here when the letter goes.
+    const review = await services.reviews.view(req.user!, id);
+    if (review.state !== 'decision_letter_pending') return res.redirect(`/reviews/${id}`);
     await handleForm(
       async () => {
         await services.reviews.sendEvent(req.user!, id, {
           type: 'SEND_LETTER',
-          expectedVersion: expectedVersionOf(req.body ?? {}),
+          expectedVersion: expectedVersionOf(req.body ?? {}) ?? review.version,
         });
         res.redirect(`/reviews/${id}/confirmation/decision-letter-sent`);
       },

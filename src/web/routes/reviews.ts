@@ -176,6 +176,8 @@ export function reviewRoutes(router: express.Router, ctx: WebContext) {
             ? longDate(review.meeting.date)
             : null,
         decisionLetter: review.state === 'decision_letter_pending',
+        // The secretariat is shown the way to the letter even when it cannot go yet: its page says why.
+        decisionLetterLink: review.state === 'decision_letter_pending' && user.role === 'secretariat',
         meetingOptions: meetings.map((m) => ({ value: m.id, text: longDate(m.date) })),
         documentKinds: DOCUMENT_KINDS.map((k) => ({
           value: k,

@@ -88,7 +88,8 @@ export function meetingRoutes(router: express.Router, { services }: WebContext) 
         };
       return {
         ...r,
-        decision: false,
+        // One the panel agreed with ends here, not held.
+        decision: r.state === 'not_reviewed',
         outcomeLink:
           open && OUTCOME_STATES.includes(r.state) ? `/meetings/${meeting.id}/reviews/${r.id}/outcome` : null,
         outcomeText: r.state === 'letter_pending' ? 'Correct the outcome' : 'Record the outcome',
