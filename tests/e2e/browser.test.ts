@@ -929,6 +929,46 @@ describe('a national recommendation, from triage to its owner', () => {
   });
 });
 
+describe('a decision not to hold a review, through the pages', () => {
+  it("the panel agrees with Kent's decision about Nell, mistakes first, and the secretariat sends its letter", async () => {
+    const panel = await signIn('panel@dhr-qa.example');
+    await panel.goto(`${server.url}/meetings/1`);
+    await panel.getByRole('link', { name: /^Record the panel's view/ }).click();
+    await panel.waitForLoadState();
+    await check(panel, 'panel-view');
+    await panel.getByRole('button', { name: "Save the panel's view" }).click();
+    await panel.waitForLoadState();
+    expect(await panel.locator('.govuk-error-summary').innerText()).toContain(
+      "Select the panel's view of the decision",
+    );
+    await check(panel, 'panel-view-error');
+    await panel.getByLabel('The panel agrees').check();
+    await panel.getByLabel("The panel's comments").fill('The partnership checked every agency’s records.');
+    await panel.getByRole('button', { name: "Save the panel's view" }).click();
+    await panel.waitForLoadState();
+    expect(await panel.locator('.govuk-notification-banner').innerText()).toContain("The panel's view is recorded");
+    await panel.context().close();
+
+    const secretariat = await signIn('secretariat@dhr-qa.example');
+    await secretariat.getByRole('link', { name: /^Letter on the decision not to hold a review/ }).click();
+    await secretariat.waitForLoadState();
+    await check(secretariat, 'decision-letter');
+    expect(await secretariat.locator('.app-letter').innerText()).toContain(
+      'The QA Panel agrees with the decision not to hold a DHR.',
+    );
+    await secretariat.getByRole('button', { name: 'Send the letter' }).click();
+    await secretariat.waitForLoadState();
+    await check(secretariat, 'decision-letter-sent');
+    expect(await secretariat.locator('main').innerText()).toContain('the review ends here, not held');
+    await secretariat.context().close();
+
+    const csp = await signIn('csp.kent@dhr-qa.example');
+    await csp.goto(`${server.url}/my-reviews`);
+    expect(await csp.locator('main').innerText()).toContain('the panel agreed with the decision not to hold a review');
+    await csp.context().close();
+  });
+});
+
 describe('the Kent seed letter, reproduced through the pages alone', () => {
   let secretariat: Page;
   let letterUrl = '';

@@ -31,7 +31,7 @@ describe('bad input is refused with a message naming the field, and changes noth
       'unknown event type',
       () => t.api('secretariat').event(id, { type: 'PUBLISH_NOW' }),
       422,
-      { field: 'type', message: /must be one of SUBMIT, SCHEDULE/ },
+      { field: 'type', message: /must be one of RECORD_DECISION, RECORD_PANEL_VIEW, SUBMIT, SCHEDULE/ },
     ],
     [
       'missing type',

@@ -49,8 +49,8 @@ describe('a review that goes "publish after changes"', () => {
           notifiedOn: '2026-01-10',
           csp: { id: t.ids.kentCsp, name: 'Kent CSP' },
         });
-        // Nothing to submit yet; its details can be corrected.
-        expect(res.body.allowedEvents).toEqual(['EDIT_DETAILS']);
+        // Nothing to submit yet; whether to hold it can be recorded and its details corrected.
+        expect(res.body.allowedEvents).toEqual(['RECORD_DECISION', 'EDIT_DETAILS']);
         expect(res.body.canAttachDocuments).toBe(true);
         id = res.body.id;
       },
@@ -69,7 +69,7 @@ describe('a review that goes "publish after changes"', () => {
           expect(up.body).toMatchObject({ kind, filename: `${kind}.pdf`, size: pdf(kind).length });
         }
         const review = await t.api('kent').get(`/reviews/${id}`);
-        expect(review.body.allowedEvents).toEqual(['SUBMIT', 'REMOVE_DOCUMENT', 'EDIT_DETAILS']);
+        expect(review.body.allowedEvents).toEqual(['RECORD_DECISION', 'SUBMIT', 'REMOVE_DOCUMENT', 'EDIT_DETAILS']);
         expect(review.body.documents.map((d: { kind: string }) => d.kind)).toEqual([
           'overview_report',
           'executive_summary',

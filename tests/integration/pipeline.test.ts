@@ -22,7 +22,7 @@ async function send(who: Who, id: number, body: object) {
   return res.body.state as string;
 }
 
-const NON_FINAL = STATES.filter((s) => !['published', 'closed', 'withdrawn'].includes(s));
+const NON_FINAL = STATES.filter((s) => !['published', 'closed', 'not_reviewed', 'withdrawn'].includes(s));
 
 describe('pipeline statistics', () => {
   it('are all zeros and no medians before there is any review', async () => {
@@ -77,6 +77,9 @@ describe('pipeline statistics', () => {
     const counts = Object.fromEntries(stats.counts.map((s) => [s.state, s.count]));
     expect(counts).toEqual({
       notified: 1,
+      decision_submitted: 0,
+      decision_scheduled: 0,
+      decision_letter_pending: 0,
       submitted: 0,
       scheduled: 2,
       letter_pending: 0,
@@ -86,11 +89,15 @@ describe('pipeline statistics', () => {
       approved: 0,
       published: 0,
       closed: 0,
+      not_reviewed: 0,
       withdrawn: 1,
       on_hold: 0,
     });
     expect(stats.counts.map((s) => s.label)).toEqual([
       'Notified',
+      'Declined by the CSP, waiting for the panel',
+      'Declined by the CSP, scheduled for a panel meeting',
+      "Declined by the CSP, waiting for the panel's letter",
       'Submitted',
       'Scheduled for a panel meeting',
       'Waiting for its feedback letter',
@@ -100,6 +107,7 @@ describe('pipeline statistics', () => {
       'Approved for publication',
       'Published',
       'Closed',
+      'Not held: the panel agreed with the decision',
       'Withdrawn',
       'On hold',
     ]);
@@ -108,6 +116,9 @@ describe('pipeline statistics', () => {
     expect(stages).toEqual({
       // A, B and C for seconds, D for 20 days and counting: median of (0, 0, 0, 20)
       notified: [0, 4],
+      decision_submitted: [null, 0],
+      decision_scheduled: [null, 0],
+      decision_letter_pending: [null, 0],
       // 4 (B), 10 (A), 16 (C)
       submitted: [10, 3],
       // 6 (B), 10 (A, still open), 2 (C), 4 (B again, still open): median of (2, 4, 6, 10)
