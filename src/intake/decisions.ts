@@ -1,40 +1,25 @@
-import type { Db } from '../db/connect';
 import { toIsoDate } from '../core/clock';
-import type { User } from '../core/user';
-import { ConflictError, NotFoundError } from '../core/errors';
-import { isHomeOffice, visibleReviews } from '../core/scope';
-import type { Letters } from '../services/letters';
+import type { LetterFacts } from '../letters/compose';
+import type { PanelView } from '../workflow/types';
 
 /**
- * A CSP's decision not to hold a review goes to the QA panel, which answers it by letter. The
- * decision and the panel's view are lifecycle events (RECORD_DECISION, RECORD_PANEL_VIEW,
- * SEND_LETTER: see the machine); this reads what the letter will say before it goes.
+ * What the panel's letter on a decision not to hold a review says beyond its template: the day
+ * the CSP decided, the meeting that considered it, whether the panel agrees, and its comments.
+ * The same for the preview the secretariat reads and the letter the SEND_LETTER effect sends.
+ * (The decision and the view are lifecycle events: RECORD_DECISION and RECORD_PANEL_VIEW.)
  */
-export function createDecisions(db: Db, letters: Letters) {
+export function decisionLetter(review: {
+  decidedAt: Date | string | null;
+  meetingDate: string | null | undefined;
+  view: PanelView;
+  comments: string | null;
+}): { facts: Partial<LetterFacts>; comments: string } {
   return {
-    /** The panel's letter on the decision as it would go now, for the Home Office to read before sending it. */
-    async letterPreview(user: User, reviewId: number) {
-      const review = await visibleReviews(db, user)
-        .where('r.id', reviewId)
-        .leftJoin('panel_meetings as m', 'm.id', 'r.panel_view_meeting_id')
-        .first('r.id', 'r.state', 'r.decided_at', 'r.panel_view', 'r.panel_view_comments', 'm.date as meeting_date');
-      if (!review || !isHomeOffice(user)) throw new NotFoundError('No review with this id');
-      if (review.state !== 'decision_letter_pending' || !review.panel_view)
-        throw new ConflictError(
-          "No letter on a decision waits to be sent for this review: record the panel's view first",
-        );
-      const comments = (review.panel_view_comments as string | null) ?? '';
-      const preview = await letters.preview(db, 'review_decision', reviewId, {
-        facts: {
-          meetingDate: review.meeting_date ?? undefined,
-          decidedOn: review.decided_at ? toIsoDate(review.decided_at as Date) : undefined,
-          agrees: review.panel_view === 'agree',
-        },
-        comments,
-      });
-      return { ...preview, view: review.panel_view as 'agree' | 'disagree', comments };
+    facts: {
+      meetingDate: review.meetingDate ?? undefined,
+      decidedOn: review.decidedAt ? toIsoDate(new Date(review.decidedAt)) : undefined,
+      agrees: review.view === 'agree',
     },
+    comments: review.comments ?? '',
   };
 }
-
-export type Decisions = ReturnType<typeof createDecisions>;

@@ -141,8 +141,11 @@ export function fileName(title: string): string {
   );
 }
 
-/** The name a panel's letter's PDF has when it is attached to its email: feedback, or its view of a decision. */
+/** What a panel's letter is called in its PDF's title and file name: feedback, or its view of a decision. */
+export const panelLetterName = (kind?: LetterKind) =>
+  kind === 'review_decision' ? 'QA Panel view of the decision' : 'QA Panel feedback';
+
+/** The name a panel's letter's PDF has when it is attached to its email. */
 export function feedbackPdfName(reference: string, pseudonym: string, kind?: LetterKind): string {
-  const what = kind === 'review_decision' ? 'QA Panel view of the decision' : 'QA Panel feedback';
-  return fileName(`${reference} ${pseudonym} - ${what}.pdf`);
+  return fileName(`${reference} ${pseudonym} - ${panelLetterName(kind)}.pdf`);
 }

@@ -22,7 +22,6 @@ import { createOwners } from '../recommendations/owners';
 import { createQaCriteria } from '../qa/criteria';
 import { createQaChecklist } from '../qa/checklist';
 import { createScoping } from '../intake/scoping';
-import { createDecisions } from '../intake/decisions';
 import { createReminders } from './reminders';
 import { createReports } from './reports';
 import { createThemes } from '../recommendations/themeTags';
@@ -104,7 +103,6 @@ export function createServices(db: Db, options: ServiceOptions) {
     qaCriteria,
     qaChecklist: createQaChecklist(db, clock, qaCriteria),
     scoping: createScoping(db, clock),
-    decisions: createDecisions(db, letters),
     national: createNational(db, clock),
     reports: createReports(db, recommendations, clock, settings),
     themes: createThemes(db, clock),

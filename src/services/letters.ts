@@ -15,6 +15,7 @@ import {
 import {
   addressingFor,
   feedbackPdfName,
+  panelLetterName,
   fileName,
   makeDraft,
   renderLetter,
@@ -331,7 +332,7 @@ export function createLetters(
   }
 
   const pdfTitle = (reference: string, pseudonym: string, kind: LetterKind) =>
-    `${reference} (${pseudonym}) ${OUTCOME_KINDS.includes(kind) ? 'QA Panel feedback' : kind === 'review_decision' ? 'QA Panel view of the decision' : kind.replace(/_/g, ' ')}`;
+    `${reference} (${pseudonym}) ${PANEL_LETTER_KINDS.includes(kind) ? panelLetterName(kind) : kind.replace(/_/g, ' ')}`;
 
   /** Refuses, before anything is frozen, a letter whose PDF would garble some of its characters. */
   function assertPrintable(text: string) {
@@ -681,14 +682,9 @@ export function createLetters(
      * How a letter the service writes and sends at once (see `issue`) would read if it went now:
      * its HTML, and what would keep it from going (a character its PDF cannot print).
      */
-    async preview(
-      conn: Conn,
-      kind: LetterKind,
-      reviewId: number,
-      options: { facts?: Partial<LetterFacts>; comments?: string },
-    ) {
-      const who = await recipients(conn, reviewId);
-      const draft = await freshDraft(conn, kind, who, options.facts);
+    async preview(kind: LetterKind, reviewId: number, options: { facts?: Partial<LetterFacts>; comments?: string }) {
+      const who = await recipients(db, reviewId);
+      const draft = await freshDraft(db, kind, who, options.facts);
       const { html, text: plain } = renderLetter(draft, { today: toIsoDate(clock.now()), comments: options.comments });
       const bad = unprintableCharacters(`${plain}\n${pdfTitle(who.reference, who.pseudonym, kind)}`);
       return { html, unprintable: bad.length ? describeCharacters(bad) : null };

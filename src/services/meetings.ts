@@ -4,6 +4,7 @@ import type { User } from '../core/user';
 import { toIsoDate, type Clock } from '../core/clock';
 import { ForbiddenError, NotFoundError } from '../core/errors';
 import { isoDate, parse } from '../core/validation';
+import { DECISION_STATES, type ReviewState } from '../workflow/types';
 
 export interface PanelMeeting {
   id: number;
@@ -154,7 +155,7 @@ export function createMeetings(db: Db, clock: Clock) {
           // The round the panel now assesses: 1, or the resubmission's number.
           round: ((r.round as number | null) ?? 0) + 1,
           // A decision not to hold a review is on the agenda with its reason, rather than a report.
-          decisionReason: ['decision_scheduled', 'decision_letter_pending', 'not_reviewed'].includes(r.state as string)
+          decisionReason: [...DECISION_STATES, 'not_reviewed'].includes(r.state as ReviewState)
             ? (r.decision_reason as string)
             : null,
           csp: r.csp_name as string,

@@ -3,6 +3,10 @@ import { dateFrom } from './forms';
 
 const number = (v: unknown) => (v === undefined || v === '' ? undefined : Number(v));
 
+/** The version of the review a page's form was drawn from, when it sent one as a form sends it. */
+export const expectedVersionOf = (body: Record<string, unknown>) =>
+  /^\d{1,9}$/.test(String(body.expectedVersion ?? '')) ? Number(body.expectedVersion) : undefined;
+
 /**
  * Turns a submitted form into the payload of a lifecycle event. Values are only
  * reshaped (numbers, dates); checking them is the service's job, as for the API.

@@ -5,6 +5,7 @@ import type { User } from '../../core/user';
 import type { Effect } from '../../workflow/machine';
 import type { Area, ReviewContext } from '../../workflow/types';
 import { recipientsOf, type Letters } from '../letters';
+import { decisionLetter } from '../../intake/decisions';
 import type { Notifications } from '../notifications';
 import type { EventReads, ReviewRow } from './rows';
 
@@ -180,18 +181,18 @@ export function createEffects(deps: { letters: Letters; notifications: Notificat
       }
       case 'sendDecisionLetter': {
         // Written and sent at once, from the view and comments the panel recorded, copied to the PCC.
-        await deps.letters.issue(trx, 'review_decision', review.id, {
+        const letter = decisionLetter({
+          decidedAt: review.decided_at,
+          meetingDate: reads.meetingDate,
+          view: effect.params.view,
+          comments: review.panel_view_comments,
+        });
+        return deps.letters.issue(trx, 'review_decision', review.id, {
           userId: ctx.user.id,
           now: ctx.now,
-          facts: {
-            meetingDate: reads.meetingDate,
-            decidedOn: review.decided_at ? toIsoDate(review.decided_at) : undefined,
-            agrees: effect.params.view === 'agree',
-          },
-          comments: review.panel_view_comments ?? '',
+          ...letter,
           who: who(),
         });
-        return;
       }
       case 'updateItem': {
         const changes: Record<string, unknown> = { status: effect.params.status, updated_at: ctx.now };

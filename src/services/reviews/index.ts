@@ -158,11 +158,9 @@ export function createReviews(
       const notSent: { reviewId: number; reference: string; error: string }[] = [];
       for (const d of drafts) {
         try {
-          await runEvent(user, d.id, 'SEND_LETTER', () => ({ type: 'SEND_LETTER' }));
-          const letterId =
-            d.letter_id ??
-            ((await db('letters').where({ review_id: d.id, kind: 'review_decision' }).max('id as id').first())
-              ?.id as number);
+          // A decision's letter is written as it is sent: the event gives its id.
+          const { created } = await runEvent(user, d.id, 'SEND_LETTER', () => ({ type: 'SEND_LETTER' }));
+          const letterId = d.letter_id ?? created!;
           sent.push({ reviewId: d.id, reference: d.reference, letterId });
         } catch (err) {
           if (!(err instanceof ConflictError || err instanceof ValidationError)) throw err;

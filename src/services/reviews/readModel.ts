@@ -218,6 +218,8 @@ export function createReadModel(
     // "2a", or "2a of round 1" once there is more than one round.
     const numberOf = new Map(rounds.map((r) => [r.id, r.number]));
     const roundOf = new Map(items.map((i) => [i.id, numberOf.get(i.round_id)]));
+    // The CSP and the PCC learn the panel's view of a decision not to review from its letter, not before.
+    const viewShown = isHomeOffice(user) || letters.some((l) => l.kind === 'review_decision');
     const itemLabel = (itemId: number) =>
       rounds.length > 1 ? `${labels.get(itemId)} of round ${roundOf.get(itemId)}` : labels.get(itemId)!;
     return {
@@ -236,9 +238,8 @@ export function createReadModel(
       decision: review.decision
         ? { decision: review.decision, reason: review.decision_reason, decidedAt: toIso(review.decided_at) }
         : null,
-      // The CSP and the PCC learn the panel's view of a decision not to review from its letter, not before.
       panelView:
-        review.panel_view && (isHomeOffice(user) || letters.some((l) => l.kind === 'review_decision'))
+        review.panel_view && viewShown
           ? {
               view: review.panel_view,
               comments: review.panel_view_comments ?? '',
@@ -342,9 +343,7 @@ export function createReadModel(
             : {}),
           // What was decided: the CSP's decision, or the panel's view of it (the latter once its letter went).
           ...(h.payload?.decision ? { decision: h.payload.decision } : {}),
-          ...(h.payload?.view && (isHomeOffice(user) || letters.some((l) => l.kind === 'review_decision'))
-            ? { view: h.payload.view }
-            : {}),
+          ...(h.payload?.view && viewShown ? { view: h.payload.view } : {}),
           ...(h.payload?.itemId && labels.has(h.payload.itemId) ? { item: itemLabel(h.payload.itemId) } : {}),
           // Who a copy of the final report was recorded as reaching (the note stays in the list).
           ...(h.payload?.recipient && RECIPIENT_NAMES[h.payload.recipient]

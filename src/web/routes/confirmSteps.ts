@@ -6,12 +6,10 @@ import { SUBMISSION_KINDS, type ReviewState } from '../../workflow/types';
 import { handleForm, render, type PageError } from '../forms';
 import type { WebContext } from '../context';
 import { idParam } from '../../http';
+import { expectedVersionOf } from '../eventForm';
 import { friendlier } from './csp/common';
 
 type Review = Awaited<ReturnType<Services['reviews']['view']>>;
-
-const expectedVersionOf = (body: Record<string, unknown>) =>
-  /^\d{1,9}$/.test(String(body.expectedVersion ?? '')) ? Number(body.expectedVersion) : undefined;
 
 const humanise = (kind: string) => kind.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
 

@@ -4,6 +4,7 @@ import { NotFoundError } from '../../core/errors';
 import { dateFrom, handleForm, render, type PageError } from '../forms';
 import type { WebContext } from '../context';
 import { idParam } from '../../http';
+import { expectedVersionOf } from '../eventForm';
 import { DETAIL_LABELS, detailErrors, year } from './csp/notify';
 import { formTexts } from './secretariat/common';
 
@@ -140,9 +141,7 @@ export function correctionRoutes(router: express.Router, ctx: WebContext) {
           yearOfDeath: year(values.yearOfDeath) ?? null,
           // Left empty, the date notified is required: it cannot be unknown once recorded.
           notifiedOn: dateFrom(body, 'notifiedOn') ?? '',
-          expectedVersion: /^\d{1,9}$/.test(String(body.expectedVersion ?? ''))
-            ? Number(body.expectedVersion)
-            : undefined,
+          expectedVersion: expectedVersionOf(body),
         });
         res.redirect(`/reviews/${id}?done=EDIT_DETAILS`);
       },

@@ -8,6 +8,7 @@ import type { Services } from '../../../services';
 import { handleForm, render, type PageError } from '../../forms';
 import type { WebContext } from '../../context';
 import { idParam } from '../../../http';
+import { expectedVersionOf } from '../../eventForm';
 import { groupAreas } from '../../../letters/areas';
 import { allowRoles } from '../../roles';
 import { friendlier } from './common';
@@ -256,9 +257,7 @@ export function revisionRoutes(router: express.Router, ctx: WebContext) {
   router.post('/reviews/:id/submit-revisions', async (req, res) => {
     const user = who(req);
     const id = idParam(req);
-    const expectedVersion = /^\d{1,9}$/.test(String(req.body.expectedVersion ?? ''))
-      ? Number(req.body.expectedVersion)
-      : undefined;
+    const expectedVersion = expectedVersionOf(req.body);
     await handleForm(
       async () => {
         await services.reviews.sendEvent(user, id, { type: 'SUBMIT_REVISIONS', expectedVersion });
