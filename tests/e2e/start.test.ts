@@ -11,15 +11,35 @@ import { startSmtp } from '../helpers/smtp';
  */
 jest.setTimeout(120_000);
 
-let dataDir: string;
-let remove: () => Promise<void>;
-let env: NodeJS.ProcessEnv;
-
-beforeAll(async () => {
+type AppData = Awaited<ReturnType<typeof freshAppData>>;
+const made: AppData[] = [];
+async function newAppData(): Promise<AppData> {
   const data = await freshAppData('dhr-qa-start-');
-  ({ env, dataDir, remove } = data);
+  made.push(data);
+  return data;
+}
+afterAll(async () => {
+  for (const data of made) await data.remove();
 });
-afterAll(() => remove());
+
+/**
+ * A data directory the app has already started on (so it holds the demo data), with its reviews'
+ * states as the app left them. The first test leaves its own; a test that runs without it (alone, or
+ * before it) starts the app on a new one here. Either way the tests run in any order.
+ */
+let started: { data: AppData; states: [string, string][] } | undefined;
+async function startedData() {
+  if (!started) {
+    const data = await newAppData();
+    const server = await startServer({ ...data.env, DEMO_PASSWORD: 'first demo password' });
+    try {
+      started = { data, states: await reviewStates(server.url) };
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  }
+  return started;
+}
 
 async function json(url: string, init: RequestInit & { token?: string } = {}) {
   const res = await fetch(url, {
@@ -29,9 +49,40 @@ async function json(url: string, init: RequestInit & { token?: string } = {}) {
   return { status: res.status, body: (await res.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
+/** Each review's pseudonym and state, sorted, as the secretariat reads them through the API. */
+async function reviewStates(url: string, password = 'first demo password'): Promise<[string, string][]> {
+  const signIn = await json(`${url}/api/v1/session`, {
+    method: 'POST',
+    body: JSON.stringify({ email: 'secretariat@dhr-qa.example', password }),
+  });
+  const reviews = await json(`${url}/api/v1/reviews`, { token: signIn.body.token });
+  return reviews.body.map((r: { pseudonym: string; state: string }) => [r.pseudonym, r.state]).sort();
+}
+
+/** A PCC office's account and API token, made at the command line; returns the token. */
+function pccToken(env: NodeJS.ProcessEnv, email: string) {
+  const added = cli(
+    ['add-user', '--email', email, '--name', 'Kent PCC office', '--role', 'pcc', '--area', 'Kent'],
+    env,
+  );
+  expect(added.status).toBe(0);
+  expect(added.output).toContain(`Added pcc user ${email}`);
+  expect(added.output).toMatch(/Password: \S{12,}/);
+  const token = cli(['create-token', '--email', email, '--days', '30'], env);
+  expect(token.status).toBe(0);
+  return token.output.trim().split('\n').at(-1)!;
+}
+/** The token the command-line test made, by data directory, for the restart test to use. */
+const tokens = new Map<string, string>();
+
 describe('starting the app on an empty database', () => {
   it('seeds demo data, prints the URL and the logins, and serves the API', async () => {
-    const server = await startServer({ ...env, DEMO_PASSWORD: 'first demo password', WORKER_INTERVAL_SECONDS: '1' });
+    const data = await newAppData();
+    const server = await startServer({
+      ...data.env,
+      DEMO_PASSWORD: 'first demo password',
+      WORKER_INTERVAL_SECONDS: '1',
+    });
     try {
       expect(server.output()).toContain('secretariat@dhr-qa.example');
       expect(server.output()).toContain('password for all of them: first demo password');
@@ -92,7 +143,7 @@ describe('starting the app on an empty database', () => {
       });
       expect(pdf.headers.get('content-type')).toBe('application/pdf');
 
-      const mailDir = path.join(dataDir, 'mail');
+      const mailDir = path.join(data.dataDir, 'mail');
       const deadline = Date.now() + 20_000;
       let outcomeMail: ParsedMail | undefined;
       while (!outcomeMail && Date.now() < deadline) {
@@ -106,41 +157,37 @@ describe('starting the app on an empty database', () => {
       expect(addresses(outcomeMail!.to)).toEqual(['sam.okafor@kent-csp.example', 'priya.shah@kent-csp.example']);
       expect(addresses(outcomeMail!.cc)).toEqual(['office@kent-pcc.example']);
       expect(outcomeMail!.attachments.map((a) => a.contentType)).toEqual(['application/pdf']);
+
+      const states = await reviewStates(server.url);
+      expect(states).toEqual([
+        ['Anne', 'notified'],
+        ['Beth', 'on_hold'],
+        ['Hackney review', 'closed'],
+        ['Harlow review', 'published'],
+        ['Lena', 'letter_pending'],
+        ['Mary', 'revising'],
+        ['Nell', 'decision_scheduled'],
+      ]);
+      started ??= { data, states };
     } finally {
       expect(await server.stop()).toBe(0);
     }
   });
 
-  it('lets an administrator add a user and a token from the command line', () => {
-    const added = cli(
-      [
-        'add-user',
-        '--email',
-        'pcc.office@kent.example',
-        '--name',
-        'Kent PCC office',
-        '--role',
-        'pcc',
-        '--area',
-        'Kent',
-      ],
-      env,
-    );
-    expect(added.status).toBe(0);
-    expect(added.output).toMatch(/Added pcc user pcc.office@kent.example/);
-    expect(added.output).toMatch(/Password: \S{12,}/);
-    const bad = cli(['add-user', '--email', 'not-an-email', '--name', 'X', '--role', 'csp'], env);
+  it('lets an administrator add a user and a token from the command line', async () => {
+    const { data } = await startedData();
+    tokens.set(data.dataDir, pccToken(data.env, 'pcc.office@kent.example'));
+    const bad = cli(['add-user', '--email', 'not-an-email', '--name', 'X', '--role', 'csp'], data.env);
     expect(bad.status).toBe(1);
     expect(bad.output).toContain('email: must be an email address');
-    const token = cli(['create-token', '--email', 'pcc.office@kent.example', '--days', '30'], env);
-    expect(token.status).toBe(0);
-    fs.writeFileSync(path.join(dataDir, 'token'), token.output.trim().split('\n').at(-1)!);
   });
 
   it('keeps its data across a restart, without seeding again, honours the command-line token, and sends mail to SMTP_URL', async () => {
+    const { data, states } = await startedData();
+    const token = tokens.get(data.dataDir) ?? pccToken(data.env, 'pcc.restart@kent.example');
     const smtp = await startSmtp();
     const server = await startServer({
-      ...env,
+      ...data.env,
       DEMO_PASSWORD: 'second demo password',
       SMTP_URL: smtp.url(),
       WORKER_INTERVAL_SECONDS: '1',
@@ -148,14 +195,12 @@ describe('starting the app on an empty database', () => {
     try {
       expect(server.output()).toContain(`Mail goes to SMTP (${smtp.url().slice('smtp://'.length)})`);
       expect(server.output()).toContain('password for all of them: second demo password');
-      const token = fs.readFileSync(path.join(dataDir, 'token'), 'utf8');
+      // The reviews as the first start left them: nothing seeded again, nothing lost.
+      expect(await reviewStates(server.url, 'second demo password')).toEqual(states);
+      // The command-line token reads as its PCC office: Kent's reviews alone.
       const reviews = await json(`${server.url}/api/v1/reviews`, { token });
       expect(reviews.status).toBe(200);
-      expect(reviews.body.map((r: { pseudonym: string; state: string }) => [r.pseudonym, r.state]).sort()).toEqual([
-        ['Anne', 'notified'],
-        ['Mary', 'revising'],
-        ['Nell', 'decision_scheduled'],
-      ]);
+      expect(reviews.body.map((r: { pseudonym: string }) => r.pseudonym).sort()).toEqual(['Anne', 'Mary', 'Nell']);
       const old = await json(`${server.url}/api/v1/session`, {
         method: 'POST',
         body: JSON.stringify({ email: 'panel@dhr-qa.example', password: 'first demo password' }),
@@ -203,8 +248,8 @@ describe('starting the app on an empty database', () => {
     }
   });
 
-  it('refuses to start in production without a session secret', () => {
-    const run = serverRefuses({ ...env, NODE_ENV: 'production' });
+  it('refuses to start in production without a session secret', async () => {
+    const run = serverRefuses({ ...(await newAppData()).env, NODE_ENV: 'production' });
     expect(run.status).toBe(1);
     expect(run.output).toContain('SESSION_SECRET must be set');
   });
