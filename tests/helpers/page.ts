@@ -109,3 +109,40 @@ export const historyTitles = (html: string) =>
 
 /** The parsed page, for a question the readers above do not answer (attributes come back decoded). */
 export const pageOf = (html: string) => parse(html);
+
+/** What each element matching the CSS selector reads, in document order. */
+export const textsOf = (html: string, selector: string) =>
+  parse(html)
+    .querySelectorAll(selector)
+    .map((el) => collapse(wordsOf(el)));
+
+/** The attribute `name` of each element matching the CSS selector that has it, in document order. */
+export const attributesOf = (html: string, selector: string, name: string) =>
+  parse(html)
+    .querySelectorAll(selector)
+    .flatMap((el) => (el.hasAttribute(name) ? [el.getAttribute(name)!] : []));
+
+/**
+ * What the page's form (the first matching the selector) would send as it stands, by field name, as a
+ * browser sends it: each input's value (a radio or checkbox only when ticked), each textarea's text and
+ * each select's chosen option. A later field of the same name wins.
+ */
+export function formValues(html: string, selector = 'main form'): Record<string, string> {
+  const form = parse(html).querySelector(selector);
+  if (!form) throw new Error(`no form ${selector}`);
+  const values: Record<string, string> = {};
+  for (const field of form.querySelectorAll('input[name], textarea[name], select[name]')) {
+    const name = field.getAttribute('name')!;
+    if (field.tagName === 'TEXTAREA') values[name] = field.text;
+    else if (field.tagName === 'SELECT') {
+      const chosen = field.querySelector('option[selected]') ?? field.querySelector('option');
+      values[name] = chosen?.getAttribute('value') ?? chosen?.text ?? '';
+    } else {
+      const type = field.getAttribute('type') ?? 'text';
+      if (['submit', 'button', 'file'].includes(type)) continue;
+      if ((type === 'radio' || type === 'checkbox') && !field.hasAttribute('checked')) continue;
+      values[name] = field.getAttribute('value') ?? (type === 'checkbox' ? 'on' : '');
+    }
+  }
+  return values;
+}

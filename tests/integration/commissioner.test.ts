@@ -4,7 +4,7 @@
  * nothing; a review still in the process is as if it did not exist.
  */
 import { createTestApp, hackneyRecommendations, reviewAt, type TestApp } from '../helpers/app';
-import { errorSummary, rows, visible } from '../helpers/page';
+import { errorSummary, rows, visible, attributesOf } from '../helpers/page';
 import { signedIn } from '../helpers/web';
 
 let t: TestApp;
@@ -65,8 +65,7 @@ describe('oversight', () => {
     const page = await (await signedIn(t, 'commissioner')).get(`/reviews/${w.kentPublished}`);
     expect(page.status).toBe(200);
     // Every form on the page signs out (the menu's, and the session timeout warning's).
-    const actions = [...page.text.matchAll(/<form [^>]*action="([^"]+)"/g)].map((m) => m[1]);
-    expect(new Set(actions)).toEqual(new Set(['/sign-out']));
+    expect(new Set(attributesOf(page.text, 'form', 'action'))).toEqual(new Set(['/sign-out']));
   });
 
   it('reads the national pages, counting the recommendations of published reviews only', async () => {

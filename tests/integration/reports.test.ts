@@ -3,6 +3,7 @@ import request from 'supertest';
 import { createTestApp, PASSWORD, reviewAt, type TestApp } from '../helpers/app';
 import { HACKNEY_NUMBERS, seed } from '../helpers/seeds';
 import { csrfOf, signedIn } from '../helpers/web';
+import { textsOf } from '../helpers/page';
 
 const HACKNEY = seed('hackney-dhr-2023-recommendations.txt');
 const MPS = seed('mps-response-to-ipcc-recommendations.txt');
@@ -132,7 +133,7 @@ describe('the progress report on a review', () => {
 
   it('groups the recommendations by theme, with "Other" for those without one, last', async () => {
     const { html } = (await t.api('secretariat').get(`/reviews/${reviewId}/recommendations/report`)).body;
-    const headings = [...html.matchAll(/<h2>([^<]*)<\/h2>/g)].map((m) => m[1]).slice(1);
+    const headings = textsOf(html, 'h2').slice(1);
     expect(headings).toEqual(['Risk assessment', 'Training', 'Policing', 'Other']);
     const section = (name: string) => {
       const start = html.indexOf(`<h2>${name}</h2>`);
@@ -140,7 +141,7 @@ describe('the progress report on a review', () => {
       return html.slice(start, next === -1 ? undefined : next);
     };
     const numbersIn = (name: string) =>
-      [...section(name).matchAll(/<strong>Recommendation ([^<]+)<\/strong>/g)].map((m) => m[1]);
+      textsOf(section(name), 'strong').flatMap((text) => /^Recommendation (.+)$/.exec(text)?.[1] ?? []);
     expect(numbersIn('Risk assessment')).toEqual(['1']);
     expect(numbersIn('Policing')).toEqual(['1']);
     expect(numbersIn('Training')).toEqual(['IPCC.2']);

@@ -2,7 +2,7 @@ import { generateSync } from 'otplib';
 import request from 'supertest';
 import { createTestApp, PASSWORD, type TestApp } from '../helpers/app';
 import { csrfOf } from '../helpers/web';
-import { visible } from '../helpers/page';
+import { visible, textsOf } from '../helpers/page';
 
 /**
  * Two-factor sign-in: on a server that requires it (TWO_FACTOR_REQUIRED, on in production)
@@ -72,7 +72,7 @@ async function setUp(agent: ReturnType<typeof request.agent>, url: string) {
       code: codeFor(secret),
     });
   expect(done.status).toBe(200);
-  const codes = [...done.text.matchAll(/<code>([a-z0-9-]+)<\/code>/g)].map((m) => m[1]!);
+  const codes = textsOf(done.text, 'code');
   return { secret, codes, page: done };
 }
 
@@ -321,7 +321,7 @@ describe('anyone else', () => {
       .post('/account/recovery-codes')
       .type('form')
       .send({ _csrf: csrfOf(before.text), currentCode: nextCode(kent.secret) });
-    const codes = [...renewed.text.matchAll(/<code>([a-z0-9-]+)<\/code>/g)].map((m) => m[1]!);
+    const codes = textsOf(renewed.text, 'code');
     expect(codes).toHaveLength(10);
     expect((await apiSignIn(kent.email, { code: codes[0] })).status).toBe(200);
     expect((await apiSignIn(kent.email, { code: kent.codes[0] })).status).toBe(401);

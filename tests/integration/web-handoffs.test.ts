@@ -4,7 +4,7 @@
  * a confirmation page after each, reinstating, and where the hand-off emails go.
  */
 import { createTestApp, meeting, pdf, submittedReview, type TestApp } from '../helpers/app';
-import { inputValue, summary, visible } from '../helpers/page';
+import { inputValue, summary, visible, formValues } from '../helpers/page';
 import { signedIn } from '../helpers/web';
 import { up as fillWithdrawnFrom } from '../../migrations/20261202000000_withdrawn_from';
 
@@ -166,15 +166,8 @@ describe('the team mailbox', () => {
     const secretariat = await signedIn(t, 'secretariat');
     const settings = await secretariat.get('/admin/settings');
     expect(settings.text).toContain('Team mailbox (optional)');
-    const fields = Object.fromEntries(
-      [...settings.text.matchAll(/<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]),
-    );
-    const textareas = Object.fromEntries(
-      [...settings.text.matchAll(/<textarea[^>]*name="([^"]+)"[^>]*>([^<]*)<\/textarea>/g)].map((m) => [m[1]!, m[2]!]),
-    );
     const base = {
-      ...fields,
-      ...textareas,
+      ...formValues(settings.text),
       areaStyle: 'numbered',
       dateStyle: 'plain',
       addressIncludesCsp: 'yes',
