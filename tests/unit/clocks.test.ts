@@ -65,6 +65,24 @@ describe('counting days', () => {
     expect(dayOf('2026-01-14T23:30:00Z')).toBe('2026-01-14'); // GMT
   });
 
+  it('takes every moment of the days the clocks go forward and back on the day it fell', () => {
+    const inLondon = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', dateStyle: 'short' });
+    for (const start of ['2026-03-28T00:00:00Z', '2026-10-24T00:00:00Z']) {
+      for (let minutes = 0; minutes < 3 * 24 * 60; minutes += 15) {
+        const moment = new Date(Date.parse(start) + minutes * 60_000).toISOString();
+        expect([moment, dayOf(moment)]).toEqual([moment, inLondon.format(new Date(moment))]);
+      }
+    }
+    expect(dayOf('2026-10-24T23:30:00Z')).toBe('2026-10-25'); // 00:30 BST, the night the clocks go back
+    expect(dayOf('2026-10-25T23:30:00Z')).toBe('2026-10-25'); // 23:30 GMT
+  });
+
+  it('counts a holiday typed on a weekend day once, as the weekend day it is', () => {
+    const boxingDayOnASaturday = new Set(['2026-12-25', '2026-12-26']);
+    expect(countDays('2026-12-21', '2026-12-28', 'working_days', boxingDayOnASaturday)).toBe(4);
+    expect(addDays('2026-12-24', 1, 'working_days', boxingDayOnASaturday)).toBe('2026-12-28');
+  });
+
   it('ships the bank holidays of England and Wales, none on a weekend', () => {
     for (const { date } of SHIPPED_BANK_HOLIDAYS) expect([0, 6]).not.toContain(new Date(date).getUTCDay());
     expect(SHIPPED_BANK_HOLIDAYS.filter((h) => h.date.startsWith('2027'))).toHaveLength(8);
