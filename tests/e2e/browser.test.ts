@@ -30,22 +30,76 @@ const HARLOW = fs.readFileSync(
 );
 let server: RunningServer;
 let browser: Browser;
-let remove: (() => Promise<void>) | undefined;
 let dataDir: string;
 const violations: Violation[] = [];
 
 beforeAll(async () => {
-  const data = await freshAppData('dhr-qa-browser-');
-  remove = data.remove;
-  dataDir = data.dataDir;
-  server = await startServer({ ...data.env, DEMO_PASSWORD: PASSWORD, WORKER_INTERVAL_SECONDS: '1' });
   browser = await launch();
 });
 afterAll(async () => {
   await browser?.close();
-  await server?.stop();
-  await remove?.();
 });
+
+/**
+ * Starts the app as `npm start` starts it, on new data with the demo reviews, as the app the
+ * tests that follow use (`server`, and its mail in `dataDir`). Returns how to stop it.
+ */
+async function startApp(): Promise<() => Promise<void>> {
+  const data = await freshAppData('dhr-qa-browser-');
+  const running = await startServer({ ...data.env, DEMO_PASSWORD: PASSWORD, WORKER_INTERVAL_SECONDS: '1' });
+  [server, dataDir] = [running, data.dataDir];
+  return async () => {
+    await running.stop();
+    await data.remove();
+  };
+}
+
+/** The tests of this block meet the demo data as a new user would, whatever other blocks changed. */
+function appOfItsOwn() {
+  let stop: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    stop = await startApp();
+  });
+  afterAll(async () => stop?.());
+}
+
+/**
+ * A story told in steps, one test each, on an app of its own: `begin` opens the pages the story
+ * uses and `end` closes them. In order, each step goes on from the one before. A step asked for
+ * out of order (Jest's --randomize, or -t) first tells the story up to it, on a new app when the
+ * story has already gone past it, so every step also passes alone.
+ */
+function story(begin: () => Promise<void> = async () => {}, end: () => Promise<void> = async () => {}) {
+  const steps: (() => Promise<void>)[] = [];
+  let told = 0;
+  let stop: (() => Promise<void>) | undefined;
+  const close = async () => {
+    if (!stop) return;
+    await end();
+    await stop();
+    stop = undefined;
+  };
+  afterAll(close);
+  return (name: string, step: () => Promise<void>) => {
+    const index = steps.push(step) - 1;
+    it(
+      name,
+      async () => {
+        if (!stop || told > index) {
+          await close();
+          stop = await startApp();
+          await begin();
+          told = 0;
+        }
+        while (told < index) await steps[told++]!();
+        told++;
+        await step();
+      },
+      // Told from its start, a late step runs every step before it.
+      900_000,
+    );
+  };
+}
 
 async function signIn(email: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
@@ -69,6 +123,7 @@ afterEach(() => {
 });
 
 describe('signing in', () => {
+  appOfItsOwn();
   it('shows the GOV.UK sign-in page, refuses a wrong password with an error summary, and signs in', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
@@ -92,6 +147,7 @@ describe('signing in', () => {
 });
 
 describe('the timeout warning', () => {
+  appOfItsOwn();
   it('warns five minutes before the session ends, stays signed in on request, and says when it has ended', async () => {
     const page = await signIn('csp.kent@dhr-qa.example');
     await page.clock.install();
@@ -124,45 +180,77 @@ async function openMenu(page: Page) {
 }
 
 describe('two-factor sign-in', () => {
-  it('an agency user turns it on from Your account on a phone-sized screen, then signs in with a recovery code', async () => {
-    const page = await signIn('agency.met@dhr-qa.example');
-    await page.setViewportSize({ width: 320, height: 800 });
-    await openMenu(page);
-    await page.getByRole('link', { name: 'Your account' }).click();
-    await check(page, 'account');
-    await page.getByRole('button', { name: 'Set up two-factor sign-in' }).click();
-    await check(page, 'two-factor-set-up');
-    const secret = (await page.locator('main strong.app-wrap').innerText()).replace(/\s/g, '');
-    await page.getByLabel('Code from the app').fill('12345');
-    await page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
-    await page.locator('.govuk-error-summary a[href="#code"]').click();
-    await expect(
-      page.getByLabel('Code from the app').evaluate((e) => e === e.ownerDocument.activeElement),
-    ).resolves.toBe(true);
-    await page.getByLabel('Code from the app').fill(generateSync({ secret, epoch: Math.floor(Date.now() / 1000) }));
-    await page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
-    await check(page, 'recovery-codes');
-    const codes = await page.locator('main code').allInnerTexts();
-    expect(codes).toHaveLength(10);
-    await page.getByRole('button', { name: 'Continue' }).click();
-    // On to the next page before the menu is opened: opened on the page being left, it would fold again.
-    await page.waitForURL((url) => !url.pathname.includes('two-factor'));
-    await openMenu(page);
-    await page.getByRole('button', { name: 'Sign out' }).click();
+  const step = story();
+  step(
+    'an agency user turns it on from Your account on a phone-sized screen, then signs in with a recovery code',
+    async () => {
+      const page = await signIn('agency.met@dhr-qa.example');
+      await page.setViewportSize({ width: 320, height: 800 });
+      await openMenu(page);
+      await page.getByRole('link', { name: 'Your account' }).click();
+      await check(page, 'account');
+      await page.getByRole('button', { name: 'Set up two-factor sign-in' }).click();
+      await check(page, 'two-factor-set-up');
+      const secret = (await page.locator('main strong.app-wrap').innerText()).replace(/\s/g, '');
+      await page.getByLabel('Code from the app').fill('12345');
+      await page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
+      await page.locator('.govuk-error-summary a[href="#code"]').click();
+      await expect(
+        page.getByLabel('Code from the app').evaluate((e) => e === e.ownerDocument.activeElement),
+      ).resolves.toBe(true);
+      await page.getByLabel('Code from the app').fill(generateSync({ secret, epoch: Math.floor(Date.now() / 1000) }));
+      await page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
+      await check(page, 'recovery-codes');
+      const codes = await page.locator('main code').allInnerTexts();
+      expect(codes).toHaveLength(10);
+      await page.getByRole('button', { name: 'Continue' }).click();
+      // On to the next page before the menu is opened: opened on the page being left, it would fold again.
+      await page.waitForURL((url) => !url.pathname.includes('two-factor'));
+      await openMenu(page);
+      await page.getByRole('button', { name: 'Sign out' }).click();
 
-    await page.getByLabel('Email address').fill('agency.met@dhr-qa.example');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await check(page, 'sign-in-code');
-    await page.getByLabel('Code').fill(codes[0]!);
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page.waitForLoadState();
-    expect(new URL(page.url()).pathname).toBe('/recommendations');
-    await openMenu(page);
-    await page.getByRole('link', { name: 'Your account' }).click();
-    expect(await page.locator('main').innerText()).toContain('9 recovery codes left');
-    await page.context().close();
-  });
+      await page.getByLabel('Email address').fill('agency.met@dhr-qa.example');
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await check(page, 'sign-in-code');
+      await page.getByLabel('Code').fill(codes[0]!);
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.waitForLoadState();
+      expect(new URL(page.url()).pathname).toBe('/recommendations');
+      await openMenu(page);
+      await page.getByRole('link', { name: 'Your account' }).click();
+      expect(await page.locator('main').innerText()).toContain('9 recovery codes left');
+      await page.context().close();
+    },
+  );
+
+  step(
+    "clears an agency user's two-factor sign-in after a lost phone: they are signed out and sign in with their password alone",
+    async () => {
+      const agency = await signIn('agency.met@dhr-qa.example');
+      // Two-factor sign-in is on for this account (the step before): a code is owed before anything else.
+      expect(new URL(agency.url()).pathname).toBe('/sign-in/code');
+      const secretariat = await signIn('secretariat@dhr-qa.example');
+      await userPage(secretariat, 'MPS DHR lead');
+      const details = secretariat.locator('.govuk-summary-list');
+      expect(await details.innerText()).toMatch(/Two-factor sign-in\s+On/);
+      await secretariat.getByRole('button', { name: 'Clear two-factor sign-in' }).click();
+      expect(await secretariat.locator('.govuk-notification-banner').innerText()).toContain(
+        "MPS DHR lead's two-factor sign-in is cleared",
+      );
+      expect(await details.innerText()).toMatch(/Two-factor sign-in\s+Not set up/);
+      expect(await secretariat.locator('main').innerText()).toContain('Cleared two-factor sign-in, by Alex Reid');
+
+      await agency.goto(`${server.url}/sign-in`);
+      await agency.getByLabel('Email address').fill('agency.met@dhr-qa.example');
+      await agency.getByLabel('Password').fill(PASSWORD);
+      await agency.getByRole('button', { name: 'Sign in' }).click();
+      await agency.waitForLoadState();
+      expect(new URL(agency.url()).pathname).toBe('/recommendations');
+      await agency.context().close();
+      await secretariat.context().close();
+    },
+  );
 });
 
 /** The text of the newest email to `to` that holds `marker`, once the mail worker has written it (to DATA_DIR/mail). */
@@ -193,6 +281,7 @@ async function userPage(page: Page, name: string) {
 }
 
 describe('account administration', () => {
+  appOfItsOwn();
   it('the secretariat disables an account, ending its session at once, and enables it again', async () => {
     const panel = await signIn('panel@dhr-qa.example');
     expect(new URL(panel.url()).pathname).not.toBe('/sign-in');
@@ -231,8 +320,11 @@ describe('account administration', () => {
     await panel.context().close();
     await secretariat.context().close();
   });
+});
 
-  it('sends a link to set a new password, which the user opens from the email on a phone and which works once', async () => {
+describe('a new password by email', () => {
+  appOfItsOwn();
+  it('the secretariat sends a link to set a new password, which the user opens from the email on a phone and which works once', async () => {
     const secretariat = await signIn('secretariat@dhr-qa.example');
     await userPage(secretariat, 'Dr Helen Marsh');
     await secretariat.getByRole('button', { name: 'Send the link' }).click();
@@ -274,31 +366,6 @@ describe('account administration', () => {
     await context.close();
     await secretariat.context().close();
   });
-
-  it("clears an agency user's two-factor sign-in after a lost phone: they are signed out and sign in with their password alone", async () => {
-    const agency = await signIn('agency.met@dhr-qa.example');
-    // Two-factor sign-in is on for this account (see above): a code is owed before anything else.
-    expect(new URL(agency.url()).pathname).toBe('/sign-in/code');
-    const secretariat = await signIn('secretariat@dhr-qa.example');
-    await userPage(secretariat, 'MPS DHR lead');
-    const details = secretariat.locator('.govuk-summary-list');
-    expect(await details.innerText()).toMatch(/Two-factor sign-in\s+On/);
-    await secretariat.getByRole('button', { name: 'Clear two-factor sign-in' }).click();
-    expect(await secretariat.locator('.govuk-notification-banner').innerText()).toContain(
-      "MPS DHR lead's two-factor sign-in is cleared",
-    );
-    expect(await details.innerText()).toMatch(/Two-factor sign-in\s+Not set up/);
-    expect(await secretariat.locator('main').innerText()).toContain('Cleared two-factor sign-in, by Alex Reid');
-
-    await agency.goto(`${server.url}/sign-in`);
-    await agency.getByLabel('Email address').fill('agency.met@dhr-qa.example');
-    await agency.getByLabel('Password').fill(PASSWORD);
-    await agency.getByRole('button', { name: 'Sign in' }).click();
-    await agency.waitForLoadState();
-    expect(new URL(agency.url()).pathname).toBe('/recommendations');
-    await agency.context().close();
-    await secretariat.context().close();
-  });
 });
 
 const PASTED = `Areas of final development include:
@@ -314,16 +381,18 @@ describe('a review from the panel to publication, through the pages alone', () =
   let secretariat: Page;
   let csp: Page;
 
-  beforeAll(async () => {
-    secretariat = await signIn('secretariat@dhr-qa.example');
-    csp = await signIn('csp.kent@dhr-qa.example');
-  });
-  afterAll(async () => {
-    await secretariat.context().close();
-    await csp.context().close();
-  });
+  const step = story(
+    async () => {
+      secretariat = await signIn('secretariat@dhr-qa.example');
+      csp = await signIn('csp.kent@dhr-qa.example');
+    },
+    async () => {
+      await secretariat.context().close();
+      await csp.context().close();
+    },
+  );
 
-  it('the secretariat schedules the submitted review for a panel meeting', async () => {
+  step('the secretariat schedules the submitted review for a panel meeting', async () => {
     await check(secretariat, 'dashboard');
     await secretariat.getByRole('link', { name: 'Reviews', exact: true }).click();
     await check(secretariat, 'reviews-list');
@@ -336,7 +405,7 @@ describe('a review from the panel to publication, through the pages alone', () =
     expect(await tagOf(secretariat)).toBe('Scheduled for a panel meeting');
   });
 
-  it("marks the report against the QA criteria, beside the CSP's self-check, mistakes first", async () => {
+  step("marks the report against the QA criteria, beside the CSP's self-check, mistakes first", async () => {
     await secretariat.getByRole('link', { name: 'QA checklist: the report against the criteria' }).click();
     await secretariat.waitForLoadState();
     await check(secretariat, 'qa-checklist');
@@ -358,7 +427,7 @@ describe('a review from the panel to publication, through the pages alone', () =
     await secretariat.waitForLoadState();
   });
 
-  it('records the outcome by pasting the panel list, checks the split, and lands on the draft letter', async () => {
+  step('records the outcome by pasting the panel list, checks the split, and lands on the draft letter', async () => {
     await secretariat.getByRole('link', { name: "Record the panel's outcome" }).click();
     await check(secretariat, 'outcome-paste');
     await secretariat.getByLabel('Publish after changes').check();
@@ -389,7 +458,7 @@ describe('a review from the panel to publication, through the pages alone', () =
     expect(letter).toContain('Follow the model layout of the statutory guidance.');
   });
 
-  it('edits the draft and sends it', async () => {
+  step('edits the draft and sends it', async () => {
     // An apology straight after the opening paragraph, where the real letters put it.
     await secretariat.getByRole('button', { name: 'Add a paragraph here after paragraph 1' }).click();
     await secretariat.waitForLoadState();
@@ -422,7 +491,7 @@ describe('a review from the panel to publication, through the pages alone', () =
     await check(secretariat, 'review-letter-sent');
   });
 
-  it('the CSP sees its outstanding items, answers each one and submits', async () => {
+  step('the CSP sees its outstanding items, answers each one and submits', async () => {
     await csp.goto(`${server.url}/my-reviews`);
     await check(csp, 'my-reviews');
     await csp.goto(`${server.url}/reviews/1/items`);
@@ -464,62 +533,68 @@ describe('a review from the panel to publication, through the pages alone', () =
     expect(notice).toMatch(/Check the answers: http:\/\/[^/\s]+\/reviews\/1$/m);
   });
 
-  it('the secretariat accepts three answers, returns one with a reason, and the CSP is told which and why', async () => {
-    await secretariat.goto(`${server.url}/reviews/1`);
-    await check(secretariat, 'review-revisions-submitted');
-    // Numbered as the letter numbers them: the two areas under "Structure" are 2a and 2b.
-    for (const label of ['1', '2a', '2b']) {
-      await secretariat.getByRole('button', { name: `Accept item ${label}`, exact: true }).click();
+  step(
+    'the secretariat accepts three answers, returns one with a reason, and the CSP is told which and why',
+    async () => {
+      await secretariat.goto(`${server.url}/reviews/1`);
+      await check(secretariat, 'review-revisions-submitted');
+      // Numbered as the letter numbers them: the two areas under "Structure" are 2a and 2b.
+      for (const label of ['1', '2a', '2b']) {
+        await secretariat.getByRole('button', { name: `Accept item ${label}`, exact: true }).click();
+        await secretariat.waitForLoadState();
+      }
+      // Returned without a reason: the error summary leads to that item's reason field.
+      await secretariat.getByRole('button', { name: 'Return item 3', exact: true }).click();
       await secretariat.waitForLoadState();
-    }
-    // Returned without a reason: the error summary leads to that item's reason field.
-    await secretariat.getByRole('button', { name: 'Return item 3', exact: true }).click();
-    await secretariat.waitForLoadState();
-    await secretariat.locator('.govuk-error-summary a', { hasText: 'Enter why the item is returned' }).click();
-    const reason = secretariat.getByLabel('Reason for returning item 3');
-    expect(await reason.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
-    expect(await secretariat.locator('.govuk-error-message').innerText()).toContain('Enter why the item is returned');
-    await reason.fill('Say which family members took part.');
-    await secretariat.getByRole('button', { name: 'Return item 3', exact: true }).click();
-    await secretariat.waitForLoadState();
-    expect(await secretariat.locator('.govuk-notification-banner').innerText()).toContain(
-      'Item 3 returned to Kent Community Safety Partnership',
-    );
-    await secretariat.getByRole('button', { name: 'Confirm the check of the revisions' }).click();
-    await secretariat.waitForLoadState();
-    expect(await tagOf(secretariat)).toBe('Being revised');
-    const returned = await newestMail('sam.okafor@kent-csp.example', 'Returned because');
-    expect(returned).toContain(
-      'Item 3: Say what involvement the family had in the review.\nReturned because: Say which family members took part.',
-    );
-    expect(returned).toMatch(/submit your revisions again: http:\/\/[^/\s]+\/reviews\/1\/items$/m);
-  });
+      await secretariat.locator('.govuk-error-summary a', { hasText: 'Enter why the item is returned' }).click();
+      const reason = secretariat.getByLabel('Reason for returning item 3');
+      expect(await reason.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+      expect(await secretariat.locator('.govuk-error-message').innerText()).toContain('Enter why the item is returned');
+      await reason.fill('Say which family members took part.');
+      await secretariat.getByRole('button', { name: 'Return item 3', exact: true }).click();
+      await secretariat.waitForLoadState();
+      expect(await secretariat.locator('.govuk-notification-banner').innerText()).toContain(
+        'Item 3 returned to Kent Community Safety Partnership',
+      );
+      await secretariat.getByRole('button', { name: 'Confirm the check of the revisions' }).click();
+      await secretariat.waitForLoadState();
+      expect(await tagOf(secretariat)).toBe('Being revised');
+      const returned = await newestMail('sam.okafor@kent-csp.example', 'Returned because');
+      expect(returned).toContain(
+        'Item 3: Say what involvement the family had in the review.\nReturned because: Say which family members took part.',
+      );
+      expect(returned).toMatch(/submit your revisions again: http:\/\/[^/\s]+\/reviews\/1\/items$/m);
+    },
+  );
 
-  it('the CSP answers the returned item again; the secretariat accepts it, and the CSP is told it is approved', async () => {
-    await csp.goto(`${server.url}/reviews/1/items`);
-    await csp.getByRole('link', { name: /^3\. Say what involvement/ }).click();
-    expect(await csp.locator('.govuk-warning-text').innerText()).toContain('Say which family members took part.');
-    await csp
-      .getByLabel('How has the report been changed?')
-      .fill('Section 3 names who took part: her mother and sister.');
-    await csp.getByRole('button', { name: 'Save answer' }).click();
-    await csp.waitForLoadState();
-    await csp.getByRole('link', { name: 'Check your answers and submit revisions' }).click();
-    await csp.getByRole('button', { name: 'Accept and submit revisions' }).click();
-    await csp.waitForLoadState();
-    expect(await csp.locator('.govuk-panel__title').innerText()).toBe('Revisions submitted');
+  step(
+    'the CSP answers the returned item again; the secretariat accepts it, and the CSP is told it is approved',
+    async () => {
+      await csp.goto(`${server.url}/reviews/1/items`);
+      await csp.getByRole('link', { name: /^3\. Say what involvement/ }).click();
+      expect(await csp.locator('.govuk-warning-text').innerText()).toContain('Say which family members took part.');
+      await csp
+        .getByLabel('How has the report been changed?')
+        .fill('Section 3 names who took part: her mother and sister.');
+      await csp.getByRole('button', { name: 'Save answer' }).click();
+      await csp.waitForLoadState();
+      await csp.getByRole('link', { name: 'Check your answers and submit revisions' }).click();
+      await csp.getByRole('button', { name: 'Accept and submit revisions' }).click();
+      await csp.waitForLoadState();
+      expect(await csp.locator('.govuk-panel__title').innerText()).toBe('Revisions submitted');
 
-    await secretariat.goto(`${server.url}/reviews/1`);
-    await secretariat.getByRole('button', { name: 'Accept item 3', exact: true }).click();
-    await secretariat.waitForLoadState();
-    await secretariat.getByRole('button', { name: 'Confirm the check of the revisions' }).click();
-    await secretariat.waitForLoadState();
-    expect(await tagOf(secretariat)).toBe('Approved for publication');
-    const approved = await newestMail('sam.okafor@kent-csp.example', 'approved for publication');
-    expect(approved).toMatch(/record the date and where it is published: http:\/\/[^/\s]+\/reviews\/1$/m);
-  });
+      await secretariat.goto(`${server.url}/reviews/1`);
+      await secretariat.getByRole('button', { name: 'Accept item 3', exact: true }).click();
+      await secretariat.waitForLoadState();
+      await secretariat.getByRole('button', { name: 'Confirm the check of the revisions' }).click();
+      await secretariat.waitForLoadState();
+      expect(await tagOf(secretariat)).toBe('Approved for publication');
+      const approved = await newestMail('sam.okafor@kent-csp.example', 'approved for publication');
+      expect(approved).toMatch(/record the date and where it is published: http:\/\/[^/\s]+\/reviews\/1$/m);
+    },
+  );
 
-  it('the CSP records the publication', async () => {
+  step('the CSP records the publication', async () => {
     await csp.goto(`${server.url}/reviews/1`);
     await check(csp, 'review-approved');
     await csp.getByLabel('Web address of the published report').fill('https://www.kent.gov.uk/dhr/mary');
@@ -545,7 +620,7 @@ describe('a review from the panel to publication, through the pages alone', () =
     await check(csp, 'csp-letters');
   });
 
-  it('another CSP cannot reach any of it', async () => {
+  step('another CSP cannot reach any of it', async () => {
     const hackney = await signIn('csp.hackney@dhr-qa.example');
     for (const url of ['/reviews/1', '/reviews/1/items', '/letters/1']) {
       const res = await hackney.goto(`${server.url}${url}`);
@@ -557,7 +632,7 @@ describe('a review from the panel to publication, through the pages alone', () =
     await hackney.context().close();
   });
 
-  it("the Kent PCC's office reads the review and its letters, with nothing to do", async () => {
+  step("the Kent PCC's office reads the review and its letters, with nothing to do", async () => {
     const pcc = await signIn('pcc.kent@dhr-qa.example');
     await check(pcc, 'pcc-reviews');
     await pcc.goto(`${server.url}/reviews/1`);
@@ -567,7 +642,7 @@ describe('a review from the panel to publication, through the pages alone', () =
     await pcc.context().close();
   });
 
-  it('every other page of the secretariat passes too', async () => {
+  step('every other page of the secretariat passes too', async () => {
     for (const [url, name] of [
       ['/meetings', 'meetings'],
       ['/meetings/1', 'meeting-agenda'],
@@ -595,6 +670,7 @@ describe('a review from the panel to publication, through the pages alone', () =
 });
 
 describe('stage clocks, through the pages', () => {
+  appOfItsOwn();
   it("shows the demo's overdue letter and paused review, and changes a target, mistakes first", async () => {
     const secretariat = await signIn('secretariat@dhr-qa.example');
     await secretariat.goto(`${server.url}/reviews?q=Lena`);
@@ -631,6 +707,7 @@ describe('stage clocks, through the pages', () => {
 });
 
 describe('the distribution of the final report, through the pages', () => {
+  appOfItsOwn();
   it('the CSP records a copy from the published review, and the closed review shows its complete list', async () => {
     const harlow = await signIn('csp.harlow@dhr-qa.example');
     await harlow.goto(`${server.url}/my-reviews`);
@@ -670,6 +747,7 @@ describe('the distribution of the final report, through the pages', () => {
 });
 
 describe('oversight, through the pages', () => {
+  appOfItsOwn();
   it("reads every CSP's published reviews and the national figures, and finds nothing still in the process", async () => {
     const oversight = await signIn('commissioner@dhr-qa.example');
     expect(new URL(oversight.url()).pathname).toBe('/reviews');
@@ -761,6 +839,7 @@ async function scheduled(page: Page, csp: string, pseudonym: string, meeting: st
 }
 
 describe("recommendations, from import to an agency's progress", () => {
+  appOfItsOwn();
   it('the secretariat imports the Harlow list; an agency responds and completes an action; the CSP sees the progress', async () => {
     const secretariat = await signIn('secretariat@dhr-qa.example');
     // Recommendations are imported once the panel is content for the report to be published.
@@ -886,6 +965,7 @@ describe("recommendations, from import to an agency's progress", () => {
 });
 
 describe('a national recommendation, from triage to its owner', () => {
+  appOfItsOwn();
   it("the CSP's national recommendation waits for the secretariat, which assigns it, mistakes first", async () => {
     const secretariat = await signIn('secretariat@dhr-qa.example');
     await secretariat.goto(`${server.url}/national`);
@@ -935,6 +1015,7 @@ describe('a national recommendation, from triage to its owner', () => {
 });
 
 describe('a decision not to hold a review, through the pages', () => {
+  appOfItsOwn();
   // Recorded by the secretariat for the panel (an earlier test gave the panel member a new password).
   it("the panel agrees with Kent's decision about Nell, mistakes first, and the secretariat sends its letter", async () => {
     const secretariat = await signIn('secretariat@dhr-qa.example');
@@ -978,10 +1059,12 @@ describe('a decision not to hold a review, through the pages', () => {
 describe('the Kent seed letter, reproduced through the pages alone', () => {
   let secretariat: Page;
   let letterUrl = '';
-  beforeAll(async () => {
-    secretariat = await signIn('secretariat@dhr-qa.example');
-  });
-  afterAll(() => secretariat.context().close());
+  const step = story(
+    async () => {
+      secretariat = await signIn('secretariat@dhr-qa.example');
+    },
+    () => secretariat.context().close(),
+  );
 
   const go = async (path: string) => {
     await secretariat.goto(`${server.url}${path}`);
@@ -992,7 +1075,7 @@ describe('the Kent seed letter, reproduced through the pages alone', () => {
   };
   const banner = () => secretariat.locator('.govuk-notification-banner').innerText();
 
-  it('sets the house style once: letterhead, signatory, bulleted areas, no CSP name in the address', async () => {
+  step('sets the house style once: letterhead, signatory, bulleted areas, no CSP name in the address', async () => {
     await go('/admin/settings');
     await secretariat.getByLabel('Name', { exact: true }).fill(KENT_SETTINGS.signatoryName);
     await secretariat.getByLabel('Title', { exact: true }).fill(KENT_SETTINGS.signatoryTitle);
@@ -1006,7 +1089,7 @@ describe('the Kent seed letter, reproduced through the pages alone', () => {
     expect(await banner()).toContain('Settings saved');
   });
 
-  it("words the 'publish after changes' letter as the Home Office does, previewing it before saving", async () => {
+  step("words the 'publish after changes' letter as the Home Office does, previewing it before saving", async () => {
     await go('/admin/templates');
     await check(secretariat, 'admin-templates-list');
     await secretariat.getByRole('link', { name: 'Feedback letter: publish after changes' }).click();
@@ -1026,53 +1109,59 @@ describe('the Kent seed letter, reproduced through the pages alone', () => {
     expect(await banner()).toContain('Version 2 saved');
   });
 
-  it('adds Kent CSP, addressed to Shafick at his own address, and the panel meeting of 20 November 2019', async () => {
-    await go('/admin/csps/new');
-    await secretariat.getByLabel('Name').fill('Kent CSP');
-    await secretariat.getByLabel('Police force area').selectOption({ label: 'Kent' });
-    await secretariat.getByLabel('Address', { exact: true }).fill('Kent County Council\nCounty Hall\nMaidstone');
-    await secretariat.getByLabel('Contacts').fill(`${KENT_CONTACT.name} <${KENT_CONTACT.email}>`);
-    await secretariat.getByLabel('Job title (optional)').fill(KENT_CONTACT.jobTitle);
-    await secretariat.getByLabel('Their own address (optional)').fill(KENT_CONTACT.addressLines.join('\n'));
-    await secretariat.locator('main button[type=submit]').click();
-    await secretariat.waitForLoadState();
-    expect(await banner()).toContain('Kent CSP added');
-    await go('/meetings');
-    await secretariat.getByLabel('Day').fill('20');
-    await secretariat.getByLabel('Month').fill('11');
-    await secretariat.getByLabel('Year').fill('2019');
-    await click('Add the meeting');
-    expect(await banner()).toContain('Panel meeting of 20 November 2019 added');
-  });
+  step(
+    'adds Kent CSP, addressed to Shafick at his own address, and the panel meeting of 20 November 2019',
+    async () => {
+      await go('/admin/csps/new');
+      await secretariat.getByLabel('Name').fill('Kent CSP');
+      await secretariat.getByLabel('Police force area').selectOption({ label: 'Kent' });
+      await secretariat.getByLabel('Address', { exact: true }).fill('Kent County Council\nCounty Hall\nMaidstone');
+      await secretariat.getByLabel('Contacts').fill(`${KENT_CONTACT.name} <${KENT_CONTACT.email}>`);
+      await secretariat.getByLabel('Job title (optional)').fill(KENT_CONTACT.jobTitle);
+      await secretariat.getByLabel('Their own address (optional)').fill(KENT_CONTACT.addressLines.join('\n'));
+      await secretariat.locator('main button[type=submit]').click();
+      await secretariat.waitForLoadState();
+      expect(await banner()).toContain('Kent CSP added');
+      await go('/meetings');
+      await secretariat.getByLabel('Day').fill('20');
+      await secretariat.getByLabel('Month').fill('11');
+      await secretariat.getByLabel('Year').fill('2019');
+      await click('Add the meeting');
+      expect(await banner()).toContain('Panel meeting of 20 November 2019 added');
+    },
+  );
 
   /** A review for Kent CSP, notified, its three documents uploaded, submitted and scheduled for 20 November 2019. */
   const scheduledReview = (pseudonym: string) => scheduled(secretariat, 'Kent CSP', pseudonym, '20 November 2019');
 
-  it("records Kent's outcome by pasting its twelve areas, dates the letter 22 January 2020 and sends it", async () => {
-    await scheduledReview('Mary');
-    await secretariat.getByRole('link', { name: "Record the panel's outcome" }).click();
-    await secretariat.getByLabel('Publish after changes').check();
-    await secretariat.getByLabel('What the panel commended').fill(kentCommendations());
-    await secretariat.getByLabel("Paste the panel's list of areas").fill(kentPastedAreas());
-    await click('Continue');
-    expect(await secretariat.locator('main').innerText()).toContain('Read 12 areas from a bulleted list.');
-    await click('Save the outcome and draft the letter');
-    letterUrl = new URL(secretariat.url()).pathname;
-    expect(letterUrl).toMatch(/^\/letters\/\d+$/);
+  step(
+    "records Kent's outcome by pasting its twelve areas, dates the letter 22 January 2020 and sends it",
+    async () => {
+      await scheduledReview('Mary');
+      await secretariat.getByRole('link', { name: "Record the panel's outcome" }).click();
+      await secretariat.getByLabel('Publish after changes').check();
+      await secretariat.getByLabel('What the panel commended').fill(kentCommendations());
+      await secretariat.getByLabel("Paste the panel's list of areas").fill(kentPastedAreas());
+      await click('Continue');
+      expect(await secretariat.locator('main').innerText()).toContain('Read 12 areas from a bulleted list.');
+      await click('Save the outcome and draft the letter');
+      letterUrl = new URL(secretariat.url()).pathname;
+      expect(letterUrl).toMatch(/^\/letters\/\d+$/);
 
-    await secretariat.getByRole('link', { name: 'Change the date' }).click();
-    await check(secretariat, 'letter-addressing');
-    await secretariat.getByLabel('Day').fill('22');
-    await secretariat.getByLabel('Month').fill('1');
-    await secretariat.getByLabel('Year').fill('2020');
-    await click('Save');
-    expect(await banner()).toContain('date, addressee and signature are saved');
-    await secretariat.getByRole('link', { name: 'Check and send the letter' }).click();
-    await click('Send the letter');
-    expect(await secretariat.locator('.govuk-panel__title').innerText()).toBe('Feedback letter sent');
-  });
+      await secretariat.getByRole('link', { name: 'Change the date' }).click();
+      await check(secretariat, 'letter-addressing');
+      await secretariat.getByLabel('Day').fill('22');
+      await secretariat.getByLabel('Month').fill('1');
+      await secretariat.getByLabel('Year').fill('2020');
+      await click('Save');
+      expect(await banner()).toContain('date, addressee and signature are saved');
+      await secretariat.getByRole('link', { name: 'Check and send the letter' }).click();
+      await click('Send the letter');
+      expect(await secretariat.locator('.govuk-panel__title').innerText()).toBe('Feedback letter sent');
+    },
+  );
 
-  it('sent a letter whose text is the seed letter, from the letterhead to the signature', async () => {
+  step('sent a letter whose text is the seed letter, from the letterhead to the signature', async () => {
     const session = (await (
       await fetch(`${server.url}/api/v1/session`, {
         method: 'POST',
@@ -1089,7 +1178,7 @@ describe('the Kent seed letter, reproduced through the pages alone', () => {
     await check(secretariat, 'letter-kent-sent');
   });
 
-  it("writes the next review's letter in the same house style, with no further edits", async () => {
+  step("writes the next review's letter in the same house style, with no further edits", async () => {
     await scheduledReview('Nora');
     await secretariat.getByRole('link', { name: "Record the panel's outcome" }).click();
     await secretariat.getByLabel('Publish after changes').check();
