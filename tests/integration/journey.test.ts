@@ -1,10 +1,5 @@
 import { createTestApp, meeting, pdf, submittedReview, type TestApp } from '../helpers/app';
-
-let t: TestApp;
-beforeAll(async () => {
-  t = await createTestApp();
-});
-afterAll(() => t.close());
+import { story } from '../helpers/story';
 
 const KENT_AREAS = [
   { text: 'Clarify the role of the IOPC in paragraph 8.1.' },
@@ -13,362 +8,326 @@ const KENT_AREAS = [
 ];
 
 /**
- * One review's story told step by step, a test to a step. A test run alone (jest -t) first
- * replays the steps before it, so it meets the review as the story left it.
+ * One review's story, a test to a step, told on an app of its own: its steps move the clock to the
+ * meeting's day. A step run alone, or after later ones, meets the review as the steps before leave it.
  */
-function story(steps: [title: string, run: () => Promise<void>][]) {
-  let reached = 0;
-  steps.forEach(([title, run], step) => {
-    it(title, async () => {
-      while (reached < step) await steps[reached++]![1]();
-      try {
-        await run();
-      } finally {
-        reached = step + 1;
-      }
+describe('a review that goes "publish after changes"', () => {
+  const mary = story(
+    async () => ({ t: await createTestApp(), id: 0 }),
+    (world) => world.t.close(),
+  );
+
+  mary.step('is notified by the CSP with a reference and is "notified"', async (world) => {
+    const res = await world.t
+      .api('kent')
+      .post('/reviews', { pseudonym: 'Mary', yearOfDeath: 2025, notifiedOn: '2026-01-10' });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      reference: expect.stringMatching(/^DHR-2026-\d{4}$/),
+      pseudonym: 'Mary',
+      state: 'notified',
+      version: 1,
+      notifiedOn: '2026-01-10',
+      csp: { id: world.t.ids.kentCsp, name: 'Kent CSP' },
+    });
+    // Nothing to submit yet; whether to hold it can be recorded and its details corrected.
+    expect(res.body.allowedEvents).toEqual(['RECORD_DECISION', 'EDIT_DETAILS']);
+    expect(res.body.canAttachDocuments).toBe(true);
+    world.id = res.body.id;
+  });
+
+  mary.step('cannot be submitted until the three documents are attached', async ({ t, id }) => {
+    const early = await t.api('kent').event(id, { type: 'SUBMIT' });
+    expect(early.status).toBe(409);
+    expect(early.body.error).toMatch(/overview report, an executive summary and an action plan/);
+
+    for (const kind of ['overview_report', 'executive_summary', 'action_plan']) {
+      const up = await t.api('kent').upload(id, kind, pdf(kind), `${kind}.pdf`);
+      expect(up.status).toBe(201);
+      expect(up.body).toMatchObject({ kind, filename: `${kind}.pdf`, size: pdf(kind).length });
+    }
+    const review = await t.api('kent').get(`/reviews/${id}`);
+    expect(review.body.allowedEvents).toEqual(['RECORD_DECISION', 'SUBMIT', 'REMOVE_DOCUMENT', 'EDIT_DETAILS']);
+    expect(review.body.documents.map((d: { kind: string }) => d.kind)).toEqual([
+      'overview_report',
+      'executive_summary',
+      'action_plan',
+    ]);
+
+    const submitted = await t.api('kent').event(id, { type: 'SUBMIT' });
+    expect(submitted.status).toBe(200);
+    expect(submitted.body.state).toBe('submitted');
+  });
+
+  mary.step('is scheduled, moved to a later meeting, and appears on that agenda', async ({ t, id }) => {
+    const first = await meeting(t, '2026-04-15');
+    const later = await meeting(t, '2026-05-20');
+    expect((await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: first })).body.state).toBe('scheduled');
+    const moved = await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: later });
+    expect(moved.body).toMatchObject({ state: 'scheduled', meeting: { id: later, date: '2026-05-20' } });
+
+    const agenda = await t.api('secretariat').get(`/panel-meetings/${later}`);
+    expect(agenda.body).toMatchObject({ id: later, date: '2026-05-20' });
+    expect(agenda.body.reviews.map((r: { id: number }) => r.id)).toContain(id);
+    const old = await t.api('secretariat').get(`/panel-meetings/${first}`);
+    expect(old.body.reviews).toEqual([]);
+  });
+
+  mary.step('is refused an outcome before the day of its meeting', async ({ t, id }) => {
+    const early = await t.api('panel').event(id, {
+      type: 'RECORD_OUTCOME',
+      outcome: 'publish',
+      commendations: '',
+      areas: [],
+    });
+    expect(early.status).toBe(409);
+    expect(early.body.error).toBe(
+      'RECORD_OUTCOME is not possible now: the panel meeting has not taken place yet: its outcome can be recorded from the day of the meeting',
+    );
+    expect((await t.api('panel').get(`/reviews/${id}`)).body).toMatchObject({
+      state: 'scheduled',
+      allowedEvents: [],
     });
   });
-}
 
-describe('a review that goes "publish after changes"', () => {
-  let id: number;
+  mary.step('gets an outcome from a panel member on the day, corrected before the letter goes', async ({ t, id }) => {
+    await t.meetingDay('2026-05-20');
+    const recorded = await t.api('panel').event(id, {
+      type: 'RECORD_OUTCOME',
+      outcome: 'publish_after_changes',
+      commendations: 'A well-written and clearly structured report.',
+      areas: KENT_AREAS.slice(0, 2),
+    });
+    expect(recorded.status).toBe(200);
+    expect(recorded.body.state).toBe('letter_pending');
+    expect(recorded.body.rounds).toHaveLength(1);
 
-  story([
-    [
-      'is notified by the CSP with a reference and is "notified"',
-      async () => {
-        const res = await t
-          .api('kent')
-          .post('/reviews', { pseudonym: 'Mary', yearOfDeath: 2025, notifiedOn: '2026-01-10' });
-        expect(res.status).toBe(201);
-        expect(res.body).toMatchObject({
-          reference: expect.stringMatching(/^DHR-2026-\d{4}$/),
-          pseudonym: 'Mary',
-          state: 'notified',
-          version: 1,
-          notifiedOn: '2026-01-10',
-          csp: { id: t.ids.kentCsp, name: 'Kent CSP' },
-        });
-        // Nothing to submit yet; whether to hold it can be recorded and its details corrected.
-        expect(res.body.allowedEvents).toEqual(['RECORD_DECISION', 'EDIT_DETAILS']);
-        expect(res.body.canAttachDocuments).toBe(true);
-        id = res.body.id;
-      },
-    ],
+    const amended = await t.api('secretariat').event(id, {
+      type: 'AMEND_OUTCOME',
+      outcome: 'publish_after_changes',
+      commendations: 'A well-written and clearly structured report.',
+      areas: KENT_AREAS,
+    });
+    expect(amended.status).toBe(200);
+    const [round] = amended.body.rounds;
+    expect(round).toMatchObject({ number: 1, outcome: 'publish_after_changes', meeting: { date: '2026-05-20' } });
+    expect(
+      round.items.map((i: { heading: string | null; text: string; status: string }) => [i.heading, i.text, i.status]),
+    ).toEqual([
+      [null, KENT_AREAS[0]!.text, 'open'],
+      ['Structure', KENT_AREAS[1]!.text, 'open'],
+      ['Structure', KENT_AREAS[2]!.text, 'open'],
+    ]);
+  });
 
-    [
-      'cannot be submitted until the three documents are attached',
-      async () => {
-        const early = await t.api('kent').event(id, { type: 'SUBMIT' });
-        expect(early.status).toBe(409);
-        expect(early.body.error).toMatch(/overview report, an executive summary and an action plan/);
+  mary.step(
+    'has its letter sent, which queues the letter in the outbox and opens the revisions to the CSP',
+    async ({ t, id }) => {
+      const sent = await t.api('secretariat').event(id, { type: 'SEND_LETTER' });
+      expect(sent.status).toBe(200);
+      expect(sent.body.state).toBe('revising');
+      expect(sent.body.rounds[0].letterSentAt).not.toBeNull();
+      const outbox = await t.db('outbox').where({ review_id: id }).orderBy('id');
+      expect(outbox.map((m) => [m.kind, m.status])).toEqual([
+        ['acknowledgement', 'queued'],
+        ['review_submitted', 'queued'],
+        ['publish_after_changes', 'queued'],
+      ]);
+      expect(outbox[2]).toMatchObject({ to: ['sam@kent.example'], cc: ['pcc@kent.example'], attach_letter: true });
+      expect(sent.body.letters).toEqual([
+        { id: expect.any(Number), kind: 'acknowledgement', round: null, status: 'sent', sentAt: expect.any(String) },
+        {
+          id: expect.any(Number),
+          kind: 'publish_after_changes',
+          round: 1,
+          status: 'sent',
+          sentAt: sent.body.rounds[0].letterSentAt,
+        },
+      ]);
 
-        for (const kind of ['overview_report', 'executive_summary', 'action_plan']) {
-          const up = await t.api('kent').upload(id, kind, pdf(kind), `${kind}.pdf`);
-          expect(up.status).toBe(201);
-          expect(up.body).toMatchObject({ kind, filename: `${kind}.pdf`, size: pdf(kind).length });
-        }
-        const review = await t.api('kent').get(`/reviews/${id}`);
-        expect(review.body.allowedEvents).toEqual(['RECORD_DECISION', 'SUBMIT', 'REMOVE_DOCUMENT', 'EDIT_DETAILS']);
-        expect(review.body.documents.map((d: { kind: string }) => d.kind)).toEqual([
-          'overview_report',
-          'executive_summary',
-          'action_plan',
-        ]);
+      const csp = await t.api('kent').get(`/reviews/${id}`);
+      expect(csp.body.allowedEvents).toEqual(['RESPOND_TO_ITEM', 'EDIT_DETAILS']);
+      expect(csp.body.rounds[0].items[0]).toMatchObject({ status: 'open', statusText: 'To do' });
+      expect(csp.body.stateText).toBe('Being revised');
+    },
+  );
 
-        const submitted = await t.api('kent').event(id, { type: 'SUBMIT' });
-        expect(submitted.status).toBe(200);
-        expect(submitted.body.state).toBe('submitted');
-      },
-    ],
+  mary.step('lets the CSP answer each item and submit only when all are answered', async ({ t, id }) => {
+    const items = (await t.api('kent').get(`/reviews/${id}`)).body.rounds[0].items;
+    await t.api('kent').event(id, {
+      type: 'RESPOND_TO_ITEM',
+      itemId: items[0].id,
+      response: 'Clarified.',
+      reportReference: 'para 8.1',
+    });
+    const tooSoon = await t.api('kent').event(id, { type: 'SUBMIT_REVISIONS' });
+    expect(tooSoon.status).toBe(409);
+    expect(tooSoon.body.error).toMatch(/every revision item of the round must be addressed/);
 
-    [
-      'is scheduled, moved to a later meeting, and appears on that agenda',
-      async () => {
-        const first = await meeting(t, '2026-04-15');
-        const later = await meeting(t, '2026-05-20');
-        expect((await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: first })).body.state).toBe(
-          'scheduled',
-        );
-        const moved = await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: later });
-        expect(moved.body).toMatchObject({ state: 'scheduled', meeting: { id: later, date: '2026-05-20' } });
+    for (const item of items.slice(1)) {
+      const res = await t
+        .api('kent')
+        .event(id, { type: 'RESPOND_TO_ITEM', itemId: item.id, response: `Done: ${item.text}` });
+      expect(res.status).toBe(200);
+    }
+    // An answer already saved can still be changed, until the revisions are submitted.
+    const changed = await t.api('kent').event(id, {
+      type: 'RESPOND_TO_ITEM',
+      itemId: items[0].id,
+      response: 'Clarified.',
+      reportReference: 'para 8.2',
+    });
+    expect(changed.status).toBe(200);
+    const done = await t.api('kent').event(id, { type: 'SUBMIT_REVISIONS' });
+    expect(done.status).toBe(200);
+    expect(done.body.state).toBe('revisions_submitted');
+    expect(done.body.rounds[0].items[0]).toMatchObject({
+      status: 'addressed',
+      response: 'Clarified.',
+      reportReference: 'para 8.2',
+    });
+    const locked = await t
+      .api('kent')
+      .event(id, { type: 'RESPOND_TO_ITEM', itemId: items[0].id, response: 'Too late.' });
+    expect(locked.status).toBe(409);
+    // The secretariat's team mailbox is told the answers are in, with a link to check them.
+    const notice = await t.db('outbox').where({ review_id: id, kind: 'revisions_submitted' }).first();
+    expect(notice).toMatchObject({ to: ['dhr-enquiries@dhr-qa.example'], cc: [] });
+    expect(notice.subject).toMatch(/^Revisions to DHR-2026-\d{4} \(Mary\) submitted by Kent CSP$/);
+    expect(notice.text).toContain(`Check the answers: http://dhr-qa.test/reviews/${id}`);
+  });
 
-        const agenda = await t.api('secretariat').get(`/panel-meetings/${later}`);
-        expect(agenda.body).toMatchObject({ id: later, date: '2026-05-20' });
-        expect(agenda.body.reviews.map((r: { id: number }) => r.id)).toContain(id);
-        const old = await t.api('secretariat').get(`/panel-meetings/${first}`);
-        expect(old.body.reviews).toEqual([]);
-      },
-    ],
+  mary.step(
+    'lets the secretariat return an item with a reason, which the CSP sees and answers again',
+    async ({ t, id }) => {
+      const items = (await t.api('secretariat').get(`/reviews/${id}`)).body.rounds[0].items;
+      await t.api('secretariat').event(id, { type: 'ACCEPT_ITEM', itemId: items[0].id });
+      await t.api('secretariat').event(id, { type: 'ACCEPT_ITEM', itemId: items[1].id });
+      const early = await t.api('secretariat').event(id, { type: 'CONFIRM_REVISIONS' });
+      expect(early.status).toBe(409);
+      expect(early.body.error).toMatch(/accepted or returned/);
 
-    [
-      'is refused an outcome before the day of its meeting',
-      async () => {
-        const early = await t.api('panel').event(id, {
-          type: 'RECORD_OUTCOME',
-          outcome: 'publish',
-          commendations: '',
-          areas: [],
-        });
-        expect(early.status).toBe(409);
-        expect(early.body.error).toBe(
-          'RECORD_OUTCOME is not possible now: the panel meeting has not taken place yet: its outcome can be recorded from the day of the meeting',
-        );
-        expect((await t.api('panel').get(`/reviews/${id}`)).body).toMatchObject({
-          state: 'scheduled',
-          allowedEvents: [],
-        });
-      },
-    ],
+      await t.api('secretariat').event(id, {
+        type: 'RETURN_ITEM',
+        itemId: items[2].id,
+        reason: 'The date of death is still in the chronology.',
+      });
+      const confirmed = await t.api('secretariat').event(id, { type: 'CONFIRM_REVISIONS' });
+      expect(confirmed.body.state).toBe('revising');
+      // The CSP's contacts are told which item came back, by the letter's number, and why.
+      const returned = await t.db('outbox').where({ review_id: id, kind: 'items_returned' }).first();
+      expect(returned).toMatchObject({ to: ['sam@kent.example'], cc: [] });
+      expect(returned.subject).toMatch(/^DHR-2026-\d{4} \(Mary\): 1 revision item returned$/);
+      expect(returned.text).toContain(
+        `Item 2b: ${KENT_AREAS[2]!.text}\nReturned because: The date of death is still in the chronology.`,
+      );
+      expect(returned.html).toContain('Returned because: The date of death is still in the chronology.');
+      expect(returned.text).toContain(`submit your revisions again: http://dhr-qa.test/reviews/${id}/items`);
 
-    [
-      'gets an outcome from a panel member on the day, corrected before the letter goes',
-      async () => {
-        await t.meetingDay('2026-05-20');
-        const recorded = await t.api('panel').event(id, {
-          type: 'RECORD_OUTCOME',
-          outcome: 'publish_after_changes',
-          commendations: 'A well-written and clearly structured report.',
-          areas: KENT_AREAS.slice(0, 2),
-        });
-        expect(recorded.status).toBe(200);
-        expect(recorded.body.state).toBe('letter_pending');
-        expect(recorded.body.rounds).toHaveLength(1);
+      const seen = (await t.api('kent').get(`/reviews/${id}`)).body.rounds[0].items[2];
+      expect(seen).toMatchObject({ status: 'returned', note: 'The date of death is still in the chronology.' });
+      await t
+        .api('kent')
+        .event(id, { type: 'RESPOND_TO_ITEM', itemId: items[2].id, response: 'Removed from the chronology too.' });
+      expect((await t.api('kent').event(id, { type: 'SUBMIT_REVISIONS' })).body.state).toBe('revisions_submitted');
+      await t.api('secretariat').event(id, { type: 'ACCEPT_ITEM', itemId: items[2].id });
+      expect((await t.api('secretariat').event(id, { type: 'CONFIRM_REVISIONS' })).body.state).toBe('approved');
+      const approval = await t.db('outbox').where({ review_id: id, kind: 'review_approved' }).first();
+      expect(approval).toMatchObject({ to: ['sam@kent.example'] });
+      expect(approval.subject).toMatch(/^DHR-2026-\d{4} \(Mary\) approved for publication$/);
+    },
+  );
 
-        const amended = await t.api('secretariat').event(id, {
-          type: 'AMEND_OUTCOME',
-          outcome: 'publish_after_changes',
-          commendations: 'A well-written and clearly structured report.',
-          areas: KENT_AREAS,
-        });
-        expect(amended.status).toBe(200);
-        const [round] = amended.body.rounds;
-        expect(round).toMatchObject({ number: 1, outcome: 'publish_after_changes', meeting: { date: '2026-05-20' } });
-        expect(
-          round.items.map((i: { heading: string | null; text: string; status: string }) => [
-            i.heading,
-            i.text,
-            i.status,
-          ]),
-        ).toEqual([
-          [null, KENT_AREAS[0]!.text, 'open'],
-          ['Structure', KENT_AREAS[1]!.text, 'open'],
-          ['Structure', KENT_AREAS[2]!.text, 'open'],
-        ]);
-      },
-    ],
+  mary.step('is published by the CSP with its web link, after which nothing more can happen', async ({ t, id }) => {
+    const bad = await t
+      .api('kent')
+      .event(id, { type: 'RECORD_PUBLICATION', url: 'javascript:alert(1)', publishedOn: '2026-03-01' });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors).toEqual([
+      { field: 'url', message: 'must be a web address starting with http:// or https://' },
+    ]);
+    // A publication date still to come is a slip of the keyboard.
+    const future = await t.api('kent').event(id, {
+      type: 'RECORD_PUBLICATION',
+      url: 'https://www.kent.gov.uk/dhr/mary',
+      publishedOn: '2026-06-30',
+    });
+    expect(future.status).toBe(422);
+    expect(future.body.errors).toEqual([{ field: 'publishedOn', message: 'must be today or in the past' }]);
 
-    [
-      'has its letter sent, which queues the letter in the outbox and opens the revisions to the CSP',
-      async () => {
-        const sent = await t.api('secretariat').event(id, { type: 'SEND_LETTER' });
-        expect(sent.status).toBe(200);
-        expect(sent.body.state).toBe('revising');
-        expect(sent.body.rounds[0].letterSentAt).not.toBeNull();
-        const outbox = await t.db('outbox').where({ review_id: id }).orderBy('id');
-        expect(outbox.map((m) => [m.kind, m.status])).toEqual([
-          ['acknowledgement', 'queued'],
-          ['review_submitted', 'queued'],
-          ['publish_after_changes', 'queued'],
-        ]);
-        expect(outbox[2]).toMatchObject({ to: ['sam@kent.example'], cc: ['pcc@kent.example'], attach_letter: true });
-        expect(sent.body.letters).toEqual([
-          { id: expect.any(Number), kind: 'acknowledgement', round: null, status: 'sent', sentAt: expect.any(String) },
-          {
-            id: expect.any(Number),
-            kind: 'publish_after_changes',
-            round: 1,
-            status: 'sent',
-            sentAt: sent.body.rounds[0].letterSentAt,
-          },
-        ]);
+    const published = await t.api('kent').event(id, {
+      type: 'RECORD_PUBLICATION',
+      url: 'https://www.kent.gov.uk/dhr/mary',
+      publishedOn: '2026-03-01',
+    });
+    expect(published.status).toBe(200);
+    expect(published.body).toMatchObject({
+      state: 'published',
+      publication: { url: 'https://www.kent.gov.uk/dhr/mary', publishedOn: '2026-03-01' },
+      allowedEvents: [],
+    });
+    expect((await t.api('secretariat').get(`/reviews/${id}`)).body.allowedEvents).toEqual([]);
+    expect((await t.api('secretariat').event(id, { type: 'WITHDRAW', reason: 'x' })).status).toBe(409);
+    const recorded = await t.db('outbox').where({ review_id: id, kind: 'publication_recorded' }).first();
+    expect(recorded.to).toEqual(['dhr-enquiries@dhr-qa.example']);
+    expect(recorded.text).toContain('on 1 March 2026 at https://www.kent.gov.uk/dhr/mary');
+  });
 
-        const csp = await t.api('kent').get(`/reviews/${id}`);
-        expect(csp.body.allowedEvents).toEqual(['RESPOND_TO_ITEM', 'EDIT_DETAILS']);
-        expect(csp.body.rounds[0].items[0]).toMatchObject({ status: 'open', statusText: 'To do' });
-        expect(csp.body.stateText).toBe('Being revised');
-      },
-    ],
-
-    [
-      'lets the CSP answer each item and submit only when all are answered',
-      async () => {
-        const items = (await t.api('kent').get(`/reviews/${id}`)).body.rounds[0].items;
-        await t.api('kent').event(id, {
-          type: 'RESPOND_TO_ITEM',
-          itemId: items[0].id,
-          response: 'Clarified.',
-          reportReference: 'para 8.1',
-        });
-        const tooSoon = await t.api('kent').event(id, { type: 'SUBMIT_REVISIONS' });
-        expect(tooSoon.status).toBe(409);
-        expect(tooSoon.body.error).toMatch(/every revision item of the round must be addressed/);
-
-        for (const item of items.slice(1)) {
-          const res = await t
-            .api('kent')
-            .event(id, { type: 'RESPOND_TO_ITEM', itemId: item.id, response: `Done: ${item.text}` });
-          expect(res.status).toBe(200);
-        }
-        // An answer already saved can still be changed, until the revisions are submitted.
-        const changed = await t.api('kent').event(id, {
-          type: 'RESPOND_TO_ITEM',
-          itemId: items[0].id,
-          response: 'Clarified.',
-          reportReference: 'para 8.2',
-        });
-        expect(changed.status).toBe(200);
-        const done = await t.api('kent').event(id, { type: 'SUBMIT_REVISIONS' });
-        expect(done.status).toBe(200);
-        expect(done.body.state).toBe('revisions_submitted');
-        expect(done.body.rounds[0].items[0]).toMatchObject({
-          status: 'addressed',
-          response: 'Clarified.',
-          reportReference: 'para 8.2',
-        });
-        const locked = await t
-          .api('kent')
-          .event(id, { type: 'RESPOND_TO_ITEM', itemId: items[0].id, response: 'Too late.' });
-        expect(locked.status).toBe(409);
-        // The secretariat's team mailbox is told the answers are in, with a link to check them.
-        const notice = await t.db('outbox').where({ review_id: id, kind: 'revisions_submitted' }).first();
-        expect(notice).toMatchObject({ to: ['dhr-enquiries@dhr-qa.example'], cc: [] });
-        expect(notice.subject).toMatch(/^Revisions to DHR-2026-\d{4} \(Mary\) submitted by Kent CSP$/);
-        expect(notice.text).toContain(`Check the answers: http://dhr-qa.test/reviews/${id}`);
-      },
-    ],
-
-    [
-      'lets the secretariat return an item with a reason, which the CSP sees and answers again',
-      async () => {
-        const items = (await t.api('secretariat').get(`/reviews/${id}`)).body.rounds[0].items;
-        await t.api('secretariat').event(id, { type: 'ACCEPT_ITEM', itemId: items[0].id });
-        await t.api('secretariat').event(id, { type: 'ACCEPT_ITEM', itemId: items[1].id });
-        const early = await t.api('secretariat').event(id, { type: 'CONFIRM_REVISIONS' });
-        expect(early.status).toBe(409);
-        expect(early.body.error).toMatch(/accepted or returned/);
-
-        await t.api('secretariat').event(id, {
-          type: 'RETURN_ITEM',
-          itemId: items[2].id,
-          reason: 'The date of death is still in the chronology.',
-        });
-        const confirmed = await t.api('secretariat').event(id, { type: 'CONFIRM_REVISIONS' });
-        expect(confirmed.body.state).toBe('revising');
-        // The CSP's contacts are told which item came back, by the letter's number, and why.
-        const returned = await t.db('outbox').where({ review_id: id, kind: 'items_returned' }).first();
-        expect(returned).toMatchObject({ to: ['sam@kent.example'], cc: [] });
-        expect(returned.subject).toMatch(/^DHR-2026-\d{4} \(Mary\): 1 revision item returned$/);
-        expect(returned.text).toContain(
-          `Item 2b: ${KENT_AREAS[2]!.text}\nReturned because: The date of death is still in the chronology.`,
-        );
-        expect(returned.html).toContain('Returned because: The date of death is still in the chronology.');
-        expect(returned.text).toContain(`submit your revisions again: http://dhr-qa.test/reviews/${id}/items`);
-
-        const seen = (await t.api('kent').get(`/reviews/${id}`)).body.rounds[0].items[2];
-        expect(seen).toMatchObject({ status: 'returned', note: 'The date of death is still in the chronology.' });
-        await t
-          .api('kent')
-          .event(id, { type: 'RESPOND_TO_ITEM', itemId: items[2].id, response: 'Removed from the chronology too.' });
-        expect((await t.api('kent').event(id, { type: 'SUBMIT_REVISIONS' })).body.state).toBe('revisions_submitted');
-        await t.api('secretariat').event(id, { type: 'ACCEPT_ITEM', itemId: items[2].id });
-        expect((await t.api('secretariat').event(id, { type: 'CONFIRM_REVISIONS' })).body.state).toBe('approved');
-        const approval = await t.db('outbox').where({ review_id: id, kind: 'review_approved' }).first();
-        expect(approval).toMatchObject({ to: ['sam@kent.example'] });
-        expect(approval.subject).toMatch(/^DHR-2026-\d{4} \(Mary\) approved for publication$/);
-      },
-    ],
-
-    [
-      'is published by the CSP with its web link, after which nothing more can happen',
-      async () => {
-        const bad = await t
-          .api('kent')
-          .event(id, { type: 'RECORD_PUBLICATION', url: 'javascript:alert(1)', publishedOn: '2026-03-01' });
-        expect(bad.status).toBe(422);
-        expect(bad.body.errors).toEqual([
-          { field: 'url', message: 'must be a web address starting with http:// or https://' },
-        ]);
-        // A publication date still to come is a slip of the keyboard.
-        const future = await t.api('kent').event(id, {
-          type: 'RECORD_PUBLICATION',
-          url: 'https://www.kent.gov.uk/dhr/mary',
-          publishedOn: '2026-06-30',
-        });
-        expect(future.status).toBe(422);
-        expect(future.body.errors).toEqual([{ field: 'publishedOn', message: 'must be today or in the past' }]);
-
-        const published = await t.api('kent').event(id, {
-          type: 'RECORD_PUBLICATION',
-          url: 'https://www.kent.gov.uk/dhr/mary',
-          publishedOn: '2026-03-01',
-        });
-        expect(published.status).toBe(200);
-        expect(published.body).toMatchObject({
-          state: 'published',
-          publication: { url: 'https://www.kent.gov.uk/dhr/mary', publishedOn: '2026-03-01' },
-          allowedEvents: [],
-        });
-        expect((await t.api('secretariat').get(`/reviews/${id}`)).body.allowedEvents).toEqual([]);
-        expect((await t.api('secretariat').event(id, { type: 'WITHDRAW', reason: 'x' })).status).toBe(409);
-        const recorded = await t.db('outbox').where({ review_id: id, kind: 'publication_recorded' }).first();
-        expect(recorded.to).toEqual(['dhr-enquiries@dhr-qa.example']);
-        expect(recorded.text).toContain('on 1 March 2026 at https://www.kent.gov.uk/dhr/mary');
-      },
-    ],
-
-    [
-      'keeps the whole history: who did what, when, from which state to which',
-      async () => {
-        const { history, version } = (await t.api('secretariat').get(`/reviews/${id}`)).body;
-        expect(history.map((h: { type: string }) => h.type)).toEqual([
-          'NOTIFY',
-          'ATTACH_DOCUMENT',
-          'ATTACH_DOCUMENT',
-          'ATTACH_DOCUMENT',
-          'SUBMIT',
-          'SCHEDULE',
-          'SCHEDULE',
-          'RECORD_OUTCOME',
-          'AMEND_OUTCOME',
-          'SEND_LETTER',
-          'RESPOND_TO_ITEM',
-          'RESPOND_TO_ITEM',
-          'RESPOND_TO_ITEM',
-          'RESPOND_TO_ITEM',
-          'SUBMIT_REVISIONS',
-          'ACCEPT_ITEM',
-          'ACCEPT_ITEM',
-          'RETURN_ITEM',
-          'CONFIRM_REVISIONS',
-          'RESPOND_TO_ITEM',
-          'SUBMIT_REVISIONS',
-          'ACCEPT_ITEM',
-          'CONFIRM_REVISIONS',
-          'RECORD_PUBLICATION',
-        ]);
-        expect(version).toBe(history.length);
-        expect(history[4]).toMatchObject({
-          from: 'notified',
-          to: 'submitted',
-          actor: { email: 'kent@test.example', role: 'csp' },
-        });
-        expect(history[7]).toMatchObject({
-          type: 'RECORD_OUTCOME',
-          actor: { email: 'panel@test.example', role: 'panel' },
-        });
-        expect(history[17]).toMatchObject({
-          type: 'RETURN_ITEM',
-          reason: 'The date of death is still in the chronology.',
-        });
-        const times = history.map((h: { at: string }) => h.at);
-        expect([...times].sort()).toEqual(times);
-      },
-    ],
-  ]);
+  mary.step('keeps the whole history: who did what, when, from which state to which', async ({ t, id }) => {
+    const { history, version } = (await t.api('secretariat').get(`/reviews/${id}`)).body;
+    expect(history.map((h: { type: string }) => h.type)).toEqual([
+      'NOTIFY',
+      'ATTACH_DOCUMENT',
+      'ATTACH_DOCUMENT',
+      'ATTACH_DOCUMENT',
+      'SUBMIT',
+      'SCHEDULE',
+      'SCHEDULE',
+      'RECORD_OUTCOME',
+      'AMEND_OUTCOME',
+      'SEND_LETTER',
+      'RESPOND_TO_ITEM',
+      'RESPOND_TO_ITEM',
+      'RESPOND_TO_ITEM',
+      'RESPOND_TO_ITEM',
+      'SUBMIT_REVISIONS',
+      'ACCEPT_ITEM',
+      'ACCEPT_ITEM',
+      'RETURN_ITEM',
+      'CONFIRM_REVISIONS',
+      'RESPOND_TO_ITEM',
+      'SUBMIT_REVISIONS',
+      'ACCEPT_ITEM',
+      'CONFIRM_REVISIONS',
+      'RECORD_PUBLICATION',
+    ]);
+    expect(version).toBe(history.length);
+    expect(history[4]).toMatchObject({
+      from: 'notified',
+      to: 'submitted',
+      actor: { email: 'kent@test.example', role: 'csp' },
+    });
+    expect(history[7]).toMatchObject({
+      type: 'RECORD_OUTCOME',
+      actor: { email: 'panel@test.example', role: 'panel' },
+    });
+    expect(history[17]).toMatchObject({
+      type: 'RETURN_ITEM',
+      reason: 'The date of death is still in the chronology.',
+    });
+    const times = history.map((h: { at: string }) => h.at);
+    expect([...times].sort()).toEqual(times);
+  });
 });
 
 describe('a review that goes "resubmit", then round 2, then "publish"', () => {
+  // An app of its own: the test moves the clock on to its second meeting.
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
   it('runs two rounds, needs a revised report to resubmit, and is published', async () => {
     const id = await submittedReview(t, 'Ben');
     const m1 = await meeting(t);
@@ -429,6 +388,12 @@ describe('a review that goes "resubmit", then round 2, then "publish"', () => {
 });
 
 describe('pausing and withdrawing', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
   it('pauses a review with a reason and resumes it where it was', async () => {
     const id = await submittedReview(t, 'Cara');
     const paused = await t
