@@ -13,125 +13,81 @@ import {
   title,
   visible,
 } from '../helpers/page';
+import { story } from '../helpers/story';
 import { csrfOf, signedIn } from '../helpers/web';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await createTestApp();
-});
-afterAll(() => t.close());
-
 type Session = Awaited<ReturnType<typeof signedIn>>;
-const sessions = new Map<Who, Session>();
-/** One signed-in browser per role, reused across tests as a person would. */
-async function as(who: Who): Promise<Session> {
-  if (!sessions.has(who)) sessions.set(who, await signedIn(t, who));
-  return sessions.get(who)!;
-}
 
-const referenceOf = async (id: number) => (await t.db('reviews').where({ id }).first('reference')).reference as string;
+/** An app, and one signed-in browser per role, reused across its tests as a person would. */
+async function newWorld() {
+  const t = await createTestApp();
+  const sessions = new Map<Who, Session>();
+  return {
+    t,
+    async as(who: Who): Promise<Session> {
+      if (!sessions.has(who)) sessions.set(who, await signedIn(t, who));
+      return sessions.get(who)!;
+    },
+    /** Moves the clock on to a meeting's day: everyone signs in afresh, as a day later they would. */
+    async meetingDay(date: string) {
+      await t.meetingDay(date);
+      sessions.clear();
+    },
+    close: () => t.close(),
+  };
+}
+type World = Awaited<ReturnType<typeof newWorld>>;
+
+/**
+ * The app most tests share, on 15 April 2026 from the start (the day the spreadsheet is named
+ * after and the overdue letter is counted to), so that none of them moves its clock.
+ */
+let shared: World;
+let t: TestApp;
+let as: World['as'];
+beforeAll(async () => {
+  shared = await newWorld();
+  await shared.meetingDay('2026-04-15');
+  ({ t, as } = shared);
+});
+afterAll(() => shared.close());
+
+const referenceOf = async (t: TestApp, id: number) =>
+  (await t.db('reviews').where({ id }).first('reference')).reference as string;
 const count = async (table: string) => Number((await t.db(table).count('* as n'))[0]!.n);
 
-async function send(who: Who, id: number, body: object) {
+async function send(t: TestApp, who: Who, id: number, body: object) {
   const res = await t.api(who).event(id, body);
   if (res.status !== 200) throw new Error(`${JSON.stringify(body)}: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
 
-let mary: number;
-let april: number;
-
 /**
- * Mary's review on the agenda of the meeting of 15 April 2026. The tests below take her through
- * the panel in turn; each makes what it needs when it runs alone, and finds it made otherwise.
+ * Mary's review through the panel meeting of 15 April 2026, a test to a step, on an app of its
+ * own (its steps move the clock to the meeting's day): the meeting is added, Mary is put on its
+ * agenda, the panel records its outcome on the day and corrects it, and the meeting's letters go.
+ * A step run alone, or after later ones, meets Mary as the steps before leave her.
  */
-async function maryOnApril() {
-  mary ??= await submittedReview(t, 'Mary');
-  april ??= await meeting(t, '2026-04-15');
-  if ((await t.api('secretariat').get(`/reviews/${mary}`)).body.state === 'submitted') {
-    await send('secretariat', mary, { type: 'SCHEDULE', meetingId: april });
-  }
-}
-
-/** The clock on 15 April 2026, the day of the April meeting, everyone signed in afresh. */
-async function april15() {
-  if (t.clock.now() < new Date('2026-04-15T00:00:00Z')) {
-    await t.meetingDay('2026-04-15');
-    sessions.clear();
-  }
-}
-
-/** Mary's review on the day of the meeting, when its outcome can be recorded. */
-async function maryOnTheDay() {
-  await maryOnApril();
-  await april15();
-}
-
-/** The outcome the outcome tests leave for Mary: publish after changes, its letter a draft. */
-async function maryOutcomeRecorded() {
-  await maryOnTheDay();
-  if ((await t.api('secretariat').get(`/reviews/${mary}`)).body.state === 'scheduled') {
-    await send('panel', mary, {
-      type: 'RECORD_OUTCOME',
-      outcome: 'publish_after_changes',
-      commendations: 'A thorough report.',
-      areas: [
-        { text: 'Remove the date of death from the report.' },
-        { heading: 'Structure', text: 'Add an Equality & Diversity section.' },
-        { heading: 'Structure', text: 'Follow the model report layout.' },
-        { text: 'Add a tribute from the family.' },
-      ],
-    });
-  }
-}
-
-/** What the outcome tests leave for Mary, after the correction: resubmit, one area, the letter a draft. */
-async function maryOutcomeCorrected() {
-  await maryOutcomeRecorded();
-  const review = (await t.api('secretariat').get(`/reviews/${mary}`)).body;
-  if (review.state === 'letter_pending' && review.rounds[0].outcome === 'publish_after_changes') {
-    await send('secretariat', mary, {
-      type: 'AMEND_OUTCOME',
-      outcome: 'resubmit',
-      commendations: 'A thorough report.',
-      areas: [{ text: 'Rewrite the analysis.' }],
-    });
-  }
-}
-
-let zara: number;
-/**
- * What sending the April letters leaves: Mary's letter sent, so she is revising, and Hackney's
- * Zara still waiting for hers, as the Metropolitan Police area has no PCC email address.
- */
-async function aprilLettersSent() {
-  await maryOutcomeCorrected();
-  if (zara === undefined) {
-    zara = await submittedReview(t, 'Zara', 'hackney');
-    await send('secretariat', zara, { type: 'SCHEDULE', meetingId: april });
-    await send('panel', zara, { type: 'RECORD_OUTCOME', outcome: 'publish', commendations: '', areas: [] });
-    await t.db('police_force_areas').where({ id: t.ids.metArea }).update({ pcc_email: null });
-  }
-  if ((await t.api('secretariat').get(`/reviews/${mary}`)).body.state === 'letter_pending') {
-    await send('secretariat', mary, { type: 'SEND_LETTER' });
-  }
-}
-
-/** The meeting of 18 March 2026, with nothing on its agenda. */
-async function march(): Promise<number> {
-  const found = (await t.api('secretariat').get('/panel-meetings')).body.find(
-    (m: { date: string }) => m.date === '2026-03-18',
-  );
-  return found ? found.id : meeting(t, '2026-03-18');
-}
+const aprilMeeting = story(
+  async () => {
+    const world = await newWorld();
+    return { ...world, mary: await submittedReview(world.t, 'Mary'), april: 0, march: 0, zara: 0 };
+  },
+  (world) => world.close(),
+);
+const outcomeUrl = (april: number, mary: number) => `/meetings/${april}/reviews/${mary}/outcome`;
 
 describe('the dashboard', () => {
+  // An app of its own: its lists and figures are of one submitted review and nothing else.
+  let dashboard: World;
   beforeAll(async () => {
-    mary = await submittedReview(t, 'Mary');
+    dashboard = await newWorld();
+    await submittedReview(dashboard.t, 'Mary');
   });
+  afterAll(() => dashboard.close());
 
   it('shows the secretariat a submitted review under "to schedule", sentences for empty lists, and the pipeline', async () => {
-    const s = await as('secretariat');
+    const s = await dashboard.as('secretariat');
     const res = await s.get('/dashboard');
     expect(res.status).toBe(200);
     expect(section(res.text, 'to-schedule')).toContain('DHR-2026-0001 (Mary)');
@@ -149,7 +105,7 @@ describe('the dashboard', () => {
   });
 
   it('shows a panel member the same work but not the mail', async () => {
-    const res = await (await as('panel')).get('/dashboard');
+    const res = await (await dashboard.as('panel')).get('/dashboard');
     expect(res.status).toBe(200);
     expect(section(res.text, 'to-schedule')).toContain('Mary');
     expect(res.text).not.toContain('id="failed-mail"');
@@ -157,7 +113,7 @@ describe('the dashboard', () => {
 
   it('is refused to CSP and PCC users', async () => {
     for (const who of ['kent', 'kentPcc'] as const) {
-      const res = await (await as(who)).get('/dashboard');
+      const res = await (await dashboard.as(who)).get('/dashboard');
       expect(res.status).toBe(403);
       expect(visible(res.text)).toContain('You cannot do this');
     }
@@ -185,21 +141,25 @@ describe('panel meetings', () => {
     expect(errorSummary(empty.text)).toEqual(['Enter the date of the panel meeting']);
   });
 
-  it('adds a meeting and lists it, newest first, with the number of reviews on its agenda', async () => {
-    const s = await as('secretariat');
-    await s.get('/meetings');
-    const res = await s.form('/meetings', { 'date-day': '15', 'date-month': '4', 'date-year': '2026' });
-    expect(res.status).toBe(302);
-    april = Number(/added=(\d+)/.exec(res.headers.location)![1]);
-    await maryOnApril();
-    await march();
+  aprilMeeting.step(
+    'adds a meeting and lists it, newest first, with the number of reviews on its agenda',
+    async (w) => {
+      const s = await w.as('secretariat');
+      await s.get('/meetings');
+      const res = await s.form('/meetings', { 'date-day': '15', 'date-month': '4', 'date-year': '2026' });
+      expect(res.status).toBe(302);
+      w.april = Number(/added=(\d+)/.exec(res.headers.location)![1]);
+      await send(w.t, 'secretariat', w.mary, { type: 'SCHEDULE', meetingId: w.april });
+      // A meeting with nothing on its agenda.
+      w.march = await meeting(w.t, '2026-03-18');
 
-    const list = await s.get(res.headers.location);
-    expect(visible(list.text)).toContain('Panel meeting of 15 April 2026 added');
-    const table = rows(list.text);
-    expect(table.indexOf('15 April 2026 1')).toBeGreaterThan(-1);
-    expect(table.indexOf('15 April 2026')).toBeLessThan(table.indexOf('18 March 2026 0'));
-  });
+      const list = await s.get(res.headers.location);
+      expect(visible(list.text)).toContain('Panel meeting of 15 April 2026 added');
+      const table = rows(list.text);
+      expect(table.indexOf('15 April 2026 1')).toBeGreaterThan(-1);
+      expect(table.indexOf('15 April 2026')).toBeLessThan(table.indexOf('18 March 2026 0'));
+    },
+  );
 
   it('lets a panel member see the meetings but not add one', async () => {
     const p = await as('panel');
@@ -210,25 +170,28 @@ describe('panel meetings', () => {
     expect(refused.status).toBe(403);
   });
 
-  it('offers no outcome before the day of the meeting, and says from when', async () => {
-    await maryOnApril();
-    const agenda = await (await as('panel')).get(`/meetings/${april}`);
-    expect(visible(agenda.text)).toContain(
-      'The meeting has not taken place yet. Its outcomes can be recorded from 15 April 2026.',
-    );
-    expect(agenda.text).not.toContain(`/reviews/${mary}/outcome"`);
-    const early = await (await as('panel')).get(`/meetings/${april}/reviews/${mary}/outcome`);
-    expect(early.status).toBe(409);
-    expect(visible(early.text)).toContain(
-      'The panel meeting on 15 April 2026 has not taken place yet: its outcomes can be recorded from the day of the meeting',
-    );
-    const page = visible((await (await as('panel')).get(`/reviews/${mary}`)).text);
-    expect(page).not.toContain("Record the panel's outcome");
-    expect(page).toContain("The panel's outcome can be recorded from 15 April 2026, the day of the meeting.");
-  });
+  aprilMeeting.step(
+    'offers no outcome before the day of the meeting, and says from when',
+    async ({ as, april, mary }) => {
+      const agenda = await (await as('panel')).get(`/meetings/${april}`);
+      expect(visible(agenda.text)).toContain(
+        'The meeting has not taken place yet. Its outcomes can be recorded from 15 April 2026.',
+      );
+      expect(agenda.text).not.toContain(`/reviews/${mary}/outcome"`);
+      const early = await (await as('panel')).get(`/meetings/${april}/reviews/${mary}/outcome`);
+      expect(early.status).toBe(409);
+      expect(visible(early.text)).toContain(
+        'The panel meeting on 15 April 2026 has not taken place yet: its outcomes can be recorded from the day of the meeting',
+      );
+      const page = visible((await (await as('panel')).get(`/reviews/${mary}`)).text);
+      expect(page).not.toContain("Record the panel's outcome");
+      expect(page).toContain("The panel's outcome can be recorded from 15 April 2026, the day of the meeting.");
+    },
+  );
 
-  it("shows a meeting's agenda on its day with a link to record each outcome", async () => {
-    await maryOnTheDay();
+  aprilMeeting.step("shows a meeting's agenda on its day with a link to record each outcome", async (w) => {
+    await w.meetingDay('2026-04-15');
+    const { as, april, mary } = w;
     const res = await (await as('panel')).get(`/meetings/${april}`);
     expect(visible(res.text)).not.toContain('has not taken place yet');
     expect(res.status).toBe(200);
@@ -240,7 +203,6 @@ describe('panel meetings', () => {
 });
 
 describe("recording the panel's outcome", () => {
-  const outcomeUrl = () => `/meetings/${april}/reviews/${mary}/outcome`;
   const PASTED = [
     'Areas of final development include:',
     '1. Remove the date of death from the report.',
@@ -250,144 +212,167 @@ describe("recording the panel's outcome", () => {
     '3. Say more about the family.',
   ].join('\n');
 
-  it('splits the pasted list into areas to check, with notes, keeping what was typed', async () => {
-    await maryOnTheDay();
-    const p = await as('panel');
-    const page = await p.get(outcomeUrl());
-    expect(page.status).toBe(200);
-    expect(visible(page.text)).toContain("Paste the panel's list of areas");
-    const res = await p.form(outcomeUrl(), {
-      action: 'split',
-      outcome: 'publish_after_changes',
-      commendations: 'A thorough report.',
-      pasted: PASTED,
-    });
-    expect(res.status).toBe(200);
-    expect(visible(res.text)).toContain('Check the areas');
-    expect(visible(res.text)).toContain('"Structure" is a heading over areas 2 and 3.');
-    // Nothing pasted goes missing: the introduction is listed as not used, with why.
-    expect(visible(res.text)).toContain(
-      'Not used Text Why it was left out Areas of final development include: Introduction to the list',
-    );
-    expect(inputValue(res.text, 'areas-1-heading')).toBe('Structure');
-    expect(inputValue(res.text, 'areas-0-text')).toBe('Remove the date of death from the report.');
-    expect(res.text).toContain('Follow the model report layout. &lt;script&gt;alert(1)&lt;/script&gt;');
-    expect(res.text).not.toContain('<script>alert(1)</script>');
-    // Four areas and three empty rows to add more.
-    expect(res.text).toContain('name="rows" value="7"');
-    expect(isChecked(res.text, 'outcome-publish_after_changes')).toBe(true);
-  });
+  aprilMeeting.step(
+    'splits the pasted list into areas to check, with notes, keeping what was typed',
+    async ({ as, april, mary }) => {
+      const p = await as('panel');
+      const page = await p.get(outcomeUrl(april, mary));
+      expect(page.status).toBe(200);
+      expect(visible(page.text)).toContain("Paste the panel's list of areas");
+      const res = await p.form(outcomeUrl(april, mary), {
+        action: 'split',
+        outcome: 'publish_after_changes',
+        commendations: 'A thorough report.',
+        pasted: PASTED,
+      });
+      expect(res.status).toBe(200);
+      expect(visible(res.text)).toContain('Check the areas');
+      expect(visible(res.text)).toContain('"Structure" is a heading over areas 2 and 3.');
+      // Nothing pasted goes missing: the introduction is listed as not used, with why.
+      expect(visible(res.text)).toContain(
+        'Not used Text Why it was left out Areas of final development include: Introduction to the list',
+      );
+      expect(inputValue(res.text, 'areas-1-heading')).toBe('Structure');
+      expect(inputValue(res.text, 'areas-0-text')).toBe('Remove the date of death from the report.');
+      expect(res.text).toContain('Follow the model report layout. &lt;script&gt;alert(1)&lt;/script&gt;');
+      expect(res.text).not.toContain('<script>alert(1)</script>');
+      // Four areas and three empty rows to add more.
+      expect(res.text).toContain('name="rows" value="7"');
+      expect(isChecked(res.text, 'outcome-publish_after_changes')).toBe(true);
+    },
+  );
 
-  it('re-draws the confirmation with the reason when the areas do not suit the outcome, recording nothing', async () => {
-    await maryOnTheDay();
-    const p = await as('panel');
-    await p.get(outcomeUrl());
-    const typed = { rows: '2', 'areas-0-heading': '', 'areas-0-text': 'Remove the date of death.' };
-    const publish = await p.form(outcomeUrl(), { action: 'save', outcome: 'publish', commendations: '', ...typed });
-    expect(publish.status).toBe(422);
-    expect(errorSummary(publish.text)).toEqual([
-      'A report published as it is has no areas for development: remove them, or choose another outcome',
-    ]);
-    expect(inputValue(publish.text, 'areas-0-text')).toBe('Remove the date of death.');
+  aprilMeeting.step(
+    're-draws the confirmation with the reason when the areas do not suit the outcome, recording nothing',
+    async ({ t, as, april, mary }) => {
+      const p = await as('panel');
+      await p.get(outcomeUrl(april, mary));
+      const typed = { rows: '2', 'areas-0-heading': '', 'areas-0-text': 'Remove the date of death.' };
+      const publish = await p.form(outcomeUrl(april, mary), {
+        action: 'save',
+        outcome: 'publish',
+        commendations: '',
+        ...typed,
+      });
+      expect(publish.status).toBe(422);
+      expect(errorSummary(publish.text)).toEqual([
+        'A report published as it is has no areas for development: remove them, or choose another outcome',
+      ]);
+      expect(inputValue(publish.text, 'areas-0-text')).toBe('Remove the date of death.');
 
-    // Area 2 has a heading but no text: the message names it as numbered on screen.
-    const headingOnly = await p.form(outcomeUrl(), {
-      action: 'save',
-      outcome: 'publish_after_changes',
-      ...typed,
-      'areas-0-remove': 'yes',
-      'areas-1-heading': 'Typed heading',
-      'areas-1-text': '',
-    });
-    expect(headingOnly.status).toBe(422);
-    expect(errorSummary(headingOnly.text)).toEqual(['Enter the text of area 2, or tick Remove']);
-    expect(headingOnly.text).toContain('href="#areas-1-text"');
-    expect(inputValue(headingOnly.text, 'areas-1-heading')).toBe('Typed heading');
-    expect(isChecked(headingOnly.text, 'areas-0-remove')).toBe(true);
+      // Area 2 has a heading but no text: the message names it as numbered on screen.
+      const headingOnly = await p.form(outcomeUrl(april, mary), {
+        action: 'save',
+        outcome: 'publish_after_changes',
+        ...typed,
+        'areas-0-remove': 'yes',
+        'areas-1-heading': 'Typed heading',
+        'areas-1-text': '',
+      });
+      expect(headingOnly.status).toBe(422);
+      expect(errorSummary(headingOnly.text)).toEqual(['Enter the text of area 2, or tick Remove']);
+      expect(headingOnly.text).toContain('href="#areas-1-text"');
+      expect(inputValue(headingOnly.text, 'areas-1-heading')).toBe('Typed heading');
+      expect(isChecked(headingOnly.text, 'areas-0-remove')).toBe(true);
 
-    const none = await p.form(outcomeUrl(), { action: 'save', outcome: 'resubmit', ...typed, 'areas-0-remove': 'yes' });
-    expect(errorSummary(none.text)).toEqual(['Add at least one area for revision']);
+      const none = await p.form(outcomeUrl(april, mary), {
+        action: 'save',
+        outcome: 'resubmit',
+        ...typed,
+        'areas-0-remove': 'yes',
+      });
+      expect(errorSummary(none.text)).toEqual(['Add at least one area for revision']);
 
-    const noOutcome = await p.form(outcomeUrl(), { action: 'save', ...typed });
-    expect(errorSummary(noOutcome.text)).toEqual(["Select the panel's outcome"]);
-    expect((await t.api('secretariat').get(`/reviews/${mary}`)).body).toMatchObject({ state: 'scheduled', rounds: [] });
-  });
+      const noOutcome = await p.form(outcomeUrl(april, mary), { action: 'save', ...typed });
+      expect(errorSummary(noOutcome.text)).toEqual(["Select the panel's outcome"]);
+      expect((await t.api('secretariat').get(`/reviews/${mary}`)).body).toMatchObject({
+        state: 'scheduled',
+        rounds: [],
+      });
+    },
+  );
 
-  it('saves the confirmed areas (removed and empty rows left out, new ones added) and lands on the draft letter', async () => {
-    await maryOnTheDay();
-    const p = await as('panel');
-    await p.get(outcomeUrl());
-    const res = await p.form(outcomeUrl(), {
-      action: 'save',
-      outcome: 'publish_after_changes',
-      commendations: 'A thorough report.',
-      rows: '6',
-      'areas-0-heading': '',
-      'areas-0-text': 'Remove the date of death from the report.',
-      'areas-1-heading': 'Structure',
-      'areas-1-text': 'Add an Equality & Diversity section.',
-      'areas-2-heading': 'Structure',
-      'areas-2-text': 'Follow the model report layout.',
-      'areas-3-heading': '',
-      'areas-3-text': 'Say more about the family.',
-      'areas-3-remove': 'yes',
-      'areas-4-heading': '',
-      'areas-4-text': 'Add a tribute from the family.',
-      'areas-5-heading': '',
-      'areas-5-text': '',
-    });
-    expect(res.status).toBe(302);
-    expect(res.headers.location).toMatch(/^\/letters\/\d+\?done=RECORD_OUTCOME$/);
+  aprilMeeting.step(
+    'saves the confirmed areas (removed and empty rows left out, new ones added) and lands on the draft letter',
+    async ({ t, as, april, mary }) => {
+      const p = await as('panel');
+      await p.get(outcomeUrl(april, mary));
+      const res = await p.form(outcomeUrl(april, mary), {
+        action: 'save',
+        outcome: 'publish_after_changes',
+        commendations: 'A thorough report.',
+        rows: '6',
+        'areas-0-heading': '',
+        'areas-0-text': 'Remove the date of death from the report.',
+        'areas-1-heading': 'Structure',
+        'areas-1-text': 'Add an Equality & Diversity section.',
+        'areas-2-heading': 'Structure',
+        'areas-2-text': 'Follow the model report layout.',
+        'areas-3-heading': '',
+        'areas-3-text': 'Say more about the family.',
+        'areas-3-remove': 'yes',
+        'areas-4-heading': '',
+        'areas-4-text': 'Add a tribute from the family.',
+        'areas-5-heading': '',
+        'areas-5-text': '',
+      });
+      expect(res.status).toBe(302);
+      expect(res.headers.location).toMatch(/^\/letters\/\d+\?done=RECORD_OUTCOME$/);
 
-    const review = (await t.api('secretariat').get(`/reviews/${mary}`)).body;
-    expect(review.state).toBe('letter_pending');
-    expect(review.rounds[0].items.map((i: { heading: string | null; text: string }) => [i.heading, i.text])).toEqual([
-      [null, 'Remove the date of death from the report.'],
-      ['Structure', 'Add an Equality & Diversity section.'],
-      ['Structure', 'Follow the model report layout.'],
-      [null, 'Add a tribute from the family.'],
-    ]);
-    const letter = await p.get(res.headers.location);
-    expect(letter.status).toBe(200);
-    expect(visible(letter.text)).toContain('Add a tribute from the family.');
-  });
+      const review = (await t.api('secretariat').get(`/reviews/${mary}`)).body;
+      expect(review.state).toBe('letter_pending');
+      expect(review.rounds[0].items.map((i: { heading: string | null; text: string }) => [i.heading, i.text])).toEqual([
+        [null, 'Remove the date of death from the report.'],
+        ['Structure', 'Add an Equality & Diversity section.'],
+        ['Structure', 'Follow the model report layout.'],
+        [null, 'Add a tribute from the family.'],
+      ]);
+      const letter = await p.get(res.headers.location);
+      expect(letter.status).toBe(200);
+      expect(visible(letter.text)).toContain('Add a tribute from the family.');
+    },
+  );
 
-  it('offers the recorded areas to correct while the letter is a draft, and saves the correction', async () => {
-    await maryOutcomeRecorded();
-    const p = await as('panel');
-    const page = await p.get(outcomeUrl());
-    expect(page.status).toBe(200);
-    expect(visible(page.text)).toContain("Correct the panel's outcome");
-    expect(inputValue(page.text, 'areas-3-text')).toBe('Add a tribute from the family.');
-    const res = await p.form(outcomeUrl(), {
-      action: 'save',
-      outcome: 'resubmit',
-      commendations: 'A thorough report.',
-      rows: '1',
-      'areas-0-heading': '',
-      'areas-0-text': 'Rewrite the analysis.',
-    });
-    expect(res.status).toBe(302);
-    expect(res.headers.location).toMatch(/\?done=AMEND_OUTCOME$/);
-    const review = (await t.api('secretariat').get(`/reviews/${mary}`)).body;
-    expect(review.rounds).toHaveLength(1);
-    expect(review.rounds[0]).toMatchObject({ outcome: 'resubmit', items: [{ text: 'Rewrite the analysis.' }] });
-  });
+  aprilMeeting.step(
+    'offers the recorded areas to correct while the letter is a draft, and saves the correction',
+    async ({ t, as, april, mary }) => {
+      const p = await as('panel');
+      const page = await p.get(outcomeUrl(april, mary));
+      expect(page.status).toBe(200);
+      expect(visible(page.text)).toContain("Correct the panel's outcome");
+      expect(inputValue(page.text, 'areas-3-text')).toBe('Add a tribute from the family.');
+      const res = await p.form(outcomeUrl(april, mary), {
+        action: 'save',
+        outcome: 'resubmit',
+        commendations: 'A thorough report.',
+        rows: '1',
+        'areas-0-heading': '',
+        'areas-0-text': 'Rewrite the analysis.',
+      });
+      expect(res.status).toBe(302);
+      expect(res.headers.location).toMatch(/\?done=AMEND_OUTCOME$/);
+      const review = (await t.api('secretariat').get(`/reviews/${mary}`)).body;
+      expect(review.rounds).toHaveLength(1);
+      expect(review.rounds[0]).toMatchObject({ outcome: 'resubmit', items: [{ text: 'Rewrite the analysis.' }] });
+    },
+  );
 
-  it('answers 404 for a review that is not on that meeting’s agenda, and 403 to a CSP', async () => {
-    await maryOnTheDay();
-    expect((await (await as('panel')).get(`/meetings/${await march()}/reviews/${mary}/outcome`)).status).toBe(404);
-    expect((await (await as('kent')).get(outcomeUrl())).status).toBe(403);
-  });
+  aprilMeeting.step(
+    'answers 404 for a review that is not on that meeting’s agenda, and 403 to a CSP',
+    async ({ as, april, march, mary }) => {
+      expect((await (await as('panel')).get(outcomeUrl(march, mary))).status).toBe(404);
+      expect((await (await as('kent')).get(outcomeUrl(april, mary))).status).toBe(403);
+    },
+  );
 });
 
 describe('sending the letters of a meeting', () => {
-  it('sends every draft it can and says why the others were not sent', async () => {
-    await maryOutcomeCorrected();
+  aprilMeeting.step('sends every draft it can and says why the others were not sent', async (w) => {
+    const { t, as, april, mary } = w;
     // A Hackney review at the same meeting, whose force area has no PCC email address.
-    zara = await submittedReview(t, 'Zara', 'hackney');
-    await send('secretariat', zara, { type: 'SCHEDULE', meetingId: april });
-    await send('panel', zara, { type: 'RECORD_OUTCOME', outcome: 'publish', commendations: '', areas: [] });
+    const zara = (w.zara = await submittedReview(t, 'Zara', 'hackney'));
+    await send(t, 'secretariat', zara, { type: 'SCHEDULE', meetingId: april });
+    await send(t, 'panel', zara, { type: 'RECORD_OUTCOME', outcome: 'publish', commendations: '', areas: [] });
     await t.db('police_force_areas').where({ id: t.ids.metArea }).update({ pcc_email: null });
 
     const s = await as('secretariat');
@@ -411,15 +396,26 @@ describe('sending the letters of a meeting', () => {
   });
 });
 
+/**
+ * The list read after the April meeting's letters went (Mary revising, Hackney's Zara still
+ * waiting for her letter), with 26 more of Kent's reviews, notified: more than a page.
+ */
 describe('the list of reviews', () => {
-  beforeAll(async () => {
-    for (let i = 1; i <= 26; i++) {
-      const res = await t.api('kent').post('/reviews', { pseudonym: `Person ${String(i).padStart(2, '0')}` });
-      expect(res.status).toBe(201);
+  const filled = new WeakSet<object>();
+  async function listed() {
+    const world = await aprilMeeting.end();
+    if (!filled.has(world)) {
+      for (let i = 1; i <= 26; i++) {
+        const res = await world.t.api('kent').post('/reviews', { pseudonym: `Person ${String(i).padStart(2, '0')}` });
+        expect(res.status).toBe(201);
+      }
+      filled.add(world);
     }
-  });
+    return world;
+  }
 
   it('shows 25 reviews a page with GOV.UK pagination that keeps the filters', async () => {
+    const { t, as } = await listed();
     const s = await as('secretariat');
     const first = await s.get(`/reviews?cspId=${t.ids.kentCsp}&state=notified`);
     expect(first.status).toBe(200);
@@ -435,7 +431,7 @@ describe('the list of reviews', () => {
   });
 
   it('filters by state, meeting and overdue, and finds a reference or pseudonym in any case', async () => {
-    await aprilLettersSent();
+    const { t, as, april, mary } = await listed();
     const s = await as('secretariat');
     const scheduled = rows((await s.get(`/reviews?meetingId=${april}`)).text);
     expect(scheduled).toContain('Mary');
@@ -445,7 +441,7 @@ describe('the list of reviews', () => {
     const search = visible((await s.get('/reviews?q=zAR')).text);
     expect(search).toContain('1 review matches');
     expect(search).toContain('Zara');
-    const byReference = visible((await s.get(`/reviews?q=${(await referenceOf(mary)).slice(4)}`)).text);
+    const byReference = visible((await s.get(`/reviews?q=${(await referenceOf(t, mary)).slice(4)}`)).text);
     expect(byReference).toContain('Mary');
     expect(byReference).toContain('1 review matches');
     // % and _ are searched for as themselves.
@@ -465,12 +461,12 @@ describe('the list of reviews', () => {
   });
 
   it("is a PCC's home page, showing only its own force area's reviews", async () => {
-    await aprilLettersSent();
+    const { t, as, mary } = await listed();
     const kentPcc = await as('kentPcc');
     const kentList = await kentPcc.get('/reviews');
     expect(visible(kentList.text)).toContain('27 reviews, showing 1 to 25');
     expect(rows((await kentPcc.get('/reviews?q=ar')).text)).toMatch(
-      new RegExp(`^${await referenceOf(mary)} Mary Kent CSP Being revised`),
+      new RegExp(`^${await referenceOf(t, mary)} Mary Kent CSP Being revised`),
     );
     expect(visible((await kentPcc.get('/reviews?q=zara')).text)).toContain('No reviews match these filters.');
     // Another area's CSP in the filter finds nothing rather than that CSP's reviews.
@@ -485,7 +481,7 @@ describe('the list of reviews', () => {
   });
 
   it('accepts the same filters on the API', async () => {
-    await aprilLettersSent();
+    const { t, april } = await listed();
     const res = await t.api('secretariat').get(`/reviews?q=mar&meetingId=${april}&overdue=false`);
     expect(res.status).toBe(200);
     expect(res.body.map((r: { pseudonym: string }) => r.pseudonym)).toEqual(['Mary']);
@@ -495,11 +491,10 @@ describe('the list of reviews', () => {
 
 describe('overdue work', () => {
   it('lists a letter still in draft long after its meeting on the dashboard and under the overdue filter', async () => {
-    await april15();
     const past = await meeting(t, '2026-03-17');
     const id = await submittedReview(t, 'Olive');
-    await send('secretariat', id, { type: 'SCHEDULE', meetingId: past });
-    await send('panel', id, {
+    await send(t, 'secretariat', id, { type: 'SCHEDULE', meetingId: past });
+    await send(t, 'panel', id, {
       type: 'RECORD_OUTCOME',
       outcome: 'publish_after_changes',
       commendations: '',
@@ -512,7 +507,7 @@ describe('overdue work', () => {
       /Olive.*Panel to letter: 4 working days over target 9 April 2026/,
     );
     expect(section(dashboard.text, 'letters')).toContain('Olive');
-    const olive = await referenceOf(id);
+    const olive = await referenceOf(t, id);
     expect(linkTo(dashboard.text, `Draft letter for ${olive}`)).toMatch(/^\/letters\/\d+$/);
     const list = rows((await s.get('/reviews?overdue=true')).text);
     expect(list).toContain('Olive');
@@ -522,7 +517,8 @@ describe('overdue work', () => {
 
 describe('the mail', () => {
   it('lists the outbox, filters it, shows a message and retries a failed one', async () => {
-    await aprilLettersSent();
+    // The mail the April meeting's story sent: Mary's letter among it.
+    const { t, as } = await aprilMeeting.end();
     const s = await as('secretariat');
     const all = await s.get('/mail');
     expect(all.status).toBe(200);
@@ -813,7 +809,6 @@ describe('forms from elsewhere', () => {
 
 describe('the reviews as a spreadsheet', () => {
   it('downloads every review the filters match, formulas shown as typed, and a PCC only its own area', async () => {
-    await april15();
     const formula = (await t.api('kent').post('/reviews', { pseudonym: '=HYPERLINK("x")' })).body.id as number;
     const hackney = (await t.api('hackney').post('/reviews', { pseudonym: 'Elsewhere' })).body.id as number;
     const secretariat = await as('secretariat');
@@ -828,7 +823,7 @@ describe('the reviews as a spreadsheet', () => {
     expect(csv.headers['content-disposition']).toBe('attachment; filename=dhr-reviews-2026-04-15.csv');
     const lines = csv.text.replace(/^\uFEFF/, '').split('\r\n');
     expect(lines[0]).toBe('Reference,Pseudonym,CSP,State,Notified on,Last changed');
-    const [formulaRef, hackneyRef] = [await referenceOf(formula), await referenceOf(hackney)];
+    const [formulaRef, hackneyRef] = [await referenceOf(t, formula), await referenceOf(t, hackney)];
     const row = lines.find((l) => l.startsWith(`${formulaRef},`))!;
     expect(row).toContain(`"'=HYPERLINK(""x"")"`);
     expect(row).toContain(',Notified,');
