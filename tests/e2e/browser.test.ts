@@ -15,6 +15,7 @@ import {
   normalise,
 } from '../helpers/kentHouse';
 import { freshAppData, startServer, type RunningServer } from '../helpers/processes';
+import { story } from '../helpers/story';
 
 /**
  * The service in a real browser, as its users meet it: Debian's chromium against
@@ -64,41 +65,23 @@ function appOfItsOwn() {
 }
 
 /**
- * A story told in steps, one test each, on an app of its own: `begin` opens the pages the story
- * uses and `end` closes them. In order, each step goes on from the one before. A step asked for
- * out of order (Jest's --randomize, or -t) first tells the story up to it, on a new app when the
- * story has already gone past it, so every step also passes alone.
+ * A story in the browser, one step per test, on an app of its own (see tests/helpers/story.ts):
+ * `begin` opens the pages the story uses and `end` closes them. A step told out of order replays
+ * the steps before it, each a minute or so in a browser, hence its long timeout.
  */
-function story(begin: () => Promise<void> = async () => {}, end: () => Promise<void> = async () => {}) {
-  const steps: (() => Promise<void>)[] = [];
-  let told = 0;
-  let stop: (() => Promise<void>) | undefined;
-  const close = async () => {
-    if (!stop) return;
-    await end();
-    await stop();
-    stop = undefined;
-  };
-  afterAll(close);
-  return (name: string, step: () => Promise<void>) => {
-    const index = steps.push(step) - 1;
-    it(
-      name,
-      async () => {
-        if (!stop || told > index) {
-          await close();
-          stop = await startApp();
-          await begin();
-          told = 0;
-        }
-        while (told < index) await steps[told++]!();
-        told++;
-        await step();
-      },
-      // Told from its start, a late step runs every step before it.
-      900_000,
-    );
-  };
+function storyOnItsOwnApp(begin: () => Promise<void> = async () => {}, end: () => Promise<void> = async () => {}) {
+  const told = story(
+    async () => {
+      const stop = await startApp();
+      await begin();
+      return stop;
+    },
+    async (stop) => {
+      await end();
+      await stop();
+    },
+  );
+  return (title: string, body: () => Promise<void>) => told.step(title, body, 900_000);
 }
 
 async function signIn(email: string): Promise<Page> {
@@ -180,7 +163,7 @@ async function openMenu(page: Page) {
 }
 
 describe('two-factor sign-in', () => {
-  const step = story();
+  const step = storyOnItsOwnApp();
   step(
     'an agency user turns it on from Your account on a phone-sized screen, then signs in with a recovery code',
     async () => {
@@ -381,7 +364,7 @@ describe('a review from the panel to publication, through the pages alone', () =
   let secretariat: Page;
   let csp: Page;
 
-  const step = story(
+  const step = storyOnItsOwnApp(
     async () => {
       secretariat = await signIn('secretariat@dhr-qa.example');
       csp = await signIn('csp.kent@dhr-qa.example');
@@ -1059,7 +1042,7 @@ describe('a decision not to hold a review, through the pages', () => {
 describe('the Kent seed letter, reproduced through the pages alone', () => {
   let secretariat: Page;
   let letterUrl = '';
-  const step = story(
+  const step = storyOnItsOwnApp(
     async () => {
       secretariat = await signIn('secretariat@dhr-qa.example');
     },

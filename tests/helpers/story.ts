@@ -47,13 +47,20 @@ export function story<World>(begin: () => Promise<World>, end: (world: World) =>
   }
 
   return {
-    /** A test that is the story's next step. */
-    step(title: string, body: (world: World) => Promise<void>) {
+    /**
+     * A test that is the story's next step. `timeout` (ms) is for steps that, told out of order,
+     * replay slow steps before them (a browser's).
+     */
+    step(title: string, body: (world: World) => Promise<void>, timeout?: number) {
       const index = steps.length;
       steps.push(body);
-      it(title, async () => {
-        await run(await after(index), body);
-      });
+      it(
+        title,
+        async () => {
+          await run(await after(index), body);
+        },
+        timeout,
+      );
     },
     /** The world as the whole story leaves it, for tests that read what it made. */
     async end(): Promise<World> {
