@@ -55,7 +55,9 @@ export function createMailWorker(db: Db, clock: Clock, outbox: Outbox, transport
        RETURNING *`,
       [new Date(now.getTime() + options.leaseMs), now, now, options.batchSize],
     );
-    return rows;
+    // UPDATE ... RETURNING gives the rows in the order it found them on disk, not the subquery's:
+    // sorted again, the oldest message goes first (a submission's acknowledgement before its letter).
+    return (rows as OutboxRow[]).sort((a, b) => a.id - b.id);
   }
 
   async function deliver(row: OutboxRow): Promise<'sent' | 'retry' | 'failed'> {
