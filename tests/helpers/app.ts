@@ -160,6 +160,32 @@ export async function createTestApp(
 
 export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 
+/**
+ * Makes a fixture at its first use and hands every later caller the same one: each test that
+ * needs it asks for it, so it is there whether that test runs first, last or alone.
+ */
+export function memoised<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => (made ??= make());
+}
+
+/**
+ * Makes apps for one test file and closes them when its tests are done: an app of its own for a
+ * test that moves the clock or changes a setting the others read, so that it neither disturbs
+ * them nor depends on what they left. Call it at the top of the file.
+ */
+export function appsForThisFile(defaults: Parameters<typeof createTestApp>[0] = {}) {
+  const made: TestApp[] = [];
+  afterAll(async () => {
+    for (const t of made) await t.close();
+  });
+  return async (options = defaults): Promise<TestApp> => {
+    const t = await createTestApp(options);
+    made.push(t);
+    return t;
+  };
+}
+
 export const pdf = (label = 'report') => samplePdf(`Test document ${label}`);
 
 /** Notifies a review of the CSP (Kent's unless told), attaches the three submission documents and submits it. */

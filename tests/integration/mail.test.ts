@@ -3,24 +3,31 @@ import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { smtpTransport } from '../../src/mail/transport';
 import { createMailWorker } from '../../src/mail/worker';
-import { createTestApp, meeting, submittedReview, type TestApp } from '../helpers/app';
+import { createTestApp, meeting, memoised, submittedReview, type TestApp } from '../helpers/app';
 import { startSmtp } from '../helpers/smtp';
 
-type Smtp = Awaited<ReturnType<typeof startSmtp>>;
-
-let smtp: Smtp;
-let t: TestApp;
-beforeAll(async () => {
-  smtp = await startSmtp();
-  t = await createTestApp({
+/** An app whose mail goes through a real SMTP server of its own, each closed after the file's tests. */
+const made: { t: TestApp; smtp: Awaited<ReturnType<typeof startSmtp>> }[] = [];
+async function appWithSmtp() {
+  const smtp = await startSmtp();
+  const t = await createTestApp({
     transport: smtpTransport(smtp.url()),
     worker: { maxAttempts: 3, baseDelayMs: 60_000, leaseMs: 300_000 },
   });
-});
+  made.push({ t, smtp });
+  return { t, smtp };
+}
 afterAll(async () => {
-  await t.close();
-  await smtp.stop();
+  for (const { t, smtp } of made) {
+    await t.close();
+    await smtp.stop();
+  }
 });
+/**
+ * The app the tests that only send share. A test that stops the SMTP server or moves the clock has
+ * one of its own: what it leaves queued, failed or due later is then no other test's.
+ */
+const shared = memoised(appWithSmtp);
 
 const AREAS = [
   { text: 'Remove the date of death from the report.' },
@@ -28,7 +35,7 @@ const AREAS = [
 ];
 
 /** A review whose outcome letter has just been sent, with its queued mail. */
-async function letterSent(pseudonym: string): Promise<number> {
+async function letterSent(t: TestApp, pseudonym: string): Promise<number> {
   const id = await submittedReview(t, pseudonym);
   await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: await meeting(t) });
   await t
@@ -39,11 +46,13 @@ async function letterSent(pseudonym: string): Promise<number> {
   return id;
 }
 
-const mailOf = async (reviewId: number) => (await t.api('secretariat').get(`/mail?reviewId=${reviewId}`)).body;
+const mailOf = async (t: TestApp, reviewId: number) =>
+  (await t.api('secretariat').get(`/mail?reviewId=${reviewId}`)).body;
 
 describe('mail through a real SMTP server', () => {
   it('delivers the acknowledgement and the letter to the CSP with the PCC in copy and the PDF attached', async () => {
-    const id = await letterSent('Mary');
+    const { t, smtp } = await shared();
+    const id = await letterSent(t, 'Mary');
     const before = smtp.received.length;
     expect(await t.services.mailWorker.runOnce()).toEqual({ sent: 3, retry: 0, failed: 0 });
     const [ack, submitted, letter] = smtp.received.slice(before);
@@ -76,7 +85,7 @@ describe('mail through a real SMTP server', () => {
     expect(letter!.attachments[0]!.content.subarray(0, 5).toString()).toBe('%PDF-');
     expect(smtp.envelopes.slice(before)[2]!.to.sort()).toEqual(['pcc@kent.example', 'sam@kent.example']);
 
-    const listed = await mailOf(id);
+    const listed = await mailOf(t, id);
     const outcome = listed.find((m: { kind: string }) => m.kind === 'publish_after_changes');
     expect(outcome).toMatchObject({ status: 'sent', attempts: 1, lastError: null, sentAt: expect.any(String) });
     expect(letter!.messageId).toBe(outcome.messageId);
@@ -86,9 +95,10 @@ describe('mail through a real SMTP server', () => {
   });
 
   it('shows any message as it was sent, with the same Message-ID', async () => {
-    const id = await letterSent('Nina');
+    const { t } = await shared();
+    const id = await letterSent(t, 'Nina');
     await t.services.mailWorker.runOnce();
-    const message = (await mailOf(id)).find((m: { kind: string }) => m.kind === 'publish_after_changes');
+    const message = (await mailOf(t, id)).find((m: { kind: string }) => m.kind === 'publish_after_changes');
     const eml = await t.api('secretariat').get(`/mail/${message.id}/eml`).buffer(true);
     expect(eml.headers['content-type']).toMatch(/^message\/rfc822/);
     const parsed = await simpleParser(eml.text ?? eml.body);
@@ -103,11 +113,12 @@ describe('mail through a real SMTP server', () => {
 
 describe('when SMTP is down', () => {
   it('keeps the message queued, retries with growing waits, and delivers it exactly once when SMTP returns', async () => {
-    const id = await letterSent('Olga');
+    const { t, smtp } = await appWithSmtp();
+    const id = await letterSent(t, 'Olga');
     await smtp.stop();
     try {
       expect(await t.services.mailWorker.runOnce()).toEqual({ sent: 0, retry: 3, failed: 0 });
-      let queued = await mailOf(id);
+      let queued = await mailOf(t, id);
       expect(queued.map((m: { status: string; attempts: number }) => [m.status, m.attempts])).toEqual([
         ['queued', 1],
         ['queued', 1],
@@ -120,7 +131,7 @@ describe('when SMTP is down', () => {
       expect(await t.services.mailWorker.runOnce()).toEqual({ sent: 0, retry: 0, failed: 0 });
       t.clock.advance(61_000);
       expect(await t.services.mailWorker.runOnce()).toEqual({ sent: 0, retry: 3, failed: 0 });
-      queued = await mailOf(id);
+      queued = await mailOf(t, id);
       expect(queued[0].attempts).toBe(2);
       // The second wait is twice the first (60 s, then 120 s).
       expect(Date.parse(queued[0].nextAttemptAt) - firstWait).toBeGreaterThanOrEqual(120_000);
@@ -134,12 +145,13 @@ describe('when SMTP is down', () => {
     const delivered = smtp.received.slice(before).map((m) => m.messageId);
     expect(new Set(delivered).size).toBe(3);
     expect(
-      (await mailOf(id)).every((m: { status: string; attempts: number }) => m.status === 'sent' && m.attempts === 3),
+      (await mailOf(t, id)).every((m: { status: string; attempts: number }) => m.status === 'sent' && m.attempts === 3),
     ).toBe(true);
   });
 
   it('gives up after the last attempt, shows the failure, tells the team mailbox, and sends once on a retry by hand', async () => {
-    const id = await letterSent('Pat');
+    const { t, smtp } = await appWithSmtp();
+    const id = await letterSent(t, 'Pat');
     await smtp.stop();
     try {
       for (let i = 0; i < 3; i++) {
@@ -149,7 +161,7 @@ describe('when SMTP is down', () => {
     } finally {
       await smtp.start();
     }
-    const all = await mailOf(id);
+    const all = await mailOf(t, id);
     const failed = all.filter((m: { kind: string }) => m.kind !== 'delivery_failed');
     expect(failed.map((m: { status: string }) => m.status)).toEqual(['failed', 'failed', 'failed']);
     expect(
@@ -187,7 +199,8 @@ describe('when SMTP is down', () => {
 
 describe('a worker that dies while sending', () => {
   it('loses nothing: its claimed messages go out once, when their lease ends', async () => {
-    const id = await letterSent('Quin');
+    const { t, smtp } = await appWithSmtp();
+    const id = await letterSent(t, 'Quin');
     // A worker whose transport never answers stands for one killed mid-send.
     const stuck = createMailWorker(
       t.db,
@@ -214,7 +227,7 @@ describe('a worker that dies while sending', () => {
     t.clock.advance(301_000);
     expect(await t.services.mailWorker.runOnce()).toEqual({ sent: 1, retry: 0, failed: 0 });
     expect(smtp.received.length - before).toBe(3);
-    expect((await mailOf(id)).every((m: { status: string }) => m.status === 'sent')).toBe(true);
+    expect((await mailOf(t, id)).every((m: { status: string }) => m.status === 'sent')).toBe(true);
   });
 });
 
