@@ -1,4 +1,4 @@
-import { createTestApp, meeting, reviewAt, type TestApp } from '../helpers/app';
+import { appsForThisFile, createTestApp, meeting, memoised, reviewAt, type TestApp } from '../helpers/app';
 import { signedIn } from '../helpers/web';
 import { banner, errorSummary, inputValue, visible } from '../helpers/page';
 import { SHIPPED_CRITERIA } from '../../src/qa/criteria';
@@ -23,8 +23,51 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
+/** An app for a test that changes the criteria, which the others mark reviews against. */
+const ownApp = appsForThisFile();
+
+/** The secretariat's own criteria: the pandemic's renamed, and one of its own added. */
+const SECRETARIAT_CRITERIA = [
+  ...SHIPPED_CRITERIA.map((c) => (c.key === 'covid' ? { ...c, title: 'The pandemic context' } : c)),
+  { title: 'Learning from other reviews', description: '', areaText: 'Draw on the learning of earlier reviews.' },
+];
+
+/**
+ * An app where the panel has assessed one report, and only one, as the panel's marks test does:
+ * anonymity not met, SMART recommendations partly met, the family met, and its outcome
+ * recorded. The secretariat has saved its own criteria once (version 1), and a Kent review
+ * is notified, for the CSP to check.
+ */
+const assessed = memoised(async () => {
+  const t = await ownApp();
+  const ok = (res: { status: number; body: unknown }, step: string) => {
+    if (res.status >= 300) throw new Error(`${step}: ${res.status} ${JSON.stringify(res.body)}`);
+  };
+  ok(await t.api('secretariat').put('/qa-criteria', { criteria: SECRETARIAT_CRITERIA }), 'save the criteria');
+  const notified = await reviewAt(t, t.ids.kentCsp, 'notified', 'Checked');
+  const review = await reviewAt(t, t.ids.kentCsp, 'submitted', 'Assessed');
+  const meetingId = await meeting(t, '2026-02-20');
+  ok(await t.api('secretariat').event(review, { type: 'SCHEDULE', meetingId }), 'schedule');
+  const marks = [
+    { criterion: 'anonymity', mark: 'not_met', note: 'A date of birth is given on page 12' },
+    { criterion: 'smart_recommendations', mark: 'partly' },
+    { criterion: 'family', mark: 'met', note: 'A moving tribute' },
+  ];
+  ok(await t.api('panel').put(`/reviews/${review}/qa-checklist`, { marks }), 'mark');
+  const outcome = {
+    type: 'RECORD_OUTCOME',
+    outcome: 'publish_after_changes',
+    commendations: 'A careful report.',
+    areas: [{ text: 'Add a glossary.' }],
+  };
+  ok(await t.api('panel').event(review, outcome), 'record the outcome');
+  return { t, notified };
+});
+
 describe('the criteria', () => {
   it('ship as version 0, and the secretariat saves its own as new versions, keeping each criterion’s key', async () => {
+    // An app of its own: the others mark reviews against the shipped criteria.
+    const t = await ownApp();
     const shipped = await t.api('secretariat').get('/qa-criteria');
     expect(shipped.status).toBe(200);
     expect(shipped.body).toEqual([expect.objectContaining({ version: 0, savedAt: null })]);
@@ -48,11 +91,7 @@ describe('the criteria', () => {
       { field: 'criteria', message: 'must have at least one criterion' },
     ]);
 
-    const criteria = [
-      ...SHIPPED_CRITERIA.map((c) => (c.key === 'covid' ? { ...c, title: 'The pandemic context' } : c)),
-      { title: 'Learning from other reviews', description: '', areaText: 'Draw on the learning of earlier reviews.' },
-    ];
-    const saved = await t.api('secretariat').put('/qa-criteria', { criteria });
+    const saved = await t.api('secretariat').put('/qa-criteria', { criteria: SECRETARIAT_CRITERIA });
     expect(saved.body).toEqual({ version: 1, changed: true });
     const again = await t.api('secretariat').put('/qa-criteria', {
       criteria: (await t.api('secretariat').get('/qa-criteria')).body[0].criteria,
@@ -176,6 +215,7 @@ describe("the panel's marks", () => {
 
 describe('nationally', () => {
   it('counts the criteria the panel found not met or partly met, by the year of its meeting, the most failed first', async () => {
+    const { t } = await assessed();
     const res = await t.api('panel').get('/national/qa-criteria');
     expect(res.status).toBe(200);
     expect(res.body.years).toEqual([2026]);
@@ -193,6 +233,7 @@ describe('nationally', () => {
 
 describe('through the pages', () => {
   it('the CSP self-checks with GOV.UK errors, and the secretariat edits the criteria, mistakes first', async () => {
+    const { t, notified } = await assessed();
     const csp = await signedIn(t, 'kent');
     const review = await csp.get(`/reviews/${notified}`);
     expect(review.text).toContain(`href="/reviews/${notified}/qa-checklist"`);
@@ -272,6 +313,8 @@ describe('mistakes and races', () => {
   });
 
   it('never gives a new criterion the key of another, even one removed, and keeps keys within 60 characters', async () => {
+    // An app of its own: it removes a criterion the others mark.
+    const t = await ownApp();
     const [current] = (await t.api('secretariat').get('/qa-criteria')).body;
     const long = 'a'.repeat(60);
     const saved = await t.api('secretariat').put('/qa-criteria', {
