@@ -1,5 +1,5 @@
 import { createTestApp, meeting, pdf, submittedReview, type TestApp } from '../helpers/app';
-import { banner, inputValue, linkTo, tags, title, visible } from '../helpers/page';
+import { attributesOf, banner, inputValue, linkTo, pageOf, tags, textsOf, title, visible } from '../helpers/page';
 import { signedIn } from '../helpers/web';
 
 let t: TestApp;
@@ -10,13 +10,20 @@ afterAll(() => t.close());
 
 type Agent = Awaited<ReturnType<typeof signedIn>>;
 
-const count = (html: string, pattern: RegExp) => (html.match(new RegExp(pattern, 'g')) ?? []).length;
-const toDo = (html: string) => count(html, /govuk-tag--blue">To do</);
+/** What each revision item's or document's status reads, in the order of the task list. */
+const statuses = (html: string) => textsOf(html, '.govuk-task-list__status');
+const count = (html: string, status: string | RegExp) =>
+  statuses(html).filter((s) => (typeof status === 'string' ? s === status : status.test(s))).length;
+const toDo = (html: string) => count(html, 'To do');
 /** Items answered or accepted: plain text in the task list, in the words the review page uses too. */
-const completed = (html: string) => count(html, /-status">(Answered|Accepted)</);
-const returned = (html: string) => count(html, /govuk-tag--red">Returned</);
-/** Every form on a page but the sign-out button in the navigation. */
-const formsOf = (html: string) => (html.match(/<form[^>]*>/g) ?? []).filter((f) => !f.includes('/sign-out'));
+const completed = (html: string) => count(html, /^(Answered|Accepted)$/);
+const returned = (html: string) => count(html, 'Returned');
+/** Where each form on a page sends, but the sign-out button's in the navigation. */
+const formsOf = (html: string) =>
+  pageOf(html)
+    .querySelectorAll('form')
+    .map((form) => form.getAttribute('action') ?? '(the page itself)')
+    .filter((action) => action !== '/sign-out');
 
 const reviewsCount = async () => Number((await t.db('reviews').count<{ n: string }[]>('* as n'))[0]!.n);
 const state = async (id: number) => (await t.api('secretariat').get(`/reviews/${id}`)).body.state as string;
@@ -194,7 +201,7 @@ describe('the documents checklist of a notified review', () => {
     const kent = await signedIn(t, 'kent');
     let page = await kent.get(`/reviews/${id}`);
     expect(page.text).toContain('Documents needed to submit');
-    expect(count(page.text, />Missing</)).toBe(3);
+    expect(count(page.text, 'Missing')).toBe(3);
     expect(page.text).not.toContain('Submit to the Home Office');
     // The upload form starts on the first missing document.
     expect(page.text).toContain('<option value="overview_report" selected>');
@@ -209,15 +216,15 @@ describe('the documents checklist of a notified review', () => {
     expect(up.headers.location).toMatch(new RegExp(`^/reviews/${id}\\?uploaded=\\d+$`));
     page = await kent.get(up.headers.location);
     expect(banner(page.text)).toBe('overview.pdf uploaded as the overview report');
-    expect(count(page.text, />Missing</)).toBe(2);
-    expect(count(page.text, /-status">Attached</)).toBe(1);
+    expect(count(page.text, 'Missing')).toBe(2);
+    expect(count(page.text, 'Attached')).toBe(1);
     expect(page.text).toContain('overview.pdf');
     expect(page.text).toContain('<option value="executive_summary" selected>');
 
     for (const kind of ['executive_summary', 'action_plan']) await t.api('kent').upload(id, kind, pdf(kind));
     page = await kent.get(`/reviews/${id}`);
-    expect(count(page.text, />Missing</)).toBe(0);
-    expect(count(page.text, /-status">Attached</)).toBe(3);
+    expect(count(page.text, 'Missing')).toBe(0);
+    expect(count(page.text, 'Attached')).toBe(3);
     expect(page.text).toContain('Submit to the Home Office');
   });
 
@@ -562,7 +569,9 @@ describe('letters received', () => {
     expect(res.text).toContain('Acknowledgement letter');
     expect(res.text).toContain('Publish after changes letter (round 1)');
     expect(res.text).toContain('Resubmit letter (round 1)');
-    const [, letterId] = /href="\/letters\/(\d+)\/pdf"/.exec(res.text) ?? [];
+    const letterId = attributesOf(res.text, 'a', 'href')
+      .find((href) => /^\/letters\/\d+\/pdf$/.test(href))
+      ?.split('/')[2];
     expect((await kent.get(`/letters/${letterId}`)).status).toBe(200);
     const file = await kent.agent.get(`/letters/${letterId}/pdf`);
     expect(file.status).toBe(200);
@@ -627,7 +636,9 @@ describe('scope, read-only users and forged forms', () => {
     const letters = await pcc.get('/letters');
     expect(letters.status).toBe(200);
     expect(formsOf(letters.text)).toEqual([]);
-    const [, letterId] = /href="\/letters\/(\d+)"/.exec(letters.text) ?? [];
+    const letterId = attributesOf(letters.text, 'a', 'href')
+      .find((href) => /^\/letters\/\d+$/.test(href))
+      ?.split('/')[2];
     const letter = await pcc.get(`/letters/${letterId}`);
     expect(letter.status).toBe(200);
     expect(formsOf(letter.text)).toEqual([]);
