@@ -48,18 +48,37 @@ const isTransaction = (conn: Conn) => (conn as Knex.Transaction).isTransaction =
  */
 export function processCache<T>(db: Db, name: CacheName, load: (conn: Conn) => Promise<{ value: T; version: number }>) {
   let kept: { value: T; version: number } | null = null;
+  /** The reading outside a transaction under way, which callers that find the copy stale meanwhile share. */
+  let reading: Promise<{ value: T; version: number }> | null = null;
+  const readShared = (conn: Conn) => {
+    const started: Promise<{ value: T; version: number }> = load(conn).finally(() => {
+      if (reading === started) reading = null;
+    });
+    reading = started;
+    return started;
+  };
   return {
     async get(conn: Conn = db): Promise<T> {
       const seen = request.getStore();
       const version = seen?.db === db ? Number(seen.versions[name] ?? 0) : undefined;
       if (kept && version !== undefined && kept.version >= version) return kept.value;
-      const fresh = await load(conn);
-      if (!isTransaction(conn) || fresh.version === version) kept = fresh;
+      if (isTransaction(conn)) {
+        const fresh = await load(conn);
+        if (fresh.version === version) kept = fresh;
+        return fresh.value;
+      }
+      // Many requests find the copy stale at once after a change (a page reads the directory more
+      // than once, and so does every request under way): one reading serves them all. One begun
+      // before the version this request saw is not enough for it, and it reads again.
+      let fresh = await (reading ?? readShared(conn));
+      if (version !== undefined && fresh.version < version) fresh = await load(conn);
+      if (!kept || fresh.version >= kept.version) kept = fresh;
       return fresh.value;
     },
     /** After this process changed the data: the next reading goes to the database. */
     forget(): void {
       kept = null;
+      reading = null;
     },
   };
 }

@@ -751,6 +751,23 @@ describe('the caches, with a second instance over the same database', () => {
     expect(areas.find((a: { id: number }) => a.id === t.ids.kentArea).pccName).toBe('Commissioner for Kent');
   });
 
+  it('reads changed data once for all the requests that meet the change at the same time', async () => {
+    await t
+      .db('police_force_areas')
+      .where({ id: t.ids.kentArea })
+      .update({ pcc_name: 'Commissioner for Kent and Medway' });
+    // Five requests that read the new version with their sessions, each asking for the areas.
+    const { rows } = await t.db.raw(`select ${VERSIONS_SQL} as versions`);
+    const areas = () => withVersions(t.db, rows[0].versions, () => t.services.directory.listPoliceForceAreas());
+    count = 0;
+    counting = true;
+    const answers = await Promise.all(Array.from({ length: 5 }, areas)).finally(() => (counting = false));
+    for (const answer of answers) {
+      expect(answer.find((a) => a.id === t.ids.kentArea)!.pccName).toBe('Commissioner for Kent and Medway');
+    }
+    expect(count).toBe(1);
+  });
+
   it('sees a house template saved through the first instance', async () => {
     const body = 'QA Panel feedback (first instance): {{cspName}} DHR ({{pseudonym}})';
     const saved = await t.api('secretariat').put('/letter-templates/outcome_letter.subject', { body });
