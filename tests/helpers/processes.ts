@@ -12,7 +12,18 @@ const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 /** The environment a child process of the app gets: the caller's, minus test settings. */
 function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const base = { ...process.env };
-  for (const key of ['TEST_DATABASE_URL', 'DATABASE_URL', 'NODE_ENV', 'DEMO_PASSWORD', 'PORT', 'DEMO', 'NODE_OPTIONS'])
+  // LOG_LEVEL too: a worker says it is running only in its info log, which a quieter level set for the
+  // test run (LOG_LEVEL=error) would hide, and the test would wait for a line that never comes.
+  for (const key of [
+    'TEST_DATABASE_URL',
+    'DATABASE_URL',
+    'NODE_ENV',
+    'DEMO_PASSWORD',
+    'PORT',
+    'DEMO',
+    'NODE_OPTIONS',
+    'LOG_LEVEL',
+  ])
     delete base[key];
   return { ...base, ...env };
 }
