@@ -13,6 +13,7 @@ import { seedDemo } from '../../src/demo/seed';
 import { samplePdf } from '../../src/demo/samplePdf';
 import { open } from '../../src/runtime';
 import type { Services } from '../../src/services';
+import { memoised } from '../helpers/app';
 import { cli } from '../helpers/processes';
 
 const serverUrl = process.env.TEST_DATABASE_URL!;
@@ -92,6 +93,9 @@ describe('the app role, granted with the command line', () => {
     await owner?.destroy();
   });
 
+  /** The demo data, seeded through the app's role by the first test that needs it: it holds sent letters. */
+  const demoSeeded = memoised(() => seedDemo(services, 'a demo password for the role test'));
+
   it('refuses a role that does not exist or that owns the tables', () => {
     const env = { DATABASE_URL: urlFor(OWNER, database), DATA_DIR: dataDir };
     const missing = cli(['grant-app-role', '--role', `${APP}_missing`], env);
@@ -104,7 +108,7 @@ describe('the app role, granted with the command line', () => {
 
   it('does the real work: reviews, events, a sent letter, a recommendation response', async () => {
     expect((await services.db.raw('select current_user as u')).rows[0].u).toBe(APP);
-    await seedDemo(services, 'a demo password for the role test');
+    await demoSeeded();
     const find = async (email: string) => (await services.accounts.findUserByEmail(email))!;
     const secretariat = await find('secretariat@dhr-qa.example');
     const kent = await find('csp.kent@dhr-qa.example');
@@ -206,6 +210,7 @@ describe('the app role, granted with the command line', () => {
   });
 
   it('may not change or remove a sent letter', async () => {
+    await demoSeeded();
     const db = services.db;
     const letter = await db('letters').where({ status: 'sent' }).orderBy('id').first();
     expect(letter).toBeDefined();

@@ -6,19 +6,26 @@ import { startSmtp } from '../helpers/smtp';
 
 type Smtp = Awaited<ReturnType<typeof startSmtp>>;
 
-let smtp: Smtp;
-let t: TestApp;
-beforeAll(async () => {
-  smtp = await startSmtp();
-  t = await createTestApp();
-});
+/**
+ * Each test has an app and an SMTP server of its own: the first counts every message queued, and the
+ * second moves the clock on a month, past the sessions the first would sign in with.
+ */
+const made: { t: TestApp; smtp: Smtp }[] = [];
+async function appWithSmtp() {
+  const smtp = await startSmtp();
+  const t = await createTestApp();
+  made.push({ t, smtp });
+  return { t, smtp };
+}
 afterAll(async () => {
-  await t.close();
-  await smtp.stop();
+  for (const { t, smtp } of made) {
+    await t.close();
+    await smtp.stop();
+  }
 });
 
 /** A second, independent process's view of the same database: its own pool, services and worker. */
-function anotherInstance() {
+function anotherInstance({ t, smtp }: { t: TestApp; smtp: Smtp }) {
   const db = connect({
     databaseUrl: (t.db.client.config as { connection: { connectionString: string } }).connection.connectionString,
   });
@@ -36,13 +43,15 @@ function anotherInstance() {
 
 describe('several workers on one PostgreSQL', () => {
   it('send every queued message exactly once', async () => {
+    const app = await appWithSmtp();
+    const { t, smtp } = app;
     // Each submission queues two: the CSP's acknowledgement and the team mailbox's notice.
     for (let i = 0; i < 15; i++) await submittedReview(t, `R${i}`);
     const queued = await t.db('outbox').where({ status: 'queued' }).pluck('message_id');
     expect(queued).toHaveLength(30);
 
-    const a = anotherInstance();
-    const b = anotherInstance();
+    const a = anotherInstance(app);
+    const b = anotherInstance(app);
     try {
       const before = smtp.received.length;
       const results = await Promise.all([a.services.mailWorker.runOnce(), b.services.mailWorker.runOnce()]);
@@ -60,6 +69,8 @@ describe('several workers on one PostgreSQL', () => {
   });
 
   it('send each reminder once however many instances look for them at the same time', async () => {
+    const app = await appWithSmtp();
+    const { t } = app;
     const id = await submittedReview(t, 'Late');
     await t.api('secretariat').event(id, { type: 'SCHEDULE', meetingId: await meeting(t, '2026-03-02') });
     await t.api('panel').event(id, {
@@ -71,7 +82,7 @@ describe('several workers on one PostgreSQL', () => {
     await t.api('secretariat').event(id, { type: 'SEND_LETTER' });
     t.clock.advance(30 * 86_400_000);
 
-    const instances = [anotherInstance(), anotherInstance(), anotherInstance()];
+    const instances = [anotherInstance(app), anotherInstance(app), anotherInstance(app)];
     try {
       const results = await Promise.all(instances.map((i) => i.services.reminders.runOnce()));
       expect(results.reduce((n, r) => n + r.revisionReminders, 0)).toBe(1);
