@@ -40,7 +40,12 @@ export function startAppProcess(
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const ready = script === 'src/server.ts' ? /running at (http:\/\/localhost:\d+)/ : /worker running()/;
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${script} did not start:\n${out}`)), timeoutMs);
+    // A process that never says it is running is ended, so nothing is left holding the port or the
+    // database (or keeping a test runner waiting for it).
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${script} did not start:\n${out}`));
+    }, timeoutMs);
     const check = () => {
       const match = ready.exec(out);
       if (!match) return;
