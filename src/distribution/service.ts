@@ -70,11 +70,6 @@ export function createDistribution(
             trx.raw(`${RECIPIENTS_SQL('r.id')} as recipients`),
             trx.raw(`(select max(e.at) from review_events e where e.review_id = r.id and e.to_state = 'approved'
                         and e.from_state is distinct from e.to_state) as approved_at`),
-            trx.raw(
-              `(select row_to_json(d) from distribution_entries d where d.review_id = r.id and d.recipient = ?
-                       order by d.id desc limit 1) as newest`,
-              [data.recipient],
-            ),
           );
         if (!review) throw new NotFoundError('No review with this id');
         if (review.state === 'closed') throw new ConflictError('The review is closed: its distribution list is final');
@@ -88,8 +83,13 @@ export function createDistribution(
             `must be on or after the day the review was approved (${longDate(approvedOn)})`,
           );
         }
-        // The same entry again (a form sent twice) records nothing and sends nothing.
-        const newest = review.newest as { how: string; sent_on: string; note: string | null } | null;
+        // The same entry again (a form sent twice) records nothing and sends nothing. Read once the
+        // review is locked, not in the statement that locked it: a statement that waited for the lock
+        // still sees the tables as they were when it began, without an identical entry made meanwhile.
+        const newest = (await trx('distribution_entries')
+          .where({ review_id: review.id, recipient: data.recipient })
+          .orderBy('id', 'desc')
+          .first('how', 'sent_on', 'note')) as { how: string; sent_on: string; note: string | null } | undefined;
         if (
           newest &&
           newest.how === data.how &&
