@@ -50,13 +50,6 @@ export function processCache<T>(db: Db, name: CacheName, load: (conn: Conn) => P
   let kept: { value: T; version: number } | null = null;
   /** The reading outside a transaction under way, which callers that find the copy stale meanwhile share. */
   let reading: Promise<{ value: T; version: number }> | null = null;
-  const readShared = (conn: Conn) => {
-    const started: Promise<{ value: T; version: number }> = load(conn).finally(() => {
-      if (reading === started) reading = null;
-    });
-    reading = started;
-    return started;
-  };
   return {
     async get(conn: Conn = db): Promise<T> {
       const seen = request.getStore();
@@ -70,7 +63,13 @@ export function processCache<T>(db: Db, name: CacheName, load: (conn: Conn) => P
       // Many requests find the copy stale at once after a change (a page reads the directory more
       // than once, and so does every request under way): one reading serves them all. One begun
       // before the version this request saw is not enough for it, and it reads again.
-      let fresh = await (reading ?? readShared(conn));
+      if (!reading) {
+        const started = load(conn).finally(() => {
+          if (reading === started) reading = null;
+        });
+        reading = started;
+      }
+      let fresh = await reading;
       if (version !== undefined && fresh.version < version) fresh = await load(conn);
       if (!kept || fresh.version >= kept.version) kept = fresh;
       return fresh.value;
