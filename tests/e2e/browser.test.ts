@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { generateSync } from 'otplib';
 import { simpleParser } from 'mailparser';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { samplePdf } from '../../src/demo/samplePdf';
 import { audit, launch, type Violation } from '../helpers/browser';
 import {
@@ -95,6 +95,9 @@ async function signIn(email: string): Promise<Page> {
   return page;
 }
 
+/** Whether the element has the keyboard's focus (an error summary's link moves it to its field). */
+const hasFocus = (element: Locator) => element.evaluate((e) => e === e.ownerDocument.activeElement);
+
 /** Visits and audits; the page's name is also its screenshot's. */
 async function check(page: Page, name: string) {
   violations.push(...(await audit(page, name)));
@@ -178,9 +181,7 @@ describe('two-factor sign-in', () => {
       await page.getByLabel('Code from the app').fill('12345');
       await page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
       await page.locator('.govuk-error-summary a[href="#code"]').click();
-      await expect(
-        page.getByLabel('Code from the app').evaluate((e) => e === e.ownerDocument.activeElement),
-      ).resolves.toBe(true);
+      await expect(hasFocus(page.getByLabel('Code from the app'))).resolves.toBe(true);
       await page.getByLabel('Code from the app').fill(generateSync({ secret, epoch: Math.floor(Date.now() / 1000) }));
       await page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
       await check(page, 'recovery-codes');
@@ -325,9 +326,7 @@ describe('a new password by email', () => {
     await page.getByLabel('The new password again').fill('a new panel passwrod');
     await page.getByRole('button', { name: 'Set the password' }).click();
     await page.locator('.govuk-error-summary a[href="#confirm"]').click();
-    await expect(
-      page.getByLabel('The new password again').evaluate((e) => e === e.ownerDocument.activeElement),
-    ).resolves.toBe(true);
+    await expect(hasFocus(page.getByLabel('The new password again'))).resolves.toBe(true);
     await check(page, 'reset-password-error');
     await page.getByLabel('New password', { exact: true }).fill('a new panel password');
     await page.getByLabel('The new password again').fill('a new panel password');
@@ -531,7 +530,7 @@ describe('a review from the panel to publication, through the pages alone', () =
       await secretariat.waitForLoadState();
       await secretariat.locator('.govuk-error-summary a', { hasText: 'Enter why the item is returned' }).click();
       const reason = secretariat.getByLabel('Reason for returning item 3');
-      expect(await reason.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+      expect(await hasFocus(reason)).toBe(true);
       expect(await secretariat.locator('.govuk-error-message').innerText()).toContain('Enter why the item is returned');
       await reason.fill('Say which family members took part.');
       await secretariat.getByRole('button', { name: 'Return item 3', exact: true }).click();
@@ -679,7 +678,7 @@ describe('stage clocks, through the pages', () => {
     await secretariat.waitForLoadState();
     await secretariat.getByRole('link', { name: 'Enter the target for panel to letter' }).click();
     const target = secretariat.getByLabel('Target for panel to letter');
-    expect(await target.evaluate((e) => e === e.ownerDocument.activeElement)).toBe(true);
+    expect(await hasFocus(target)).toBe(true);
     await check(secretariat, 'admin-stage-targets-errors');
     await secretariat.getByLabel('Target for panel to letter').fill('10');
     await secretariat.getByRole('button', { name: 'Save as a new version' }).click();
@@ -885,9 +884,7 @@ describe("recommendations, from import to an agency's progress", () => {
     await check(agency, 'agency-respond-error');
     // The summary's link takes the user to the first option.
     await agency.locator('.govuk-error-summary a[href="#response"]').click();
-    await expect(
-      agency.getByLabel('Accepted', { exact: true }).evaluate((e) => e === e.ownerDocument.activeElement),
-    ).resolves.toBe(true);
+    await expect(hasFocus(agency.getByLabel('Accepted', { exact: true }))).resolves.toBe(true);
     await agency.getByLabel('Accepted', { exact: true }).check();
     await save('Save your response');
     expect(await banner()).toMatch(/Your response to recommendation .+ is saved/);
